@@ -1,0 +1,151 @@
+/**
+ * Credential claims (CREDENTIALS.md section 3): CWT integer claims plus our text keys, and the
+ * `dat` schema of each type. Unknown keys are ignored; a missing or mistyped field is MALFORMED.
+ * @module
+ */
+import { decodeCbor, isBytes, isMap, isUint } from './cbor.js';
+import { fail } from './decode-error.js';
+
+export const CREDENTIAL_TYPES = ['DL', 'VR', 'VA', 'VD', 'TK'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+type FieldKind = 'text' | 'date' | 'uint' | 'bytes16' | 'textArray' | 'ownerKind';
+type DatSchema = Readonly<Record<string, FieldKind>>;
+
+const VR_FIELDS: DatSchema = {
+  pl: 'text', pc: 'text', vt: 'text', own: 'text', ot: 'ownerKind', vin: 'text', reg: 'date', ivu: 'date',
+};
+
+export const DAT_SCHEMAS: Readonly<Record<CredentialType, DatSchema>> = {
+  DL: { nam: 'text', idm: 'text', lno: 'text', cls: 'textArray', fid: 'date', vfr: 'date', vto: 'date', off: 'text' },
+  VR: VR_FIELDS,
+  VA: { ref: 'bytes16', pl: 'text', gnm: 'text', gid: 'text', pur: 'text' },
+  VD: { ...VR_FIELDS, usr: 'text', pur: 'text' },
+  TK: { tid: 'text', nam: 'text', idm: 'text', frm: 'text', to: 'text', dep: 'uint', bus: 'text', seat: 'text' },
+};
+
+/** Types whose credential must carry a holder key (`cnf`). */
+const NEEDS_CNF: ReadonlySet<CredentialType> = new Set(['DL', 'VR', 'VA']);
+
+export type DatValue = string | number | Uint8Array | string[];
+
+export interface Credential {
+  iss: string;
+  exp: number;
+  nbf: number;
+  iat: number;
+  cti: Uint8Array;
+  /** Raw 32-byte Ed25519 key of the holder, when the credential has `cnf`. */
+  holderKey: Uint8Array | null;
+  typ: CredentialType;
+  dat: Readonly<Record<string, DatValue>>;
+}
+
+const MAX_TEXT = 256;
+const MAX_ARRAY = 32;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(s: string): boolean {
+  const m = DATE_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+function field(kind: FieldKind, name: string, v: unknown): DatValue {
+  switch (kind) {
+    case 'text':
+      if (typeof v !== 'string' || v.length > MAX_TEXT) fail(`dat.${name} is not a text`);
+      return v;
+    case 'ownerKind':
+      if (v !== 'P' && v !== 'O') fail(`dat.${name} is not P or O`);
+      return v;
+    case 'date':
+      if (typeof v !== 'string' || !isIsoDate(v)) fail(`dat.${name} is not a YYYY-MM-DD date`);
+      return v;
+    case 'uint':
+      if (!isUint(v)) fail(`dat.${name} is not a uint`);
+      return v;
+    case 'bytes16':
+      if (!isBytes(v) || v.length !== 16) fail(`dat.${name} is not a 16-byte bstr`);
+      return v;
+    case 'textArray':
+      if (!Array.isArray(v) || v.length > MAX_ARRAY || !v.every((x) => typeof x === 'string' && x.length <= 16)) {
+        fail(`dat.${name} is not an array of text`);
+      }
+      return v as string[];
+  }
+}
+
+function holderKeyOf(cnf: unknown): Uint8Array {
+  if (!isMap(cnf)) fail('cnf is not a map');
+  const key = cnf.get(1);
+  if (!isMap(key)) fail('cnf has no COSE_Key');
+  if (key.get(1) !== 1 || key.get(-1) !== 6) fail('cnf key is not OKP Ed25519');
+  const x = key.get(-2);
+  if (!isBytes(x) || x.length !== 32) fail('cnf key x is not 32 bytes');
+  return x;
+}
+
+function uintClaim(m: Map<unknown, unknown>, k: number, name: string): number {
+  const v = m.get(k);
+  if (!isUint(v)) fail(`${name} is missing or not a uint`);
+  return v;
+}
+
+/** Parses the payload of an issuer's COSE_Sign1; throws DecodeError. */
+export function parseCredential(payload: Uint8Array): Credential {
+  return credentialFromItem(decodeCbor(payload));
+}
+
+export function credentialFromItem(m: unknown): Credential {
+  if (!isMap(m)) fail('claims are not a map');
+  if (m.get('v') !== 1) fail('v is not 1');
+  const iss = m.get(1);
+  if (typeof iss !== 'string' || iss.length === 0 || iss.length > 64) fail('iss is missing or not a text');
+  const cti = m.get(7);
+  if (!isBytes(cti) || cti.length !== 16) fail('cti is not a 16-byte bstr');
+  const typ = m.get('typ');
+  if (typeof typ !== 'string' || !(CREDENTIAL_TYPES as readonly string[]).includes(typ)) fail('typ is unknown');
+  const credType = typ as CredentialType;
+  const datIn = m.get('dat');
+  if (!isMap(datIn)) fail('dat is not a map');
+  const dat: Record<string, DatValue> = {};
+  for (const [name, kind] of Object.entries(DAT_SCHEMAS[credType])) {
+    if (!datIn.has(name)) fail(`dat.${name} is missing`);
+    dat[name] = field(kind, name, datIn.get(name));
+  }
+  const hasCnf = m.has(8);
+  if (NEEDS_CNF.has(credType) && !hasCnf) fail(`${credType} without cnf`);
+  return {
+    iss,
+    exp: uintClaim(m, 4, 'exp'),
+    nbf: uintClaim(m, 5, 'nbf'),
+    iat: uintClaim(m, 6, 'iat'),
+    cti,
+    holderKey: hasCnf ? holderKeyOf(m.get(8)) : null,
+    typ: credType,
+    dat,
+  };
+}
+
+export interface PresentationClaims {
+  /** The inner credential's COSE_Sign1, as a decoded CBOR item. */
+  vp: Uint8Array;
+  gen: number;
+}
+
+/** A presentation payload has "vp"; anything else is taken as a bare credential. */
+export function presentationFromItem(m: Map<unknown, unknown>): PresentationClaims {
+  const vp = m.get('vp');
+  if (!isBytes(vp)) fail('vp is not a bstr');
+  const gen = m.get(6);
+  if (!isUint(gen)) fail('gen is missing or not a uint');
+  if (m.has('n')) {
+    const n = m.get('n');
+    if (!isBytes(n) || n.length !== 8) fail('nonce is not an 8-byte bstr');
+  }
+  return { vp, gen };
+}

@@ -1,0 +1,21 @@
+/**
+ * The configuration schema: one JSON file, validated strictly (unknown keys are errors).
+ * Each section lives in its own module under `sections/`; this file only assembles them.
+ * @module
+ */
+import { z } from 'zod';
+import { scanSection } from './sections/scan.js';
+import { opsSection } from './sections/ops.js';
+import { halSection } from './sections/hal.js';
+import { syncSection } from './sections/sync.js';
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  ...scanSection,
+  ...syncSection,
+  ...halSection,
+  ...opsSection,
+});
+
+export type Config = z.output<typeof configSchema>;
+export type Profile = Config['profile'];

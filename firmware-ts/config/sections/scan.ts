@@ -1,0 +1,44 @@
+/**
+ * Configuration of the scan path: where the scanner stands and which rules it applies.
+ * @module
+ */
+import { z } from 'zod';
+
+export const regionCode = z.string().regex(/^\d{6}$/, 'a 6-digit region code such as "110105"');
+
+export const scanSection = {
+  device: z
+    .strictObject({
+      /** Stable id of this unit, recorded in the audit log. */
+      id: z.string().min(1).max(64).default('roadscan-dev'),
+      /** Operator (officer or clerk) id, recorded in the audit log; never a name. */
+      operator: z.string().max(64).default(''),
+    })
+    .prefault({}),
+  profile: z.enum(['roadside', 'window', 'gate']).default('roadside'),
+  region: regionCode.default('110105'),
+  station: z
+    .strictObject({
+      /** Station code printed on tickets as `frm`, e.g. "S110105001"; null when not at a station. */
+      code: z.string().min(1).max(32).nullable().default(null),
+      /** Stations with face recognition skip the manual ID check (CHECK_ID). */
+      faceRecognition: z.boolean().default(false),
+      /** Boarding window around the departure instant, in minutes. */
+      boardBeforeMin: z.number().int().min(0).max(24 * 60).default(60),
+      boardAfterMin: z.number().int().min(0).max(24 * 60).default(10),
+    })
+    .prefault({}),
+  presentation: z
+    .strictObject({
+      skewSec: z.number().int().min(0).max(3600).default(30),
+      windowSec: z.number().int().min(1).max(86400).default(180),
+    })
+    .prefault({}),
+  /** Trust list file (CREDENTIALS.md section 5); null to rely on the list received by sync. */
+  trustFile: z.string().min(1).nullable().default(null),
+  /** Region adoption table and official working-day calendar. */
+  adoptionFile: z.string().min(1).default('adoption.json'),
+  calendarFile: z.string().min(1).default('calendar-cn.json'),
+  /** The SQLite database: status list, sync state, audit log, boarded tickets, clock floor. */
+  db: z.string().min(1).default('../data/roadscan.db'),
+};

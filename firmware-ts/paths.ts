@@ -1,0 +1,21 @@
+/**
+ * Where the package lives, whether running from source (vitest) or from `dist/` (the CLI).
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config', 'default.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('roadscan: cannot find the package root');
+    dir = up;
+  }
+}
+
+/** Absolute path of the repository (package) root. */
+export const PACKAGE_ROOT = findRoot();
+export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.json');

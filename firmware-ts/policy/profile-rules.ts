@@ -1,0 +1,66 @@
+/**
+ * The rules of a place and use (DESIGN.md, rules from the field): which types serve where, and
+ * what the operator must still check by hand. Pure: everything comes in as arguments.
+ * @module
+ */
+import type { Credential } from '../codec/claims.js';
+import type { Profile } from '../config/schema.js';
+import type { ReasonCode } from '../verdict/reasons.js';
+import { cstDate, dayNumberOf } from './cst.js';
+import type { RegionAdoption } from './region-adoption.js';
+import type { WorkingDayCalendar } from './working-day-calendar.js';
+
+export const MAX_AUTHORIZATION_WORKING_DAYS = 7;
+
+export interface PlaceRules {
+  profile: Profile;
+  region: string;
+  station: string | null;
+  /** Stations with face recognition need no manual ID check. */
+  faceRecognition: boolean;
+  boardBeforeSec: number;
+  boardAfterSec: number;
+  adoption: RegionAdoption;
+  calendar: WorkingDayCalendar;
+}
+
+const APPLICABLE: Readonly<Record<Profile, ReadonlySet<Credential['typ']>>> = {
+  roadside: new Set(['DL', 'VR', 'VA']),
+  window: new Set(['DL', 'VR', 'VA', 'VD', 'TK']),
+  gate: new Set(['TK']),
+};
+
+/** Reasons from the credential's own dates, type, region and profile (not the status list). */
+export function placeReasons(c: Credential, nowSec: number, rules: PlaceRules): ReasonCode[] {
+  const reasons: ReasonCode[] = [];
+  const today = cstDate(nowSec);
+  const d = c.dat;
+
+  if (c.typ === 'DL') {
+    if ((d.vto as string) < today) reasons.push('EXPIRED');
+    if ((d.vfr as string) > today) reasons.push('NOT_YET_VALID');
+  }
+  if (c.typ === 'VA' || c.typ === 'VD') {
+    const days = c.exp <= c.nbf ? 0 : rules.calendar.countWorkingDays(cstDate(c.nbf), cstDate(c.exp));
+    if (days > MAX_AUTHORIZATION_WORKING_DAYS) reasons.push('AUTHORIZATION_TOO_LONG');
+  }
+  if ((c.typ === 'VR' || c.typ === 'VD') && dayNumberOf(d.ivu as string) < dayNumberOf(today)) {
+    reasons.push('INSPECTION_OVERDUE');
+  }
+  if (!rules.adoption.isAdopted(c.typ, rules.region, today)) reasons.push('NOT_ACCEPTED_IN_REGION');
+
+  if (!APPLICABLE[rules.profile].has(c.typ)) {
+    reasons.push('NOT_APPLICABLE');
+    return reasons;
+  }
+  if (rules.profile === 'roadside' && (c.typ === 'VR' || c.typ === 'VA')) reasons.push('PAPER_REQUIRED');
+  if (c.typ === 'TK') {
+    if (rules.profile === 'gate') {
+      if (d.frm !== rules.station) reasons.push('WRONG_STATION');
+      const dep = d.dep as number;
+      if (nowSec < dep - rules.boardBeforeSec || nowSec > dep + rules.boardAfterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
+    }
+    if (!rules.faceRecognition) reasons.push('CHECK_ID');
+  }
+  return reasons;
+}

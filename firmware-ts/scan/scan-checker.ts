@@ -1,0 +1,104 @@
+/**
+ * One scan, from QR text to verdict: decode, verify, apply the status list and the rules of the
+ * place, order the reasons. It never throws: anything unreadable is MALFORMED.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import type { CredentialType } from '../codec/claims.js';
+import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
+import type { CheckTime } from '../clock/clock.js';
+import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
+import { entryKey, reasonForStatus } from '../status/status-codes.js';
+import type { StatusSource } from '../status/status-source.js';
+import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
+import { displayFields } from '../verdict/display-fields.js';
+import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { Ed25519Verifier } from '../verify/ed25519.js';
+import type { TrustList } from '../verify/trust-list.js';
+import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
+
+export interface ScanResult {
+  verdict: Verdict;
+  reasons: ReasonCode[];
+  type: CredentialType | null;
+  /** Masked, display-safe; empty unless a trusted issuer's signature verified. */
+  fields: Record<string, string>;
+  /** Time spent checking, milliseconds. */
+  ms: number;
+  /** Hex status-list key of the credential (for the audit log), or null when undecodable. */
+  statusKey: string | null;
+}
+
+export interface ScanCheckerOptions {
+  trust: TrustList;
+  status: StatusSource;
+  /** Present at gates: remembers boarded tickets. */
+  boarding: TicketBoardingStore | null;
+  rules: PlaceRules;
+  presentation: PresentationOptions;
+  /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
+  statusMaxAgeSec: number;
+}
+
+export class ScanChecker {
+  private readonly verifier = new Ed25519Verifier();
+
+  constructor(private readonly opts: ScanCheckerOptions) {}
+
+  check(text: string, time: CheckTime): ScanResult {
+    const started = performance.now();
+    const reasons: ReasonCode[] = [];
+    let code: DecodedCode | null = null;
+    try {
+      code = decodeCode(text);
+    } catch {
+      reasons.push('MALFORMED');
+    }
+    let type: CredentialType | null = null;
+    let fields: Record<string, string> = {};
+    let statusKey: Buffer | null = null;
+    if (code) {
+      const c = code.credential;
+      type = c.typ;
+      const verified = verifyPresentation(code, this.opts.trust, this.verifier, time.nowSec, this.opts.presentation);
+      reasons.push(...verified.reasons, ...placeReasons(c, time.nowSec, this.opts.rules));
+      statusKey = entryKey(c.iss, c.cti);
+      this.statusReasons(statusKey, reasons);
+      if (c.typ === 'VA') this.statusReasons(entryKey(c.iss, c.dat.ref as Uint8Array), reasons);
+      if (verified.issuerSignatureValid) fields = displayFields(c);
+    }
+    this.freshnessReasons(time, reasons);
+    if (code && type === 'TK' && this.opts.rules.profile === 'gate' && this.opts.boarding && statusKey) {
+      this.boarding(this.opts.boarding, statusKey, time.nowSec, reasons);
+    }
+    const ordered = orderReasons(reasons);
+    return {
+      verdict: verdictOf(ordered),
+      reasons: ordered,
+      type,
+      fields,
+      ms: performance.now() - started,
+      statusKey: statusKey ? statusKey.toString('hex') : null,
+    };
+  }
+
+  private statusReasons(key: Uint8Array, reasons: ReasonCode[]): void {
+    const reason = reasonForStatus(this.opts.status.statusOf(key));
+    if (reason) reasons.push(reason);
+  }
+
+  private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
+    const iat = this.opts.status.listIat();
+    if (iat === null || time.nowSec - iat > this.opts.statusMaxAgeSec) reasons.push('STATUS_LIST_STALE');
+    if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
+  }
+
+  /** A ticket boards once: checked always, recorded only when the scan lets it through. */
+  private boarding(store: TicketBoardingStore, key: Buffer, nowSec: number, reasons: ReasonCode[]): void {
+    if (store.boardedAt(key) !== null) {
+      reasons.push('ALREADY_BOARDED');
+      return;
+    }
+    if (verdictOf(reasons) !== 'reject') store.recordBoarding(key, nowSec);
+  }
+}

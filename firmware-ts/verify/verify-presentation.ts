@@ -1,0 +1,61 @@
+/**
+ * Cryptographic and time checks of a decoded code (CREDENTIALS.md sections 2, 4, 5 and the
+ * time rows of section 6). Pure: keys come from the trust list, time from the caller.
+ * @module
+ */
+import type { DecodedCode } from '../codec/decode-presentation.js';
+import { sigStructure } from '../codec/cose.js';
+import type { ReasonCode } from '../verdict/reasons.js';
+import type { Ed25519Verifier } from './ed25519.js';
+import type { TrustList } from './trust-list.js';
+
+export interface PresentationOptions {
+  /** Tolerated clock difference for a generation time in the future, seconds (default 30). */
+  skewSec: number;
+  /** Age after which a live code is stale, seconds (default 180). */
+  windowSec: number;
+}
+
+export interface VerifyOutcome {
+  reasons: ReasonCode[];
+  /** True when a trusted issuer's signature covers the claims: only then may fields be shown. */
+  issuerSignatureValid: boolean;
+}
+
+export function verifyPresentation(
+  code: DecodedCode,
+  trust: TrustList,
+  verifier: Ed25519Verifier,
+  nowSec: number,
+  opts: PresentationOptions,
+): VerifyOutcome {
+  const reasons: ReasonCode[] = [];
+  const { credential: c, credentialCose: cose } = code;
+  let issuerSignatureValid = false;
+
+  const key = trust.byKid(cose.kid!);
+  if (!key) {
+    reasons.push('UNKNOWN_ISSUER');
+  } else {
+    if (key.iss !== c.iss || !key.types.has(c.typ) || c.iat < key.notBefore || c.iat >= key.notAfter) {
+      reasons.push('ISSUER_NOT_AUTHORIZED');
+    }
+    issuerSignatureValid = verifier.verify(key.key, sigStructure(cose.protectedBytes, cose.payload), cose.signature);
+    if (!issuerSignatureValid) reasons.push('BAD_SIGNATURE');
+  }
+
+  if (nowSec < c.nbf) reasons.push('NOT_YET_VALID');
+  if (nowSec >= c.exp) reasons.push('EXPIRED');
+
+  const p = code.presentation;
+  if (p) {
+    const holderOk =
+      c.holderKey !== null && verifier.verify(c.holderKey, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
+    if (!holderOk) reasons.push('BAD_HOLDER_SIGNATURE');
+    const age = nowSec - p.gen;
+    if (age < -opts.skewSec || age > opts.windowSec) reasons.push('STALE_PRESENTATION');
+  } else if (c.holderKey !== null) {
+    reasons.push('PRESENTATION_REQUIRED');
+  }
+  return { reasons, issuerSignatureValid: issuerSignatureValid && !reasons.includes('ISSUER_NOT_AUTHORIZED') };
+}

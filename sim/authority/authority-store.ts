@@ -1,0 +1,32 @@
+/**
+ * A test authority saved in a folder, so `roadscan sim` calls can share keys:
+ * `authority.json` (the seeds: test keys, never production ones) and `trust.json`.
+ * @module
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestAuthority } from './test-authority.js';
+
+export function saveAuthority(dir: string, authority: TestAuthority): { authorityFile: string; trustFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const authorityFile = join(dir, 'authority.json');
+  const trustFile = join(dir, 'trust.json');
+  writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(trustFile, `${JSON.stringify(authority.trustList(), null, 2)}\n`);
+  return { authorityFile, trustFile };
+}
+
+export function loadAuthority(dir: string): TestAuthority {
+  const file = join(dir, 'authority.json');
+  let json: { seeds?: Record<string, string> };
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: cannot read a test authority (run \`roadscan sim init ${dir}\` first)`);
+  }
+  const s = json.seeds ?? {};
+  for (const k of ['mps', 'mot', 'sl', 'holder']) {
+    if (typeof s[k] !== 'string' || !/^[0-9a-f]{64}$/.test(s[k])) throw new Error(`${file}: seeds.${k} is not a 32-byte hex seed`);
+  }
+  return TestAuthority.fromSeeds(s as Parameters<typeof TestAuthority.fromSeeds>[0]);
+}

@@ -1,0 +1,127 @@
+/**
+ * The test authority: issuer keys (traffic police, transport ministry, status-list signer), a
+ * holder's phone key, and one call to make any code a test or a demo needs, sound or broken.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { CredentialType } from '../../firmware-ts/codec/claims.js';
+import { entryKey } from '../../firmware-ts/status/status-codes.js';
+import { issueCredential, presentCredential, qrText } from './credentials.js';
+import { generateKey, keyFromSeed, type SimKey } from './keys.js';
+import { trustEntry, type TrustListJson } from './trust-list-json.js';
+
+export const ISSUERS = { mps: 'CN-MPS-110000', mot: 'CN-MOT-110000', sl: 'CN-MPS-SL' } as const;
+
+/** Ways to break a code on purpose, each aimed at one reason code. */
+export const FLAWS = [
+  'issuer-signature', // BAD_SIGNATURE
+  'holder-signature', // BAD_HOLDER_SIGNATURE
+  'unknown-issuer', // UNKNOWN_ISSUER
+  'wrong-issuer', // ISSUER_NOT_AUTHORIZED: the transport ministry signing a licence
+] as const;
+export type Flaw = (typeof FLAWS)[number];
+
+export interface CodeSpec {
+  type: CredentialType;
+  /** The instant the code is made for, seconds. */
+  now: number;
+  /** Show as a live presentation (default: when the type has a holder key). */
+  live?: boolean;
+  /** Age of the live code at `now`, seconds (default 5; negative = generated in the future). */
+  genAgeSec?: number;
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+  cti?: Uint8Array;
+  dat?: Record<string, unknown>;
+  compress?: boolean;
+  tagged?: boolean;
+  kidUnprotected?: boolean;
+  flaw?: Flaw;
+}
+
+export interface IssuedCode {
+  text: string;
+  iss: string;
+  cti: Uint8Array;
+  /** Hex status-list key of the credential. */
+  statusKey: string;
+}
+
+const HOLDER_TYPES: ReadonlySet<CredentialType> = new Set(['DL', 'VR', 'VA']);
+const DAY = 86400;
+
+export interface AuthorityKeys {
+  mps: SimKey;
+  mot: SimKey;
+  sl: SimKey;
+  holder: SimKey;
+}
+
+export class TestAuthority {
+  constructor(readonly keys: AuthorityKeys) {}
+
+  static create(): TestAuthority {
+    return new TestAuthority({ mps: generateKey(), mot: generateKey(), sl: generateKey(), holder: generateKey() });
+  }
+
+  /** From `{mps, mot, sl, holder}` hex seeds (the vectors' `keys`, or a saved authority). */
+  static fromSeeds(seeds: Record<keyof AuthorityKeys, string>): TestAuthority {
+    const k = (hex: string) => keyFromSeed(Buffer.from(hex, 'hex'));
+    return new TestAuthority({ mps: k(seeds.mps), mot: k(seeds.mot), sl: k(seeds.sl), holder: k(seeds.holder) });
+  }
+
+  seeds(): Record<keyof AuthorityKeys, string> {
+    const hex = (k: SimKey) => Buffer.from(k.seed).toString('hex');
+    return { mps: hex(this.keys.mps), mot: hex(this.keys.mot), sl: hex(this.keys.sl), holder: hex(this.keys.holder) };
+  }
+
+  trustList(version = 1): TrustListJson {
+    return {
+      version,
+      issuers: [
+        trustEntry(this.keys.mps, ISSUERS.mps, ['DL', 'VR', 'VA', 'VD']),
+        trustEntry(this.keys.mot, ISSUERS.mot, ['TK']),
+        trustEntry(this.keys.sl, ISSUERS.sl, ['SL']),
+      ],
+    };
+  }
+
+  code(spec: CodeSpec): IssuedCode {
+    const ticket = spec.type === 'TK';
+    let issuer = ticket ? this.keys.mot : this.keys.mps;
+    let iss: string = ticket ? ISSUERS.mot : ISSUERS.mps;
+    if (spec.flaw === 'unknown-issuer') issuer = generateKey();
+    if (spec.flaw === 'wrong-issuer') [issuer, iss] = ticket ? [this.keys.mps, ISSUERS.mps] : [this.keys.mot, ISSUERS.mot];
+    const holder = HOLDER_TYPES.has(spec.type) ? this.keys.holder : null;
+    const iat = spec.iat ?? spec.now - DAY;
+    const shortLived = spec.type === 'VA' || spec.type === 'VD';
+    const cti = spec.cti ?? randomBytes(16);
+    let cose = issueCredential({
+      type: spec.type,
+      issuer,
+      iss,
+      iat,
+      nbf: spec.nbf ?? iat,
+      exp: spec.exp ?? iat + (shortLived ? 5 * DAY : 365 * DAY),
+      cti,
+      holder,
+      dat: spec.dat ?? {},
+      tagged: spec.tagged ?? true,
+      kidUnprotected: spec.kidUnprotected ?? false,
+    });
+    if (spec.flaw === 'issuer-signature') cose = flipLastBit(cose);
+    if (spec.live ?? holder !== null) {
+      const signer = spec.flaw === 'holder-signature' ? generateKey() : (holder ?? this.keys.holder);
+      cose = presentCredential(cose, signer, spec.now - (spec.genAgeSec ?? 5));
+    }
+    return { text: qrText(cose, { compress: spec.compress ?? true }), iss, cti, statusKey: entryKey(iss, cti).toString('hex') };
+  }
+}
+
+/** The signature is the last item of a COSE_Sign1, so its last byte is the array's last byte. */
+function flipLastBit(cose: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(cose);
+  out[out.length - 1]! ^= 1;
+  return out;
+}

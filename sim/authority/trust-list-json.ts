@@ -1,0 +1,35 @@
+/**
+ * Trust list JSON (CREDENTIALS.md section 5) for the test authority's keys.
+ * @module
+ */
+import type { SimKey } from './keys.js';
+
+export interface TrustEntryJson {
+  kid: string;
+  iss: string;
+  key: string;
+  types: string[];
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface TrustListJson {
+  version: number;
+  issuers: TrustEntryJson[];
+}
+
+export function trustEntry(
+  key: SimKey,
+  iss: string,
+  types: string[],
+  window: { notBefore?: string; notAfter?: string } = {},
+): TrustEntryJson {
+  return {
+    kid: Buffer.from(key.kid).toString('base64url'),
+    iss,
+    key: Buffer.from(key.publicKey).toString('base64url'),
+    types,
+    notBefore: window.notBefore ?? '2020-01-01T00:00:00Z',
+    notAfter: window.notAfter ?? '2040-01-01T00:00:00Z',
+  };
+}
