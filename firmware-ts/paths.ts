@@ -19,3 +19,9 @@ function findRoot(): string {
 /** Absolute path of the repository (package) root. */
 export const PACKAGE_ROOT = findRoot();
 export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.json');
+export const DEFAULT_DB_FILE = join(PACKAGE_ROOT, 'data', 'roadscan.db');
+
+/** A data file shipped in config/, unless the configuration names another. */
+export function packagedConfigFile(name: string): string {
+  return join(PACKAGE_ROOT, 'config', name);
+}

@@ -13,6 +13,7 @@ import { regionCode } from '../config/sections/scan.js';
 import { RegionAdoption } from '../policy/region-adoption.js';
 import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 import { ScanChecker } from '../scan/scan-checker.js';
+import { DEFAULT_DB_FILE, packagedConfigFile } from '../paths.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/status-source.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { TicketBoardingStore } from '../store/ticket-boarding-store.js';
@@ -74,7 +75,7 @@ export function openRuntime(opts: CommonOptions): Runtime {
   }
   const config = applyOverrides(loaded.config, opts);
   const explicitMs = opts.now === undefined ? null : parseInstant(opts.now);
-  const dbFile = opts.db ? resolve(opts.db) : loaded.resolvePath(config.db);
+  const dbFile = opts.db ? resolve(opts.db) : config.db ? loaded.resolvePath(config.db) : DEFAULT_DB_FILE;
   let db: Db;
   try {
     db = openDatabase(dbFile);
@@ -113,8 +114,9 @@ export function buildChecker(rt: Runtime, trust: TrustList, status: StatusSource
   let adoption: RegionAdoption;
   let calendar: WorkingDayCalendar;
   try {
-    adoption = RegionAdoption.fromJson(readJsonFile(loaded.resolvePath(config.adoptionFile), 'adoption table'));
-    calendar = WorkingDayCalendar.fromJson(readJsonFile(loaded.resolvePath(config.calendarFile), 'calendar'));
+    const dataFile = (configured: string | null, shipped: string) => (configured ? loaded.resolvePath(configured) : packagedConfigFile(shipped));
+    adoption = RegionAdoption.fromJson(readJsonFile(dataFile(config.adoptionFile, 'adoption.json'), 'adoption table'));
+    calendar = WorkingDayCalendar.fromJson(readJsonFile(dataFile(config.calendarFile, 'calendar-cn.json'), 'calendar'));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError((err as Error).message);

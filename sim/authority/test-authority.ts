@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
 import { entryKey } from '../../firmware-ts/status/status-codes.js';
-import { issueCredential, presentCredential, qrText } from './credentials.js';
+import { issueCredential, presentCredential, qrText, sampleDat } from './credentials.js';
 import { generateKey, keyFromSeed, type SimKey } from './keys.js';
 import { trustEntry, type TrustListJson } from './trust-list-json.js';
 
@@ -106,7 +106,7 @@ export class TestAuthority {
       exp: spec.exp ?? iat + (shortLived ? 5 * DAY : 365 * DAY),
       cti,
       holder,
-      dat: spec.dat ?? {},
+      dat: { ...sampleDat(spec.type, spec.now), ...spec.dat },
       tagged: spec.tagged ?? true,
       kidUnprotected: spec.kidUnprotected ?? false,
     });

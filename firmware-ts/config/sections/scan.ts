@@ -36,9 +36,10 @@ export const scanSection = {
     .prefault({}),
   /** Trust list file (CREDENTIALS.md section 5); null to rely on the list received by sync. */
   trustFile: z.string().min(1).nullable().default(null),
-  /** Region adoption table and official working-day calendar. */
-  adoptionFile: z.string().min(1).default('adoption.json'),
-  calendarFile: z.string().min(1).default('calendar-cn.json'),
-  /** The SQLite database: status list, sync state, audit log, boarded tickets, clock floor. */
-  db: z.string().min(1).default('../data/roadscan.db'),
+  /** Region adoption table; null for the one shipped in config/adoption.json. */
+  adoptionFile: z.string().min(1).nullable().default(null),
+  /** Official working-day calendar; null for the one shipped in config/calendar-cn.json. */
+  calendarFile: z.string().min(1).nullable().default(null),
+  /** The SQLite database (status list, sync state, audit log, boarded tickets, clock floor); null for data/roadscan.db in the package. */
+  db: z.string().min(1).nullable().default(null),
 };
