@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Entry point for `npx roadscan`: runs the compiled CLI (npm install builds it through `prepare`).
+// Entry point for `npx roadscan`: runs the built CLI (npm install builds it through `prepare`).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/firmware-ts/cli/main.js', import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
+const candidates = ['../dist/bundle/main.js', '../dist/firmware-ts/cli/main.js'].map((p) => new URL(p, import.meta.url));
+const main = candidates.find((u) => existsSync(fileURLToPath(u)));
+if (!main) {
   process.stderr.write('roadscan: not built yet; run `npm install` or `npm run build` first\n');
   process.exit(2);
 }

@@ -38,6 +38,8 @@ export interface CodeSpec {
   tagged?: boolean;
   kidUnprotected?: boolean;
   flaw?: Flaw;
+  /** The holder's phone key (default: the authority's holder key). */
+  holder?: SimKey;
 }
 
 export interface IssuedCode {
@@ -93,7 +95,7 @@ export class TestAuthority {
     let iss: string = ticket ? ISSUERS.mot : ISSUERS.mps;
     if (spec.flaw === 'unknown-issuer') issuer = generateKey();
     if (spec.flaw === 'wrong-issuer') [issuer, iss] = ticket ? [this.keys.mps, ISSUERS.mps] : [this.keys.mot, ISSUERS.mot];
-    const holder = HOLDER_TYPES.has(spec.type) ? this.keys.holder : null;
+    const holder = HOLDER_TYPES.has(spec.type) ? (spec.holder ?? this.keys.holder) : null;
     const iat = spec.iat ?? spec.now - DAY;
     const shortLived = spec.type === 'VA' || spec.type === 'VD';
     const cti = spec.cti ?? randomBytes(16);

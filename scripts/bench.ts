@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: every benchmark of the project, printed as one table per area, with the
+ * machine's conditions. Each area runs on its own; one that fails is reported, not hidden.
+ * @module
+ */
+import { cpus, totalmem } from 'node:os';
+import { formatRows, type BenchRow } from './bench-row.js';
+
+type Area = [title: string, load: () => Promise<() => Promise<BenchRow[]>>];
+
+const areas: Area[] = [
+  ['scan path (verify)', async () => (await import('./bench-verify.js')).runVerifyBench],
+];
+
+const only = process.argv[2];
+console.log(`# roadscan bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}`);
+let failed = false;
+for (const [title, load] of areas) {
+  if (only && !title.includes(only)) continue;
+  try {
+    console.log(formatRows(title, await (await load())()));
+  } catch (err) {
+    failed = true;
+    console.log(`\n## ${title}\n  FAILED: ${(err as Error).message}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;

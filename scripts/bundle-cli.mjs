@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI into a few files (dist/bundle/): a cold `roadscan verify` spends most
+// of its time resolving and reading hundreds of small ES modules; one file loads in a fraction.
+// Native and heavy packages stay external and load only when a command needs them.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+await build({
+  entryPoints: [join(root, 'dist/firmware-ts/cli/main.js')],
+  outdir: join(root, 'dist/bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // CommonJS dependencies (commander) require node builtins; give the ES module bundle a require.
+  banner: { js: "import { createRequire as __roadscanRequire } from 'node:module'; const require = __roadscanRequire(import.meta.url);" },
+  external: [
+    'better-sqlite3', 'serialport', '@serialport/*', 'onoff', 'epoll', 'sharp', 'jsqr', 'zxing-wasm',
+    'pino', 'pino-pretty', 'prom-client', 'cbor-extract', 'playwright-core',
+  ],
+});

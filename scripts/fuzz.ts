@@ -1,0 +1,110 @@
+/**
+ * Hostile-input fuzzer of the scan path. Feeds valid live codes mutated at the text and at the
+ * byte level, and random text, to `ScanChecker.check`, and holds it to three rules: every input
+ * gets a verdict (no exception), no control character reaches a displayed field, and a mutated
+ * code is never let through unless its signed content is byte-identical to the original's (COSE
+ * leaves the unprotected header unsigned, so such a change is not a forgery).
+ * Usage: node dist/scripts/fuzz.js [COUNT=1000000] [SEED=1]
+ * @module
+ */
+import { deflateSync } from 'node:zlib';
+import fc from 'fast-check';
+import { base45Encode } from '../firmware-ts/codec/base45.js';
+import { decodeQrText } from '../firmware-ts/codec/qr-text.js';
+import { decodeCode } from '../firmware-ts/codec/decode-presentation.js';
+import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
+import { TestAuthority } from '../sim/authority/test-authority.js';
+import { CREDENTIAL_TYPES } from '../firmware-ts/codec/claims.js';
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+
+export interface FuzzReport {
+  inputs: number;
+  rejected: number;
+  passedUnchanged: number;
+  failures: string[];
+  ms: number;
+}
+
+/** Signed content of a decoded code: what a mutation must not change to be let through. */
+function signedContent(text: string): string | null {
+  try {
+    const d = decodeCode(text);
+    const parts = [d.credentialCose.protectedBytes, d.credentialCose.payload, d.credentialCose.signature];
+    if (d.presentation) parts.push(d.presentation.cose.protectedBytes, d.presentation.cose.payload, d.presentation.cose.signature);
+    return parts.map((p) => Buffer.from(p).toString('hex')).join('.');
+  } catch {
+    return null;
+  }
+}
+
+function mutateText(rng: () => number, text: string): string {
+  const pick = <T>(s: ArrayLike<T>): T => s[Math.floor(rng() * s.length)]!;
+  const i = 4 + Math.floor(rng() * (text.length - 4));
+  switch (Math.floor(rng() * 6)) {
+    case 0: return text.slice(0, i) + pick(ALPHABET) + text.slice(i + 1);
+    case 1: return text.slice(0, i) + pick(ALPHABET) + text.slice(i);
+    case 2: return text.slice(0, i) + text.slice(i + 1);
+    case 3: return text.slice(0, i);
+    case 4: return text.slice(0, i) + text.slice(i, i + 8) + text.slice(i);
+    default: return pick(['rs1:', 'RS2:', 'RS1', ' RS1:', 'RS1:\u0000']) + text.slice(4);
+  }
+}
+
+function mutateBytes(rng: () => number, text: string): string {
+  const bytes = Buffer.from(decodeQrText(text));
+  const n = 1 + Math.floor(rng() * 3);
+  for (let k = 0; k < n; k++) {
+    const at = Math.floor(rng() * bytes.length);
+    bytes[at] = bytes[at]! ^ (1 << Math.floor(rng() * 8));
+  }
+  // Half the mutants go compressed, half raw: both paths of section 1 get fuzzed.
+  return `RS1:${base45Encode(rng() < 0.5 ? deflateSync(bytes) : bytes)}`;
+}
+
+export function runFuzz(count: number, seed = 1): FuzzReport {
+  const authority = TestAuthority.create();
+  const now = Math.floor(Date.now() / 1000);
+  const checker = shippedChecker({ trust: authority.trustList(), profile: 'window' });
+  const time = { nowSec: now, reliable: true };
+  const seeds = CREDENTIAL_TYPES.flatMap((type) => [authority.code({ type, now }).text, authority.code({ type, now, compress: false, tagged: false }).text]);
+  const originals = new Map(seeds.map((s) => [s, signedContent(s)]));
+  const random = fc.sample(fc.string({ unit: 'binary', maxLength: 300 }), { seed, numRuns: Math.min(count, 50_000) });
+  let state = seed >>> 0 || 1;
+  const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const report: FuzzReport = { inputs: 0, rejected: 0, passedUnchanged: 0, failures: [], ms: 0 };
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const base = seeds[i % seeds.length]!;
+    const kind = i % 4;
+    const input = kind === 3 ? random[i % random.length]! : kind === 2 ? `RS1:${random[i % random.length]!}` : kind === 1 ? mutateBytes(rng, base) : mutateText(rng, base);
+    report.inputs++;
+    let result;
+    try {
+      result = checker.check(input, time);
+    } catch (err) {
+      report.failures.push(`threw ${(err as Error).message} on ${JSON.stringify(input.slice(0, 80))}`);
+      continue;
+    }
+    if (Object.values(result.fields).some((v) => CONTROL.test(v))) report.failures.push(`control character in fields for ${JSON.stringify(input.slice(0, 80))}`);
+    if (result.verdict === 'reject') {
+      report.rejected++;
+    } else if (input !== base && signedContent(input) !== originals.get(base)) {
+      report.failures.push(`mutated code let through (${result.verdict}): ${input.slice(0, 80)}`);
+    } else {
+      report.passedUnchanged++;
+    }
+    if (report.failures.length > 20) break;
+  }
+  report.ms = performance.now() - started;
+  return report;
+}
+
+if (process.argv[1]?.endsWith('fuzz.js')) {
+  const count = Number(process.argv[2] ?? 1_000_000);
+  const r = runFuzz(count, Number(process.argv[3] ?? 1));
+  console.log(`fuzz: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.inputs / r.ms) * 1000)}/s): ${r.rejected} rejected, ${r.passedUnchanged} let through with identical signed content, ${r.failures.length} failures`);
+  for (const f of r.failures) console.log(`  FAIL ${f}`);
+  process.exitCode = r.failures.length ? 1 : 0;
+}
