@@ -7,6 +7,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckTime } from '../clock/clock.js';
+import type { ClockFloor } from '../clock/clock-floor.js';
+import { clockFloorFromConfig } from '../clock/clock-floor-config.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { regionCode } from '../config/sections/scan.js';
@@ -25,11 +27,13 @@ const MAX_JSON_FILE = 16 << 20;
 
 export interface Runtime {
   loaded: LoadedConfig;
+  /** The clock floor of DESIGN.md, persisted in the database. */
+  clockFloor: ClockFloor;
   /** The configuration with command-line overrides applied. */
   config: Config;
   dbFile: string;
   db: Db;
-  /** The instant checks use: `--now` when given, else the system clock. */
+  /** The instant checks use: `--now` when given (taken as true), else the system clock judged against the floor. */
   time(): CheckTime;
   close(): void;
 }
@@ -82,13 +86,14 @@ export function openRuntime(opts: CommonOptions): Runtime {
   } catch (err) {
     throw new UsageError(`database ${dbFile}: ${(err as Error).message}`);
   }
+  const clockFloor = clockFloorFromConfig(db, config.clock);
   return {
     loaded,
     config,
     dbFile,
     db,
-    time: () =>
-      explicitMs !== null ? { nowSec: Math.floor(explicitMs / 1000), reliable: true } : { nowSec: Math.floor(Date.now() / 1000), reliable: true },
+    clockFloor,
+    time: () => (explicitMs !== null ? clockFloor.explicit(explicitMs) : clockFloor.checkTime(Date.now())),
     close: () => db.close(),
   };
 }

@@ -1,16 +1,13 @@
 /**
- * The status list a command checks against. Until the store is wired this is the never-synced
- * list, so every scan carries STATUS_LIST_STALE rather than passing as "nothing revoked".
+ * The status list a command checks against: the store the last sync left in the database.
+ * A scanner that never synced holds an empty list whose `listIat()` is null, so every scan
+ * carries STATUS_LIST_STALE rather than passing as "nothing revoked".
  * @module
  */
-import { NEVER_SYNCED, type StatusSource } from '../status/status-source.js';
+import { StatusListStore } from '../status/status-list-store.js';
+import { statusDataDir } from '../status/status-files.js';
 import type { Runtime } from './context.js';
 
-export interface CommandStatusSource extends StatusSource {
-  /** The trust list last received by sync, or null. */
-  trustJson(): unknown | null;
-}
-
-export function openStatusSource(_rt: Runtime): CommandStatusSource {
-  return { ...NEVER_SYNCED, trustJson: () => null };
+export function openStatusSource(rt: Runtime): StatusListStore {
+  return StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
 }

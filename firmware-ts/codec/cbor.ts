@@ -4,6 +4,7 @@
  * @module
  */
 import { Decoder, Encoder } from 'cbor-x';
+import { checkCborShape } from './cbor-shape.js';
 import { fail } from './decode-error.js';
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, bundleStrings: false } as never);
@@ -11,6 +12,7 @@ const encoder = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8A
 
 /** Decodes exactly one CBOR item filling the whole input; throws DecodeError otherwise. */
 export function decodeCbor(bytes: Uint8Array): unknown {
+  checkCborShape(bytes);
   try {
     return decoder.decode(bytes);
   } catch {
@@ -30,6 +32,18 @@ export function isMap(v: unknown): v is Map<unknown, unknown> {
   return v instanceof Map;
 }
 
+/**
+ * A CBOR uint as a JS number, or null. cbor-x returns a bigint for any uint written in 8 bytes;
+ * those are valid too (an instant after 2106, or a small value written long). Above 2^53 the
+ * number is rounded, which keeps every comparison with a present-day instant right.
+ */
+export function toUint(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : null;
+  if (typeof v === 'bigint') return v >= 0n ? Number(v) : null;
+  return null;
+}
+
+/** A uint that decoded to a plain number (values written in 8 bytes come as bigint: see toUint). */
 export function isUint(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }

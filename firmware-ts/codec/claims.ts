@@ -3,7 +3,7 @@
  * `dat` schema of each type. Unknown keys are ignored; a missing or mistyped field is MALFORMED.
  * @module
  */
-import { decodeCbor, isBytes, isMap, isUint } from './cbor.js';
+import { decodeCbor, isBytes, isMap, toUint } from './cbor.js';
 import { fail } from './decode-error.js';
 
 export const CREDENTIAL_TYPES = ['DL', 'VR', 'VA', 'VD', 'TK'] as const;
@@ -65,9 +65,11 @@ function field(kind: FieldKind, name: string, v: unknown): DatValue {
     case 'date':
       if (typeof v !== 'string' || !isIsoDate(v)) fail(`dat.${name} is not a YYYY-MM-DD date`);
       return v;
-    case 'uint':
-      if (!isUint(v)) fail(`dat.${name} is not a uint`);
-      return v;
+    case 'uint': {
+      const n = toUint(v);
+      if (n === null) fail(`dat.${name} is not a uint`);
+      return n;
+    }
     case 'bytes16':
       if (!isBytes(v) || v.length !== 16) fail(`dat.${name} is not a 16-byte bstr`);
       return v;
@@ -90,8 +92,8 @@ function holderKeyOf(cnf: unknown): Uint8Array {
 }
 
 function uintClaim(m: Map<unknown, unknown>, k: number, name: string): number {
-  const v = m.get(k);
-  if (!isUint(v)) fail(`${name} is missing or not a uint`);
+  const v = toUint(m.get(k));
+  if (v === null) fail(`${name} is missing or not a uint`);
   return v;
 }
 
@@ -102,7 +104,7 @@ export function parseCredential(payload: Uint8Array): Credential {
 
 export function credentialFromItem(m: unknown): Credential {
   if (!isMap(m)) fail('claims are not a map');
-  if (m.get('v') !== 1) fail('v is not 1');
+  if (toUint(m.get('v')) !== 1) fail('v is not 1');
   const iss = m.get(1);
   if (typeof iss !== 'string' || iss.length === 0 || iss.length > 64) fail('iss is missing or not a text');
   const cti = m.get(7);
@@ -141,8 +143,8 @@ export interface PresentationClaims {
 export function presentationFromItem(m: Map<unknown, unknown>): PresentationClaims {
   const vp = m.get('vp');
   if (!isBytes(vp)) fail('vp is not a bstr');
-  const gen = m.get(6);
-  if (!isUint(gen)) fail('gen is missing or not a uint');
+  const gen = toUint(m.get(6));
+  if (gen === null) fail('gen is missing or not a uint');
   if (m.has('n')) {
     const n = m.get('n');
     if (!isBytes(n) || n.length !== 8) fail('nonce is not an 8-byte bstr');

@@ -29,19 +29,20 @@ export interface LoadedConfig {
   resolvePath(p: string): string;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One problem per bad key: several unknown keys in one object are several problems. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const prefix = path ? `${path}.` : '';
-    return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
+    return issue.keys.map((k) => `${prefix}${k}: unknown key`);
   }
-  return `${path || '(top level)'}: ${issue.message}`;
+  return [`${path || '(top level)'}: ${issue.message}`];
 }
 
 /** Validates an already-parsed object; throws ConfigError naming every bad key. */
 export function parseConfig(value: unknown, file = '(inline)'): Config {
   const result = configSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
+  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap(describeIssue));
   return result.data;
 }
 

@@ -3,6 +3,7 @@
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */
+import type { CheckTime } from '../clock/clock.js';
 import type { Credential } from '../codec/claims.js';
 import type { Profile } from '../config/schema.js';
 import type { ReasonCode } from '../verdict/reasons.js';
@@ -30,15 +31,20 @@ const APPLICABLE: Readonly<Record<Profile, ReadonlySet<Credential['typ']>>> = {
   gate: new Set(['TK']),
 };
 
-/** Reasons from the credential's own dates, type, region and profile (not the status list). */
-export function placeReasons(c: Credential, nowSec: number, rules: PlaceRules): ReasonCode[] {
+/**
+ * Reasons from the credential's own dates, type, region and profile (not the status list).
+ * With an unreliable clock (`time.nowSec` is then the floor, the earliest the real time can be),
+ * only the checks that the real time can only make worse apply: "too late", never "too early".
+ */
+export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules): ReasonCode[] {
   const reasons: ReasonCode[] = [];
+  const nowSec = time.nowSec;
   const today = cstDate(nowSec);
   const d = c.dat;
 
   if (c.typ === 'DL') {
     if ((d.vto as string) < today) reasons.push('EXPIRED');
-    if ((d.vfr as string) > today) reasons.push('NOT_YET_VALID');
+    if (time.reliable && (d.vfr as string) > today) reasons.push('NOT_YET_VALID');
   }
   if (c.typ === 'VA' || c.typ === 'VD') {
     const days = c.exp <= c.nbf ? 0 : rules.calendar.countWorkingDays(cstDate(c.nbf), cstDate(c.exp));
@@ -58,7 +64,7 @@ export function placeReasons(c: Credential, nowSec: number, rules: PlaceRules): 
     if (rules.profile === 'gate') {
       if (d.frm !== rules.station) reasons.push('WRONG_STATION');
       const dep = d.dep as number;
-      if (nowSec < dep - rules.boardBeforeSec || nowSec > dep + rules.boardAfterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
+      if ((time.reliable && nowSec < dep - rules.boardBeforeSec) || nowSec > dep + rules.boardAfterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
     }
     if (!rules.faceRecognition) reasons.push('CHECK_ID');
   }

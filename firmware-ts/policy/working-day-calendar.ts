@@ -11,6 +11,7 @@ const isoDate = z.string().refine(isIsoDate, 'a YYYY-MM-DD date');
 const calendarSchema = z.object({
   about: z.string().optional(),
   years: z.array(z.number().int().min(1970).max(2200)),
+  statutoryFixed: z.array(z.string().regex(/^\d{2}-\d{2}$/, 'a MM-DD date')).default([]),
   holidays: z.array(isoDate),
   workdays: z.array(isoDate),
 });
@@ -18,11 +19,13 @@ const calendarSchema = z.object({
 export class WorkingDayCalendar {
   private readonly holidays: ReadonlySet<string>;
   private readonly workdays: ReadonlySet<string>;
-  /** Years whose holidays are known; outside them only weekends are known to be rest days. */
+  /** Years whose published schedule is held; outside them only `statutoryFixed` days are known. */
   readonly years: ReadonlySet<number>;
+  private readonly statutoryFixed: ReadonlySet<string>;
 
-  constructor(data: { years: number[]; holidays: string[]; workdays: string[] }) {
+  constructor(data: { years: number[]; holidays: string[]; workdays: string[]; statutoryFixed?: string[] }) {
     this.years = new Set(data.years);
+    this.statutoryFixed = new Set(data.statutoryFixed ?? []);
     this.holidays = new Set(data.holidays);
     this.workdays = new Set(data.workdays);
   }
@@ -40,6 +43,7 @@ export class WorkingDayCalendar {
   isWorkingDay(date: string): boolean {
     if (this.workdays.has(date)) return true;
     if (this.holidays.has(date)) return false;
+    if (!this.years.has(Number(date.slice(0, 4))) && this.statutoryFixed.has(date.slice(5))) return false;
     const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
     return weekday !== 0 && weekday !== 6;
   }

@@ -60,8 +60,8 @@ export class ScanChecker {
     if (code) {
       const c = code.credential;
       type = c.typ;
-      const verified = verifyPresentation(code, this.opts.trust, this.verifier, time.nowSec, this.opts.presentation);
-      reasons.push(...verified.reasons, ...placeReasons(c, time.nowSec, this.opts.rules));
+      const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.opts.presentation);
+      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules));
       statusKey = entryKey(c.iss, c.cti);
       this.statusReasons(statusKey, reasons);
       if (c.typ === 'VA') this.statusReasons(entryKey(c.iss, c.dat.ref as Uint8Array), reasons);

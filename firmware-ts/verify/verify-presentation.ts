@@ -3,6 +3,7 @@
  * time rows of section 6). Pure: keys come from the trust list, time from the caller.
  * @module
  */
+import type { CheckTime } from '../clock/clock.js';
 import type { DecodedCode } from '../codec/decode-presentation.js';
 import { sigStructure } from '../codec/cose.js';
 import type { ReasonCode } from '../verdict/reasons.js';
@@ -22,13 +23,19 @@ export interface VerifyOutcome {
   issuerSignatureValid: boolean;
 }
 
+/**
+ * With an unreliable clock `time.nowSec` is the clock floor: the real instant is at or after it.
+ * "Expired" and "too old" stay certain there; "not yet valid" and "from the future" do not, so
+ * they are left out and CLOCK_UNRELIABLE tells the operator to look.
+ */
 export function verifyPresentation(
   code: DecodedCode,
   trust: TrustList,
   verifier: Ed25519Verifier,
-  nowSec: number,
+  time: CheckTime,
   opts: PresentationOptions,
 ): VerifyOutcome {
+  const nowSec = time.nowSec;
   const reasons: ReasonCode[] = [];
   const { credential: c, credentialCose: cose } = code;
   let issuerSignatureValid = false;
@@ -44,7 +51,7 @@ export function verifyPresentation(
     if (!issuerSignatureValid) reasons.push('BAD_SIGNATURE');
   }
 
-  if (nowSec < c.nbf) reasons.push('NOT_YET_VALID');
+  if (time.reliable && nowSec < c.nbf) reasons.push('NOT_YET_VALID');
   if (nowSec >= c.exp) reasons.push('EXPIRED');
 
   const p = code.presentation;
@@ -53,7 +60,7 @@ export function verifyPresentation(
       c.holderKey !== null && verifier.verify(c.holderKey, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
     if (!holderOk) reasons.push('BAD_HOLDER_SIGNATURE');
     const age = nowSec - p.gen;
-    if (age < -opts.skewSec || age > opts.windowSec) reasons.push('STALE_PRESENTATION');
+    if ((time.reliable && age < -opts.skewSec) || age > opts.windowSec) reasons.push('STALE_PRESENTATION');
   } else if (c.holderKey !== null) {
     reasons.push('PRESENTATION_REQUIRED');
   }

@@ -19,6 +19,8 @@ describe('WorkingDayCalendar (official calendar with moved weekends)', () => {
     ['2026-10-01', '2026-10-07', 0, 'the whole Golden Week'],
     ['2024-11-04', '2024-11-04', 1, 'one day'],
     ['2026-11-24', '2026-11-16', 0, 'an inverted span'],
+    ['2026-12-28', '2027-01-06', 7, 'into 2027, whose schedule is not out: New Year Day is statutory'],
+    ['2027-09-29', '2027-10-05', 4, 'National Day 2027: Sep 29-30 and Oct 4-5; Oct 1 (a Friday) is statutory'],
   ])('%s..%s holds %i working days (%s)', (from, to, n) => {
     expect(calendar.countWorkingDays(from, to)).toBe(n);
   });
@@ -42,7 +44,7 @@ describe('RegionAdoption (from the seeds)', () => {
     ['VD', '440305', '2024-12-02', true, 'downloads follow the registration'],
     ['TK', '130102', '2026-11-20', true, 'Hebei, ticket pilot province'],
     ['TK', '310101', '2026-11-20', false, 'Shanghai is no ticket pilot'],
-  ] as const)('%s in %s on %s: %s (%s)', (type, region, date, adopted) => {
+  ] as const)('%s in %s on %s: %s (%s)', (type, region, date, adopted, _why) => {
     expect(adoption.isAdopted(type, region, date)).toBe(adopted);
   });
 
