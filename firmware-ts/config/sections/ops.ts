@@ -42,49 +42,51 @@ const ipOrLocalhost = z
 export const opsSection = {
   log: z
     .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      level: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info')
+        .describe('Lowest level written to the log (standard error, JSON; pretty on a terminal).'),
     })
     .prefault({}),
   audit: z
     .strictObject({
-      /** Records older than this are deleted (once uploaded, when an upload URL is set). */
-      retentionDays: z.number().int().min(1).max(3650).default(90),
-      /** How often the retention purge runs. */
-      purgePeriodMin: z.number().int().min(1).max(7 * 24 * 60).default(60),
-      /** Collector receiving audit batches; null keeps the log on the device only. */
-      uploadUrl: uploadUrl.nullable().default(null),
-      /** PEM file of the CA that signed the collector's certificate; null uses the system CAs. */
-      uploadCaFile: z.string().min(1).nullable().default(null),
-      /** Records per upload request. */
-      uploadBatch: z.number().int().min(1).max(1000).default(100),
-      /** Pause between upload rounds when all went well. */
-      uploadPeriodSec: z.number().int().min(1).max(24 * 3600).default(300),
-      /** A request that has not answered within this time has failed. */
-      uploadTimeoutSec: z.number().int().min(1).max(600).default(30),
-      /** Backoff after failures doubles from uploadPeriodSec up to this bound. */
-      uploadMaxBackoffSec: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
+      retentionDays: z
+        .number().int().min(1).max(3650).default(90)
+        .describe('Records older than this are deleted (only once acknowledged, when uploadUrl is set).'),
+      purgePeriodMin: z.number().int().min(1).max(7 * 24 * 60).default(60).describe('How often the retention purge runs.'),
+      uploadUrl: uploadUrl
+        .nullable()
+        .default(null)
+        .describe('Collector receiving audit batches (https://, or http:// on loopback); null keeps the log on the device.'),
+      uploadCaFile: z
+        .string().min(1).nullable().default(null)
+        .describe("PEM file of the CA that signed the collector's certificate; null uses the system CAs."),
+      uploadBatch: z.number().int().min(1).max(1000).default(100).describe('Records per upload request.'),
+      uploadPeriodSec: z.number().int().min(1).max(24 * 3600).default(300).describe('Pause between upload rounds when all went well.'),
+      uploadTimeoutSec: z.number().int().min(1).max(600).default(30).describe('A request not answered within this time has failed.'),
+      uploadMaxBackoffSec: z
+        .number().int().min(1).max(7 * 24 * 3600).default(3600)
+        .describe('After failures the pause doubles from uploadPeriodSec up to this bound.'),
     })
     .prefault({}),
   clock: z
     .strictObject({
-      /** A system clock this far below the clock floor is still believed. */
-      toleranceSec: z.number().int().min(0).max(24 * 3600).default(300),
-      /**
-       * A system clock more than this ahead of the last verified manifest `iat` is flagged
-       * CLOCK_UNRELIABLE (it is still used: a floor says nothing about how far ahead time may be).
-       */
-      maxAheadDays: z.number().int().min(1).max(3650).default(30),
-      /** Logged scans raise the floor at most this far beyond the newest trusted anchor. */
-      scanLeadHours: z.number().int().min(0).max(24 * 365).default(24),
+      toleranceSec: z
+        .number().int().min(0).max(24 * 3600).default(300)
+        .describe('A system clock this far below the clock floor is still believed.'),
+      maxAheadDays: z
+        .number().int().min(1).max(3650).default(30)
+        .describe('A system clock more than this past the last verified manifest iat is flagged CLOCK_UNRELIABLE.'),
+      scanLeadHours: z
+        .number().int().min(0).max(24 * 365).default(24)
+        .describe('What logged scans teach the clock floor counts at most this far past the last manifest iat.'),
     })
     .prefault({}),
   health: z
     .strictObject({
-      /** Serve /healthz and /metrics while `roadscan run` runs. */
-      enabled: z.boolean().default(true),
-      /** Loopback by default: the endpoint has no authentication. */
-      host: ipOrLocalhost.default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(9464),
+      enabled: z.boolean().default(true).describe('Serve /healthz and /metrics while `roadscan run` runs.'),
+      host: ipOrLocalhost.default('127.0.0.1').describe('Address to bind; loopback by default (no authentication).'),
+      port: z.number().int().min(0).max(65535).default(9464).describe('TCP port of /healthz and /metrics.'),
     })
     .prefault({}),
 };

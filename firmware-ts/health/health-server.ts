@@ -1,0 +1,105 @@
+/**
+ * The health endpoint: `/healthz` (JSON: scanner, status list, clock, last scan) and `/metrics`
+ * (Prometheus text), on 127.0.0.1 by default because it has no authentication.
+ *
+ * `/healthz` answers 200 whenever the service can answer, with `"status": "ok"` or `"degraded"`
+ * and the reasons: a roadside unit that is offline (stale list) is degraded but working, and a
+ * 503 would make a naive supervisor restart a device that is doing its job. The state comes from
+ * a callback, so the server never holds references into the service.
+ * @module
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ScanMetrics } from './scan-metrics.js';
+
+/** What the service reports about itself at the moment of a `/healthz` request. */
+export interface HealthState {
+  /** State of the barcode scanner, e.g. "open", "closed", "error". */
+  scanner: string;
+  list: {
+    /** Sequence number of the list held, null when none. */
+    seq: number | null;
+    entries: number;
+    /** Age of the last verified manifest in seconds, null when none was ever verified. */
+    ageSec: number | null;
+    /** True past statusList.maxAgeHours (scans carry STATUS_LIST_STALE). */
+    stale: boolean;
+  };
+  clock: {
+    state: 'ok' | 'behind' | 'ahead';
+    floor: string;
+  };
+  /** The last scan, without anything about the person. */
+  lastScan: { at: string; verdict: string } | null;
+}
+
+export interface HealthServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9464; 0 picks a free port. */
+  port?: number;
+  state: () => HealthState;
+  metrics: ScanMetrics;
+}
+
+export class HealthServer {
+  private readonly server: http.Server;
+
+  constructor(private readonly opts: HealthServerOptions) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.headersTimeout = 5_000;
+    this.server.requestTimeout = 10_000;
+    this.server.maxHeadersCount = 50;
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 9464, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return { host, port: (this.server.address() as AddressInfo).port };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    }
+    try {
+      if (path === '/healthz') {
+        const body = JSON.stringify(healthBody(this.opts.state()));
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        return void res.end(req.method === 'HEAD' ? undefined : body);
+      }
+      if (path === '/metrics') {
+        const text = await this.opts.metrics.text();
+        res.writeHead(200, { 'content-type': this.opts.metrics.contentType, 'cache-control': 'no-store' });
+        return void res.end(req.method === 'HEAD' ? undefined : text);
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    }
+  }
+}
+
+/** The `/healthz` document: the state plus an overall status and why it is not ok. */
+export function healthBody(state: HealthState): HealthState & { status: 'ok' | 'degraded'; problems: string[] } {
+  const problems: string[] = [];
+  if (state.scanner !== 'open') problems.push(`scanner ${state.scanner}`);
+  if (state.list.ageSec === null) problems.push('no status list');
+  else if (state.list.stale) problems.push('status list stale');
+  if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
+  return { status: problems.length === 0 ? 'ok' : 'degraded', problems, ...state };
+}

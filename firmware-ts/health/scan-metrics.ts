@@ -1,0 +1,155 @@
+/**
+ * The appliance's Prometheus metrics, in a registry of its own (never prom-client's global one,
+ * so two services in one process, or a test, never share counters).
+ *
+ * Label values come from closed sets (verdicts, reason codes), and every one starts at zero, so
+ * a scrape shows the whole vocabulary and `rate()` works from the first scan. The list age is
+ * computed at scrape time from the manifest `iat`, so it grows between syncs as it really does;
+ * a unit that never verified a list reports +Inf, so an alert on age fires for it too.
+ * @module
+ */
+import client from 'prom-client';
+import type { Clock } from '../clock/clock.js';
+import { systemClock } from '../clock/clock.js';
+import { REASON_CODES, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+
+/** What the metrics need from a scan result (a `ScanResult` fits). */
+export interface MeteredResult {
+  verdict: Verdict;
+  reasons: readonly ReasonCode[];
+  /** Check latency, milliseconds. */
+  ms: number;
+}
+
+export interface ScanMetricsOptions {
+  /** Clock for the list age (default the system clock). */
+  clock?: Clock;
+  /** Also export Node.js process metrics (memory, CPU, event-loop lag); default true. */
+  processMetrics?: boolean;
+}
+
+const VERDICTS: readonly Verdict[] = ['accept', 'warn', 'reject'];
+const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
+
+export class ScanMetrics {
+  readonly registry = new client.Registry();
+  private readonly scans;
+  private readonly reasons;
+  private readonly latency;
+  private readonly syncFailures;
+  private readonly reconnects;
+  private readonly uploadFailures;
+  private listEntries = 0;
+  private listIatSec: number | null = null;
+  private auditPending = 0;
+  private clockReliable = true;
+
+  constructor(opts: ScanMetricsOptions = {}) {
+    const clock = opts.clock ?? systemClock;
+    const registers = [this.registry];
+    this.scans = new client.Counter({ name: 'roadscan_scans_total', help: 'Scans by verdict.', labelNames: ['verdict'], registers });
+    this.reasons = new client.Counter({
+      name: 'roadscan_scan_reasons_total',
+      help: 'Reason codes carried by scans.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.latency = new client.Histogram({
+      name: 'roadscan_verify_duration_seconds',
+      help: 'Time to check one scanned code, from text to verdict.',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    for (const v of VERDICTS) this.scans.inc({ verdict: v }, 0);
+    for (const r of REASON_CODES) this.reasons.inc({ reason: r }, 0);
+    this.syncFailures = new client.Counter({ name: 'roadscan_sync_failures_total', help: 'Failed status-list syncs.', registers });
+    this.reconnects = new client.Counter({
+      name: 'roadscan_scanner_reconnects_total',
+      help: 'Times the barcode scanner was reopened after it was lost.',
+      registers,
+    });
+    this.uploadFailures = new client.Counter({
+      name: 'roadscan_audit_upload_failures_total',
+      help: 'Failed audit upload rounds.',
+      registers,
+    });
+    const self = this;
+    new client.Gauge({
+      name: 'roadscan_status_list_entries',
+      help: 'Entries in the status list held.',
+      registers,
+      collect() {
+        this.set(self.listEntries);
+      },
+    });
+    new client.Gauge({
+      name: 'roadscan_status_list_age_seconds',
+      help: 'Age of the last verified manifest (iat); +Inf when no list was ever verified.',
+      registers,
+      collect() {
+        if (self.listIatSec === null) this.set(Number.POSITIVE_INFINITY);
+        else this.set(Math.max(0, clock.now() / 1000 - self.listIatSec));
+      },
+    });
+    new client.Gauge({
+      name: 'roadscan_audit_pending_records',
+      help: 'Audit records not yet acknowledged by the collector.',
+      registers,
+      collect() {
+        this.set(self.auditPending);
+      },
+    });
+    new client.Gauge({
+      name: 'roadscan_clock_reliable',
+      help: '1 when the system clock agrees with the clock floor, 0 when scans carry CLOCK_UNRELIABLE.',
+      registers,
+      collect() {
+        this.set(self.clockReliable ? 1 : 0);
+      },
+    });
+    if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: 'roadscan_' });
+  }
+
+  /** Counts one scan: its verdict, each of its reasons and its latency. */
+  observeScan(result: MeteredResult): void {
+    this.scans.inc({ verdict: VERDICTS.includes(result.verdict) ? result.verdict : 'reject' });
+    for (const r of result.reasons) if (REASONS.has(r)) this.reasons.inc({ reason: r });
+    if (Number.isFinite(result.ms) && result.ms >= 0) this.latency.observe(result.ms / 1000);
+    this.clockReliable = !result.reasons.includes('CLOCK_UNRELIABLE');
+  }
+
+  /** The status list now held: its size and the `iat` of its manifest (null: never verified). */
+  setList(list: { entries: number; iatSec: number | null }): void {
+    this.listEntries = list.entries;
+    this.listIatSec = list.iatSec;
+  }
+
+  syncFailed(): void {
+    this.syncFailures.inc();
+  }
+
+  scannerReconnected(): void {
+    this.reconnects.inc();
+  }
+
+  uploadFailed(): void {
+    this.uploadFailures.inc();
+  }
+
+  setAuditPending(records: number): void {
+    this.auditPending = records;
+  }
+
+  setClockReliable(reliable: boolean): void {
+    this.clockReliable = reliable;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The service logger: pino, one JSON object per line, pretty (pino-pretty) only when a person is
+ * watching a terminal. Logs go to standard error, because standard output carries the
+ * `--events json` stream that scripts read.
+ *
+ * Every log object, binding (a child's too) and message argument passes through log-safety: personal keys are
+ * redacted at any depth and control characters never reach a line, so a hostile QR code cannot
+ * forge log lines or leak into them, whatever a caller passes by mistake. Writes are synchronous:
+ * a line logged just before a crash or a power cut is not lost in a buffer.
+ * @module
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { safeLogText, safeLogValue } from './log-safety.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** Human-readable output; default: when the destination is a terminal. */
+  pretty?: boolean;
+  /** File descriptor or stream to write to (default 2, standard error). */
+  destination?: number | DestinationStream;
+  /** Name carried by every line (default "roadscan"). */
+  name?: string;
+}
+
+/** The part of the configuration the logger reads. */
+export interface LogConfig {
+  log: { level: string };
+}
+
+export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logger {
+  const destination = opts.destination ?? 2;
+  const isTty = typeof destination === 'number' && isTerminal(destination);
+  const usePretty = opts.pretty ?? isTty;
+  const stream: DestinationStream = usePretty
+    ? pretty({
+        destination,
+        sync: true,
+        colorize: isTty,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+      })
+    : typeof destination === 'number'
+      ? pino.destination({ fd: destination, sync: true })
+      : destination;
+  const logger = pino(
+    {
+      name: opts.name ?? 'roadscan',
+      level: config.log.level,
+      base: { pid: process.pid },
+      formatters: {
+        log: (obj) => safeLogValue(obj) as Record<string, unknown>,
+        // `name` here is the logger's own name, not a person's.
+        bindings: ({ name, ...rest }) => ({
+          ...(safeLogValue(rest) as Record<string, unknown>),
+          ...(typeof name === 'string' ? { name: safeLogText(name) } : {}),
+        }),
+      },
+      // Errors were made safe (and their stacks split into lines) by the formatter already.
+      serializers: { err: (e: unknown) => e },
+      hooks: {
+        logMethod(args, method) {
+          // An error first is pino's `err` object; keep it there once made safe.
+          const safe = args.map((a, i) =>
+            i === 0 && a instanceof Error ? { err: safeLogValue(a) } : safeLogValue(a),
+          ) as Parameters<typeof method>;
+          method.apply(this, safe);
+        },
+      },
+    },
+    stream,
+  );
+  // pino writes a child's bindings as given; make them safe first. Children are created from
+  // their parent's prototype chain, so every descendant inherits this `child`.
+  const baseChild = logger.child;
+  logger.child = function child(this: Logger, bindings, options) {
+    return baseChild.call(this, safeLogValue(bindings) as typeof bindings, options);
+  } as Logger['child'];
+  return logger;
+}
+
+function isTerminal(fd: number): boolean {
+  if (fd === 1) return process.stdout.isTTY === true;
+  if (fd === 2) return process.stderr.isTTY === true;
+  return false;
+}

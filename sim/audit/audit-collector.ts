@@ -1,0 +1,133 @@
+/**
+ * A simulated audit collector: the server end of the upload protocol in
+ * firmware-ts/audit/audit-uploader.ts, on real HTTP or HTTPS, for tests and demos.
+ *
+ * It is idempotent the way a real collector must be: records are keyed by (log, seq), a record
+ * sent twice is stored once, and a record sent again with different content is counted as a
+ * conflict (which would mean a device reused a sequence number). Faults can be injected: refuse
+ * the next N requests, or store the next N batches and then drop the connection without an
+ * answer (the device must send them again and nothing may be stored twice).
+ * @module
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export interface AuditCollectorOptions {
+  host?: string;
+  port?: number;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Largest accepted request body (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** Called once for each record stored for the first time. */
+  onRecord?: (stored: StoredRecord) => void;
+}
+
+export interface StoredRecord {
+  log: string;
+  seq: number;
+  record: Record<string, unknown>;
+}
+
+export class AuditCollector {
+  private readonly server: http.Server;
+  private readonly stored = new Map<string, { log: string; seq: number; json: string }>();
+  private refuse = 0;
+  private drop = 0;
+  /** Records received again that were already stored (same content). */
+  duplicates = 0;
+  /** Records received again with different content. */
+  conflicts = 0;
+  /** Requests answered or dropped. */
+  requests = 0;
+
+  constructor(private readonly opts: AuditCollectorOptions = {}) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    this.server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
+  }
+
+  async start(): Promise<{ port: number; url: string }> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    return { port, url: `${this.opts.tls ? 'https' : 'http'}://${host}:${port}/v1/audit` };
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Answer the next `n` requests with HTTP 503. */
+  refuseNext(n: number): void {
+    this.refuse = n;
+  }
+
+  /** Store the next `n` batches, then drop the connection without answering. */
+  dropRepliesNext(n: number): void {
+    this.drop = n;
+  }
+
+  /** Every record held, by log then seq. */
+  records(): StoredRecord[] {
+    return [...this.stored.values()]
+      .sort((a, b) => (a.log === b.log ? a.seq - b.seq : a.log < b.log ? -1 : 1))
+      .map((s) => ({ log: s.log, seq: s.seq, record: JSON.parse(s.json) as Record<string, unknown> }));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    const max = this.opts.maxBodyBytes ?? 4 << 20;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      this.requests++;
+      if (this.refuse > 0) {
+        this.refuse--;
+        return void res.writeHead(503).end();
+      }
+      let batch: { log?: unknown; records?: unknown };
+      try {
+        batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof batch;
+      } catch {
+        return void res.writeHead(400).end();
+      }
+      if (typeof batch.log !== 'string' || !Array.isArray(batch.records) || batch.records.length === 0) {
+        return void res.writeHead(400).end();
+      }
+      let last = 0;
+      for (const r of batch.records as Record<string, unknown>[]) {
+        if (!Number.isSafeInteger(r.seq)) return void res.writeHead(400).end();
+        this.store(batch.log, r);
+        last = Math.max(last, r.seq as number);
+      }
+      if (this.drop > 0) {
+        this.drop--;
+        return void res.socket?.destroy();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ackThrough: last }));
+    });
+  }
+
+  private store(log: string, record: Record<string, unknown>): void {
+    const seq = record.seq as number;
+    const key = `${log}:${seq}`;
+    const json = JSON.stringify(record);
+    const held = this.stored.get(key);
+    if (!held) {
+      this.stored.set(key, { log, seq, json });
+      this.opts.onRecord?.({ log, seq, record: JSON.parse(json) as Record<string, unknown> });
+    }
+    else if (held.json === json) this.duplicates++;
+    else this.conflicts++;
+  }
+}
