@@ -3,13 +3,17 @@
 // of its time resolving and reading hundreds of small ES modules; one file loads in a fraction.
 // Native and heavy packages stay external and load only when a command needs them.
 import { build } from 'esbuild';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const target = join(root, 'dist/bundle');
+// Built beside the live bundle and swapped in, so a CLI started meanwhile never sees half of it.
+const fresh = `${target}.new-${process.pid}`;
 await build({
   entryPoints: [join(root, 'dist/firmware-ts/cli/main.js')],
-  outdir: join(root, 'dist/bundle'),
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -24,3 +28,8 @@ await build({
     'pino', 'pino-pretty', 'prom-client', 'cbor-extract', 'playwright-core',
   ],
 });
+
+const old = `${target}.old-${process.pid}`;
+if (existsSync(target)) renameSync(target, old);
+renameSync(fresh, target);
+rmSync(old, { recursive: true, force: true });

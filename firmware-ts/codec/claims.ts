@@ -65,11 +65,9 @@ function field(kind: FieldKind, name: string, v: unknown): DatValue {
     case 'date':
       if (typeof v !== 'string' || !isIsoDate(v)) fail(`dat.${name} is not a YYYY-MM-DD date`);
       return v;
-    case 'uint': {
-      const n = toUint(v);
-      if (n === null) fail(`dat.${name} is not a uint`);
-      return n;
-    }
+    case 'uint':
+      // The only uint of `dat` is an instant (TK `dep`).
+      return instantOf(v, `dat.${name}`);
     case 'bytes16':
       if (!isBytes(v) || v.length !== 16) fail(`dat.${name} is not a 16-byte bstr`);
       return v;
@@ -91,10 +89,18 @@ function holderKeyOf(cnf: unknown): Uint8Array {
   return x;
 }
 
+/** 9999-12-31T23:59:59Z: later instants are held as this one, so dates can always be printed. */
+export const MAX_INSTANT = 253402300799;
+
+/** An instant claim (uint seconds); beyond year 9999 it means "never" and is held as MAX_INSTANT. */
+function instantOf(v: unknown, name: string): number {
+  const n = toUint(v);
+  if (n === null) fail(`${name} is missing or not a uint`);
+  return Math.min(n, MAX_INSTANT);
+}
+
 function uintClaim(m: Map<unknown, unknown>, k: number, name: string): number {
-  const v = toUint(m.get(k));
-  if (v === null) fail(`${name} is missing or not a uint`);
-  return v;
+  return instantOf(m.get(k), name);
 }
 
 /** Parses the payload of an issuer's COSE_Sign1; throws DecodeError. */
@@ -143,8 +149,7 @@ export interface PresentationClaims {
 export function presentationFromItem(m: Map<unknown, unknown>): PresentationClaims {
   const vp = m.get('vp');
   if (!isBytes(vp)) fail('vp is not a bstr');
-  const gen = toUint(m.get(6));
-  if (gen === null) fail('gen is missing or not a uint');
+  const gen = instantOf(m.get(6), 'gen');
   if (m.has('n')) {
     const n = m.get('n');
     if (!isBytes(n) || n.length !== 8) fail('nonce is not an 8-byte bstr');

@@ -38,6 +38,8 @@ export interface ScanCheckerOptions {
   presentation: PresentationOptions;
   /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
   statusMaxAgeSec: number;
+  /** Told about an unexpected error inside a check (the scan itself ends MALFORMED). */
+  onInternalError?: (err: unknown) => void;
 }
 
 export class ScanChecker {
@@ -47,6 +49,19 @@ export class ScanChecker {
 
   check(text: string, time: CheckTime): ScanResult {
     const started = performance.now();
+    try {
+      return this.checkOrThrow(text, time, started);
+    } catch (err) {
+      // A decoded code that still trips a check is a bug here, not a reason to stop scanning:
+      // the code is refused as unreadable, and the error goes to whoever watches.
+      this.opts.onInternalError?.(err);
+      const reasons: ReasonCode[] = ['MALFORMED'];
+      this.freshnessReasons(time, reasons);
+      return { verdict: 'reject', reasons: orderReasons(reasons), type: null, fields: {}, ms: performance.now() - started, statusKey: null };
+    }
+  }
+
+  private checkOrThrow(text: string, time: CheckTime, started: number): ScanResult {
     const reasons: ReasonCode[] = [];
     let code: DecodedCode | null = null;
     try {
