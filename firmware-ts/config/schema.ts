@@ -8,6 +8,7 @@ import { scanSection } from './sections/scan.js';
 import { opsSection } from './sections/ops.js';
 import { halSection } from './sections/hal.js';
 import { syncSection } from './sections/sync.js';
+import { screenSection } from './sections/screen.js';
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -15,6 +16,7 @@ export const configSchema = z.strictObject({
   ...syncSection,
   ...halSection,
   ...opsSection,
+  ...screenSection,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -20,7 +20,7 @@ export const screenSection = {
       /** Seconds after which the personal fields of the current scan disappear from the page. */
       clearAfterSec: z.number().int().min(1).max(3600).default(30),
       /** How many earlier scans the page lists (verdict, type and time only). */
-      history: z.number().int().min(0).max(20).default(5),
+      history: z.number().int().min(0).max(10).default(3),
     })
     .prefault({}),
 };

@@ -1,0 +1,222 @@
+/**
+ * The appliance service put together from real parts around the operator screen, for the screen's
+ * end-to-end tests and its latency benchmark: a scanner (the simulated one fed line by line, or
+ * the serial driver on a socat pseudo-terminal that can be unplugged), the real checker with a
+ * test authority's trust list, a status list published by the simulator and received by a real
+ * sync over HTTP into SQLite, the audit log, the simulated indicator, and the ScreenServer.
+ * @module
+ */
+import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { AuditLog } from '../firmware-ts/audit/audit-log.js';
+import { PACKAGE_ROOT } from '../firmware-ts/paths.js';
+import { RegionAdoption } from '../firmware-ts/policy/region-adoption.js';
+import { WorkingDayCalendar } from '../firmware-ts/policy/working-day-calendar.js';
+import { ScanChecker } from '../firmware-ts/scan/scan-checker.js';
+import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
+import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
+import { screenStatusOf } from '../firmware-ts/screen/screen-status.js';
+import { Appliance } from '../firmware-ts/service/appliance.js';
+import { statusDataDir } from '../firmware-ts/status/status-files.js';
+import { StatusListStore } from '../firmware-ts/status/status-list-store.js';
+import { syncOnce } from '../firmware-ts/status/sync.js';
+import { openDatabase, type Db } from '../firmware-ts/store/database.js';
+import { parseTrustList } from '../firmware-ts/verify/trust-list.js';
+import { DEFAULT_FEEDBACK } from '../hal/indicator/patterns.js';
+import { SimIndicator } from '../hal/indicator/sim-indicator.js';
+import { startPtyPair, type PtyPair } from '../hal/scanner/pty-pair.js';
+import type { Scanner } from '../hal/scanner/scanner.js';
+import { SerialScanner } from '../hal/scanner/serial-scanner.js';
+import { SimScanner } from '../hal/scanner/sim-scanner.js';
+import { TestAuthority } from '../sim/authority/test-authority.js';
+import { publishNext } from '../sim/status/status-publisher.js';
+import { StatusServer } from '../sim/status/status-server.js';
+
+export interface ScreenRigOptions {
+  /**
+   * `sim`: the simulated scanner fed line by line; `pty`: the serial driver on a socat pair;
+   * `pty-unplugged`: the serial driver with its device absent until `plug()`.
+   */
+  scanner: 'sim' | 'pty' | 'pty-unplugged';
+  /** Age of the status list at the rig's instant; past 24 h scans carry STATUS_LIST_STALE. */
+  listAgeSec: number;
+  lang?: ScreenLang;
+  clearAfterMs?: number;
+}
+
+const MAX_AGE_SEC = 24 * 3600;
+const PLACE = { profile: 'roadside', region: '110105', station: null } as const;
+
+export class ScreenRig {
+  /** The instant every scan is checked at (codes are made for it). */
+  readonly nowSec = Math.floor(Date.now() / 1000);
+  readonly authority = TestAuthority.create();
+  /** A driving licence the status list says is revoked. */
+  readonly revokedCode: string;
+  private readonly revokedKey: string;
+  screen!: ScreenServer;
+  appliance!: Appliance;
+  url = '';
+  private readonly dir = mkdtempSync(join(tmpdir(), 'roadscan-screen-rig-'));
+  private readonly db: Db = openDatabase(join(this.dir, 'roadscan.db'));
+  private input: PassThrough | null = null;
+  private readonly devicePath = join(this.dir, 'scanner');
+  private readonly feederPath = join(this.dir, 'feeder');
+  private pair: PtyPair | null = null;
+  private statusServer: StatusServer | null = null;
+
+  private constructor(private readonly opts: ScreenRigOptions) {
+    const revoked = this.authority.code({ type: 'DL', now: this.nowSec });
+    this.revokedCode = revoked.text;
+    this.revokedKey = revoked.statusKey;
+  }
+
+  static async create(opts: ScreenRigOptions): Promise<ScreenRig> {
+    const rig = new ScreenRig(opts);
+    try {
+      await rig.build();
+      return rig;
+    } catch (err) {
+      await rig.close();
+      throw err;
+    }
+  }
+
+  /** A sound live driving licence. */
+  licence(): string {
+    return this.authority.code({ type: 'DL', now: this.nowSec }).text;
+  }
+
+  /** A sound live vehicle registration (a warn at the roadside: paper required). */
+  registration(): string {
+    return this.authority.code({ type: 'VR', now: this.nowSec }).text;
+  }
+
+  /** Sends one code as the scanner would (CR LF terminated). */
+  scan(text: string): void {
+    if (this.input) {
+      this.input.write(`${text}\r\n`);
+      return;
+    }
+    const fd = openSync(this.feederPath, 'r+');
+    try {
+      writeSync(fd, Buffer.from(`${text}\r\n`, 'utf8'));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Pulls the serial scanner out (pty rigs). */
+  async unplug(): Promise<void> {
+    await this.pair?.stop();
+    this.pair = null;
+  }
+
+  /** Plugs the serial scanner in on its device path; the driver opens it on its own. */
+  async plug(): Promise<void> {
+    if (this.opts.scanner === 'sim') throw new Error('plug: the rig has no serial scanner');
+    if (!this.pair) this.pair = await startPtyPair(this.devicePath, this.feederPath);
+  }
+
+  async close(): Promise<void> {
+    await this.appliance?.stop().catch(() => undefined);
+    await this.screen?.stop();
+    await this.pair?.stop().catch(() => undefined);
+    await this.statusServer?.close();
+    this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async build(): Promise<void> {
+    const trust = parseTrustList(this.authority.trustList());
+    const status = await this.syncStatusList(trust);
+    const config = (f: string): unknown => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', f), 'utf8'));
+    const checker = new ScanChecker({
+      trust,
+      status,
+      boarding: null,
+      rules: {
+        ...PLACE,
+        faceRecognition: false,
+        boardBeforeSec: 3600,
+        boardAfterSec: 600,
+        adoption: RegionAdoption.fromJson(config('adoption.json')),
+        calendar: WorkingDayCalendar.fromJson(config('calendar-cn.json')),
+      },
+      presentation: { skewSec: 30, windowSec: 180 },
+      statusMaxAgeSec: MAX_AGE_SEC,
+    });
+    const audit = new AuditLog(this.db, { deviceId: 'screen-rig', operator: '' });
+    const statusNow = () =>
+      screenStatusOf({
+        scanner: 'open',
+        listIat: status.listIat(),
+        nowSec: this.nowSec,
+        maxAgeSec: MAX_AGE_SEC,
+        clockReliable: true,
+        ...PLACE,
+        pendingUploads: audit.pendingCount(),
+      });
+    this.screen = new ScreenServer({
+      host: '127.0.0.1',
+      port: 0,
+      lang: this.opts.lang ?? 'zh',
+      clearAfterSec: 30,
+      history: 3,
+      clearAfterMs: this.opts.clearAfterMs,
+    });
+    this.url = (await this.screen.start()).url;
+    this.appliance = new Appliance({
+      scanner: await this.makeScanner(),
+      indicator: new SimIndicator(),
+      checker,
+      time: () => ({ nowSec: this.nowSec, reliable: true }),
+      audit,
+      place: PLACE,
+      feedback: DEFAULT_FEEDBACK,
+      listStale: () => statusNow().listStale,
+      screenStatus: () => {
+        const { scanner: _scanner, ...rest } = statusNow();
+        return rest;
+      },
+      screen: this.screen,
+    });
+    await this.appliance.start();
+  }
+
+  private async makeScanner(): Promise<Scanner> {
+    if (this.opts.scanner === 'sim') {
+      this.input = new PassThrough();
+      return SimScanner.fromStream(this.input, { maxFrameLength: 4096 });
+    }
+    if (this.opts.scanner === 'pty') await this.plug();
+    return new SerialScanner({
+      path: this.devicePath,
+      baudRate: 9600,
+      terminator: 'auto',
+      maxFrameLength: 4096,
+      idleResetMs: 0,
+      reconnect: { initialMs: 20, maxMs: 200, factor: 2 },
+    });
+  }
+
+  /** Publishes a list (iat = now - listAgeSec) revoking one licence and syncs it for real. */
+  private async syncStatusList(trust: ReturnType<typeof parseTrustList>): Promise<StatusListStore> {
+    const www = join(this.dir, 'www');
+    publishNext({
+      dir: www,
+      key: this.authority.keys.sl,
+      iat: this.nowSec - this.opts.listAgeSec,
+      changes: new Map([[this.revokedKey, 1]]),
+    });
+    this.statusServer = await StatusServer.start(www);
+    const dbFile = join(this.dir, 'roadscan.db');
+    const outcome = await syncOnce({ db: this.db, dataDir: statusDataDir(dbFile), baseUrl: this.statusServer.url, trust, timeoutMs: 5000 });
+    await this.statusServer.close();
+    this.statusServer = null;
+    if (!outcome.ok) throw new Error(`screen rig: status-list sync failed: ${outcome.error ?? 'unknown'}`);
+    return StatusListStore.open(this.db, statusDataDir(dbFile));
+  }
+}
