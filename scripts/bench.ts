@@ -10,6 +10,9 @@ type Area = [title: string, load: () => Promise<() => Promise<BenchRow[]>>];
 
 const areas: Area[] = [
   ['scan path (verify)', async () => (await import('./bench-verify.js')).runVerifyBench],
+  ['status list', async () => (await import('./bench-status.js')).runStatusBench],
+  ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
+  ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],
 ];
 
 const only = process.argv[2];

@@ -1,5 +1,7 @@
 /**
- * Configuration of the status-list sync (STATUS-LIST.md).
+ * Configuration of the status-list sync (STATUS-LIST.md): where the list is published, how often
+ * the service fetches it, how it backs off while the network is down, and how old a list may
+ * get before every scan carries STATUS_LIST_STALE.
  * @module
  */
 import { z } from 'zod';
@@ -11,7 +13,19 @@ export const syncSection = {
       url: z.string().url().nullable().default(null),
       /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
       maxAgeHours: z.number().positive().max(24 * 365).default(24),
+      /** Period of the background sync after a success. */
       periodMin: z.number().positive().max(24 * 60).default(60),
+      /**
+       * Random spread of every wait, as a fraction (0.1: +/-10%), so a fleet that boots
+       * together does not fetch together.
+       */
+      jitter: z.number().min(0).max(0.5).default(0.1),
+      /** First retry after a failed sync; doubles on each further failure... */
+      retryMinSec: z.number().positive().max(3600).default(30),
+      /** ...up to this cap (never longer than the period). */
+      retryMaxMin: z.number().positive().max(24 * 60).default(30),
+      /** A request gives up when no byte arrives for this long. */
+      timeoutSec: z.number().positive().max(600).default(30),
     })
     .prefault({}),
 };

@@ -1,0 +1,99 @@
+/**
+ * `roadscan sync --url BASE_URL`: one status-list sync (STATUS-LIST.md), with a progress bar on
+ * a terminal for long downloads. Prints what changed, or why nothing did, in one line; exit 0 on
+ * success or nothing to do, 1 on a refused or failed sync (spec/CLI.md).
+ * @module
+ */
+import type { Command } from 'commander';
+import { parseTrustList, type TrustList } from '../../verify/trust-list.js';
+import { addCommonOptions, type CommonOptions } from '../common-options.js';
+import { loadTrust, openRuntime, type Runtime } from '../context.js';
+import { UsageError } from '../usage-error.js';
+
+interface SyncCliOptions extends CommonOptions {
+  url?: string;
+  json?: boolean;
+  timeout?: string;
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('sync')
+      .description('fetch the status list once (manifest, deltas or snapshot, trust list) and apply it whole')
+      .option('--url <base>', 'base URL of the published list (default: statusList.url of the configuration)')
+      .option('--timeout <sec>', 'give up on a request when no byte arrives for this long (default: statusList.timeoutSec)')
+      .option('--json', 'print {"ok","seq","applied","entries","iat","error"} as JSON'),
+  ).action(async (opts: SyncCliOptions) => {
+    process.exitCode = await runSync(opts);
+  });
+}
+
+/**
+ * The trust list that verifies manifests: the configured one (`--trust` or trustFile) unless
+ * sync has since accepted a higher version; the received one alone when none is configured.
+ */
+export function trustForSync(rt: Runtime, opts: CommonOptions, synced: unknown | null): TrustList {
+  const primary = loadTrust(rt, opts, synced);
+  if (synced === null) return primary;
+  try {
+    const received = parseTrustList(synced);
+    return received.version > primary.version ? received : primary;
+  } catch {
+    return primary;
+  }
+}
+
+function timeoutMs(opts: SyncCliOptions, configuredSec: number): number {
+  if (opts.timeout === undefined) return configuredSec * 1000;
+  const sec = Number(opts.timeout);
+  if (!/^\d+(\.\d+)?$/.test(opts.timeout) || sec <= 0 || sec > 600) {
+    throw new UsageError(`--timeout: expected seconds between 0 and 600, got ${JSON.stringify(opts.timeout)}`);
+  }
+  return sec * 1000;
+}
+
+async function runSync(opts: SyncCliOptions): Promise<number> {
+  const { StatusListStore } = await import('../../status/status-list-store.js');
+  const { statusDataDir } = await import('../../status/status-files.js');
+  const { syncOnce } = await import('../../status/sync.js');
+  const { ProgressBar } = await import('../../status/progress-bar.js');
+  const { ClockFloor } = await import('../../clock/clock-floor.js');
+  const rt = openRuntime(opts);
+  try {
+    const baseUrl = opts.url ?? rt.config.statusList.url;
+    if (!baseUrl) throw new UsageError('no status list URL: give --url BASE_URL or set statusList.url in the configuration');
+    const dataDir = statusDataDir(rt.dbFile);
+    const store = StatusListStore.open(rt.db, dataDir);
+    const trust = trustForSync(rt, opts, store.trustJson());
+    store.close();
+    const bar = new ProgressBar();
+    const outcome = await syncOnce({
+      db: rt.db,
+      dataDir,
+      baseUrl,
+      trust,
+      timeoutMs: timeoutMs(opts, rt.config.statusList.timeoutSec),
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    // A verified manifest's iat is signed time: it raises the clock floor (DESIGN.md).
+    if (outcome.ok && outcome.iat !== null) new ClockFloor(rt.db).raise(outcome.iat, 'manifest');
+    const iso = outcome.iat === null ? null : new Date(outcome.iat * 1000).toISOString();
+    if (opts.json) {
+      const { ok, seq, applied, entries } = outcome;
+      process.stdout.write(
+        `${JSON.stringify({ ok, seq, applied, entries, iat: iso, ...(outcome.trustVersion !== undefined ? { trustVersion: outcome.trustVersion } : {}), error: outcome.error ?? null })}\n`,
+      );
+    } else if (outcome.ok) {
+      const what = outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`;
+      const trustNote = outcome.trustVersion !== undefined ? `, trust list version ${outcome.trustVersion}` : '';
+      process.stdout.write(`status list seq ${outcome.seq}: ${what}, ${outcome.entries} entries, published ${iso}${trustNote}\n`);
+    } else {
+      process.stderr.write(`roadscan: sync failed: ${outcome.error}\n`);
+    }
+    return outcome.ok ? 0 : 1;
+  } finally {
+    rt.close();
+  }
+}

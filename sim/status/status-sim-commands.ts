@@ -1,0 +1,115 @@
+/**
+ * `roadscan sim publish-status` and `roadscan sim serve-status`: the test authority publishes
+ * status lists (snapshots, deltas, signed manifests, a forged one on request) into a folder, and
+ * serves that folder over HTTP, so `roadscan sync --url` has something real to fetch.
+ *
+ * Registered under `roadscan sim` by one line in the CLI's sim command; everything heavy is
+ * imported when a command runs.
+ * @module
+ */
+import { Option, type Command } from 'commander';
+import { parseInstant } from '../../firmware-ts/cli/context.js';
+import { UsageError } from '../../firmware-ts/cli/usage-error.js';
+import { FORGERIES } from './forgeries.js';
+
+interface PublishOptions {
+  dir: string;
+  out: string;
+  set: string[];
+  random?: string;
+  iat?: string;
+  keepDeltas?: string;
+  snapshot: boolean;
+  trustVersion?: string;
+  forge?: (typeof FORGERIES)[number];
+  json?: boolean;
+}
+
+function count(name: string, v: string, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) > max) throw new UsageError(`--${name}: expected a whole number up to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** `--set KEY=STATUS` pairs: a 32-hex-digit entry key (`roadscan sim issue --json` prints it) and a byte. */
+function parseChanges(pairs: string[]): Map<string, number> {
+  const changes = new Map<string, number>();
+  for (const p of pairs) {
+    const m = /^([0-9a-fA-F]{32})=(\d{1,3})$/.exec(p);
+    if (!m || Number(m[2]) > 255) throw new UsageError(`--set: expected KEY=STATUS (32 hex digits = 0..255), got ${JSON.stringify(p)}`);
+    changes.set(m[1]!.toLowerCase(), Number(m[2]));
+  }
+  return changes;
+}
+
+export function registerStatusSim(sim: Command): void {
+  sim
+    .command('publish-status')
+    .description('publish the next seq of the status list (snapshot, delta, signed manifest) into a folder')
+    .requiredOption('--dir <dir>', 'the test authority folder (roadscan sim init): its SL key signs')
+    .requiredOption('--out <dir>', 'folder to publish into (serve it with roadscan sim serve-status)')
+    .option('--set <key=status>', 'entry key (hex) and status byte; 0 removes (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--random <n>', 'also list this many random keys with statuses 1..8')
+    .option('--iat <iso>', 'publication instant of the manifest (default: now)')
+    .option('--keep-deltas <n>', 'deltas the manifest lists (default 16; 0: snapshot only)')
+    .option('--no-snapshot', 'keep naming the previous snapshot in the manifest (scanners must chain deltas)')
+    .option('--trust-version <n>', "publish the authority's trust list with this version alongside")
+    .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))
+    .option('--json', 'print the publisher state as JSON')
+    .action(async (opts: PublishOptions) => {
+      const { loadAuthority } = await import('../authority/authority-store.js');
+      const { publishNext, readPublisherState, writeManifest } = await import('./status-publisher.js');
+      const { randomBytes } = await import('node:crypto');
+      let authority;
+      try {
+        authority = loadAuthority(opts.dir);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      if (opts.forge) {
+        const state = readPublisherState(opts.out);
+        if (!state) throw new UsageError(`${opts.out}: nothing published yet`);
+        writeManifest(opts.out, state, authority.keys.sl, opts.forge, authority.keys.mps);
+        process.stdout.write(opts.json ? `${JSON.stringify({ forged: opts.forge, seq: state.seq })}\n` : `manifest.cose of seq ${state.seq} replaced by a forgery (${opts.forge})\n`);
+        return;
+      }
+      const changes = parseChanges(opts.set);
+      const random = opts.random === undefined ? 0 : count('random', opts.random, 50_000_000);
+      for (let i = 0; i < random; i++) changes.set(randomBytes(16).toString('hex'), 1 + (randomBytes(1)[0]! % 8));
+      const iat = Math.floor((opts.iat ? parseInstant(opts.iat) : Date.now()) / 1000);
+      const state = publishNext({
+        dir: opts.out,
+        key: authority.keys.sl,
+        iat,
+        changes,
+        newSnapshot: opts.snapshot,
+        ...(opts.keepDeltas !== undefined ? { keepDeltas: count('keep-deltas', opts.keepDeltas, 10_000) } : {}),
+        ...(opts.trustVersion !== undefined ? { trust: authority.trustList(count('trust-version', opts.trustVersion, 2 ** 31)) } : {}),
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(state)}\n`);
+      } else {
+        const delta = state.deltas.at(-1);
+        process.stdout.write(
+          `published seq ${state.seq}: snapshot ${state.snap.path} (${state.snap.count} entries)` +
+            `${delta && delta.to === state.seq ? `, delta ${delta.path} (${delta.count} records)` : ''}, manifest.cose\n`,
+        );
+      }
+    });
+
+  sim
+    .command('serve-status')
+    .description('serve a published status-list folder over HTTP until SIGINT or SIGTERM')
+    .argument('<dir>', 'the folder (roadscan sim publish-status --out)')
+    .option('--port <n>', 'TCP port (default: any free one)', '0')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .action(async (dir: string, opts: { port: string; host: string }) => {
+      const { StatusServer } = await import('./status-server.js');
+      const server = await StatusServer.start(dir, count('port', opts.port, 65535), opts.host);
+      process.stdout.write(`${server.url}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+    });
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChecker, loadTrust, openRuntime, type Runtime } from '../../../firmware-ts/cli/context.js';
+import { scanEvent } from '../../../firmware-ts/service/appliance-events.js';
+import { DEFAULT_FEEDBACK } from '../../../hal/indicator/patterns.js';
+import { createDemoWorld, demoScenario, type DemoWorld } from '../../../sim/scenarios/demo.js';
+import { reasonsInWords, scanLine } from '../../../sim/scenarios/demo-lines.js';
+import { runCli } from '../../helpers/cli.js';
+
+const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
+let dir: string;
+let world: DemoWorld;
+let rt: Runtime;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'roadscan-demo-test-'));
+  world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
+  rt = openRuntime({ db: join(dir, 'demo.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
+});
+afterAll(() => {
+  rt.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the demo scenario', () => {
+  it('shows every colour, each step getting the verdict it announces', () => {
+    const steps = demoScenario(world, NOW_SEC, 100);
+    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status);
+    const got = steps.map((s) => checker.check(s.text.replace(/^\]Q1/, ''), rt.time()));
+    expect(got.map((r) => r.verdict)).toEqual(steps.map((s) => s.expect));
+    expect(new Set(got.map((r) => r.verdict))).toEqual(new Set(['accept', 'warn', 'reject']));
+    expect(got.map((r) => r.reasons[0] ?? null)).toEqual([
+      null,
+      'PAPER_REQUIRED',
+      'STALE_PRESENTATION',
+      'BAD_SIGNATURE',
+      'REVOKED',
+      'MALFORMED',
+      null,
+    ]);
+    expect(steps[0]!.afterMs).toBeLessThan(1000);
+  });
+
+  it('prints one readable line per scan', () => {
+    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status);
+    const vr = checker.check(world.authority.code({ type: 'VR', now: NOW_SEC }).text, rt.time());
+    expect(scanLine(scanEvent(vr), DEFAULT_FEEDBACK)).toBe(
+      '[○ ● ○] ♪  WARN    VR  Paper registration must be in the vehicle  plate=京A·12345  owner=李*  inspectionUntil=2026-11-28  (amber 2 s, 2 short beeps)',
+    );
+    expect(reasonsInWords([])).toBe('all checks passed');
+    expect(reasonsInWords(['STALE_PRESENTATION', 'STATUS_LIST_STALE'], 'zh')).toBe('动态码已失效（截图或旧码）; 状态列表已过期，可能缺少吊销信息');
+  });
+});
+
+describe('npm start (roadscan demo) without a terminal', () => {
+  it('plays the scenario, one line per scan, and exits 0', async () => {
+    const res = await runCli(['demo', '--gap', '50'], { timeoutMs: 60_000 });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const verdictLines = res.stdout.split('\n').filter((l) => /^\s+\[[●○ ]+\]/.test(l));
+    expect(verdictLines.map((l) => l.match(/(ACCEPT|WARN|REJECT)/)![1])).toEqual(['ACCEPT', 'WARN', 'REJECT', 'REJECT', 'REJECT', 'REJECT', 'ACCEPT']);
+    expect(res.stdout).toContain('7 scans, 7 audit records');
+    expect(res.stdout).not.toMatch(/\x1b\[/); // no colours when not a terminal
+  });
+});
