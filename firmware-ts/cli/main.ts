@@ -4,7 +4,14 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { register as registerAudit } from './commands/audit.js';
+import { register as registerConfig } from './commands/config.js';
+import { register as registerDecodeImage } from './commands/decode-image.js';
+import { register as registerDemo } from './commands/demo.js';
+import { register as registerRun } from './commands/run.js';
 import { register as registerSim } from './commands/sim.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerSync } from './commands/sync.js';
 import { register as registerVerify } from './commands/verify.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,6 +23,13 @@ const program = new Command('roadscan')
 
 registerVerify(program);
 registerSim(program);
+registerSync(program);
+registerStatus(program);
+registerConfig(program);
+registerAudit(program);
+registerRun(program);
+registerDemo(program);
+registerDecodeImage(program);
 
 function fail(message: string): void {
   process.stderr.write(`roadscan: ${message.replace(/[\u0000-\u001f\u007f]/g, ' ')}\n`);

@@ -7,6 +7,8 @@ import { Command, Option } from 'commander';
 import { CREDENTIAL_TYPES, type CredentialType } from '../../codec/claims.js';
 import { parseInstant } from '../context.js';
 import { UsageError } from '../usage-error.js';
+import { registerAuditCollector } from '../../../sim/audit/collector-command.js';
+import { registerStatusSim } from '../../../sim/status/status-sim-commands.js';
 
 interface IssueOptions {
   dir: string;
@@ -44,6 +46,8 @@ function parseSet(pairs: string[]): Record<string, unknown> {
 
 export function register(program: Command): void {
   const sim = program.command('sim').description('the simulator and test authority (test keys only)');
+  registerAuditCollector(sim);
+  registerStatusSim(sim);
 
   sim
     .command('init')

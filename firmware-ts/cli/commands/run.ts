@@ -1,0 +1,98 @@
+/**
+ * `roadscan run`: the appliance service (spec/CLI.md). `--hal sim|pi` picks the hardware,
+ * `--scanner PATH` the serial device, `--events json` one JSON line per event on standard
+ * output (logs go to standard error). Runs until SIGINT or SIGTERM, then stops cleanly: the
+ * scanner released, the LEDs dark, pending state written, the database closed.
+ * @module
+ */
+import { Option, type Command } from 'commander';
+import { addCommonOptions, type CommonOptions } from '../common-options.js';
+import { UsageError } from '../usage-error.js';
+
+interface RunOptions extends CommonOptions {
+  hal: 'sim' | 'pi';
+  scanner?: string;
+  events?: 'json';
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('run')
+      .description('run the appliance service: scanner -> verdict -> audit log -> LEDs, buzzer and screen')
+      .addOption(new Option('--hal <kind>', 'hardware: sim (terminal, simulated LEDs) or pi (serial scanner, GPIO)').choices(['sim', 'pi']).default('pi'))
+      .option('--scanner <path>', 'serial device of the scanner (a tty or a pseudo-terminal); overrides scanner.path; with --hal sim, "pty" makes a pseudo-terminal pair to write codes into')
+      .addOption(new Option('--events <format>', 'write one line per event (scan, indicator, scanner) to standard output').choices(['json'])),
+  ).action(async (opts: RunOptions) => {
+    process.exitCode = await runService(opts);
+  });
+}
+
+async function runService(opts: RunOptions): Promise<number> {
+  const { openRuntime } = await import('../context.js');
+  const { createLogger } = await import('../../log/logger.js');
+  const { createHal } = await import('../../service/hal-factory.js');
+  const { ServiceHost } = await import('../../service/service-host.js');
+  const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
+
+  const rt = openRuntime(opts);
+  const logger = createLogger(rt.config);
+  let host: InstanceType<typeof ServiceHost> | null = null;
+  try {
+    const json = opts.events === 'json';
+    const hal = await createHal(rt.config, {
+      hal: opts.hal,
+      ...(opts.scanner !== undefined ? { scannerPath: opts.scanner } : {}),
+      drawLeds: !json && process.stderr.isTTY === true,
+    });
+    host = new ServiceHost({
+      rt,
+      common: opts,
+      hal,
+      logger,
+      ...(json ? { onEvent: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) } : {}),
+    });
+    const stopped = waitForSignal();
+    try {
+      await host.start();
+    } catch (err) {
+      stopped.cancel();
+      if (err instanceof IndicatorError) throw new UsageError(err.message);
+      throw err;
+    }
+    logger.info({ hal: opts.hal, scanner: hal.scanner.name, indicator: hal.indicator.name, profile: rt.config.profile }, 'service running');
+    if (hal.ptyInput) logger.info({ input: hal.ptyInput }, `simulated scanner: write codes, one per line, to ${hal.ptyInput}`);
+    const signal = await stopped.signal;
+    logger.info({ signal }, 'stopping');
+    return 0;
+  } finally {
+    await host?.stop();
+    rt.close();
+  }
+}
+
+/**
+ * Resolves with the first SIGINT or SIGTERM; a second one while stopping exits at once.
+ * `cancel()` forgets the handlers (a start-up that failed must let the process end).
+ */
+function waitForSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
+  // The service must outlive its inputs (standard input at its end, a scanner not yet there).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let handler: (signal: NodeJS.Signals) => void = () => undefined;
+  const cancel = () => {
+    clearInterval(keepAlive);
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    handler = (sig) => {
+      cancel();
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(sig);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+  return { signal, cancel };
+}

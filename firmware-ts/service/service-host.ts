@@ -1,0 +1,250 @@
+/**
+ * Everything `roadscan run` runs, built from the runtime (configuration, database, common
+ * options) around the appliance: the status list and its background sync, the clock floor, the
+ * audit log with its purge and upload, metrics and the health endpoint, the operator screen.
+ *
+ * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
+ * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
+ * higher version replaces the one in use without a restart.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuditPurger } from '../audit/audit-purger.js';
+import { AuditUploader } from '../audit/audit-uploader.js';
+import type { CommonOptions } from '../cli/common-options.js';
+import { buildChecker, type Runtime } from '../cli/context.js';
+import { trustForSync } from '../cli/commands/sync.js';
+import { clockFloorFromConfig } from '../clock/clock-floor-config.js';
+import { systemClock, type CheckTime } from '../clock/clock.js';
+import { HealthServer } from '../health/health-server.js';
+import { ScanMetrics } from '../health/scan-metrics.js';
+import type { Logger } from '../log/logger.js';
+import type { ScanChecker } from '../scan/scan-checker.js';
+import { ScreenServer } from '../screen/screen-server.js';
+import { BackgroundSync } from '../status/background-sync.js';
+import { listAge } from '../status/staleness.js';
+import { statusDataDir } from '../status/status-files.js';
+import { StatusListStore } from '../status/status-list-store.js';
+import { syncOnce } from '../status/sync.js';
+import type { TrustList } from '../verify/trust-list.js';
+import { Appliance } from './appliance.js';
+import type { ApplianceEvent } from './appliance-events.js';
+import type { Hal } from './hal-factory.js';
+
+export interface ServiceHostOptions {
+  rt: Runtime;
+  /** The command's common options (`--trust`, `--now`...). */
+  common: CommonOptions;
+  hal: Hal;
+  logger: Logger;
+  onEvent?(event: ApplianceEvent): void;
+}
+
+export class ServiceHost {
+  readonly appliance: Appliance;
+  /** Where the operator screen and the health endpoint listen, once started (null: not running). */
+  readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
+  private readonly stops: (() => void | Promise<void>)[] = [];
+  private readonly starts: (() => Promise<void>)[] = [];
+
+  private readonly hal: Hal;
+
+  constructor(opts: ServiceHostOptions) {
+    const { rt, common, hal, logger } = opts;
+    this.hal = hal;
+    const cfg = rt.config;
+    const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
+    let trust: TrustList = trustForSync(rt, common, store.trustJson());
+    let checker: ScanChecker = buildChecker(rt, trust, store);
+    const floor = clockFloorFromConfig(rt.db, cfg.clock);
+    const explicit = common.now !== undefined;
+    const time = (): CheckTime => (explicit ? rt.time() : floor.checkTime(Date.now()));
+    const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
+    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
+    const audit = new AuditLog(rt.db, { deviceId: cfg.device.id, operator: cfg.device.operator });
+    const metrics = new ScanMetrics({ clock: systemClock });
+    const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
+    syncMetrics();
+    let lastScan: { at: string; verdict: string } | null = null;
+
+    let screen: ScreenServer | undefined;
+    if (cfg.screen.enabled) {
+      const s = new ScreenServer({
+        host: cfg.screen.host,
+        port: cfg.screen.port,
+        lang: cfg.screen.lang,
+        clearAfterSec: cfg.screen.clearAfterSec,
+        history: cfg.screen.history,
+        onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
+      });
+      this.starts.push(async () => {
+        try {
+          const { url } = await s.start();
+          logger.info({ url }, 'operator screen');
+          this.urls.screen = url;
+          screen = s;
+        } catch (err) {
+          logger.error({ err: (err as Error).message }, 'operator screen not started');
+        }
+      });
+      this.stops.push(() => s.stop());
+    }
+
+    this.appliance = new Appliance({
+      scanner: hal.scanner,
+      indicator: hal.indicator,
+      checker: { check: (text, t) => checker.check(text, t) },
+      time,
+      audit,
+      place: { profile: cfg.profile, region: cfg.region, station: cfg.station.code },
+      feedback: hal.feedback,
+      onScanLogged: (t) => {
+        floor.noteScan(t);
+        metrics.setClockReliable(t.reliable);
+      },
+      listStale: () => age().stale,
+      screenStatus: () => {
+        const a = age();
+        return {
+          listAgeSec: a.ageSec,
+          listStale: a.stale,
+          clock: time().reliable ? 'ok' : 'unreliable',
+          profile: cfg.profile,
+          region: cfg.region,
+          station: cfg.station.code,
+          pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+        };
+      },
+      metrics: {
+        observeScan: (r) => {
+          metrics.observeScan(r);
+          lastScan = { at: new Date().toISOString(), verdict: r.verdict };
+        },
+        scannerReconnected: () => metrics.scannerReconnected(),
+      },
+      screen: {
+        publishScan: (r, meta) => screen?.publishScan(r, meta),
+        publishStatus: (st) => screen?.publishStatus(st),
+      },
+      onEvent: opts.onEvent,
+      logger,
+    });
+
+    if (cfg.health.enabled) {
+      const health = new HealthServer({
+        host: cfg.health.host,
+        port: cfg.health.port,
+        metrics,
+        state: () => {
+          const a = age();
+          const clock = floor.state(Date.now());
+          return {
+            scanner: this.appliance.scannerState,
+            list: { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale },
+            clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
+            lastScan,
+          };
+        },
+      });
+      this.starts.push(async () => {
+        try {
+          const at = await health.start();
+          this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
+          logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
+        } catch (err) {
+          logger.error({ err: (err as Error).message }, 'health endpoint not started');
+        }
+      });
+      this.stops.push(() => health.stop());
+    }
+
+    if (cfg.statusList.url !== null) {
+      const baseUrl = cfg.statusList.url;
+      const sync = new BackgroundSync({
+        run: () =>
+          syncOnce({
+            db: rt.db,
+            dataDir: statusDataDir(rt.dbFile),
+            baseUrl,
+            trust,
+            timeoutMs: cfg.statusList.timeoutSec * 1000,
+            log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
+          }),
+        periodMs: cfg.statusList.periodMin * 60_000,
+        retryMinMs: cfg.statusList.retryMinSec * 1000,
+        retryMaxMs: cfg.statusList.retryMaxMin * 60_000,
+        jitter: cfg.statusList.jitter,
+        onOutcome: (o, next) => {
+          if (!o.ok) metrics.syncFailed();
+          syncMetrics();
+          if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
+            trust = trustForSync(rt, common, store.trustJson());
+            checker = buildChecker(rt, trust, store);
+            logger.info({ version: trust.version }, 'trust list replaced');
+          }
+          const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };
+          if (o.ok) logger.info(fields, 'status list sync');
+          else logger.warn({ ...fields, error: o.error }, 'status list sync failed');
+        },
+      });
+      this.starts.push(async () => sync.start());
+      this.stops.push(() => sync.stop());
+    }
+
+    const purger = new AuditPurger(audit, floor, {
+      retentionDays: cfg.audit.retentionDays,
+      periodMs: cfg.audit.purgePeriodMin * 60_000,
+      requireAck: cfg.audit.uploadUrl !== null,
+      clock: systemClock,
+      onPurge: (n) => n > 0 && logger.info({ deleted: n }, 'audit purge'),
+    });
+    this.starts.push(async () => purger.start());
+    this.stops.push(() => purger.stop());
+
+    if (cfg.audit.uploadUrl !== null) {
+      const ca = cfg.audit.uploadCaFile ? readFileSync(rt.loaded.resolvePath(cfg.audit.uploadCaFile)) : undefined;
+      const uploader = new AuditUploader(audit, {
+        url: cfg.audit.uploadUrl,
+        ...(ca ? { ca } : {}),
+        batchSize: cfg.audit.uploadBatch,
+        periodMs: cfg.audit.uploadPeriodSec * 1000,
+        maxBackoffMs: cfg.audit.uploadMaxBackoffSec * 1000,
+        timeoutMs: cfg.audit.uploadTimeoutSec * 1000,
+        onRound: (r) => {
+          metrics.setAuditPending(r.pending);
+          if (!r.ok) {
+            metrics.uploadFailed();
+            logger.warn({ pending: r.pending, error: r.error }, 'audit upload failed');
+          }
+        },
+      });
+      this.starts.push(async () => uploader.start());
+      this.stops.push(() => uploader.stop());
+    }
+
+    this.stops.push(() => {
+      floor.flush();
+      store.close();
+    });
+  }
+
+  /** Starts the appliance (an indicator that cannot be had rejects), then everything around it. */
+  async start(): Promise<void> {
+    await this.appliance.start();
+    for (const start of this.starts) await start();
+  }
+
+  /** Stops the appliance first (no scan left half-done), then the rest, in reverse order. */
+  async stop(): Promise<void> {
+    await this.appliance.stop();
+    await this.hal.close?.();
+    for (const stop of [...this.stops].reverse()) {
+      try {
+        await stop();
+      } catch {
+        // Stopping is best effort; the database closes after this.
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * An appliance built from real parts for tests: a socat pty pair opened by the real serial
+ * driver, the real checker from the runtime, the real audit log in a temp SQLite file, and the
+ * simulated indicator (its timing is the real pattern player's).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
+import { buildChecker, loadTrust, openRuntime, type Runtime } from '../../../firmware-ts/cli/context.js';
+import { Appliance, type ApplianceParts } from '../../../firmware-ts/service/appliance.js';
+import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
+import { SimIndicator } from '../../../hal/indicator/sim-indicator.js';
+import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
+import { SerialScanner } from '../../../hal/scanner/serial-scanner.js';
+import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
+
+export const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
+
+export interface Fixture {
+  dir: string;
+  world: DemoWorld;
+  rt: Runtime;
+  pair: PtyPair | null;
+  appliance: Appliance;
+  events: ApplianceEvent[];
+  auditCount(): number;
+  replug(): Promise<void>;
+  unplug(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'roadscan-appliance-'));
+  const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
+  const rt = openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
+  const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status);
+  const audit = new AuditLog(rt.db, { deviceId: 'test-unit', operator: '' });
+  const device = join(dir, 'scanner');
+  const feeder = join(dir, 'feeder');
+  const fx: Fixture = {
+    dir,
+    world,
+    rt,
+    pair: await startPtyPair(device, feeder),
+    appliance: null as unknown as Appliance,
+    events: [],
+    auditCount: () => (rt.db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n,
+    async unplug() {
+      await fx.pair?.stop();
+      fx.pair = null;
+    },
+    async replug() {
+      fx.pair = await startPtyPair(device, feeder);
+    },
+    async close() {
+      await fx.appliance.stop();
+      await fx.pair?.stop();
+      rt.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const scanner = new SerialScanner({
+    path: device,
+    baudRate: 9600,
+    terminator: 'auto',
+    maxFrameLength: 4400,
+    idleResetMs: 1000,
+    reconnect: { initialMs: 20, maxMs: 100, factor: 2 },
+  });
+  fx.appliance = new Appliance({
+    scanner,
+    indicator: new SimIndicator(),
+    checker,
+    time: () => rt.time(),
+    audit,
+    place: { profile: rt.config.profile, region: rt.config.region, station: rt.config.station.code },
+    feedback: rt.config.feedback,
+    onEvent: (e) => fx.events.push(e),
+    ...over,
+  });
+  return fx;
+}
