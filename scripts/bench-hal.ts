@@ -5,6 +5,7 @@
  *    verdict event, through the real serial driver, the real checker and the durable audit
  *    write (SQLite, synchronous=FULL) that precedes the feedback; in-process (the `scan` event
  *    of the appliance) and through `roadscan run --events json` (the line read on its stdout).
+ *    Both check against the demo's status list, synced into their database by the real sync.
  *    Target: p99 at most 25 ms over 200 scans.
  * 2. Pictures: decode rate and time per picture over the generated and distorted picture set,
  *    for the decoder `decode-image` uses (three ZXing passes), the same with the optional jsQR
@@ -26,12 +27,13 @@ import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
 import { buildChecker, loadTrust, openRuntime } from '../firmware-ts/cli/context.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
+import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
 import { loadZxingReader } from '../hal/image/zxing-loader.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { startPtyPair } from '../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { createDemoWorld, type DemoWorld } from '../sim/scenarios/demo.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
 import { buildPictureSet, sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 
@@ -70,6 +72,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** In-process: appliance with the real driver on a pty; last byte written -> `scan` event. */
 async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promise<{ verdict: number[]; frame: number[] }> {
   const rt = openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const pair = await startPtyPair(join(dir, 'dev-a'), join(dir, 'feed-a'));
   const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });
   const verdict: number[] = [];
@@ -80,7 +83,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
   const appliance = new Appliance({
     scanner,
     indicator: new SimIndicator(),
-    checker: buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status),
+    checker: buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status),
     time: () => rt.time(),
     audit: new AuditLog(rt.db, { deviceId: 'bench', operator: '' }),
     place: { profile: 'roadside', region: rt.config.region, station: null },
@@ -107,6 +110,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
     closeSync(fd);
     await appliance.stop();
     await pair.stop();
+    status.close();
     rt.close();
   }
   return { verdict, frame };
@@ -114,13 +118,20 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
 
 /** Out of process: `roadscan run --events json`; last byte written -> scan line on its stdout. */
 async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<number[]> {
+  const dbFile = join(dir, 'cli.db');
+  const db = openDatabase(dbFile);
+  try {
+    (await syncDemoStatusList(world, db, dbFile)).close();
+  } finally {
+    db.close();
+  }
   const pair = await startPtyPair(join(dir, 'dev-b'), join(dir, 'feed-b'));
   const config = join(dir, 'bench-config.json');
   writeFileSync(config, JSON.stringify({ screen: { enabled: false }, health: { enabled: false }, log: { level: 'warn' } }));
   const child = spawn(
     process.execPath,
     [BIN, 'run', '--hal', 'sim', '--scanner', pair.devicePath, '--events', 'json', '--config', config,
-      '--trust', world.trustFile, '--db', join(dir, 'cli.db'), '--now', new Date(NOW_SEC * 1000).toISOString()],
+      '--trust', world.trustFile, '--db', dbFile, '--now', new Date(NOW_SEC * 1000).toISOString()],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const samples: number[] = [];

@@ -51,6 +51,29 @@ function timeNode(args: string[], stdinFile?: string): Promise<RunStats> {
   });
 }
 
+/** Spawn to the first `scanner open` event of `roadscan run --hal sim`: the service is ready to scan. */
+function timeToReady(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, 'run', '--hal', 'sim', '--scanner', 'pty', '--events', 'json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let buf = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('roadscan run did not get ready within 30 s'));
+    }, 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (/"event":"scanner","state":"open"/.test(buf)) {
+        const ms = performance.now() - started;
+        clearTimeout(timer);
+        child.once('close', () => resolve(ms));
+        child.kill('SIGTERM');
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -91,6 +114,10 @@ export async function runVerifyBench(count = Number(process.env.BENCH_CODES ?? 2
     if (verifyRun.stdoutLines !== count) throw new Error(`verify answered ${verifyRun.stdoutLines} of ${count} lines`);
     const cold: number[] = [];
     for (let i = 0; i < 9; i++) cold.push((await timeNode([BIN, 'verify', '--trust', trust, '--db', join(dir, 'v.db'), lines[i]!])).wallMs);
+    const config = join(dir, 'run.json');
+    writeFileSync(config, JSON.stringify({ screen: { enabled: false }, health: { enabled: false } }));
+    const ready: number[] = [];
+    for (let i = 0; i < 5; i++) ready.push(await timeToReady(['--config', config, '--trust', trust, '--db', join(dir, 'run.db')]));
     const rates = signatureRates();
     return [
       { name: `least-work loop, ${count} live codes (Base45+inflate+CBOR+2 Ed25519)`, value: loop.wallMs, unit: 'ms wall' },
@@ -99,6 +126,7 @@ export async function runVerifyBench(count = Number(process.env.BENCH_CODES ?? 2
       { name: 'verify throughput', value: (count / verifyRun.wallMs) * 1000, unit: 'codes/s' },
       { name: `peak RSS of verify over ${count} codes`, value: verifyRun.peakRssMb, unit: 'MB' },
       { name: 'cold start: roadscan verify TEXT, median of 9 (target <= 250)', value: median(cold), unit: 'ms wall' },
+      { name: 'time to ready: roadscan run --hal sim to scanner open, median of 5', value: median(ready), unit: 'ms wall' },
       { name: 'Ed25519 verify, node:crypto (KeyObject cached)', value: rates.node, unit: 'verifies/s' },
       { name: 'Ed25519 verify, @noble/ed25519', value: rates.noble, unit: 'verifies/s' },
       { name: 'node:crypto / @noble/ed25519', value: rates.node / rates.noble, unit: 'ratio' },

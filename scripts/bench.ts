@@ -11,6 +11,7 @@ type Area = [title: string, load: () => Promise<() => Promise<BenchRow[]>>];
 const areas: Area[] = [
   ['scan path (verify)', async () => (await import('./bench-verify.js')).runVerifyBench],
   ['status list', async () => (await import('./bench-status.js')).runStatusBench],
+  ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],
   ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
   ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],
 ];

@@ -6,15 +6,12 @@
  * sync over HTTP into SQLite, the audit log, the simulated indicator, and the ScreenServer.
  * @module
  */
-import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { PACKAGE_ROOT } from '../firmware-ts/paths.js';
-import { RegionAdoption } from '../firmware-ts/policy/region-adoption.js';
-import { WorkingDayCalendar } from '../firmware-ts/policy/working-day-calendar.js';
-import { ScanChecker } from '../firmware-ts/scan/scan-checker.js';
+import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
 import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
 import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
 import { screenStatusOf } from '../firmware-ts/screen/screen-status.js';
@@ -132,22 +129,7 @@ export class ScreenRig {
   private async build(): Promise<void> {
     const trust = parseTrustList(this.authority.trustList());
     const status = await this.syncStatusList(trust);
-    const config = (f: string): unknown => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', f), 'utf8'));
-    const checker = new ScanChecker({
-      trust,
-      status,
-      boarding: null,
-      rules: {
-        ...PLACE,
-        faceRecognition: false,
-        boardBeforeSec: 3600,
-        boardAfterSec: 600,
-        adoption: RegionAdoption.fromJson(config('adoption.json')),
-        calendar: WorkingDayCalendar.fromJson(config('calendar-cn.json')),
-      },
-      presentation: { skewSec: 30, windowSec: 180 },
-      statusMaxAgeSec: MAX_AGE_SEC,
-    });
+    const checker = shippedChecker({ trust: this.authority.trustList(), ...PLACE, status });
     const audit = new AuditLog(this.db, { deviceId: 'screen-rig', operator: '' });
     const statusNow = () =>
       screenStatusOf({

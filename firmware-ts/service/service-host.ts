@@ -15,7 +15,6 @@ import { AuditUploader } from '../audit/audit-uploader.js';
 import type { CommonOptions } from '../cli/common-options.js';
 import { buildChecker, type Runtime } from '../cli/context.js';
 import { trustForSync } from '../cli/commands/sync.js';
-import { clockFloorFromConfig } from '../clock/clock-floor-config.js';
 import { systemClock, type CheckTime } from '../clock/clock.js';
 import { HealthServer } from '../health/health-server.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
@@ -47,6 +46,7 @@ export class ServiceHost {
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly stops: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
+  private screenStart: (() => Promise<void>) | null = null;
 
   private readonly hal: Hal;
 
@@ -57,9 +57,9 @@ export class ServiceHost {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
     let trust: TrustList = trustForSync(rt, common, store.trustJson());
     let checker: ScanChecker = buildChecker(rt, trust, store);
-    const floor = clockFloorFromConfig(rt.db, cfg.clock);
-    const explicit = common.now !== undefined;
-    const time = (): CheckTime => (explicit ? rt.time() : floor.checkTime(Date.now()));
+    // One floor for the whole service: `--now` instants are marked on it and never move it.
+    const floor = rt.clockFloor;
+    const time = (): CheckTime => rt.time();
     const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
     const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
     const audit = new AuditLog(rt.db, { deviceId: cfg.device.id, operator: cfg.device.operator });
@@ -78,7 +78,8 @@ export class ServiceHost {
         history: cfg.screen.history,
         onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
       });
-      this.starts.push(async () => {
+      // Before the appliance, so the page gets the first status and first scan, not a blank strip.
+      this.screenStart = async () => {
         try {
           const { url } = await s.start();
           logger.info({ url }, 'operator screen');
@@ -87,7 +88,7 @@ export class ServiceHost {
         } catch (err) {
           logger.error({ err: (err as Error).message }, 'operator screen not started');
         }
-      });
+      };
       this.stops.push(() => s.stop());
     }
 
@@ -119,7 +120,8 @@ export class ServiceHost {
       metrics: {
         observeScan: (r) => {
           metrics.observeScan(r);
-          lastScan = { at: new Date().toISOString(), verdict: r.verdict };
+          // The check's own instant: on a board whose clock booted in 1970 it is the floor, not 1970.
+          lastScan = { at: new Date(time().nowSec * 1000).toISOString(), verdict: r.verdict };
         },
         scannerReconnected: () => metrics.scannerReconnected(),
       },
@@ -177,6 +179,8 @@ export class ServiceHost {
         jitter: cfg.statusList.jitter,
         onOutcome: (o, next) => {
           if (!o.ok) metrics.syncFailed();
+          // A verified manifest is the trusted time anchor of DESIGN.md's clock floor.
+          if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
           syncMetrics();
           if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
             trust = trustForSync(rt, common, store.trustJson());
@@ -231,6 +235,7 @@ export class ServiceHost {
 
   /** Starts the appliance (an indicator that cannot be had rejects), then everything around it. */
   async start(): Promise<void> {
+    await this.screenStart?.();
     await this.appliance.start();
     for (const start of this.starts) await start();
   }

@@ -93,15 +93,7 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   let index: Buffer;
   let info: ReceivedSnapshot;
   try {
-    const size = snapshotBytes(ref.count);
-    await httpGet(fileUrl(ctx.baseUrl, ref.path), {
-      label: ref.path,
-      timeoutMs: ctx.timeoutMs,
-      maxBytes: size,
-      exactBytes: size,
-      onChunk: (c) => rx.write(c),
-      onProgress: (done, total) => ctx.progress(ref.path, done, total),
-    });
+    await streamExactly(ctx, ref.path, snapshotBytes(ref.count), (c) => rx.write(c));
     ({ index, info } = await rx.finish());
   } finally {
     await rx.abort();
@@ -112,21 +104,25 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   return { baseId, name, reader, info };
 }
 
+/** GETs a file whose exact size the manifest fixes, handing each chunk to `sink`. */
+async function streamExactly(ctx: DownloadContext, path: string, size: number, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+  await httpGet(fileUrl(ctx.baseUrl, path), {
+    label: path,
+    timeoutMs: ctx.timeoutMs,
+    maxBytes: size,
+    exactBytes: size,
+    onChunk: sink,
+    onProgress: (done, total) => ctx.progress(path, done, total),
+  });
+}
+
 /** Streams a delta to a temporary file and checks it; returns the file's path. */
 export async function downloadDelta(ctx: DownloadContext, ref: DeltaRef): Promise<string> {
   const file = join(ctx.dataDir, tempFileName(ctx.token, `delta-${ref.from}-${ref.to}.rsd`));
   ctx.created.push(file);
   const rx = new DeltaReceiver(file, ref);
   try {
-    const size = deltaBytes(ref.count);
-    await httpGet(fileUrl(ctx.baseUrl, ref.path), {
-      label: ref.path,
-      timeoutMs: ctx.timeoutMs,
-      maxBytes: size,
-      exactBytes: size,
-      onChunk: (c) => rx.write(c),
-      onProgress: (done, total) => ctx.progress(ref.path, done, total),
-    });
+    await streamExactly(ctx, ref.path, deltaBytes(ref.count), (c) => rx.write(c));
     rx.finish();
   } finally {
     rx.close();

@@ -9,7 +9,7 @@
  */
 import { IndicatorBase, IndicatorError, type IndicatorBaseOptions } from './indicator.js';
 import { findGpioChip, sysfsGpioNumber, type GpioChip } from './gpio-chip-base.js';
-import type { IndicatorOutput } from './patterns.js';
+import { lineStates, type IndicatorOutput, type OutputLine } from './patterns.js';
 import { oneLine } from '../one-line.js';
 
 /** One output line, as `onoff`'s Gpio offers it; tests inject a recording double. */
@@ -21,7 +21,7 @@ export interface GpioLine {
 /** Opens sysfs GPIO `gpio` as an output that starts inactive. */
 export type GpioFactory = (gpio: number, opts: { activeLow: boolean }) => GpioLine | Promise<GpioLine>;
 
-export type GpioRole = 'green' | 'amber' | 'red' | 'buzzer';
+export type GpioRole = OutputLine;
 
 export interface GpioIndicatorOptions extends IndicatorBaseOptions {
   /** Line offsets on the header chip; null when not fitted. */
@@ -97,12 +97,8 @@ export class GpioIndicator extends IndicatorBase {
   }
 
   protected apply(output: IndicatorOutput): void {
-    const hasAmber = this.open_.amber !== undefined;
-    const amberAsBoth = output.led === 'amber' && !hasAmber;
-    this.write('green', output.led === 'green' || amberAsBoth);
-    this.write('red', output.led === 'red' || amberAsBoth);
-    this.write('amber', output.led === 'amber');
-    this.write('buzzer', output.buzzer);
+    const on = lineStates(output, this.open_.amber !== undefined);
+    for (const role of ['green', 'red', 'amber', 'buzzer'] as const) this.write(role, on[role]);
   }
 
   protected async release(): Promise<void> {

@@ -8,9 +8,9 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndicatorBase, IndicatorError, type IndicatorBaseOptions } from './indicator.js';
-import type { IndicatorOutput } from './patterns.js';
+import { lineStates, type IndicatorOutput, type OutputLine } from './patterns.js';
 
-export type LedRole = 'green' | 'amber' | 'red' | 'buzzer';
+export type LedRole = OutputLine;
 
 export interface LedClassIndicatorOptions extends IndicatorBaseOptions {
   /** LED class device names (e.g. "roadscan:green"); null when not fitted. */
@@ -66,12 +66,8 @@ export class LedClassIndicator extends IndicatorBase {
   }
 
   protected apply(output: IndicatorOutput): void {
-    const hasAmber = this.leds.amber !== undefined;
-    const amberAsBoth = output.led === 'amber' && !hasAmber;
-    this.write('green', output.led === 'green' || amberAsBoth);
-    this.write('red', output.led === 'red' || amberAsBoth);
-    this.write('amber', output.led === 'amber');
-    this.write('buzzer', output.buzzer);
+    const on = lineStates(output, this.leds.amber !== undefined);
+    for (const role of ['green', 'red', 'amber', 'buzzer'] as const) this.write(role, on[role]);
   }
 
   protected async release(): Promise<void> {

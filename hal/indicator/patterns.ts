@@ -16,6 +16,23 @@ export interface IndicatorOutput {
 
 export const DARK: IndicatorOutput = Object.freeze({ led: 'off', buzzer: false });
 
+/** The physical lines of an indicator: three lamps and a buzzer. */
+export type OutputLine = 'green' | 'amber' | 'red' | 'buzzer';
+
+/**
+ * Which lines are on for an output. A unit wired without an amber lamp shows amber as green and
+ * red together, as two-colour LEDs do.
+ */
+export function lineStates(output: IndicatorOutput, hasAmber: boolean): Record<OutputLine, boolean> {
+  const amberAsBoth = output.led === 'amber' && !hasAmber;
+  return {
+    green: output.led === 'green' || amberAsBoth,
+    red: output.led === 'red' || amberAsBoth,
+    amber: output.led === 'amber',
+    buzzer: output.buzzer,
+  };
+}
+
 export interface TimelineStep {
   /** Milliseconds from the start of the pattern. */
   atMs: number;

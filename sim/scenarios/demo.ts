@@ -4,48 +4,77 @@
  * table for a roadside check: green for a good live code, amber for a registration (the paper
  * one must travel with the vehicle), red for a screenshot gone stale, a forged code, a revoked
  * licence and something that is not a credential at all.
+ *
+ * The status list is the real thing, not a stand-in: the authority publishes it (signed with its
+ * SL key) into a folder of the world, the real status server serves it on loopback, and the
+ * scanner's real sync fetches, verifies and stores it in the scanner's database.
  * @module
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../../firmware-ts/store/database.js';
+import { statusDataDir } from '../../firmware-ts/status/status-files.js';
+import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/status-list-store.js';
+import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync.js';
+import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
 import { saveAuthority } from '../authority/authority-store.js';
-import { TestAuthority } from '../authority/test-authority.js';
-import type { StatusSource } from '../../firmware-ts/status/status-source.js';
+import { TestAuthority, type IssuedCode } from '../authority/test-authority.js';
+import { publishNext } from '../status/status-publisher.js';
+import { StatusServer } from '../status/status-server.js';
 import type { ScriptStep } from '../../hal/scanner/sim-scanner.js';
+
+/** How long before "now" the demo's list was signed: recent, so no scan says STATUS_LIST_STALE. */
+const LIST_AGE_SEC = 5 * 60;
 
 export interface DemoWorld {
   authority: TestAuthority;
   /** Folder holding `authority.json` and `trust.json` (for `roadscan sim ... --dir`). */
   dir: string;
   trustFile: string;
-  /** A list synced a few minutes ago, with the demo's revoked licence in it. */
-  status: DemoStatusList;
+  /** Folder of the published status list (`manifest.cose` and the files it names). */
+  publishedDir: string;
+  /** A live driving licence the traffic police revoked: listed with status 1 in the published list. */
+  revoked: IssuedCode;
 }
 
-/** An in-memory status list: what a scanner holds after a sync, without the sync. */
-export class DemoStatusList implements StatusSource {
-  private readonly entries = new Map<string, number>();
-  constructor(private readonly iatSec: number) {}
-
-  /** Lists a credential (hex entry key) with a status byte (1 revoked, 2 suspended...). */
-  set(statusKeyHex: string, status: number): void {
-    this.entries.set(statusKeyHex, status);
-  }
-
-  statusOf(key: Uint8Array): number {
-    return this.entries.get(Buffer.from(key).toString('hex')) ?? 0;
-  }
-
-  listIat(): number | null {
-    return this.iatSec;
-  }
-}
-
-/** Creates the authority and its files in `dir`, and a fresh status list. */
+/**
+ * Creates the authority and its files in `dir`, issues the licence it then revokes, and
+ * publishes a status list (seq 1, signed a few minutes before `nowSec`) listing it.
+ */
 export function createDemoWorld(dir: string, nowSec: number): DemoWorld {
   mkdirSync(dir, { recursive: true });
   const authority = TestAuthority.create();
   const { trustFile } = saveAuthority(dir, authority);
-  return { authority, dir, trustFile, status: new DemoStatusList(nowSec - 5 * 60) };
+  const revoked = authority.code({ type: 'DL', now: nowSec });
+  const publishedDir = join(dir, 'published');
+  publishNext({ dir: publishedDir, key: authority.keys.sl, iat: nowSec - LIST_AGE_SEC, changes: new Map([[revoked.statusKey, 1]]) });
+  return { authority, dir, trustFile, publishedDir, revoked };
+}
+
+export interface DemoSyncOptions {
+  /** Options of the opened store (its logger). */
+  store?: StatusListStoreOptions;
+  /** Told the outcome of the sync that succeeded and the address it fetched from. */
+  onSynced?(outcome: SyncOutcome, url: string): void;
+}
+
+/**
+ * Serves the world's published list on 127.0.0.1 (a free port), syncs it into `db` (the
+ * database file `dbFile`) as `roadscan sync` would, stops the server and opens the list the
+ * checker reads. A refused or failed sync throws, with the sync's one-line reason.
+ */
+export async function syncDemoStatusList(world: DemoWorld, db: Db, dbFile: string, opts: DemoSyncOptions = {}): Promise<StatusListStore> {
+  const dataDir = statusDataDir(dbFile);
+  const server = await StatusServer.start(world.publishedDir);
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncOnce({ db, dataDir, baseUrl: server.url, trust: parseTrustList(world.authority.trustList()), timeoutMs: 5000 });
+  } finally {
+    await server.close();
+  }
+  if (!outcome.ok) throw new Error(`demo status list: ${outcome.error ?? 'sync failed'}`);
+  opts.onSynced?.(outcome, server.url);
+  return StatusListStore.open(db, dataDir, opts.store);
 }
 
 /** Expected verdict of each step, for tests and for the demo's own check. */
@@ -55,12 +84,11 @@ export interface DemoStep extends ScriptStep {
 
 /**
  * The scripted scans, made for the instant `nowSec` (live codes are generated seconds before
- * it). `gapMs` spaces the scans so each pattern can be seen (the longest lasts 2 s).
+ * it; the revoked licence is the world's, made for the `nowSec` the world was created with).
+ * `gapMs` spaces the scans so each pattern can be seen (the longest lasts 2 s).
  */
 export function demoScenario(world: DemoWorld, nowSec: number, gapMs = 2400): DemoStep[] {
   const a = world.authority;
-  const revoked = a.code({ type: 'DL', now: nowSec });
-  world.status.set(revoked.statusKey, 1);
   const steps: Omit<DemoStep, 'afterMs'>[] = [
     {
       note: 'Driving licence: live code shown in the 12123 app',
@@ -82,7 +110,7 @@ export function demoScenario(world: DemoWorld, nowSec: number, gapMs = 2400): De
       text: a.code({ type: 'DL', now: nowSec, flaw: 'issuer-signature' }).text,
       expect: 'reject',
     },
-    { note: 'Licence revoked by the traffic police (status list)', text: revoked.text, expect: 'reject' },
+    { note: 'Licence revoked by the traffic police (status list)', text: world.revoked.text, expect: 'reject' },
     { note: 'Not a credential: a web link', text: 'https://example.com/pay?id=42', expect: 'reject' },
     {
       note: 'Driving licence again: green',

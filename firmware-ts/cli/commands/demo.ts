@@ -3,7 +3,9 @@
  * no hardware and no setup. A throwaway test authority and database are made in a temporary
  * folder, the simulated scanner plays a roadside scenario that shows every colour, one line per
  * scan; then codes can be pasted until Ctrl-C (or it exits when standard input is not a terminal).
- * The scans go through the real checker, the real audit log and the real pattern player.
+ * The scans go through the real checker, the real audit log and the real pattern player; the
+ * status list is published by the test authority, served on loopback and fetched by the real
+ * sync; the operator screen runs as on the appliance (its address is printed, nothing is opened).
  * @module
  */
 import type { Command } from 'commander';
@@ -39,9 +41,11 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const { buildChecker, loadTrust, openRuntime } = await import('../context.js');
   const { AuditLog } = await import('../../audit/audit-log.js');
   const { Appliance } = await import('../../service/appliance.js');
+  const { startOperatorScreen } = await import('../../screen/start-screen.js');
+  const { listAge } = await import('../../status/staleness.js');
   const { SimScanner } = await import('../../../hal/scanner/sim-scanner.js');
   const { SimIndicator } = await import('../../../hal/indicator/sim-indicator.js');
-  const { createDemoWorld, demoScenario } = await import('../../../sim/scenarios/demo.js');
+  const { createDemoWorld, demoScenario, syncDemoStatusList } = await import('../../../sim/scenarios/demo.js');
   const { scanLine } = await import('../../../sim/scenarios/demo-lines.js');
 
   const gap = Number(opts.gap);
@@ -57,8 +61,22 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const world = createDemoWorld(join(dir, 'authority'), nowSec);
   const rt = openRuntime({ ...(opts.config ? { config: opts.config } : {}), db: join(dir, 'demo.db'), trust: world.trustFile, profile: 'roadside', region: '110105' });
   let mismatches = 0;
+  let status: Awaited<ReturnType<typeof syncDemoStatusList>> | null = null;
+  let screen: Awaited<ReturnType<typeof startOperatorScreen>> = null;
   try {
-    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status);
+    out.write(`${bold('roadscan demo')}: a roadside checker in Beijing (region 110105), simulated scanner and LEDs.\n`);
+    out.write(dim(`Each scan: the LEDs [green amber red] and buzzer (♪), the verdict, why, and masked fields.\n`));
+    status = await syncDemoStatusList(world, rt.db, rt.dbFile, {
+      onSynced: (o, url) => {
+        const ago = Math.round((nowSec - (o.iat ?? nowSec)) / 60);
+        const entries = `${o.entries} ${o.entries === 1 ? 'entry' : 'entries'}`;
+        out.write(`Status list synced: seq ${o.seq}, ${entries} (the revoked licence), signed ${ago} min ago, from ${url}\n`);
+      },
+    });
+    const list = status;
+    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), list);
+    const maxAgeSec = rt.config.statusList.maxAgeHours * 3600;
+    const age = () => listAge(list.listIat(), rt.time().nowSec, maxAgeSec);
     const audit = new AuditLog(rt.db, { deviceId: 'roadscan-demo', operator: '' });
     const steps = demoScenario(world, nowSec, gap);
     let current = -1;
@@ -75,6 +93,12 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       'demo script',
     );
     const feedback = rt.config.feedback;
+    // Before the appliance, so an open page gets the first status and the first scan.
+    screen = await startOperatorScreen(rt.config.screen, {
+      warn: (m) => out.write(`${m.charAt(0).toUpperCase()}${m.slice(1)}; the demo goes on without it.\n`),
+    });
+    const page = screen;
+    if (page) out.write(`Operator screen: ${page.url} (open it in a browser beside this terminal)\n`);
     const appliance = new Appliance({
       scanner,
       indicator: new SimIndicator(),
@@ -83,7 +107,27 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       audit,
       place: { profile: 'roadside', region: '110105', station: null },
       feedback,
-      listStale: () => false,
+      listStale: () => age().stale,
+      screenStatus: () => {
+        const a = age();
+        return {
+          listAgeSec: a.ageSec,
+          listStale: a.stale,
+          clock: rt.time().reliable ? 'ok' : 'unreliable',
+          profile: rt.config.profile,
+          region: rt.config.region,
+          station: rt.config.station.code,
+          pendingUploads: rt.config.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+        };
+      },
+      ...(page
+        ? {
+            screen: {
+              publishScan: (r, meta) => page.publishScan(r, meta),
+              publishStatus: (st) => page.publishStatus(st),
+            },
+          }
+        : {}),
       onEvent: (e) => {
         if (opts.events) out.write(dim(`${JSON.stringify(e)}\n`));
         if (e.event !== 'scan') return;
@@ -97,8 +141,6 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       },
     });
 
-    out.write(`${bold('roadscan demo')}: a roadside checker in Beijing (region 110105), simulated scanner and LEDs.\n`);
-    out.write(dim(`Each scan: the LEDs [green amber red] and buzzer (♪), the verdict, why, and masked fields.\n`));
     out.write(dim(`Test authority, trust list and database (test keys only): ${dir}\n`));
     await appliance.start();
     await scanner.done;
@@ -118,6 +160,8 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     out.write(`\n${appliance.scanCount} scans, ${logged} audit records (no names kept). Bye.\n`);
     return mismatches === 0 ? 0 : 1;
   } finally {
+    await screen?.stop();
+    status?.close();
     rt.close();
     if (opts.keep) out.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });

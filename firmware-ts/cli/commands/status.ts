@@ -26,7 +26,6 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore } = await import('../../status/status-list-store.js');
   const { statusDataDir } = await import('../../status/status-files.js');
   const { listAge } = await import('../../status/staleness.js');
-  const { ClockFloor } = await import('../../clock/clock-floor.js');
   const { trustForSync } = await import('./sync.js');
   const rt = openRuntime(opts);
   try {
@@ -37,8 +36,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     } catch {
       trustVersion = null; // no trust list at all: shown as null
     }
-    const c = rt.config.clock;
-    const floor = new ClockFloor(rt.db, { toleranceSec: c.toleranceSec, maxAheadSec: c.maxAheadDays * 86400, scanLeadSec: c.scanLeadHours * 3600 });
+    const floor = rt.clockFloor;
     const explicit = opts.now !== undefined;
     const clock = explicit || floor.state(Date.now()).state === 'ok' ? 'ok' : 'unreliable';
     const iat = store.listIat();

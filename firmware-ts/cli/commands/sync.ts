@@ -58,7 +58,6 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
   const { statusDataDir } = await import('../../status/status-files.js');
   const { syncOnce } = await import('../../status/sync.js');
   const { ProgressBar } = await import('../../status/progress-bar.js');
-  const { ClockFloor } = await import('../../clock/clock-floor.js');
   const rt = openRuntime(opts);
   try {
     const baseUrl = opts.url ?? rt.config.statusList.url;
@@ -78,7 +77,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
     });
     bar.done();
     // A verified manifest's iat is signed time: it raises the clock floor (DESIGN.md).
-    if (outcome.ok && outcome.iat !== null) new ClockFloor(rt.db).raise(outcome.iat, 'manifest');
+    if (outcome.ok && outcome.iat !== null) rt.clockFloor.raise(outcome.iat, 'manifest');
     const iso = outcome.iat === null ? null : new Date(outcome.iat * 1000).toISOString();
     if (opts.json) {
       const { ok, seq, applied, entries } = outcome;

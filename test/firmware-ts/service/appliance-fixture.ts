@@ -1,7 +1,8 @@
 /**
  * An appliance built from real parts for tests: a socat pty pair opened by the real serial
- * driver, the real checker from the runtime, the real audit log in a temp SQLite file, and the
- * simulated indicator (its timing is the real pattern player's).
+ * driver, the real checker from the runtime over the demo's status list (served on loopback and
+ * synced by the real sync), the real audit log in a temp SQLite file, and the simulated
+ * indicator (its timing is the real pattern player's).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,8 @@ import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-even
 import { SimIndicator } from '../../../hal/indicator/sim-indicator.js';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../../../hal/scanner/serial-scanner.js';
-import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
+import type { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 
 export const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 
@@ -21,6 +23,8 @@ export interface Fixture {
   dir: string;
   world: DemoWorld;
   rt: Runtime;
+  /** The demo's status list, synced into the fixture's database by the real sync. */
+  status: StatusListStore;
   pair: PtyPair | null;
   appliance: Appliance;
   events: ApplianceEvent[];
@@ -34,7 +38,8 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-appliance-'));
   const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
   const rt = openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
-  const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), world.status);
+  const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
+  const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status);
   const audit = new AuditLog(rt.db, { deviceId: 'test-unit', operator: '' });
   const device = join(dir, 'scanner');
   const feeder = join(dir, 'feeder');
@@ -42,6 +47,7 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
     dir,
     world,
     rt,
+    status,
     pair: await startPtyPair(device, feeder),
     appliance: null as unknown as Appliance,
     events: [],
@@ -56,6 +62,7 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
     async close() {
       await fx.appliance.stop();
       await fx.pair?.stop();
+      status.close();
       rt.close();
       rmSync(dir, { recursive: true, force: true });
     },

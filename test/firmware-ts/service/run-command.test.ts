@@ -1,6 +1,7 @@
 /**
  * `roadscan run --hal sim --scanner PTY --events json` as a user runs it: the built binary, a
  * socat pty pair, the events on standard output, a clean stop on SIGTERM, every scan in SQLite.
+ * Its database holds the demo's status list, synced by the real sync before the run starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
-import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
+import { openDatabase } from '../../../firmware-ts/store/database.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { BIN } from '../../helpers/cli.js';
 import { waitUntil, writeTo } from '../../hal/helpers/events.js';
 
@@ -26,6 +28,14 @@ let feeder: string;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'roadscan-run-'));
   world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
+  // The child opens this database: the list is in it before the child starts, our handle closed.
+  const dbFile = join(dir, 'run.db');
+  const db = openDatabase(dbFile);
+  try {
+    (await syncDemoStatusList(world, db, dbFile)).close();
+  } finally {
+    db.close();
+  }
   device = join(dir, 'scanner');
   feeder = join(dir, 'feeder');
   pair = await startPtyPair(device, feeder);
@@ -71,11 +81,13 @@ describe('roadscan run --hal sim --scanner PTY --events json', () => {
     writeTo(feeder, `]Q1${a.code({ type: 'DL', now: NOW_SEC }).text}\r\n`);
     writeTo(feeder, `${a.code({ type: 'DL', now: NOW_SEC, flaw: 'holder-signature' }).text}\r`);
     writeTo(feeder, 'not a code\n');
-    await waitUntil(() => (events('scan').length === 3 ? true : undefined), '3 scans', 10_000);
+    writeTo(feeder, `${world.revoked.text}\r\n`);
+    await waitUntil(() => (events('scan').length === 4 ? true : undefined), '4 scans', 10_000);
     const scans = events('scan');
-    expect(scans.map((s) => s.verdict)).toEqual(['warn', 'reject', 'reject']);
-    expect(scans[0]).toMatchObject({ type: 'DL', reasons: ['STATUS_LIST_STALE'] });
-    expect(scans[1]).toMatchObject({ reasons: ['BAD_HOLDER_SIGNATURE', 'STATUS_LIST_STALE'] });
+    expect(scans.map((s) => s.verdict)).toEqual(['accept', 'reject', 'reject', 'reject']);
+    expect(scans[0]).toMatchObject({ type: 'DL', reasons: [] });
+    expect(scans[1]).toMatchObject({ reasons: ['BAD_HOLDER_SIGNATURE'] });
+    expect(scans[3]).toMatchObject({ type: 'DL', reasons: ['REVOKED'] });
     expect(Object.keys(scans[0]!).sort()).toEqual(['event', 'fields', 'ms', 'reasons', 'type', 'verdict']);
     const ind = events('indicator');
     for (const e of ind) {
@@ -92,9 +104,10 @@ describe('roadscan run --hal sim --scanner PTY --events json', () => {
     try {
       const rows = db.prepare('SELECT verdict, reasons FROM audit_log ORDER BY seq').all();
       expect(rows).toEqual([
-        { verdict: 'warn', reasons: 'STATUS_LIST_STALE' },
-        { verdict: 'reject', reasons: 'BAD_HOLDER_SIGNATURE STATUS_LIST_STALE' },
-        { verdict: 'reject', reasons: 'MALFORMED STATUS_LIST_STALE' },
+        { verdict: 'accept', reasons: '' },
+        { verdict: 'reject', reasons: 'BAD_HOLDER_SIGNATURE' },
+        { verdict: 'reject', reasons: 'MALFORMED' },
+        { verdict: 'reject', reasons: 'REVOKED' },
       ]);
     } finally {
       db.close();

@@ -12,7 +12,7 @@ import { createLogger } from '../../../firmware-ts/log/logger.js';
 import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
 import { createHal, type Hal } from '../../../firmware-ts/service/hal-factory.js';
 import { ServiceHost } from '../../../firmware-ts/service/service-host.js';
-import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { waitUntil, writeTo } from '../../hal/helpers/events.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
@@ -55,6 +55,16 @@ describe('ServiceHost', () => {
     expect(metrics).toMatch(/^roadscan_scans_total\{verdict="warn"\} 1$/m);
     expect(metrics).toMatch(/^roadscan_scan_reasons_total\{reason="PAPER_REQUIRED"\} 1$/m);
     expect((await fetch(host!.urls.screen!)).status).toBe(200);
+  });
+
+  it('checks against the status list synced into its database, and reports it fresh', async () => {
+    (await syncDemoStatusList(world, rt.db, rt.dbFile)).close();
+    await host!.start();
+    writeTo(hal.ptyInput!, `${world.revoked.text}\r\n`);
+    await waitUntil(() => (events.some((e) => e.event === 'scan') ? true : undefined), 'scan');
+    expect(events.find((e) => e.event === 'scan')).toMatchObject({ verdict: 'reject', type: 'DL', reasons: ['REVOKED'] });
+    const health = (await (await fetch(`${host!.urls.health}healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ list: { ageSec: 300, stale: false } });
   });
 
   it('stop() releases the pseudo-terminal pair it made', async () => {
