@@ -43,7 +43,11 @@ function mutateText(rng: () => number, text: string): string {
   const pick = <T>(s: ArrayLike<T>): T => s[Math.floor(rng() * s.length)]!;
   const i = 4 + Math.floor(rng() * (text.length - 4));
   switch (Math.floor(rng() * 6)) {
-    case 0: return text.slice(0, i) + pick(ALPHABET) + text.slice(i + 1);
+    case 0: {
+      // Another character, never the same one: an unchanged text is no mutation.
+      const others = ALPHABET.replace(text[i]!, '');
+      return text.slice(0, i) + pick(others) + text.slice(i + 1);
+    }
     case 1: return text.slice(0, i) + pick(ALPHABET) + text.slice(i);
     case 2: return text.slice(0, i) + text.slice(i + 1);
     case 3: return text.slice(0, i);
