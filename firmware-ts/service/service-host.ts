@@ -23,6 +23,7 @@ import type { ScanChecker } from '../scan/scan-checker.js';
 import { ScreenServer } from '../screen/screen-server.js';
 import { BackgroundSync } from '../status/background-sync.js';
 import { listAge } from '../status/staleness.js';
+import { statusStripFeed } from './status-strip.js';
 import { statusDataDir } from '../status/status-files.js';
 import { StatusListStore } from '../status/status-list-store.js';
 import { syncOnce } from '../status/sync.js';
@@ -105,18 +106,7 @@ export class ServiceHost {
         metrics.setClockReliable(t.reliable);
       },
       listStale: () => age().stale,
-      screenStatus: () => {
-        const a = age();
-        return {
-          listAgeSec: a.ageSec,
-          listStale: a.stale,
-          clock: time().reliable ? 'ok' : 'unreliable',
-          profile: cfg.profile,
-          region: cfg.region,
-          station: cfg.station.code,
-          pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
-        };
-      },
+      screenStatus: statusStripFeed(rt, store, audit),
       metrics: {
         observeScan: (r) => {
           metrics.observeScan(r);

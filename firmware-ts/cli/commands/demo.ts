@@ -43,6 +43,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const { Appliance } = await import('../../service/appliance.js');
   const { startOperatorScreen } = await import('../../screen/start-screen.js');
   const { listAge } = await import('../../status/staleness.js');
+  const { statusStripFeed } = await import('../../service/status-strip.js');
   const { SimScanner } = await import('../../../hal/scanner/sim-scanner.js');
   const { SimIndicator } = await import('../../../hal/indicator/sim-indicator.js');
   const { createDemoWorld, demoScenario, syncDemoStatusList } = await import('../../../sim/scenarios/demo.js');
@@ -108,18 +109,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       place: { profile: 'roadside', region: '110105', station: null },
       feedback,
       listStale: () => age().stale,
-      screenStatus: () => {
-        const a = age();
-        return {
-          listAgeSec: a.ageSec,
-          listStale: a.stale,
-          clock: rt.time().reliable ? 'ok' : 'unreliable',
-          profile: rt.config.profile,
-          region: rt.config.region,
-          station: rt.config.station.code,
-          pendingUploads: rt.config.audit.uploadUrl === null ? 0 : audit.pendingCount(),
-        };
-      },
+      screenStatus: statusStripFeed(rt, list, audit),
       ...(page
         ? {
             screen: {
