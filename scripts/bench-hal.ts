@@ -69,6 +69,39 @@ function frames(world: DemoWorld, n: number): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Writes codes into the pty one at a time and times each from its last byte (the terminator,
+ * written after a pause so the driver has the rest) to the verdict reported by `scanned()`.
+ */
+class TimedFeeder {
+  /** When the frame in flight got its last byte (performance.now()). */
+  t0 = 0;
+  private resolve: (() => void) | null = null;
+
+  /** Called when the verdict of the frame in flight shows up; ms since its last byte. */
+  scanned(): number {
+    const ms = performance.now() - this.t0;
+    this.resolve?.();
+    return ms;
+  }
+
+  async feed(feederPath: string, texts: readonly string[]): Promise<void> {
+    const fd = openSync(feederPath, 'r+');
+    try {
+      for (const text of texts) {
+        writeSync(fd, text);
+        await sleep(15);
+        const done = new Promise<void>((r) => (this.resolve = r));
+        this.t0 = performance.now();
+        writeSync(fd, '\r\n');
+        await done;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 /** In-process: appliance with the real driver on a pty; last byte written -> `scan` event. */
 async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promise<{ verdict: number[]; frame: number[] }> {
   const rt = openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
@@ -77,9 +110,8 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
   const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });
   const verdict: number[] = [];
   const frame: number[] = [];
-  let resolveScan: (() => void) | null = null;
-  let t0 = 0;
-  scanner.on('frame', (f) => frame.push(f.receivedAt - t0));
+  const feeder = new TimedFeeder();
+  scanner.on('frame', (f) => frame.push(f.receivedAt - feeder.t0));
   const appliance = new Appliance({
     scanner,
     indicator: new SimIndicator(),
@@ -90,24 +122,13 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
     feedback: rt.config.feedback,
     listStale: () => false,
     onEvent: (e) => {
-      if (e.event !== 'scan') return;
-      verdict.push(performance.now() - t0);
-      resolveScan?.();
+      if (e.event === 'scan') verdict.push(feeder.scanned());
     },
   });
   await appliance.start();
-  const fd = openSync(pair.feederPath, 'r+');
   try {
-    for (const text of frames(world, n)) {
-      writeSync(fd, text);
-      await sleep(15);
-      const done = new Promise<void>((r) => (resolveScan = r));
-      t0 = performance.now();
-      writeSync(fd, '\r\n');
-      await done;
-    }
+    await feeder.feed(pair.feederPath, frames(world, n));
   } finally {
-    closeSync(fd);
     await appliance.stop();
     await pair.stop();
     status.close();
@@ -135,9 +156,8 @@ async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<num
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const samples: number[] = [];
-  let t0 = 0;
+  const feeder = new TimedFeeder();
   let buf = '';
-  let onScan: (() => void) | null = null;
   let opened: () => void = () => undefined;
   const open = new Promise<void>((r) => (opened = r));
   child.stdout!.on('data', (d: Buffer) => {
@@ -146,25 +166,14 @@ async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<num
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      if (line.startsWith('{"event":"scan"')) {
-        samples.push(performance.now() - t0);
-        onScan?.();
-      } else if (line === '{"event":"scanner","state":"open"}') opened();
+      if (line.startsWith('{"event":"scan"')) samples.push(feeder.scanned());
+      else if (line === '{"event":"scanner","state":"open"}') opened();
     }
   });
   await open;
-  const fd = openSync(pair.feederPath, 'r+');
   try {
-    for (const text of frames(world, n)) {
-      writeSync(fd, text);
-      await sleep(15);
-      const done = new Promise<void>((r) => (onScan = r));
-      t0 = performance.now();
-      writeSync(fd, '\r\n');
-      await done;
-    }
+    await feeder.feed(pair.feederPath, frames(world, n));
   } finally {
-    closeSync(fd);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await pair.stop();

@@ -8,20 +8,11 @@ import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/scr
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { REASON_TEXT } from '../../../firmware-ts/verdict/reasons.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
-import { SAMPLE_SCANS } from '../../../scripts/screen-samples.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
 import { inPage, probe } from './page-probe.js';
 
-const AT = Date.UTC(2026, 10, 20, 2, 0, 3) / 1000; // 10:00:03 CST
-const STATUS: ScreenStatus = {
-  scanner: 'open',
-  listAgeSec: 7200,
-  listStale: false,
-  clock: 'ok',
-  profile: 'roadside',
-  region: '110105',
-  station: null,
-  pendingUploads: 0,
-};
+const AT = SAMPLE_AT_SEC; // 10:00:03 CST
+const STATUS: ScreenStatus = { ...SAMPLE_STATUS.accept, listAgeSec: 7200 };
 const GREEN = 'rgb(11, 122, 51)';
 const AMBER = 'rgb(255, 176, 0)';
 const RED = 'rgb(196, 13, 30)';

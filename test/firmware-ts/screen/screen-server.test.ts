@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { SseClient, httpExchange } from './sse-client.js';
+import { SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
 
 const AT = Date.UTC(2026, 10, 20, 2, 0, 3) / 1000;
 const DL = {
@@ -10,16 +11,7 @@ const DL = {
   type: 'DL' as const,
   fields: { name: '张*明', idNumber: '110***********1234', classes: 'C1' },
 };
-const STATUS: ScreenStatus = {
-  scanner: 'open',
-  listAgeSec: 60,
-  listStale: false,
-  clock: 'ok',
-  profile: 'roadside',
-  region: '110105',
-  station: null,
-  pendingUploads: 0,
-};
+const STATUS: ScreenStatus = { ...SAMPLE_STATUS.accept, listAgeSec: 60 };
 
 const servers: ScreenServer[] = [];
 const clients: SseClient[] = [];
