@@ -12,7 +12,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../store/database.js';
-import { isOnceRecord, type OnceAction, type OnceRecord } from './once-only-contract.js';
+import { isOnceRecord, type OnceAction, type OnceRecord } from './once-only.js';
 
 const MIGRATIONS = [
   `CREATE TABLE station_handover (

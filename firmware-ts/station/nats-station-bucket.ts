@@ -39,6 +39,8 @@ export interface NatsStationBucketOptions {
   requestTimeoutMs: number;
   /** Pause between attempts to make the first connection or open the bucket, ms. */
   retryMs: number;
+  /** Also use the servers the cluster announces (default true; a test that cuts one link sets false). */
+  discover?: boolean;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
@@ -153,6 +155,7 @@ export class NatsStationBucket implements StationBucket {
       // A server that dies without closing the socket is noticed within seconds, not minutes.
       pingInterval: 2000,
       maxPingOut: 2,
+      ignoreClusterUpdates: o.discover === false,
       ...(o.creds ? { authenticator: credsAuthenticator(o.creds) } : {}),
       ...(o.tls
         ? {

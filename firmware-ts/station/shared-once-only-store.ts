@@ -27,7 +27,7 @@ import {
   type OnceAction,
   type OnceOnlyStore,
   type OnceRecord,
-} from './once-only-contract.js';
+} from './once-only.js';
 import { KeyExistsError, type StationBucket } from './station-bucket.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 
@@ -100,7 +100,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
   async lookup(key: string, action: OnceAction): Promise<{ record: OnceRecord | null; offline: boolean }> {
     assertOnceInput(key);
     const pending = this.o.queue.pendingClaim(key, action);
-    if (pending) return { record: pending.rec, offline: false };
+    if (pending) return { record: pending.rec, offline: !this.o.bucket.state().connected };
     const read = await this.step(this.readRecord(subjectOf(action, key)), this.deadline());
     if (read.ok) return { record: read.value?.rec ?? null, offline: false };
     const local = await this.o.local.lookup(key, action);
@@ -111,7 +111,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     assertOnceInput(key, rec, expiresAtSec);
     // This device's own decision still waiting for handover answers first: the station cannot know it yet.
     const pending = this.o.queue.pendingClaim(key, rec.action);
-    if (pending) return { result: 'taken', by: pending.rec, offline: false };
+    if (pending) return { result: 'taken', by: pending.rec, offline: !this.o.bucket.state().connected };
     const until = this.deadline();
     const subject = subjectOf(rec.action, key);
     const created = await this.step(this.createOrHolder(subject, rec), until);
