@@ -30,9 +30,11 @@ export const REASON_CODES = [
   'WRONG_STATION',
   'OUTSIDE_BOARDING_WINDOW',
   'ALREADY_BOARDED',
+  'VOUCHER_ISSUED',
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
+  'STATION_OFFLINE',
   'STATUS_LIST_STALE',
   'CLOCK_UNRELIABLE',
 ] as const;
@@ -44,6 +46,7 @@ const WARN_CODES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
+  'STATION_OFFLINE',
   'STATUS_LIST_STALE',
   'CLOCK_UNRELIABLE',
 ]);
@@ -94,9 +97,11 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, { en: string; zh: string }
   WRONG_STATION: { en: 'Ticket is for another station', zh: '非本站车票' },
   OUTSIDE_BOARDING_WINDOW: { en: 'Outside the boarding window', zh: '不在检票时段内' },
   ALREADY_BOARDED: { en: 'Ticket has already boarded', zh: '该票已检票' },
+  VOUCHER_ISSUED: { en: 'Already exchanged for a paper voucher', zh: '该票已换取纸质凭证' },
   INSPECTION_OVERDUE: { en: 'Annual inspection overdue', zh: '年检已过期' },
   PAPER_REQUIRED: { en: 'Paper registration must be in the vehicle', zh: '纸质行驶证须随车携带' },
   CHECK_ID: { en: "Check the passenger's ID document", zh: '请人工核验乘客身份证件' },
+  STATION_OFFLINE: { en: "Station record unreachable: only this device's record checked", zh: '车站记录不可达，仅核对本机记录' },
   STATUS_LIST_STALE: { en: 'Status list out of date: revocations may be missing', zh: '状态列表已过期，可能缺少吊销信息' },
   CLOCK_UNRELIABLE: { en: 'Device clock unreliable', zh: '设备时钟不可靠' },
 };
