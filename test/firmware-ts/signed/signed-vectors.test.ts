@@ -5,10 +5,7 @@
  * document exactly from the vectors' seeds.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { authorise } from '../../../firmware-ts/signed/authorise.js';
 import { decodeSignedDocument, documentSigStructure } from '../../../firmware-ts/signed/signed-document.js';
 import { acceptTrustUpdate } from '../../../firmware-ts/signed/trust-update.js';
@@ -18,29 +15,9 @@ import { keyFromSeed } from '../../../sim/authority/keys.js';
 import { rootFromSeeds } from '../../../sim/authority/root-keys.js';
 import { signDocument, signProtectedBytes, bodyProtectedBytes } from '../../../sim/authority/sign-document.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
+import { vectors } from '../../helpers/vectors.js';
 
-interface SignedCase {
-  name: string;
-  document: {
-    payload: string;
-    bodyProtected: string;
-    signatures: { kid: string; signProtected: string; sigStructure: string }[];
-    cose: string;
-  };
-  authorised: boolean;
-}
-interface SignedVectors {
-  rootKeys: { seed: string; publicKey: string; kid: string }[];
-  installed: unknown;
-  cases: SignedCase[];
-}
-
-// docs/vectors.json, the repository's copy of the spec's vectors (the upstream file until it lands).
-const VECTORS_FILE = [join(PACKAGE_ROOT, 'docs', 'vectors.json'), join(PACKAGE_ROOT, '..', 'shared', 'spec', 'vectors.json'), '/work/shared/spec/vectors.json'].find((f) => existsSync(f))!;
-const all = JSON.parse(readFileSync(VECTORS_FILE, 'utf8')) as {
-  keys: Record<'mps' | 'mot' | 'sl' | 'holder', { seed: string }>;
-  signedDocuments: SignedVectors;
-};
+const all = vectors;
 const sd = all.signedDocuments;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const installed = parseTrustList(sd.installed);
