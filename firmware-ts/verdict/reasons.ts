@@ -33,6 +33,7 @@ export const REASON_CODES = [
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
+  'CALENDAR_UNKNOWN',
   'STATUS_LIST_STALE',
   'CLOCK_UNRELIABLE',
 ] as const;
@@ -44,6 +45,7 @@ const WARN_CODES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
+  'CALENDAR_UNKNOWN',
   'STATUS_LIST_STALE',
   'CLOCK_UNRELIABLE',
 ]);
@@ -97,6 +99,7 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, { en: string; zh: string }
   INSPECTION_OVERDUE: { en: 'Annual inspection overdue', zh: '年检已过期' },
   PAPER_REQUIRED: { en: 'Paper registration must be in the vehicle', zh: '纸质行驶证须随车携带' },
   CHECK_ID: { en: "Check the passenger's ID document", zh: '请人工核验乘客身份证件' },
+  CALENDAR_UNKNOWN: { en: 'Working days not settled (holiday schedule not published): check the dates by hand', zh: '节假日安排未公布，工作日无法核定：请人工核对日期' },
   STATUS_LIST_STALE: { en: 'Status list out of date: revocations may be missing', zh: '状态列表已过期，可能缺少吊销信息' },
   CLOCK_UNRELIABLE: { en: 'Device clock unreliable', zh: '设备时钟不可靠' },
 };
