@@ -27,6 +27,8 @@ export interface ScanResult {
   ms: number;
   /** Hex status-list key of the credential (for the audit log), or null when undecodable. */
   statusKey: string | null;
+  /** The credential's `exp`, seconds, when it decoded (once-only records are kept until then). */
+  expSec?: number | null;
 }
 
 export interface ScanCheckerOptions {
@@ -104,6 +106,7 @@ export class ScanChecker {
       fields,
       ms: performance.now() - started,
       statusKey: statusKey ? statusKey.toString('hex') : null,
+      expSec: code ? code.credential.exp : null,
     };
   }
 
