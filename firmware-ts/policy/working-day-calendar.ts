@@ -65,6 +65,12 @@ export class WorkingDayCalendar {
     return new WorkingDayCalendar(r.data);
   }
 
+  /** Whether a `YYYY-MM-DD` date counts as a working day (in an unscheduled year, by its fixed holidays only). */
+  isWorkingDay(date: string): boolean {
+    const kind = this.dayKind(dayNumberOf(date));
+    return kind === 'working' || kind === 'unscheduled-working';
+  }
+
   /** How the date of day number `dayNumber` counts. Constant time. */
   dayKind(dayNumber: number): DayKind {
     const { year, month, day } = civilFromDays(dayNumber);
