@@ -63,8 +63,16 @@ if [ "$node_major" -lt 20 ]; then
   exit 2
 fi
 
-echo "install-pi: system packages (socat for the simulator and tests, build tools for native modules)"
-run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends socat build-essential python3
+# Only what builds the native modules, and only for the build: the tools this script installs
+# are removed again afterwards, so the device keeps no compiler.
+build_tools=""
+for p in build-essential python3; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || build_tools="$build_tools $p"
+done
+if [ -n "$build_tools" ]; then
+  echo "install-pi: build tools for the native modules, removed after the build:$build_tools"
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $build_tools
+fi
 
 echo "install-pi: user $user (groups dialout for the scanner, gpio for LEDs and buzzer)"
 if ! id "$user" >/dev/null 2>&1; then run useradd --system --home-dir /var/lib/roadscan --shell /usr/sbin/nologin "$user"; fi
@@ -78,8 +86,12 @@ if [ "$here" != "$prefix" ]; then
   run tar -C "$prefix" -xf /tmp/roadscan-install.tar
   run rm -f /tmp/roadscan-install.tar
 fi
-# Build on the device (native modules for its CPU), then keep only what runs.
-run sh -c "cd '$prefix' && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund"
+# Build once on the device (native modules for its CPU; npm ci runs the build as `prepare`), then
+# keep only what runs: no dev dependencies, no npm cache, no build tools.
+run sh -c "cd '$prefix' && npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force"
+if [ -n "$build_tools" ]; then
+  run env DEBIAN_FRONTEND=noninteractive apt-get purge -y --auto-remove $build_tools
+fi
 
 echo "install-pi: configuration /etc/roadscan/config.json, state /var/lib/roadscan"
 run install -d -m 0755 /etc/roadscan

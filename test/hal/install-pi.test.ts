@@ -19,7 +19,10 @@ describe('scripts/install-pi.sh', () => {
     expect(res.status).toBe(0);
     const out = res.stdout;
     expect(out).toContain('+ usermod -a -G dialout,gpio scanuser');
-    expect(out).toContain("npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev");
+    // One build (npm ci runs it as `prepare`), then nothing of the build left on the device.
+    expect(out).toContain("npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force");
+    expect(out).not.toContain('npm run build');
+    expect(out).not.toContain('socat');
     expect(out).toContain('/opt/rs/config/default.json');
     expect(out).toContain('+ write /etc/udev/rules.d/60-roadscan.rules (mode 0644)');
     expect(out).toContain('+ write /etc/systemd/system/roadscan.service (mode 0644)');
