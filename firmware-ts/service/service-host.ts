@@ -8,7 +8,7 @@
  * higher version replaces the one in use without a restart.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
@@ -197,10 +197,15 @@ export class ServiceHost {
     this.stops.push(() => purger.stop());
 
     if (cfg.audit.uploadUrl !== null) {
-      const ca = cfg.audit.uploadCaFile ? readFileSync(rt.loaded.resolvePath(cfg.audit.uploadCaFile)) : undefined;
+      const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
+      const tls = readUploadTls({
+        caFile: tlsFile(cfg.audit.uploadCaFile),
+        certFile: tlsFile(cfg.audit.uploadCertFile),
+        keyFile: tlsFile(cfg.audit.uploadKeyFile),
+      });
       const uploader = new AuditUploader(audit, {
         url: cfg.audit.uploadUrl,
-        ...(ca ? { ca } : {}),
+        ...tls,
         batchSize: cfg.audit.uploadBatch,
         periodMs: cfg.audit.uploadPeriodSec * 1000,
         maxBackoffMs: cfg.audit.uploadMaxBackoffSec * 1000,
