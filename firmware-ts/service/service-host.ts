@@ -154,13 +154,15 @@ export class ServiceHost {
     if (cfg.statusList.url !== null) {
       const baseUrl = cfg.statusList.url;
       const sync = new BackgroundSync({
-        run: () =>
+        run: (signal) =>
           syncOnce({
             db: rt.db,
             dataDir: statusDataDir(rt.dbFile),
             baseUrl,
             trust,
+            signal,
             timeoutMs: cfg.statusList.timeoutSec * 1000,
+            minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
             log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
           }),
         periodMs: cfg.statusList.periodMin * 60_000,
