@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from '../codec/claims.js';
-import { dateOfDayNumber, dayNumberOf } from './cst.js';
+import { dateOfDayNumber, dayNumberOf } from '../core/cst.js';
 
 const isoDate = z.string().refine(isIsoDate, 'a YYYY-MM-DD date');
 const calendarSchema = z.object({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { cstDate } from '../../../firmware-ts/policy/cst.js';
+import { cstDate } from '../../../firmware-ts/core/cst.js';
 import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 
