@@ -14,6 +14,7 @@ const areas: Area[] = [
   ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],
   ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
   ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],
+  ['station once-only (shared NATS vs local SQLite)', async () => (await import('./bench-station.js')).runStationBench],
 ];
 
 const only = process.argv[2];

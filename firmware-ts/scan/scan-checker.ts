@@ -4,7 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { CredentialType } from '../codec/claims.js';
+import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
 import { listAge } from '../core/staleness.js';
 import type { CheckTime } from '../core/time.js';
@@ -28,6 +28,8 @@ export interface ScanResult {
   ms: number;
   /** Hex status-list key of the credential (for the audit log), or null when undecodable. */
   statusKey: string | null;
+  /** The credential's `exp`, seconds, when it decoded (once-only records are kept until then). */
+  expSec?: number | null;
 }
 
 export interface ScanCheckerOptions {
@@ -41,6 +43,15 @@ export interface ScanCheckerOptions {
   statusMaxAgeSec: number;
   /** Told about an unexpected error inside a check (the scan itself ends MALFORMED). */
   onInternalError?: (err: unknown) => void;
+}
+
+/**
+ * The status-list key of the owner's `VR` that a `VA` or `VD` refers to (docs/CREDENTIALS.md
+ * section 3): its `ris`, or else its own `iss`, with `ref`. Null when there is no reference.
+ */
+export function referencedRegistrationKey(c: Credential): Buffer | null {
+  if ((c.typ !== 'VA' && c.typ !== 'VD') || !(c.dat.ref instanceof Uint8Array)) return null;
+  return entryKey(typeof c.dat.ris === 'string' ? c.dat.ris : c.iss, c.dat.ref);
 }
 
 export class ScanChecker {
@@ -77,10 +88,11 @@ export class ScanChecker {
       const c = code.credential;
       type = c.typ;
       const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.opts.presentation);
-      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules));
+      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules, verified.issuerSignatureValid));
       statusKey = entryKey(c.iss, c.cti);
       this.statusReasons(statusKey, reasons);
-      if (c.typ === 'VA') this.statusReasons(entryKey(c.iss, c.dat.ref as Uint8Array), reasons);
+      const registration = referencedRegistrationKey(c);
+      if (registration) this.statusReasons(registration, reasons);
       if (verified.issuerSignatureValid) fields = displayFields(c);
     }
     this.freshnessReasons(time, reasons);
@@ -95,6 +107,7 @@ export class ScanChecker {
       fields,
       ms: performance.now() - started,
       statusKey: statusKey ? statusKey.toString('hex') : null,
+      expSec: code ? code.credential.exp : null,
     };
   }
 

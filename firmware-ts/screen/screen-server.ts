@@ -9,9 +9,12 @@
  *
  * The page shows personal data, so the server defends the loopback binding against DNS rebinding
  * (the Host header must name the loopback address) and serves a strict Content-Security-Policy.
+ * Another local process must not be able to take the kiosk page away: requests that arrive slowly
+ * are cut off within seconds (http/local-server.ts), and when more pages watch than allowed the
+ * newest one wins and the oldest is let go (sse-hub.ts), so a kiosk that reconnects always gets in.
  * @module
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { screenText, type ScreenLang } from './screen-text.js';
 import {
@@ -25,6 +28,7 @@ import {
   type ScreenStatus,
   type StatusView,
 } from './screen-view.js';
+import { createLocalServer, hostAllowed } from '../http/local-server.js';
 import { SseHub, type SseEvent } from './sse-hub.js';
 import { StaticAssets, SCREEN_PUBLIC_DIR } from './static-assets.js';
 
@@ -40,7 +44,7 @@ export interface ScreenServerOptions {
   history: number;
   /** Overrides `clearAfterSec` with finer resolution (tests, benchmarks). */
   clearAfterMs?: number;
-  /** Pages that may watch at once (default 8). */
+  /** Pages that may watch at once (default 8); one more replaces the oldest. */
   maxClients?: number;
   /** Keep-alive comment interval on idle streams, ms (default 15 000). */
   heartbeatMs?: number;
@@ -51,7 +55,6 @@ export interface ScreenServerOptions {
 }
 
 const MAX_URL_CHARS = 2048;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -95,9 +98,7 @@ export class ScreenServer {
 
   async start(): Promise<{ url: string }> {
     if (this.address) return { url: this.address.url };
-    const server = createServer((req, res) => this.handle(req, res));
-    server.maxConnections = (this.opts.maxClients ?? 8) + 16;
-    server.on('clientError', (_err, socket) => socket.destroy());
+    const server = createLocalServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(new Error(`operator screen cannot listen on ${this.opts.host}:${this.opts.port} (${err.code ?? err.message})`));
@@ -179,19 +180,10 @@ export class ScreenServer {
     return events;
   }
 
-  /** DNS rebinding defence: on a loopback binding, only requests addressed to loopback names. */
-  private hostAllowed(req: IncomingMessage): boolean {
-    if (!LOOPBACK_HOSTS.has(this.opts.host)) return true;
-    const header = req.headers.host;
-    if (!header || !this.address) return false;
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header.toLowerCase());
-    return m !== null && LOOPBACK_HOSTS.has(m[1]!) && Number(m[2] ?? 80) === this.address.port;
-  }
-
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (url.length > MAX_URL_CHARS) return this.plain(res, 414, 'URI too long');
-    if (!this.hostAllowed(req)) return this.plain(res, 403, 'forbidden host');
+    if (!this.address || !hostAllowed(req, this.opts.host, this.address.port)) return this.plain(res, 403, 'forbidden host');
     const path = url.split('?', 1)[0]!;
     if (path === '/events' && req.method === 'GET') {
       this.hub.accept(req, res, this.initialEvents());

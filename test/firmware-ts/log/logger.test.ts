@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +102,30 @@ describe('the logger in a process, as the service runs it', () => {
     expect(res.stderr).not.toContain('张三丰');
   });
 
+  it('prefixes each line with its syslog priority when standard error is the journal stream', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadscan-journal-'));
+    try {
+      // The journal stream is a socket under systemd; here a file stands in, named the same way.
+      const file = join(dir, 'journal');
+      const fd = openSync(file, 'w');
+      const st = fstatSync(fd);
+      const res = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'debug'], {
+        stdio: ['ignore', 'pipe', fd],
+        env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` },
+      });
+      closeSync(fd);
+      expect(res.status).toBe(0);
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect(lines.map((l) => /^<(\d)>\{/.exec(l)?.[1])).toEqual(['6', '7', '3']);
+      expect(JSON.parse(lines[2]!.slice(3)).msg).toBe('failed');
+      // Another stream (a pipe, a terminal) gets no prefix, even with the variable set.
+      const piped = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], { encoding: 'utf8', env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+      expect(piped.stderr.startsWith('{')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is pretty on a terminal (a real pseudo-terminal via script(1))', () => {
     const cmd = [process.execPath, '--import', LOADER, CHILD, 'debug'].map((a) => `'${a}'`).join(' ');
     const res = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
@@ -110,5 +136,39 @@ describe('the logger in a process, as the service runs it', () => {
     expect(screen).not.toMatch(/^\{"level"/m);
     expect(screen).not.toContain('张三丰');
     expect(screen.replace(/\r?\n/g, '')).not.toMatch(RAW_CONTROL);
+  });
+});
+
+describe('log rate limit', () => {
+  it('writes a burst of one kind, drops the rest, and says how many once the window ends', async () => {
+    const out = sink();
+    const log = createLogger({ log: { level: 'info' } }, { destination: out.stream, pretty: false, rateLimit: { burst: 5, windowMs: 1500 } });
+    for (let i = 0; i < 2000; i++) log.warn({ reason: 'framing', bytes: i }, 'scanner frame dropped');
+    log.warn({ part: 'screen' }, 'side output failed');
+    log.fatal('cannot go on');
+    const lines = () => out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines().filter((l) => l.msg === 'scanner frame dropped')).toHaveLength(5);
+    expect(lines().filter((l) => l.msg === 'side output failed')).toHaveLength(1);
+    expect(lines().filter((l) => l.msg === 'cannot go on')).toHaveLength(1);
+    for (let i = 0; i < 150 && !out.text().includes('log lines suppressed'); i++) await new Promise((r) => setTimeout(r, 20));
+    const summary = lines().find((l) => l.msg === 'log lines suppressed');
+    expect(summary).toMatchObject({ level: 40, kind: 'scanner frame dropped', suppressed: 1995 });
+    // A new window: the burst is allowed again.
+    log.warn({ bytes: 1 }, 'scanner frame dropped');
+    expect(lines().filter((l) => l.msg === 'scanner frame dropped')).toHaveLength(6);
+  });
+
+  it('carries the count on the first line of a new window when the kind goes on', async () => {
+    let now = 0;
+    const { LogRateLimiter } = await import('../../../firmware-ts/log/log-rate-limit.js');
+    const limiter = new LogRateLimiter({ burst: 2, windowMs: 1000 }, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.admit(40, 'x').write)).toEqual([true, true, false, false]);
+    now = 1000;
+    expect(limiter.admit(40, 'x')).toEqual({ write: true, suppressedBefore: 2 });
+    expect(limiter.takeSuppressed(40, 'x')).toBe(0);
+    // Info lines have their own, larger budget; fatal is never held back.
+    expect(Array.from({ length: 600 }, () => limiter.admit(30, 'scan').write).every(Boolean)).toBe(true);
+    expect(limiter.admit(30, 'scan').write).toBe(false);
+    expect(Array.from({ length: 100 }, () => limiter.admit(60, 'fatal').write).every(Boolean)).toBe(true);
   });
 });
