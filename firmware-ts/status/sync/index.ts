@@ -14,3 +14,4 @@ export * from './sync-error.js';
 export * from './sync-lock.js';
 export * from './sync-plan.js';
 export * from './sync.js';
+export * from './resumable-download.js';
