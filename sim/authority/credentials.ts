@@ -100,7 +100,7 @@ export function presentCredential(
   gen: number,
   opts: { nonce?: boolean } = {},
 ): Uint8Array {
-  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, gen]]);
+  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, uintInstant(gen)]]);
   if (opts.nonce) payload.set('n', randomBytes(8));
   return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false });
 }
