@@ -13,7 +13,7 @@
  * the status list (amber blinking).
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { ScanResult } from '../scan/scan-checker.js';
 import type { ScreenStatus } from '../screen/screen-view.js';

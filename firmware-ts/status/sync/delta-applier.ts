@@ -8,12 +8,12 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Db } from '../store/database.js';
+import type { Db } from '../../store/database.js';
 import type { DeltaRef } from './manifest.js';
-import type { SnapshotReader } from './snapshot-reader.js';
-import { DELTA_HEADER_BYTES, KEY_BYTES, MAX_KNOWN_STATUS, RECORD_BYTES } from './status-file-format.js';
+import type { SnapshotReader } from '../list/index.js';
+import { DELTA_HEADER_BYTES, KEY_BYTES, MAX_KNOWN_STATUS, RECORD_BYTES } from '../list/index.js';
 import { SyncError } from './sync-error.js';
-import { withRelaxedSync } from './relaxed-sync.js';
+import { withRelaxedSync } from '../list/index.js';
 
 const CHUNK_RECORDS = 8192;
 

@@ -5,10 +5,10 @@
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Runtime } from '../cli/context.js';
+import type { Runtime } from './runtime.js';
 import type { ScreenStatus } from '../screen/screen-view.js';
-import { listAge } from '../status/staleness.js';
-import type { StatusSource } from '../status/status-source.js';
+import { listAge } from '../core/staleness.js';
+import type { StatusSource } from '../status/list/index.js';
 
 export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;

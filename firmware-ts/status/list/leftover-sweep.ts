@@ -9,7 +9,7 @@
  * @module
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Db } from '../store/database.js';
+import type { Db } from '../../store/database.js';
 import { indexFileFor, removeOrphanFiles } from './status-files.js';
 import { readState } from './status-schema.js';
 import { withRelaxedSync } from './relaxed-sync.js';

@@ -4,11 +4,11 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { CREDENTIAL_TYPES, type CredentialType } from '../../codec/claims.js';
-import { parseInstant } from '../context.js';
-import { UsageError } from '../usage-error.js';
-import { registerAuditCollector } from '../../../sim/audit/collector-command.js';
-import { registerStatusSim } from '../../../sim/status/status-sim-commands.js';
+import { CREDENTIAL_TYPES, type CredentialType } from '../../firmware-ts/codec/claims.js';
+import { parseInstant } from '../../firmware-ts/app/runtime.js';
+import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
+import { registerAuditCollector } from '../audit/collector-command.js';
+import { registerStatusSim } from '../status/status-sim-commands.js';
 
 interface IssueOptions {
   dir: string;
@@ -54,8 +54,8 @@ export function register(program: Command): void {
     .description('create a test authority (issuer, ticketing, status-list and holder keys) and its trust list')
     .argument('<dir>', 'folder to write authority.json and trust.json into')
     .action(async (dir: string) => {
-      const { TestAuthority } = await import('../../../sim/authority/test-authority.js');
-      const { saveAuthority } = await import('../../../sim/authority/authority-store.js');
+      const { TestAuthority } = await import('../authority/test-authority.js');
+      const { saveAuthority } = await import('../authority/authority-store.js');
       const files = saveAuthority(dir, TestAuthority.create());
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .option('--set <key=value>', 'set a dat field (repeatable; cls comma-separated, ref hex)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--json', 'print {text, statusKey, cti} as JSON')
     .action(async (opts: IssueOptions & { type: CredentialType }) => {
-      const { loadAuthority } = await import('../../../sim/authority/authority-store.js');
+      const { loadAuthority } = await import('../authority/authority-store.js');
       let authority;
       try {
         authority = loadAuthority(opts.dir);

@@ -29,8 +29,8 @@ import {
   compareKeys,
   readSnapshotHeader,
   snapshotBytes,
-} from './status-file-format.js';
-import { BLOCK_RECORDS, SparseIndexBuilder } from './sparse-index.js';
+} from '../list/index.js';
+import { BLOCK_RECORDS, SparseIndexBuilder } from '../list/index.js';
 import { SyncError } from './sync-error.js';
 
 export interface SnapshotExpect {

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { ReasonCode } from '../verdict/reasons.js';
+import type { ReasonCode } from '../../core/reasons.js';
 
 /** First 16 bytes of SHA-256(iss as UTF-8 || 0x00 || cti). */
 export function entryKey(iss: string, cti: Uint8Array): Buffer {

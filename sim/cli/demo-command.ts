@@ -37,22 +37,19 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { setTimeout: sleep } = await import('node:timers/promises');
-  const { UsageError } = await import('../usage-error.js');
-  const { buildChecker, loadTrust, openRuntime } = await import('../context.js');
-  const { AuditLog } = await import('../../audit/audit-log.js');
-  const { Appliance } = await import('../../service/appliance.js');
-  const { startOperatorScreen } = await import('../../screen/start-screen.js');
-  const { listAge } = await import('../../status/staleness.js');
-  const { statusStripFeed } = await import('../../service/status-strip.js');
-  const { SimScanner } = await import('../../../hal/scanner/sim-scanner.js');
-  const { SimIndicator } = await import('../../../hal/indicator/sim-indicator.js');
-  const { createDemoWorld, demoScenario, syncDemoStatusList } = await import('../../../sim/scenarios/demo.js');
-  const { scanLine } = await import('../../../sim/scenarios/demo-lines.js');
+  const { SetupError } = await import('../../firmware-ts/app/setup-error.js');
+  const { openRuntime } = await import('../../firmware-ts/app/index.js');
+  const { ServiceHost } = await import('../../firmware-ts/app/service-host.js');
+  const { createLogger } = await import('../../firmware-ts/log/logger.js');
+  const { SimScanner } = await import('../../hal/scanner/sim-scanner.js');
+  const { SimIndicator } = await import('../../hal/indicator/sim-indicator.js');
+  const { createDemoWorld, demoScenario, syncDemoStatusList } = await import('../scenarios/demo.js');
+  const { scanLine } = await import('../scenarios/demo-lines.js');
 
   const gap = Number(opts.gap);
-  if (!Number.isInteger(gap) || gap < 0 || gap > 60_000) throw new UsageError(`--gap: expected milliseconds from 0 to 60000, got ${JSON.stringify(opts.gap)}`);
+  if (!Number.isInteger(gap) || gap < 0 || gap > 60_000) throw new SetupError(`--gap: expected milliseconds from 0 to 60000, got ${JSON.stringify(opts.gap)}`);
   const out = process.stdout;
-  const color = out.isTTY === true;
+  const color = out.isTTY === true && !process.env['NO_COLOR'];
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
   const interactive = opts.interactive && process.stdin.isTTY === true;
@@ -62,23 +59,18 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const world = createDemoWorld(join(dir, 'authority'), nowSec);
   const rt = openRuntime({ ...(opts.config ? { config: opts.config } : {}), db: join(dir, 'demo.db'), trust: world.trustFile, profile: 'roadside', region: '110105' });
   let mismatches = 0;
-  let status: Awaited<ReturnType<typeof syncDemoStatusList>> | null = null;
-  let screen: Awaited<ReturnType<typeof startOperatorScreen>> = null;
+  let host: InstanceType<typeof ServiceHost> | null = null;
   try {
     out.write(`${bold('roadscan demo')}: a roadside checker in Beijing (region 110105), simulated scanner and LEDs.\n`);
     out.write(dim(`Each scan: the LEDs [green amber red] and buzzer (♪), the verdict, why, and masked fields.\n`));
-    status = await syncDemoStatusList(world, rt.db, rt.dbFile, {
+    const synced = await syncDemoStatusList(world, rt.db, rt.dbFile, {
       onSynced: (o, url) => {
         const ago = Math.round((nowSec - (o.iat ?? nowSec)) / 60);
         const entries = `${o.entries} ${o.entries === 1 ? 'entry' : 'entries'}`;
         out.write(`Status list synced: seq ${o.seq}, ${entries} (the revoked licence), signed ${ago} min ago, from ${url}\n`);
       },
     });
-    const list = status;
-    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), list);
-    const maxAgeSec = rt.config.statusList.maxAgeHours * 3600;
-    const age = () => listAge(list.listIat(), rt.time().nowSec, maxAgeSec);
-    const audit = new AuditLog(rt.db, { deviceId: 'roadscan-demo', operator: '' });
+    synced.close();
     const steps = demoScenario(world, nowSec, gap);
     let current = -1;
     const scanner = SimScanner.fromScript(
@@ -94,30 +86,14 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       'demo script',
     );
     const feedback = rt.config.feedback;
-    // Before the appliance, so an open page gets the first status and the first scan.
-    screen = await startOperatorScreen(rt.config.screen, {
-      warn: (m) => out.write(`${m.charAt(0).toUpperCase()}${m.slice(1)}; the demo goes on without it.\n`),
-    });
-    const page = screen;
-    if (page) out.write(`Operator screen: ${page.url} (open it in a browser beside this terminal)\n`);
-    const appliance = new Appliance({
-      scanner,
-      indicator: new SimIndicator(),
-      checker,
-      time: () => rt.time(),
-      audit,
-      place: { profile: 'roadside', region: '110105', station: null },
-      feedback,
-      listStale: () => age().stale,
-      screenStatus: statusStripFeed(rt, list, audit),
-      ...(page
-        ? {
-            screen: {
-              publishScan: (r, meta) => page.publishScan(r, meta),
-              publishStatus: (st) => page.publishStatus(st),
-            },
-          }
-        : {}),
+    // The same service host as `roadscan run`, with the simulated HAL and a scripted scanner;
+    // only its errors reach the terminal, where the demo prints its own lines.
+    const logger = createLogger({ ...rt.config, log: { ...rt.config.log, level: 'error' } }, { destination: 2 });
+    const running = new ServiceHost({
+      rt,
+      hal: { scanner, indicator: new SimIndicator(), feedback },
+      logger,
+      onScreenUrl: (url) => out.write(`Operator screen: ${url} (open it in a browser beside this terminal)\n`),
       onEvent: (e) => {
         if (opts.events) out.write(dim(`${JSON.stringify(e)}\n`));
         if (e.event !== 'scan') return;
@@ -130,9 +106,9 @@ async function runDemo(opts: DemoOptions): Promise<number> {
         current = -1;
       },
     });
-
+    host = running;
     out.write(dim(`Test authority, trust list and database (test keys only): ${dir}\n`));
-    await appliance.start();
+    await running.start();
     await scanner.done;
     if (interactive) {
       out.write(`\n${bold('Your turn:')} paste a code (RS1:...) and press Enter; Ctrl-C to quit.\n`);
@@ -145,13 +121,14 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       // Let the last pattern finish, as the officer would see it.
       await sleep(Math.max(feedback.accept.ledMs, feedback.warn.ledMs, feedback.reject.ledMs) + 100);
     }
-    await appliance.stop();
-    const logged = audit.count();
-    out.write(`\n${appliance.scanCount} scans, ${logged} audit records (no names kept). Bye.\n`);
+    const scans = running.appliance.scanCount;
+    const logged = running.audit.count();
+    await running.stop();
+    host = null;
+    out.write(`\n${scans} scans, ${logged} audit records (no names kept). Bye.\n`);
     return mismatches === 0 ? 0 : 1;
   } finally {
-    await screen?.stop();
-    status?.close();
+    await host?.stop();
     rt.close();
     if (opts.keep) out.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });

@@ -5,10 +5,10 @@
  * its own base URL.
  * @module
  */
-import { decodeCbor, isBytes, isMap, isUint } from '../codec/cbor.js';
-import { decodeCoseSign1, sigStructure, type CoseSign1 } from '../codec/cose.js';
-import { Ed25519Verifier } from '../verify/ed25519.js';
-import type { TrustList } from '../verify/trust-list.js';
+import { decodeCbor, isBytes, isMap, isUint } from '../../codec/cbor.js';
+import { decodeCoseSign1, sigStructure, type CoseSign1 } from '../../codec/cose.js';
+import { Ed25519Verifier } from '../../verify/ed25519.js';
+import type { TrustList } from '../../verify/trust-list.js';
 import { SyncError } from './sync-error.js';
 
 /** A manifest larger than this is refused before decoding. */

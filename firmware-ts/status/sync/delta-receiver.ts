@@ -7,7 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { DELTA_HEADER_BYTES, DELTA_MAGIC, deltaBytes, readDeltaHeader } from './status-file-format.js';
+import { DELTA_HEADER_BYTES, DELTA_MAGIC, deltaBytes, readDeltaHeader } from '../list/index.js';
 import type { DeltaRef } from './manifest.js';
 import { SyncError } from './sync-error.js';
 

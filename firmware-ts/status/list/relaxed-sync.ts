@@ -8,7 +8,7 @@
  * with scans, and an audit record written between two chunks must stay durable.
  * @module
  */
-import type { Db } from '../store/database.js';
+import type { Db } from '../../store/database.js';
 
 export function withRelaxedSync<T>(db: Db, fn: () => T): T {
   const before = db.pragma('synchronous', { simple: true }) as number;

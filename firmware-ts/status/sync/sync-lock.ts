@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from '../store/database.js';
+import type { Db } from '../../store/database.js';
 
 /** How long a lease lasts without renewal. */
 export const LEASE_MS = 60_000;

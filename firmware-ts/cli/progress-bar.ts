@@ -4,7 +4,7 @@
  * clean.
  * @module
  */
-import type { SyncProgress } from './sync.js';
+import type { SyncProgress } from '../status/sync/index.js';
 
 const WIDTH = 30;
 

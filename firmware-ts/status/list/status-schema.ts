@@ -5,7 +5,7 @@
  * by updating the single state row in one small transaction: the atomic switch.
  * @module
  */
-import { migrate, type Db } from '../store/database.js';
+import { migrate, type Db } from '../../store/database.js';
 
 export const STATUS_FEATURE = 'statusList';
 
@@ -75,4 +75,29 @@ export interface StatusStateRow {
 
 export function readState(db: Db): StatusStateRow {
   return db.prepare('SELECT * FROM status_state WHERE id = 1').get() as StatusStateRow;
+}
+
+/** The outcome of the last sync attempt, for `status` and health. */
+export interface SyncAttempt {
+  atMs: number;
+  ok: boolean;
+  error: string | null;
+}
+
+export function recordSyncAttempt(db: Db, atMs: number, error: string | null): void {
+  try {
+    db.prepare(
+      `INSERT INTO status_sync_attempt (id, at_ms, ok, error) VALUES (1, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms, ok = excluded.ok, error = excluded.error`,
+    ).run(atMs, error === null ? 1 : 0, error);
+  } catch {
+    // Only a diagnostic: a sync never fails for want of its own report.
+  }
+}
+
+export function readSyncAttempt(db: Db): SyncAttempt | null {
+  const row = db.prepare('SELECT at_ms, ok, error FROM status_sync_attempt WHERE id = 1').get() as
+    | { at_ms: number; ok: number; error: string | null }
+    | undefined;
+  return row ? { atMs: row.at_ms, ok: row.ok === 1, error: row.error } : null;
 }

@@ -4,9 +4,9 @@
  * carries STATUS_LIST_STALE rather than passing as "nothing revoked".
  * @module
  */
-import { StatusListStore } from '../status/status-list-store.js';
-import { statusDataDir } from '../status/status-files.js';
-import type { Runtime } from './context.js';
+import { StatusListStore } from '../status/list/index.js';
+import { statusDataDir } from '../status/list/index.js';
+import type { Runtime } from './runtime.js';
 
 export function openStatusSource(rt: Runtime): StatusListStore {
   return StatusListStore.open(rt.db, statusDataDir(rt.dbFile));

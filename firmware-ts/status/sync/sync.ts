@@ -11,15 +11,15 @@
  * @module
  */
 import { join } from 'node:path';
-import type { Db } from '../store/database.js';
-import type { TrustList } from '../verify/trust-list.js';
+import type { Db } from '../../store/database.js';
+import type { TrustList } from '../../verify/trust-list.js';
 import { applyDeltaFile } from './delta-applier.js';
-import { sweepLeftovers } from './leftover-sweep.js';
+import { sweepLeftovers } from '../list/index.js';
 import { MAX_MANIFEST_BYTES, verifyManifest, type Manifest } from './manifest.js';
-import { SnapshotReader } from './snapshot-reader.js';
-import { ensureDir, indexFileFor, removeQuietly } from './status-files.js';
-import type { StatusLog } from './status-list-store.js';
-import { migrateStatusList, readState, type StatusStateRow } from './status-schema.js';
+import { SnapshotReader } from '../list/index.js';
+import { ensureDir, indexFileFor, removeQuietly } from '../list/index.js';
+import type { StatusLog } from '../list/index.js';
+import { migrateStatusList, readState, recordSyncAttempt, type StatusStateRow } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
 import {
   downloadDelta,
@@ -115,7 +115,7 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
     await sweepLeftovers(opts.db, opts.dataDir);
     const outcome = await runSync(opts, { ...ctx, baseUrl: parseBaseUrl(opts.baseUrl) }, lock, start, readers);
     ctx.created.length = 0;
-    recordAttempt(opts.db, now(), null);
+    recordSyncAttempt(opts.db, now(), null);
     return outcome;
   } catch (err) {
     const msg = err instanceof SyncError ? err.message : `sync failed: ${oneLine((err as Error).message ?? String(err))}`;
@@ -270,18 +270,7 @@ function openHeldBase(dataDir: string, st: StatusStateRow): SnapshotReader | nul
   }
 }
 
-function recordAttempt(db: Db, atMs: number, error: string | null): void {
-  try {
-    db.prepare(
-      `INSERT INTO status_sync_attempt (id, at_ms, ok, error) VALUES (1, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms, ok = excluded.ok, error = excluded.error`,
-    ).run(atMs, error === null ? 1 : 0, error);
-  } catch {
-    // Only a diagnostic.
-  }
-}
-
 function failure(db: Db, st: StatusStateRow, error: string, atMs: number): SyncOutcome {
-  recordAttempt(db, atMs, error);
+  recordSyncAttempt(db, atMs, error);
   return { ok: false, seq: st.seq, applied: 'none', entries: st.entries, iat: st.iat, error };
 }

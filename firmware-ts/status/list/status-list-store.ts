@@ -13,13 +13,13 @@
  */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Db } from '../store/database.js';
+import type { Db } from '../../store/database.js';
 import type { StatusSource } from './status-source.js';
 import { SnapshotReader } from './snapshot-reader.js';
 import { ensureDir, indexFileFor } from './status-files.js';
 import { MAX_KNOWN_STATUS } from './status-file-format.js';
-import { migrateStatusList, readState, type StatusStateRow } from './status-schema.js';
-import { SyncLock } from './sync-lock.js';
+import { migrateStatusList, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
+import { SyncLock } from '../sync/index.js';
 import { sweepLeftoversNow } from './leftover-sweep.js';
 
 /** Where the store reports an unreadable list or an unknown status byte (a pino logger fits). */
@@ -123,6 +123,11 @@ export class StatusListStore implements StatusSource {
 
   trustVersion(): number | null {
     return this.state().trust_version;
+  }
+
+  /** The outcome of the last sync attempt, or null when none was made. */
+  lastSyncAttempt(): SyncAttempt | null {
+    return readSyncAttempt(this.db);
   }
 
   /** Why the list cannot be read right now, or null when it can. */

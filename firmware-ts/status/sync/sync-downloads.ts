@@ -10,15 +10,15 @@
 import { createHash, randomInt } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustList, type TrustList } from '../verify/trust-list.js';
+import { parseTrustList, type TrustList } from '../../verify/trust-list.js';
 import { DeltaReceiver } from './delta-receiver.js';
 import { httpGet, type MinRate } from './http-get.js';
 import { downloadResumable, type ResumableContext } from './resumable-download.js';
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
 import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js';
-import { SnapshotReader } from './snapshot-reader.js';
-import { deltaBytes, snapshotBytes } from './status-file-format.js';
-import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from './status-files.js';
+import { SnapshotReader } from '../list/index.js';
+import { deltaBytes, snapshotBytes } from '../list/index.js';
+import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
 
 /** A trust list larger than this is refused. */

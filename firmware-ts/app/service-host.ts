@@ -1,5 +1,5 @@
 /**
- * Everything `roadscan run` runs, built from the runtime (configuration, database, common
+ * Everything `roadscan run` and the demo run, built from the runtime (configuration, database,
  * options) around the appliance: the status list and its background sync, the clock floor, the
  * audit log with its purge and upload, metrics and the health endpoint, the operator screen.
  *
@@ -14,38 +14,40 @@ import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
-import type { CommonOptions } from '../cli/common-options.js';
-import { buildChecker, type Runtime } from '../cli/context.js';
-import { trustForSync } from '../cli/commands/sync.js';
-import { systemClock, type CheckTime } from '../clock/clock.js';
+import { buildChecker } from './checker.js';
+import type { Runtime } from './runtime.js';
+import { chooseTrust } from './trust.js';
+import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanChecker } from '../scan/scan-checker.js';
 import { ScreenServer } from '../screen/screen-server.js';
-import { BackgroundSync } from '../status/background-sync.js';
-import { listAge } from '../status/staleness.js';
+import { BackgroundSync } from '../status/sync/index.js';
+import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
-import { statusDataDir } from '../status/status-files.js';
-import { StatusListStore } from '../status/status-list-store.js';
-import { syncOnce } from '../status/sync.js';
+import { statusDataDir } from '../status/list/index.js';
+import { StatusListStore } from '../status/list/index.js';
+import { syncOnce } from '../status/sync/index.js';
 import type { TrustList } from '../verify/trust-list.js';
-import { Appliance } from './appliance.js';
-import type { ApplianceEvent } from './appliance-events.js';
-import type { Hal } from './hal-factory.js';
+import { Appliance } from '../service/appliance.js';
+import type { ApplianceEvent } from '../service/appliance-events.js';
+import type { Hal } from '../../hal/index.js';
 
 export interface ServiceHostOptions {
   rt: Runtime;
-  /** The command's common options (`--trust`, `--now`...). */
-  common: CommonOptions;
   hal: Hal;
   logger: Logger;
   onEvent?(event: ApplianceEvent): void;
+  /** Told the operator screen's address as soon as it listens, before the first scan. */
+  onScreenUrl?(url: string): void;
 }
 
 export class ServiceHost {
   readonly appliance: Appliance;
+  /** The audit log every scan is written to. */
+  readonly audit: AuditLog;
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly stops: (() => void | Promise<void>)[] = [];
@@ -55,11 +57,11 @@ export class ServiceHost {
   private readonly hal: Hal;
 
   constructor(opts: ServiceHostOptions) {
-    const { rt, common, hal, logger } = opts;
+    const { rt, hal, logger } = opts;
     this.hal = hal;
     const cfg = rt.config;
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
-    let trust: TrustList = trustForSync(rt, common, store.trustJson());
+    let trust: TrustList = chooseTrust(rt, store.trustJson());
     let checker: ScanChecker = buildChecker(rt, trust, store);
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
@@ -70,6 +72,7 @@ export class ServiceHost {
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
     const audit = new AuditLog(rt.db, auditMeta);
+    this.audit = audit;
     const storage = new StorageHealth();
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const writer =
@@ -111,6 +114,7 @@ export class ServiceHost {
           const { url } = await s.start();
           logger.info({ url }, 'operator screen');
           this.urls.screen = url;
+          opts.onScreenUrl?.(url);
           screen = s;
         } catch (err) {
           logger.error({ err: (err as Error).message }, 'operator screen not started');
@@ -203,9 +207,16 @@ export class ServiceHost {
           if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
           syncMetrics();
           if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
-            trust = trustForSync(rt, common, store.trustJson());
-            checker = buildChecker(rt, trust, store);
-            logger.info({ version: trust.version }, 'trust list replaced');
+            // Whatever the files now hold, the service keeps scanning with what it has.
+            try {
+              const next = chooseTrust(rt, store.trustJson());
+              checker = buildChecker(rt, next, store);
+              trust = next;
+              logger.info({ version: trust.version }, 'trust list replaced');
+            } catch (err) {
+              metrics.reloadFailed('trust');
+              logger.warn({ err: (err as Error).message, kept: trust.version }, 'received trust list not used; keeping the one in force');
+            }
           }
           const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };
           if (o.ok) logger.info(fields, 'status list sync');
