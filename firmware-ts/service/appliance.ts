@@ -1,5 +1,5 @@
 /**
- * The appliance service: the wiring of DESIGN.md's one-way flow, frame -> check -> audit ->
+ * The appliance service: the wiring of docs/DESIGN.md's one-way flow, frame -> check -> audit ->
  * feedback, events, metrics and screen. It decides nothing itself; each part is given to the
  * constructor, so tests build it with real parts and simulated drivers, and `roadscan run`
  * builds it from configuration.
