@@ -105,6 +105,26 @@ export function verdictTimeline(fb: VerdictFeedback): Timeline {
   return { steps, durationMs, loop: false };
 }
 
+/**
+ * The looping timeline of the storage alert: records are not being kept (a full or failing SD
+ * card). Two short red flashes and a pause, so it is told apart at a glance from the amber blink
+ * of a lost scanner or a stale list, and from a red reject. Not configurable: it must always mean
+ * the same thing to whoever services the device.
+ */
+export function storageAlertTimeline(): Timeline {
+  const red: IndicatorOutput = { led: 'red', buzzer: false };
+  return {
+    steps: [
+      { atMs: 0, output: red },
+      { atMs: 150, output: DARK },
+      { atMs: 300, output: red },
+      { atMs: 450, output: DARK },
+    ],
+    durationMs: 1500,
+    loop: true,
+  };
+}
+
 /** The looping timeline of the background alert. */
 export function blinkTimeline(fb: BlinkFeedback): Timeline {
   return {
