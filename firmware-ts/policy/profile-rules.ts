@@ -1,5 +1,5 @@
 /**
- * The rules of a place and use (DESIGN.md, rules from the field): which types serve where, and
+ * The rules of a place and use (docs/DESIGN.md, rules from the field): which types serve where, and
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */

@@ -39,7 +39,7 @@ export const scanSection = {
       windowSec: z.number().int().min(1).max(86400).default(180),
     })
     .prefault({}),
-  /** Trust list file (CREDENTIALS.md section 5); null to rely on the list received by sync. */
+  /** Trust list file (docs/CREDENTIALS.md section 5); null to rely on the list received by sync. */
   trustFile: z.string().min(1).nullable().default(null),
   /** Region adoption table; null for the one shipped in config/adoption.json. */
   adoptionFile: z.string().min(1).nullable().default(null),
