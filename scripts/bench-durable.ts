@@ -1,5 +1,5 @@
 /**
- * Feedback first, durable before it ends (DESIGN.md, Feedback and Faults): the time from a
+ * Feedback first, durable before it ends (docs/DESIGN.md, Feedback and Faults): the time from a
  * frame's last byte on a real pseudo-terminal to the appliance's verdict event, and the time from
  * that scan to its audit record being durable, with the database on this machine's disk:
  *
@@ -9,7 +9,7 @@
  * - writer, slow store: the same with every commit 200 ms longer (an SD card at its worst).
  *
  * Targets: verdict p99 at most 10 ms with the writer, slow store included; every record durable
- * within the feedback of its verdict (DESIGN.md's table: 1 s for accept, 2 s for warn and reject).
+ * within the feedback of its verdict (docs/DESIGN.md's table: 1 s for accept, 2 s for warn and reject).
  *
  * Run: npm run build && node dist/scripts/bench-durable.js [SCANS]
  * @module
