@@ -13,6 +13,7 @@ const areas: Area[] = [
   ['hostile codes (bounded cost of a check)', async () => (await import('./bench-hostile.js')).runHostileBench],
   ['status list', async () => (await import('./bench-status.js')).runStatusBench],
   ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],
+  ['camera (latency, throughput, beside zbar)', async () => (await import('./bench-camera.js')).runCameraBench],
   ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
   ['feedback first, durable before it ends', async () => (await import('./bench-durable.js')).runDurableBench],
   ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],

@@ -14,6 +14,9 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 const systemNeeds = [
   ['socat', 'socat'],
   ['chromium', 'chromium'],
+  // ffmpeg: the camera driver's capture path and the test videos; zbarimg: the bench's comparison.
+  ['ffmpeg', 'ffmpeg'],
+  ['zbarimg', 'zbar-tools'],
 ].filter(([cmd]) => !has(cmd));
 
 if (systemNeeds.length) {

@@ -65,7 +65,7 @@ class NoiseBank {
 }
 
 /** Frames of one shot over a fixed scene background. */
-async function* shotFrames(shot: Shot, size: SceneSize, scene: Grey, seed: number, noise: NoiseBank): AsyncGenerator<Grey> {
+async function* shotFrames(shot: Shot, size: SceneSize, scene: Grey, seed: number, noise: NoiseBank, whole?: (string | null)[]): AsyncGenerator<Grey> {
   const { width: W, height: H } = size;
   const modulePx = Math.max(2, Math.floor(Math.min(W, H) / 130));
   const qr = shot.text ? await renderQr(shot.text, modulePx) : null;
@@ -91,6 +91,9 @@ async function* shotFrames(shot: Shot, size: SceneSize, scene: Grey, seed: numbe
       const dark = shot.kind === 'phone-angle' ? 0 : 40;
       const light = shot.kind === 'phone-angle' ? 255 : 215;
       frame = paste(frame, subject, x, y, dark, light);
+      whole?.push(x >= 0 && y >= 0 && x + subject.width <= W && y + subject.height <= H ? shot.text : null);
+    } else {
+      whole?.push(null);
     }
     if (shot.kind === 'glare-noise' && subject) frame = glare(frame, W * 0.46, H * 0.4, Math.min(W, H) * 0.22, 0.7);
     frame = noise.add(frame, shot.kind === 'glare-noise' ? 14 : 4, seed * 100 + i);
@@ -98,26 +101,15 @@ async function* shotFrames(shot: Shot, size: SceneSize, scene: Grey, seed: numbe
   }
 }
 
-/** All frames of `shots`, in order, at `size`. */
-export async function* sceneFrames(shots: readonly Shot[], size: SceneSize, seed = 1): AsyncGenerator<Grey> {
+/**
+ * All frames of `shots`, in order, at `size`. `whole`, when given, receives one entry per frame:
+ * the text of the code entirely in view in it, or null.
+ */
+export async function* sceneFrames(shots: readonly Shot[], size: SceneSize, seed = 1, whole?: (string | null)[]): AsyncGenerator<Grey> {
   const scene = background(size.width, size.height, seed, 110, 190);
   const noise = new NoiseBank(size, seed);
   let n = 0;
-  for (const shot of shots) yield* shotFrames(shot, size, scene, seed + n++, noise);
-}
-
-/**
- * The frame index at which each shot's code is first whole in view (for latency figures):
- * a slide-in is whole at half its length, the others at once.
- */
-export function firstWholeFrame(shots: readonly Shot[]): (number | null)[] {
-  let at = 0;
-  return shots.map((s) => {
-    const start = at;
-    at += s.frames;
-    if (!s.text) return null;
-    return s.kind === 'slide-in' ? start + Math.ceil(s.frames / 2) : start;
-  });
+  for (const shot of shots) yield* shotFrames(shot, size, scene, seed + n++, noise, whole);
 }
 
 /** The test clip: every kind of shot with a code, an empty counter between them. */
