@@ -5,11 +5,14 @@
  * `/healthz` answers 200 whenever the service can answer, with `"status": "ok"` or `"degraded"`
  * and the reasons: a roadside unit that is offline (stale list) is degraded but working, and a
  * 503 would make a naive supervisor restart a device that is doing its job. The state comes from
- * a callback, so the server never holds references into the service.
+ * a callback, so the server never holds references into the service. Like the operator screen it
+ * cuts off slow requests and, on a loopback binding, answers only loopback Host names, so a web
+ * page cannot read it through DNS rebinding (http/local-server.ts).
  * @module
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalServer, hostAllowed } from '../http/local-server.js';
 import type { ScanMetrics } from './scan-metrics.js';
 
 /** What the service reports about itself at the moment of a `/healthz` request. */
@@ -46,10 +49,7 @@ export class HealthServer {
   private readonly server: http.Server;
 
   constructor(private readonly opts: HealthServerOptions) {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.headersTimeout = 5_000;
-    this.server.requestTimeout = 10_000;
-    this.server.maxHeadersCount = 50;
+    this.server = createLocalServer((req, res) => void this.handle(req, res));
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -72,6 +72,10 @@ export class HealthServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    const port = (this.server.address() as AddressInfo | null)?.port ?? -1;
+    if (!hostAllowed(req, this.opts.host ?? '127.0.0.1', port)) {
+      return void res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host\n');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
     }

@@ -6,11 +6,13 @@
  * Every log object, binding (a child's too) and message argument passes through log-safety: personal keys are
  * redacted at any depth and control characters never reach a line, so a hostile QR code cannot
  * forge log lines or leak into them, whatever a caller passes by mistake. Writes are synchronous:
- * a line logged just before a crash or a power cut is not lost in a buffer.
+ * a line logged just before a crash or a power cut is not lost in a buffer. Lines of one kind are
+ * rate-limited (log-rate-limit.ts), and what was held back is counted on a later line.
  * @module
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { LogRateLimiter, type RateLimitOptions } from './log-rate-limit.js';
 import { safeLogText, safeLogValue } from './log-safety.js';
 
 export type { Logger } from 'pino';
@@ -22,6 +24,8 @@ export interface LoggerOptions {
   destination?: number | DestinationStream;
   /** Name carried by every line (default "roadscan"). */
   name?: string;
+  /** Lines of one kind per window (log-rate-limit.ts); false writes every line. */
+  rateLimit?: RateLimitOptions | false;
 }
 
 /** The part of the configuration the logger reads. */
@@ -44,6 +48,7 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
     : typeof destination === 'number'
       ? pino.destination({ fd: destination, sync: true })
       : destination;
+  const limiter = opts.rateLimit === false ? null : new LogRateLimiter(opts.rateLimit ?? {});
   const logger = pino(
     {
       name: opts.name ?? 'roadscan',
@@ -60,12 +65,31 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
       // Errors were made safe (and their stacks split into lines) by the formatter already.
       serializers: { err: (e: unknown) => e },
       hooks: {
-        logMethod(args, method) {
+        logMethod(args, method, level) {
           // An error first is pino's `err` object; keep it there once made safe.
           const safe = args.map((a, i) =>
             i === 0 && a instanceof Error ? { err: safeLogValue(a) } : safeLogValue(a),
-          ) as Parameters<typeof method>;
-          method.apply(this, safe);
+          ) as unknown[];
+          if (limiter) {
+            const msg = typeof safe[0] === 'string' ? safe[0] : typeof safe[1] === 'string' ? safe[1] : '';
+            const verdict = limiter.admit(level, msg);
+            if (!verdict.write) {
+              if (verdict.first) {
+                // Say the count once the window ends, even if no line of this kind follows.
+                const self = this;
+                setTimeout(() => {
+                  const suppressed = limiter.takeSuppressed(level, msg);
+                  if (suppressed > 0) method.apply(self, [{ kind: msg, suppressed }, 'log lines suppressed'] as never);
+                }, limiter.windowMs + 5).unref();
+              }
+              return;
+            }
+            if (verdict.suppressedBefore > 0) {
+              if (safe[0] !== null && typeof safe[0] === 'object') safe[0] = { ...(safe[0] as object), suppressed: verdict.suppressedBefore };
+              else safe.unshift({ suppressed: verdict.suppressedBefore });
+            }
+          }
+          method.apply(this, safe as Parameters<typeof method>);
         },
       },
     },

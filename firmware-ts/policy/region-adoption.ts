@@ -29,6 +29,11 @@ function contains(entryRegion: string, district: string): boolean {
 export class RegionAdoption {
   private constructor(private readonly table: ReadonlyMap<CredentialType, readonly Entry[]>) {}
 
+  /** From a table already checked and with aliases resolved (docs/STATUS-LIST.md rules data). */
+  static fromResolved(table: ReadonlyMap<CredentialType, readonly { region: string; from: string }[]>): RegionAdoption {
+    return new RegionAdoption(table);
+  }
+
   static fromJson(json: unknown): RegionAdoption {
     const r = adoptionSchema.safeParse(json);
     if (!r.success) {

@@ -41,9 +41,9 @@ export class PageTokens {
 
   constructor(private readonly max: number) {}
 
-  /** A fresh token for a page that just connected (null when as many pages as allowed hold one). */
-  issue(): string | null {
-    if (this.live.size >= this.max) return null;
+  /** A fresh token for a page that just connected; past `max`, the oldest token is dropped (its page was let go). */
+  issue(): string {
+    while (this.live.size >= Math.max(1, this.max)) this.live.delete(this.live.values().next().value as string);
     const token = randomBytes(16).toString('hex');
     this.live.add(token);
     return token;

@@ -9,6 +9,9 @@
  *
  * The page shows personal data, so the server defends the loopback binding against DNS rebinding
  * (the Host header must name the loopback address) and serves a strict Content-Security-Policy.
+ * Another local process must not be able to take the kiosk page away: requests that arrive slowly
+ * are cut off within seconds (http/local-server.ts), and when more pages watch than allowed the
+ * newest one wins and the oldest is let go (sse-hub.ts), so a kiosk that reconnects always gets in.
  *
  * While the appliance waits for an operator's decision (docs/DESIGN.md, "Operator actions") the
  * page shows confirm and refuse buttons, and only then. A press is a POST to `/action`, guarded
@@ -16,7 +19,7 @@
  * `onAction`; the appliance answers through `publishDecision` and `publishDecisionOutcome`.
  * @module
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_ACTION_BODY, PageTokens, refuseAction } from './action-guard.js';
 import {
@@ -39,6 +42,7 @@ import {
   type ScreenStatus,
   type StatusView,
 } from './screen-view.js';
+import { createLocalServer, hostAllowed } from '../http/local-server.js';
 import { SseHub, type SseEvent } from './sse-hub.js';
 import { StaticAssets, SCREEN_PUBLIC_DIR } from './static-assets.js';
 
@@ -54,7 +58,7 @@ export interface ScreenServerOptions {
   history: number;
   /** Overrides `clearAfterSec` with finer resolution (tests, benchmarks). */
   clearAfterMs?: number;
-  /** Pages that may watch at once (default 8). */
+  /** Pages that may watch at once (default 8); one more replaces the oldest. */
   maxClients?: number;
   /** Keep-alive comment interval on idle streams, ms (default 15 000). */
   heartbeatMs?: number;
@@ -75,7 +79,6 @@ export interface ScreenActionRequest {
 }
 
 const MAX_URL_CHARS = 2048;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const ACTIONS: ReadonlySet<string> = new Set(['confirm', 'refuse']);
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -108,7 +111,7 @@ export class ScreenServer {
   constructor(private readonly opts: ScreenServerOptions) {
     this.assets = StaticAssets.load(opts.publicDir ?? SCREEN_PUBLIC_DIR);
     this.hub = new SseHub({ maxClients: opts.maxClients ?? 8, heartbeatMs: opts.heartbeatMs ?? 15_000, maxBacklogBytes: 256 * 1024 });
-    this.tokens = new PageTokens(opts.maxClients ?? 8);
+    this.tokens = new PageTokens(2 * (opts.maxClients ?? 8));
     this.clearAfterMs = opts.clearAfterMs ?? opts.clearAfterSec * 1000;
   }
 
@@ -124,9 +127,7 @@ export class ScreenServer {
 
   async start(): Promise<{ url: string }> {
     if (this.address) return { url: this.address.url };
-    const server = createServer((req, res) => this.handle(req, res));
-    server.maxConnections = (this.opts.maxClients ?? 8) + 16;
-    server.on('clientError', (_err, socket) => socket.destroy());
+    const server = createLocalServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(new Error(`operator screen cannot listen on ${this.opts.host}:${this.opts.port} (${err.code ?? err.message})`));
@@ -239,25 +240,15 @@ export class ScreenServer {
     return events;
   }
 
-  /** DNS rebinding defence: on a loopback binding, only requests addressed to loopback names. */
-  private hostAllowed(req: IncomingMessage): boolean {
-    if (!LOOPBACK_HOSTS.has(this.opts.host)) return true;
-    const header = req.headers.host;
-    if (!header || !this.address) return false;
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header.toLowerCase());
-    return m !== null && LOOPBACK_HOSTS.has(m[1]!) && Number(m[2] ?? 80) === this.address.port;
-  }
-
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (url.length > MAX_URL_CHARS) return this.plain(res, 414, 'URI too long');
-    if (!this.hostAllowed(req)) return this.plain(res, 403, 'forbidden host');
+    if (!this.address || !hostAllowed(req, this.opts.host, this.address.port)) return this.plain(res, 403, 'forbidden host');
     const path = url.split('?', 1)[0]!;
     if (path === '/events' && req.method === 'GET') {
       const token = this.tokens.issue();
-      if (token === null) return this.plain(res, 503, 'too many screens');
-      if (!this.hub.accept(req, res, this.initialEvents(token))) return this.tokens.revoke(token);
       res.on('close', () => this.tokens.revoke(token));
+      this.hub.accept(req, res, this.initialEvents(token));
       return;
     }
     if (path === '/action') {

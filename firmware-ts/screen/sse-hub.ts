@@ -3,13 +3,16 @@
  *
  * The set of clients is bounded, and a client that stops reading (a hung browser tab) is dropped
  * once its unsent backlog passes a limit, so no page can make the service hold memory without end.
+ * When the set is full, the newest client wins: the oldest is told `bye` and let go. Refusing the
+ * newcomer instead would let any local process lock the kiosk out by holding a few connections;
+ * this way a kiosk page that (re)connects always gets in, and the one let go retries later.
  * Events are written with Nagle off: a verdict must reach the screen in the same blink as the LED.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface SseHubOptions {
-  /** Pages watching at once; one more is refused with 503. */
+  /** Pages watching at once; one more replaces the oldest. */
   maxClients: number;
   /** Interval of the comment line that keeps idle connections (and proxies) alive, ms. */
   heartbeatMs: number;
@@ -31,6 +34,7 @@ export function encodeEvent(e: SseEvent): string {
 export class SseHub {
   private readonly clients = new Set<ServerResponse>();
   private readonly heartbeat: NodeJS.Timeout;
+  private replaced = 0;
 
   constructor(private readonly opts: SseHubOptions) {
     this.heartbeat = setInterval(() => this.writeAll(': keep-alive\n\n'), opts.heartbeatMs);
@@ -43,13 +47,15 @@ export class SseHub {
 
   /**
    * Takes over a request as an event stream and sends it `initial` (the state a new page needs).
-   * Returns false, having answered 503, when the hub is full.
+   * When the hub is full, the oldest client is let go first.
    */
-  accept(req: IncomingMessage, res: ServerResponse, initial: readonly SseEvent[]): boolean {
-    if (this.clients.size >= this.opts.maxClients) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' });
-      res.end('too many screens\n');
-      return false;
+  accept(req: IncomingMessage, res: ServerResponse, initial: readonly SseEvent[]): void {
+    while (this.clients.size >= Math.max(1, this.opts.maxClients)) {
+      const oldest = this.clients.values().next().value as ServerResponse;
+      this.clients.delete(oldest);
+      this.replaced++;
+      oldest.end(encodeEvent({ event: 'bye', data: { reason: 'replaced' } }));
+      oldest.socket?.destroySoon();
     }
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
@@ -66,7 +72,11 @@ export class SseHub {
     res.on('close', drop);
     res.on('error', drop);
     this.write(res, `retry: 1000\n\n${initial.map(encodeEvent).join('')}`);
-    return true;
+  }
+
+  /** Clients let go since start because a newer one took their place. */
+  get replacedCount(): number {
+    return this.replaced;
   }
 
   broadcast(e: SseEvent): void {

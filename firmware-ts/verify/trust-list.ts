@@ -1,10 +1,18 @@
 /**
- * The trust list (CREDENTIALS.md section 5): which keys may sign which credential types, and
- * when. Parsed once into a kid index; a malformed list is refused whole with one clear line.
+ * The trust list (docs/CREDENTIALS.md section 5): which keys may sign which credential types,
+ * and when, and from version 2 the offline `root` that alone may change it. Parsed once into a
+ * kid index. A list that cannot serve is refused whole, with one clear line, whoever signed it:
+ * no issuer of any credential type, no `SL` key, a kid listed twice or not matching its key, a
+ * key window that ends before it starts, a date that is not an ISO-8601 instant, a version that
+ * is not a positive integer (or a `root` that could never sign anything).
  * @module
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { CREDENTIAL_TYPES } from '../codec/claims.js';
+import { parseRoot, RootError, type Root } from '../signed/root.js';
+import { kidOf } from './kid.js';
+
+export { kidOf };
 
 const b64url = (bytes: number) =>
   z
@@ -12,10 +20,32 @@ const b64url = (bytes: number) =>
     .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
     .refine((s) => Buffer.from(s, 'base64url').length === bytes, `${bytes} bytes in base64url`);
 
-const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 instant');
+/** `YYYY-MM-DDTHH:MM:SSZ` or with an offset `±HH:MM`, as the spec writes an ISO-8601 instant. */
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Seconds since the epoch of an ISO-8601 instant in the spec's form, or null. */
+export function parseIsoInstant(s: string): number | null {
+  const m = INSTANT_RE.exec(s);
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return null;
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  let offsetMin = 0;
+  if (m[7] !== 'Z') {
+    const oh = Number(m[8]);
+    const om = Number(m[9]);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (m[7]!.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  return Math.floor(Date.UTC(y, mo - 1, d, h, mi, se) / 1000) - offsetMin * 60;
+}
+
+const instant = z.string().max(40).refine((s) => parseIsoInstant(s) !== null, 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)');
 
 const trustListSchema = z.object({
-  version: z.number().int().nonnegative(),
+  version: z.number().int('not a positive integer').positive('not a positive integer').max(Number.MAX_SAFE_INTEGER),
+  root: z.unknown().optional(),
   issuers: z
     .array(
       z.object({
@@ -44,6 +74,8 @@ export interface TrustedKey {
 export interface TrustList {
   version: number;
   keys: readonly TrustedKey[];
+  /** The offline root (version 2 lists); null for a version-1 list, replaceable only by configuration. */
+  root: Root | null;
   byKid(kid: Uint8Array): TrustedKey | undefined;
 }
 
@@ -51,38 +83,55 @@ export class TrustListError extends Error {
   override name = 'TrustListError';
 }
 
-/** The kid of a key: the first 8 bytes of SHA-256 of the raw 32-byte public key. */
-export function kidOf(publicKey: Uint8Array): Buffer {
-  return createHash('sha256').update(publicKey).digest().subarray(0, 8);
+const CREDENTIAL_TYPE_SET: ReadonlySet<string> = new Set(CREDENTIAL_TYPES);
+
+function refuse(what: string): never {
+  throw new TrustListError(`trust list: ${what}`);
 }
 
+/** Parses a trust list; throws TrustListError (one line) for one that is malformed or cannot serve. */
 export function parseTrustList(json: unknown): TrustList {
   const parsed = trustListSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new TrustListError(`trust list: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    refuse(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   const index = new Map<string, TrustedKey>();
   const keys = parsed.data.issuers.map((e) => {
     const kid = Buffer.from(e.kid, 'base64url');
     const key = Buffer.from(e.key, 'base64url');
-    if (!kidOf(key).equals(kid)) throw new TrustListError(`trust list: kid ${e.kid} does not match its key`);
+    if (!kidOf(key).equals(kid)) refuse(`kid ${e.kid} does not match its key`);
     const entry: TrustedKey = {
       kid,
       kidHex: kid.toString('hex'),
       iss: e.iss,
       key,
       types: new Set(e.types),
-      notBefore: Math.floor(Date.parse(e.notBefore) / 1000),
-      notAfter: Math.floor(Date.parse(e.notAfter) / 1000),
+      notBefore: parseIsoInstant(e.notBefore)!,
+      notAfter: parseIsoInstant(e.notAfter)!,
     };
-    if (index.has(entry.kidHex)) throw new TrustListError(`trust list: kid ${e.kid} listed twice`);
+    if (entry.notAfter < entry.notBefore) refuse(`kid ${e.kid}: its window ends (${e.notAfter}) before it starts (${e.notBefore})`);
+    if (index.has(entry.kidHex)) refuse(`kid ${e.kid} listed twice`);
     index.set(entry.kidHex, entry);
     return entry;
   });
+  if (!keys.some((k) => [...k.types].some((t) => CREDENTIAL_TYPE_SET.has(t)))) {
+    refuse(`no issuer of any credential type (${CREDENTIAL_TYPES.join(', ')}): it cannot serve`);
+  }
+  if (!keys.some((k) => k.types.has('SL'))) refuse('no SL key: no status list could ever be verified, it cannot serve');
+  let root: Root | null = null;
+  if (parsed.data.root !== undefined) {
+    try {
+      root = parseRoot(parsed.data.root);
+    } catch (err) {
+      if (err instanceof RootError) refuse(err.message);
+      throw err;
+    }
+  }
   return {
     version: parsed.data.version,
     keys,
+    root,
     byKid: (kid) => index.get(Buffer.from(kid.buffer, kid.byteOffset, kid.byteLength).toString('hex')),
   };
 }

@@ -8,9 +8,12 @@ import type { CredentialType } from '../../firmware-ts/codec/claims.js';
 import { entryKey } from '../../firmware-ts/status/status-codes.js';
 import { issueCredential, presentCredential, qrText, sampleDat } from './credentials.js';
 import { generateKey, keyFromSeed, type SimKey } from './keys.js';
-import { trustEntry, type TrustListJson } from './trust-list-json.js';
+import { rootJsonOf, type RootKeySet } from './root-keys.js';
+import { trustEntry, type TrustEntryJson, type TrustListJson } from './trust-list-json.js';
 
 export const ISSUERS = { mps: 'CN-MPS-110000', mot: 'CN-MOT-110000', sl: 'CN-MPS-SL' } as const;
+export const TRUST_ISSUERS = ['mps', 'mot', 'sl'] as const;
+export type TrustIssuer = (typeof TRUST_ISSUERS)[number];
 
 /** Ways to break a code on purpose, each aimed at one reason code. */
 export const FLAWS = [
@@ -78,15 +81,18 @@ export class TestAuthority {
     return { mps: hex(this.keys.mps), mot: hex(this.keys.mot), sl: hex(this.keys.sl), holder: hex(this.keys.holder) };
   }
 
-  trustList(version = 1): TrustListJson {
-    return {
-      version,
-      issuers: [
-        trustEntry(this.keys.mps, ISSUERS.mps, ['DL', 'VR', 'VA', 'VD']),
-        trustEntry(this.keys.mot, ISSUERS.mot, ['TK']),
-        trustEntry(this.keys.sl, ISSUERS.sl, ['SL']),
-      ],
+  /**
+   * The trust list of this authority's keys; with `root`, a version-2 list carrying it (the
+   * offline root keys are never among the issuers). `issuers` picks which keys are listed.
+   */
+  trustList(version = 1, opts: { root?: RootKeySet; issuers?: readonly TrustIssuer[] } = {}): TrustListJson {
+    const entries: Record<TrustIssuer, () => TrustEntryJson> = {
+      mps: () => trustEntry(this.keys.mps, ISSUERS.mps, ['DL', 'VR', 'VA', 'VD']),
+      mot: () => trustEntry(this.keys.mot, ISSUERS.mot, ['TK']),
+      sl: () => trustEntry(this.keys.sl, ISSUERS.sl, ['SL']),
     };
+    const issuers = (opts.issuers ?? TRUST_ISSUERS).map((k) => entries[k]());
+    return opts.root ? { version, root: rootJsonOf(opts.root), issuers } : { version, issuers };
   }
 
   code(spec: CodeSpec): IssuedCode {

@@ -1,8 +1,10 @@
 /**
- * Trust list JSON (CREDENTIALS.md section 5) for the test authority's keys.
+ * Trust list JSON (docs/CREDENTIALS.md section 5) for the test authority's keys; version 2
+ * lists carry the offline `root`.
  * @module
  */
 import type { SimKey } from './keys.js';
+import type { RootJson } from './root-keys.js';
 
 export interface TrustEntryJson {
   kid: string;
@@ -15,6 +17,7 @@ export interface TrustEntryJson {
 
 export interface TrustListJson {
   version: number;
+  root?: RootJson;
   issuers: TrustEntryJson[];
 }
 

@@ -16,8 +16,8 @@ import { cbor, encodeSign1, sigStructure } from './cose-writer.js';
 import { Ed25519Key } from './ed25519-key.js';
 import { readQr } from './qr-reader.js';
 
-// A copy of ../shared/spec/vectors.json kept in the repository, so a bare clone tests the same.
-const VECTORS_FILE = new URL('../fixtures/spec-vectors.json', import.meta.url);
+// The spec's known-answer vectors, kept in the repository beside the spec text (docs/CREDENTIALS.md).
+const VECTORS_FILE = new URL('../../docs/vectors.json', import.meta.url);
 
 interface Stage { payload: string; protected: string; sigStructure: string; cose: string; body: string }
 interface Vector { name: string; qr: string; stages: { credential: Stage; presentation?: Stage } }

@@ -1,5 +1,5 @@
 /**
- * The known-answer vectors of ../shared/spec/vectors.json, typed.
+ * The known-answer vectors of docs/vectors.json (the spec's own file, see docs/CREDENTIALS.md), typed.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -31,9 +31,25 @@ export interface Vectors {
   trust: unknown;
   vectors: Vector[];
   statusList: { note: string; entryKeys: Record<string, string>; files: Record<string, string> };
+  /** Signed documents (docs/STATUS-LIST.md "Signed documents"): COSE_Sign under fixed root keys. */
+  signedDocuments: {
+    about: string;
+    rootKeys: { seed: string; publicKey: string; kid: string }[];
+    installed: unknown;
+    cases: {
+      name: string;
+      authorised: boolean;
+      document: {
+        payload: string;
+        bodyProtected: string;
+        signatures: { kid: string; signProtected: string; sigStructure: string }[];
+        cose: string;
+      };
+    }[];
+  };
 }
 
-/** A copy of ../shared/spec/vectors.json, so a bare clone runs the same known-answer tests. */
-export const VECTORS_FILE = join(PACKAGE_ROOT, 'test', 'fixtures', 'spec-vectors.json');
+/** The spec's vectors, kept in docs/ beside the spec text (test/docs/docs-in-step.test.ts keeps it current). */
+export const VECTORS_FILE = join(PACKAGE_ROOT, 'docs', 'vectors.json');
 export const vectors: Vectors = JSON.parse(readFileSync(VECTORS_FILE, 'utf8'));
 export const hex = (s: string) => Buffer.from(s, 'hex');

@@ -230,6 +230,13 @@ function connect() {
     showDecision(null);
     showOutcome(o);
   });
+  // Another page took this one's place (the server keeps the newest): step back, then return.
+  listen(source, 'bye', () => {
+    source.close();
+    document.body.dataset.link = 'lost';
+    showStatus();
+    setTimeout(connect, 5000);
+  });
   listen(source, 'status', (d) => {
     lastStatus = d;
     showStatus();
@@ -237,7 +244,7 @@ function connect() {
   source.addEventListener('error', () => {
     document.body.dataset.link = 'lost';
     showStatus();
-    // The browser retries dropped streams itself, but gives up after a refusal (a 503): a kiosk
+    // The browser retries dropped streams itself, but gives up after a refusal (an error status): a kiosk
     // has nobody to press reload, so try again a little later.
     if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
   });

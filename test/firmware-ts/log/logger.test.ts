@@ -112,3 +112,37 @@ describe('the logger in a process, as the service runs it', () => {
     expect(screen.replace(/\r?\n/g, '')).not.toMatch(RAW_CONTROL);
   });
 });
+
+describe('log rate limit', () => {
+  it('writes a burst of one kind, drops the rest, and says how many once the window ends', async () => {
+    const out = sink();
+    const log = createLogger({ log: { level: 'info' } }, { destination: out.stream, pretty: false, rateLimit: { burst: 5, windowMs: 1500 } });
+    for (let i = 0; i < 2000; i++) log.warn({ reason: 'framing', bytes: i }, 'scanner frame dropped');
+    log.warn({ part: 'screen' }, 'side output failed');
+    log.fatal('cannot go on');
+    const lines = () => out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines().filter((l) => l.msg === 'scanner frame dropped')).toHaveLength(5);
+    expect(lines().filter((l) => l.msg === 'side output failed')).toHaveLength(1);
+    expect(lines().filter((l) => l.msg === 'cannot go on')).toHaveLength(1);
+    for (let i = 0; i < 150 && !out.text().includes('log lines suppressed'); i++) await new Promise((r) => setTimeout(r, 20));
+    const summary = lines().find((l) => l.msg === 'log lines suppressed');
+    expect(summary).toMatchObject({ level: 40, kind: 'scanner frame dropped', suppressed: 1995 });
+    // A new window: the burst is allowed again.
+    log.warn({ bytes: 1 }, 'scanner frame dropped');
+    expect(lines().filter((l) => l.msg === 'scanner frame dropped')).toHaveLength(6);
+  });
+
+  it('carries the count on the first line of a new window when the kind goes on', async () => {
+    let now = 0;
+    const { LogRateLimiter } = await import('../../../firmware-ts/log/log-rate-limit.js');
+    const limiter = new LogRateLimiter({ burst: 2, windowMs: 1000 }, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.admit(40, 'x').write)).toEqual([true, true, false, false]);
+    now = 1000;
+    expect(limiter.admit(40, 'x')).toEqual({ write: true, suppressedBefore: 2 });
+    expect(limiter.takeSuppressed(40, 'x')).toBe(0);
+    // Info lines have their own, larger budget; fatal is never held back.
+    expect(Array.from({ length: 600 }, () => limiter.admit(30, 'scan').write).every(Boolean)).toBe(true);
+    expect(limiter.admit(30, 'scan').write).toBe(false);
+    expect(Array.from({ length: 100 }, () => limiter.admit(60, 'fatal').write).every(Boolean)).toBe(true);
+  });
+});

@@ -76,7 +76,10 @@ describe('verifyManifest', () => {
   it("refuses an iat outside the signing key's validity", () => {
     const narrow = parseTrustList({
       version: 1,
-      issuers: [trustEntry(authority.keys.sl, 'CN-MPS-SL', ['SL'], { notBefore: '2020-01-01T00:00:00Z', notAfter: '2025-01-01T00:00:00Z' })],
+      issuers: [
+        trustEntry(authority.keys.mps, 'CN-MPS-110000', ['DL']),
+        trustEntry(authority.keys.sl, 'CN-MPS-SL', ['SL'], { notBefore: '2020-01-01T00:00:00Z', notAfter: '2025-01-01T00:00:00Z' }),
+      ],
     });
     expect(() => verifyManifest(signed(encodeManifestBody(body())), narrow)).toThrow(/iat 1790000000 is outside the validity/);
   });
