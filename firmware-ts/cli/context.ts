@@ -18,7 +18,8 @@ import { ScanChecker } from '../scan/scan-checker.js';
 import { DEFAULT_DB_FILE, packagedConfigFile } from '../paths.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/status-source.js';
 import { openDatabase, type Db } from '../store/database.js';
-import { TicketBoardingStore } from '../store/ticket-boarding-store.js';
+import { openStationStore, type StationStore } from '../station/station-store.js';
+import { OnceOnlyStage, type StoreFault } from '../station/once-only-stage.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
 import type { CommonOptions } from './common-options.js';
 import { UsageError } from './usage-error.js';
@@ -129,7 +130,6 @@ export function buildChecker(rt: Runtime, trust: TrustList, status: StatusSource
   return new ScanChecker({
     trust,
     status,
-    boarding: config.profile === 'gate' ? new TicketBoardingStore(rt.db) : null,
     rules: {
       profile: config.profile,
       region: config.region,
@@ -143,4 +143,45 @@ export function buildChecker(rt: Runtime, trust: TrustList, status: StatusSource
     presentation: config.presentation,
     statusMaxAgeSec: config.statusList.maxAgeHours * 3600,
   });
+}
+
+export interface OnceOnlyRuntime {
+  stage: OnceOnlyStage;
+  station: StationStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The once-only step of a gate or a window (null elsewhere), over the station's shared store when
+ * `station.shared` is set, else this device's own record. `dryRun` looks without recording.
+ */
+export function buildOnceOnly(
+  rt: Runtime,
+  opts: { dryRun?: boolean; onStoreFault?: (fault: StoreFault) => void; log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } } = {},
+): OnceOnlyRuntime | null {
+  const { config } = rt;
+  if (config.profile !== 'gate' && config.profile !== 'window') return null;
+  const station = openStationStore({
+    db: rt.db,
+    shared: config.station.shared,
+    deviceId: config.device.id,
+    resolvePath: (p) => rt.loaded.resolvePath(p),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  if (!opts.dryRun) {
+    // Records of tickets long expired can never matter again (purging is a write: not in a dry run).
+    try {
+      station.local.purge(Math.floor(rt.time().nowSec));
+    } catch (err) {
+      opts.log?.warn({ err: (err as Error).message }, 'once-only purge failed');
+    }
+  }
+  const stage = new OnceOnlyStage({
+    store: station.store,
+    profile: config.profile,
+    device: config.device.id,
+    dryRun: opts.dryRun ?? false,
+    ...(opts.onStoreFault ? { onStoreFault: opts.onStoreFault } : {}),
+  });
+  return { stage, station, close: () => station.store.close() };
 }

@@ -9,7 +9,6 @@ import { packagedConfigFile } from '../paths.js';
 import { RegionAdoption } from '../policy/region-adoption.js';
 import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/status-source.js';
-import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { parseTrustList } from '../verify/trust-list.js';
 import { ScanChecker } from './scan-checker.js';
 
@@ -19,7 +18,6 @@ export interface ShippedCheckerOptions {
   region?: string;
   station?: string | null;
   status?: StatusSource;
-  boarding?: TicketBoardingStore | null;
 }
 
 export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
@@ -27,7 +25,6 @@ export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
   return new ScanChecker({
     trust: parseTrustList(opts.trust),
     status: opts.status ?? NEVER_SYNCED,
-    boarding: opts.boarding ?? null,
     rules: {
       profile: opts.profile ?? 'roadside',
       region: opts.region ?? '110105',

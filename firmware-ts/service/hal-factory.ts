@@ -7,9 +7,11 @@
  *   (a pseudo-terminal), or on a pseudo-terminal pair made here with `--scanner pty` (its input
  *   end is logged: `echo RS1:... > THAT_PATH` scans a code), and the simulated indicator (drawn
  *   on standard error when a person watches and `--events json` does not own the terminal).
+ *   A line that is only `c` or `r` is the confirm or refuse button, not a code.
  * @module
  */
 import type { Config } from '../config/schema.js';
+import type { Buttons } from '../../hal/buttons/index.js';
 import type { Indicator } from '../../hal/indicator/indicator.js';
 import type { FeedbackConfig } from '../../hal/indicator/patterns.js';
 import type { Scanner } from '../../hal/scanner/scanner.js';
@@ -28,6 +30,10 @@ export interface Hal {
   scanner: Scanner;
   indicator: Indicator;
   feedback: FeedbackConfig;
+  /** The confirm and refuse buttons: GPIO inputs with `pi` (null when none are configured), keys with `sim`. */
+  buttons?: Buttons | null;
+  /** With `sim`: presses the button of a typed key (`c` confirm, `r` refuse); false for anything else. */
+  keys?: (text: string) => boolean;
   /** Where to write codes, when the simulator made its own pseudo-terminal pair. */
   ptyInput?: string;
   /** Releases what the factory made (the pseudo-terminal pair), after the scanner stopped. */
@@ -59,7 +65,26 @@ export async function createHal(config: Config, choice: HalChoice): Promise<Hal>
       buzzerActiveLow: g.buzzerActiveLow,
     });
   }
-  return pty ? { scanner, indicator, feedback, ptyInput: pty.input, close: pty.close } : { scanner, indicator, feedback };
+  const { createButtons, SimButtons } = await import('../../hal/buttons/index.js');
+  let buttons: Buttons | null;
+  let keys: ((text: string) => boolean) | undefined;
+  if (choice.hal === 'sim') {
+    const sim = new SimButtons();
+    buttons = sim;
+    keys = (text) => sim.pressKey(text);
+  } else {
+    const b = config.buttons;
+    buttons = await createButtons({
+      driver: 'gpio',
+      lines: { confirm: b.confirm, refuse: b.refuse },
+      chipLabel: config.gpio.chipLabel,
+      activeLow: b.activeLow,
+      debounceMs: b.debounceMs,
+      stuckMs: b.stuckMs,
+    });
+  }
+  const hal: Hal = { scanner, indicator, feedback, buttons, ...(keys ? { keys } : {}) };
+  return pty ? { ...hal, ptyInput: pty.input, close: pty.close } : hal;
 }
 
 async function makePty(): Promise<{ device: string; input: string; close(): Promise<void> }> {
