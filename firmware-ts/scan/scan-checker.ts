@@ -8,7 +8,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { CredentialType } from '../codec/claims.js';
+import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
 import type { CheckTime } from '../clock/clock.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
@@ -45,6 +45,15 @@ export interface ScanCheckerOptions {
   onInternalError?: (err: unknown) => void;
 }
 
+/**
+ * The status-list key of the owner's `VR` that a `VA` or `VD` refers to (docs/CREDENTIALS.md
+ * section 3): its `ris`, or else its own `iss`, with `ref`. Null when there is no reference.
+ */
+export function referencedRegistrationKey(c: Credential): Buffer | null {
+  if ((c.typ !== 'VA' && c.typ !== 'VD') || !(c.dat.ref instanceof Uint8Array)) return null;
+  return entryKey(typeof c.dat.ris === 'string' ? c.dat.ris : c.iss, c.dat.ref);
+}
+
 export class ScanChecker {
   private readonly verifier = new Ed25519Verifier();
 
@@ -79,10 +88,11 @@ export class ScanChecker {
       const c = code.credential;
       type = c.typ;
       const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.opts.presentation);
-      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules));
+      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules, verified.issuerSignatureValid));
       statusKey = entryKey(c.iss, c.cti);
       this.statusReasons(statusKey, reasons);
-      if (c.typ === 'VA') this.statusReasons(entryKey(c.iss, c.dat.ref as Uint8Array), reasons);
+      const registration = referencedRegistrationKey(c);
+      if (registration) this.statusReasons(registration, reasons);
       if (verified.issuerSignatureValid) fields = displayFields(c);
     }
     this.freshnessReasons(time, reasons);

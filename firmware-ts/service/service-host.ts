@@ -13,7 +13,7 @@
  * `onStoreFault` (the health endpoint and the screen show it).
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
@@ -220,13 +220,15 @@ export class ServiceHost {
     if (cfg.statusList.url !== null) {
       const baseUrl = cfg.statusList.url;
       const sync = new BackgroundSync({
-        run: () =>
+        run: (signal) =>
           syncOnce({
             db: rt.db,
             dataDir: statusDataDir(rt.dbFile),
             baseUrl,
             trust,
+            signal,
             timeoutMs: cfg.statusList.timeoutSec * 1000,
+            minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
             log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
           }),
         periodMs: cfg.statusList.periodMin * 60_000,
@@ -263,10 +265,15 @@ export class ServiceHost {
     this.stops.push(() => purger.stop());
 
     if (cfg.audit.uploadUrl !== null) {
-      const ca = cfg.audit.uploadCaFile ? readFileSync(rt.loaded.resolvePath(cfg.audit.uploadCaFile)) : undefined;
+      const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
+      const tls = readUploadTls({
+        caFile: tlsFile(cfg.audit.uploadCaFile),
+        certFile: tlsFile(cfg.audit.uploadCertFile),
+        keyFile: tlsFile(cfg.audit.uploadKeyFile),
+      });
       const uploader = new AuditUploader(audit, {
         url: cfg.audit.uploadUrl,
-        ...(ca ? { ca } : {}),
+        ...tls,
         batchSize: cfg.audit.uploadBatch,
         periodMs: cfg.audit.uploadPeriodSec * 1000,
         maxBackoffMs: cfg.audit.uploadMaxBackoffSec * 1000,

@@ -1,9 +1,10 @@
 /**
  * The service's status-list sync loop: one sync soon after start, then one per period while
  * they succeed, and retries with exponential backoff (capped) while they fail. Every wait is
- * spread by a random jitter so a fleet does not hit the server in step. One sync at a time;
- * `stop()` waits for a running one to finish, so the service never exits half-way through
- * its own bookkeeping (a sync cut short would still leave a whole list; this is just tidier).
+ * spread by a random jitter so a fleet does not hit the server in step. One sync at a time.
+ * `stop()` aborts a running sync's requests (its AbortSignal) and then waits for it: the network
+ * can never hold the service's shutdown, and a sync cut short still leaves a whole list (and its
+ * partial download, to resume at the next start).
  * @module
  */
 import { oneLine } from './sync-error.js';
@@ -11,7 +12,7 @@ import type { SyncOutcome } from './sync.js';
 
 export interface BackgroundSyncOptions {
   /** One sync; must not throw (syncOnce never does for network or content failures). */
-  run(): Promise<SyncOutcome>;
+  run(signal: AbortSignal): Promise<SyncOutcome>;
   /** Wait after a successful sync. */
   periodMs: number;
   /** First retry after a failure; doubled per further failure up to `retryMaxMs`. */
@@ -35,6 +36,7 @@ export class BackgroundSync {
   private timer: unknown = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private abort = new AbortController();
   private readonly random: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
@@ -48,6 +50,7 @@ export class BackgroundSync {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
     const first = this.opts.initialDelayMs ?? Math.min(this.opts.retryMinMs, 5000) * this.random();
     this.schedule(first);
   }
@@ -68,6 +71,7 @@ export class BackgroundSync {
     this.stopped = true;
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
+    this.abort.abort();
     await this.running;
   }
 
@@ -90,7 +94,7 @@ export class BackgroundSync {
   private async tick(): Promise<void> {
     let outcome: SyncOutcome;
     try {
-      outcome = await this.opts.run();
+      outcome = await this.opts.run(this.abort.signal);
     } catch (err) {
       outcome = { ok: false, seq: null, applied: 'none', entries: 0, iat: null, error: `sync failed: ${oneLine(String((err as Error)?.message ?? err))}` };
     }

@@ -1,11 +1,12 @@
 /**
  * Takes a delta as it streams in and writes it to a temporary file, checking its header
  * (magic, from, to, count), exact length and SHA-256 against the manifest. Its rows are applied
- * only after the whole file proved good, so a bad delta never writes a row.
+ * only after the whole file proved good, so a bad delta never writes a row. A download cut off
+ * part-way resumes (`resume()` replays the kept prefix through the same checks and hash).
  * @module
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { DELTA_HEADER_BYTES, DELTA_MAGIC, deltaBytes, readDeltaHeader } from './status-file-format.js';
 import type { DeltaRef } from './manifest.js';
 import { SyncError } from './sync-error.js';
@@ -20,8 +21,44 @@ export class DeltaReceiver {
   constructor(
     private readonly file: string,
     private readonly ref: DeltaRef,
+    fd?: number,
   ) {
-    this.fd = openSync(file, 'wx');
+    this.fd = fd ?? openSync(file, 'wx');
+  }
+
+  /** Continues a partial file from its `keep` durable bytes, replaying them through the checks. */
+  static resume(file: string, ref: DeltaRef, keep: number): DeltaReceiver {
+    const fd = openSync(file, 'r+');
+    const rx = new DeltaReceiver(file, ref, fd);
+    try {
+      ftruncateSync(fd, keep);
+      for (let pos = 0; pos < keep; ) {
+        const buf = Buffer.allocUnsafe(Math.min(1 << 20, keep - pos));
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n <= 0) throw new SyncError(`${ref.path}: partial file shorter than its checkpoint`);
+        rx.consume(buf.subarray(0, n));
+        pos += n;
+      }
+      return rx;
+    } catch (err) {
+      rx.close();
+      throw err;
+    }
+  }
+
+  /** Bytes of the file taken so far. */
+  get bytes(): number {
+    return this.received;
+  }
+
+  /** Every byte taken so far is on disk, durably; resolves to their number. */
+  async checkpoint(): Promise<number> {
+    if (this.fd !== null) fdatasyncSync(this.fd);
+    return this.received;
+  }
+
+  async abort(): Promise<void> {
+    this.close();
   }
 
   private bad(what: string): never {
@@ -29,6 +66,13 @@ export class DeltaReceiver {
   }
 
   write(chunk: Uint8Array): void {
+    const at = this.received;
+    this.consume(chunk);
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd!, chunk, written, chunk.length - written, at + written);
+  }
+
+  private consume(chunk: Uint8Array): void {
     this.received += chunk.length;
     if (this.received > deltaBytes(this.ref.count)) this.bad('longer than its count says');
     this.hash.update(chunk);
@@ -38,8 +82,6 @@ export class DeltaReceiver {
       this.headerLen += take;
       if (this.headerLen === DELTA_HEADER_BYTES) this.checkHeader();
     }
-    let written = 0;
-    while (written < chunk.length) written += writeSync(this.fd!, chunk, written, chunk.length - written);
   }
 
   private checkHeader(): void {
@@ -53,6 +95,7 @@ export class DeltaReceiver {
 
   /** Checks length and hash; the file is then ready to apply. Throws SyncError. */
   finish(): void {
+    if (this.fd !== null) fdatasyncSync(this.fd);
     this.close();
     if (this.received !== deltaBytes(this.ref.count)) {
       this.bad(`truncated (${this.received} of ${deltaBytes(this.ref.count)} bytes)`);

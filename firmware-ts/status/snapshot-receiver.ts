@@ -9,10 +9,16 @@
  * must wait for the disk (backpressure to the socket). The file is fsynced before `finish()`
  * resolves, so a state row that names it, committed afterwards, never names a file that a power
  * cut could still take back.
+ *
+ * A download cut off part-way continues: `resume()` opens the partial file, keeps the prefix a
+ * checkpoint made durable, and replays it through the same checks and the same hash (the hash is
+ * over the whole file, and re-reading the kept prefix costs one sequential read: measured in the
+ * bench), so the rest of the body is checked exactly as if it had come in one piece.
  * @module
  */
 import { createHash, type Hash } from 'node:crypto';
-import { close, fdatasync, fsync, openSync, writev } from 'node:fs';
+import { close, fdatasync, fsync, ftruncateSync, openSync, writev } from 'node:fs';
+import { open as openAsync } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import {
   KEY_BYTES,
@@ -72,6 +78,8 @@ export class SnapshotReceiver {
   private listed = 0;
   private unknown = 0;
   private received = 0;
+  /** Where the next background write goes (bytes queued for the disk so far). */
+  private writePos = 0;
   private fd: number | null;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -83,12 +91,60 @@ export class SnapshotReceiver {
   private syncing: Promise<void> = Promise.resolve();
   private syncRunning = false;
 
+  /** A receiver for a new file (`wx`), or with `fd` for a partial file kept from before. */
   constructor(
     private readonly file: string,
     private readonly expect: SnapshotExpect,
+    fd?: number,
   ) {
     this.index = new SparseIndexBuilder(expect.count);
-    this.fd = openSync(file, 'wx');
+    this.fd = fd ?? openSync(file, 'wx');
+  }
+
+  /**
+   * Continues a partial file: truncates it to the `keep` bytes a checkpoint made durable and
+   * replays them through the checks and the hash. Throws SyncError when the kept prefix itself
+   * is bad (the caller starts over).
+   */
+  static async resume(file: string, expect: SnapshotExpect, keep: number): Promise<SnapshotReceiver> {
+    const fd = openSync(file, 'r+');
+    const rx = new SnapshotReceiver(file, expect, fd);
+    try {
+      ftruncateSync(fd, keep);
+      const fh = await openAsync(file, 'r');
+      try {
+        for (let pos = 0; pos < keep; ) {
+          // A fresh buffer per read: the order check keeps a reference to the previous key.
+          const buf = Buffer.allocUnsafe(WRITE_BATCH);
+          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, keep - pos), pos);
+          if (bytesRead <= 0) throw new SyncError(`${expect.label}: partial file shorter than its checkpoint`);
+          rx.consume(buf.subarray(0, bytesRead));
+          pos += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
+      rx.writePos = keep;
+      return rx;
+    } catch (err) {
+      await rx.abort();
+      throw err;
+    }
+  }
+
+  /** Bytes of the file taken so far (kept prefix plus what arrived since). */
+  get bytes(): number {
+    return this.received;
+  }
+
+  /** Makes every byte taken so far durable; resolves to their number (the resume point). */
+  async checkpoint(): Promise<number> {
+    this.flush();
+    await this.writing;
+    await this.syncing;
+    if (this.writeError) throw this.writeError;
+    if (this.fd !== null) await fdatasyncAsync(this.fd);
+    return this.writePos;
   }
 
   private bad(what: string): never {
@@ -101,10 +157,16 @@ export class SnapshotReceiver {
    */
   write(chunk: Uint8Array): Promise<void> | undefined {
     if (this.writeError) throw this.writeError;
+    this.consume(chunk);
+    this.queue(chunk);
+    return this.inFlight > MAX_IN_FLIGHT ? this.writing : undefined;
+  }
+
+  /** The checks and the hash over the next bytes of the file (no disk write). */
+  private consume(chunk: Uint8Array): void {
     this.received += chunk.length;
     if (this.received > snapshotBytes(this.expect.count)) this.bad('longer than its count says');
     this.hash.update(chunk);
-    this.queue(chunk);
     let off = 0;
     if (this.headerLen < SNAPSHOT_HEADER_BYTES) {
       off = Math.min(SNAPSHOT_HEADER_BYTES - this.headerLen, chunk.length);
@@ -129,7 +191,6 @@ export class SnapshotReceiver {
       this.carry.set(chunk.subarray(end), 0);
       this.carryLen = chunk.length - end;
     }
-    return this.inFlight > MAX_IN_FLIGHT ? this.writing : undefined;
   }
 
   private checkHeader(): void {
@@ -207,17 +268,19 @@ export class SnapshotReceiver {
     const fd = this.fd;
     const chunks = this.pending;
     const bytes = this.pendingBytes;
+    const at = this.writePos;
+    this.writePos += bytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.inFlight += bytes;
     this.writing = this.writing.then(async () => {
       try {
-        const written = (await writevAsync(fd, chunks)).bytesWritten;
+        const written = (await writevAsync(fd, chunks, at)).bytesWritten;
         // A short write (rare) continues with the rest, copied once.
         if (written < bytes) {
           const rest = Buffer.concat(chunks).subarray(written);
           for (let o = 0; o < rest.length; ) {
-            const n = (await writevAsync(fd, [rest.subarray(o)])).bytesWritten;
+            const n = (await writevAsync(fd, [rest.subarray(o)], at + written + o)).bytesWritten;
             if (n <= 0) throw new Error('write made no progress');
             o += n;
           }

@@ -46,6 +46,9 @@ const STEPS: readonly string[] = [
      ok INTEGER NOT NULL,
      error TEXT
    );`,
+  // 2: the manifest's ETag (If-None-Match) and the snapshot's SHA-256 (checked at rest).
+  `ALTER TABLE status_state ADD COLUMN manifest_etag TEXT;
+   ALTER TABLE status_state ADD COLUMN base_sha256 BLOB;`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -66,6 +69,8 @@ export interface StatusStateRow {
   trust_version: number | null;
   trust_sha256: Buffer | null;
   synced_ms: number | null;
+  manifest_etag: string | null;
+  base_sha256: Buffer | null;
 }
 
 export function readState(db: Db): StatusStateRow {

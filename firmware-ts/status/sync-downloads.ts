@@ -3,19 +3,22 @@
  * (small, in memory), a snapshot (streamed to its final file in the data dir with its sparse
  * index), a delta (streamed to a temporary file), a trust list (small, in memory). Each either
  * returns a file proven good or throws a SyncError; the caller deletes whatever it created.
+ * Snapshots and deltas resume where a cut connection or a restart left them
+ * (resumable-download.ts); the manifest is fetched conditionally (If-None-Match).
  * @module
  */
 import { createHash, randomInt } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustList, type TrustList } from '../verify/trust-list.js';
 import { DeltaReceiver } from './delta-receiver.js';
-import { httpGet } from './http-get.js';
+import { httpGet, type MinRate } from './http-get.js';
+import { downloadResumable, type ResumableContext } from './resumable-download.js';
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
 import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js';
 import { SnapshotReader } from './snapshot-reader.js';
 import { deltaBytes, snapshotBytes } from './status-file-format.js';
-import { fsyncDir, indexFileFor, snapshotFileName, tempFileName } from './status-files.js';
+import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from './status-files.js';
 import { SyncError, oneLine } from './sync-error.js';
 
 /** A trust list larger than this is refused. */
@@ -31,6 +34,12 @@ export interface DownloadContext {
   /** Files created so far (the caller deletes them if the sync fails). */
   created: string[];
   progress(file: string, done: number, total: number | null): void;
+  /** Ends every request at once (the service is stopping). */
+  signal?: AbortSignal;
+  /** The floor on transfer rate. */
+  minRate?: MinRate;
+  /** Counts body bytes received. */
+  onBytes?(n: number): void;
 }
 
 /** Resolves a manifest path under the base URL; refuses anything that would leave it. */
@@ -59,19 +68,50 @@ export function parseBaseUrl(text: string): URL {
   return url;
 }
 
-/** GETs a small file whole (manifest, trust list). */
+/** GETs a small file whole (trust list). */
 export async function fetchSmall(ctx: DownloadContext, path: string, maxBytes: number): Promise<Buffer> {
+  const got = await fetchConditional(ctx, path, maxBytes, null);
+  return got.body!;
+}
+
+/**
+ * GETs a small file whole, with `If-None-Match: etag` when one is given: resolves to its body and
+ * ETag, or to `body: null` when the server answers 304 (nothing new).
+ */
+export async function fetchConditional(
+  ctx: DownloadContext,
+  path: string,
+  maxBytes: number,
+  etag: string | null,
+): Promise<{ body: Buffer | null; etag: string | null }> {
   const chunks: Uint8Array[] = [];
-  await httpGet(fileUrl(ctx.baseUrl, path), {
+  const res = await httpGet(fileUrl(ctx.baseUrl, path), {
     label: path,
     timeoutMs: ctx.timeoutMs,
     maxBytes,
+    accept: etag ? [200, 304] : [200],
+    headers: etag ? { 'if-none-match': etag } : {},
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.minRate ? { minRate: ctx.minRate } : {}),
     onChunk: (c) => {
+      ctx.onBytes?.(c.length);
       chunks.push(c);
     },
     onProgress: (done, total) => ctx.progress(path, done, total),
   });
-  return Buffer.concat(chunks);
+  if (res.status === 304) return { body: null, etag };
+  return { body: Buffer.concat(chunks), etag: res.head.etag };
+}
+
+function resumableContext(ctx: DownloadContext): ResumableContext {
+  return {
+    dataDir: ctx.dataDir,
+    timeoutMs: ctx.timeoutMs,
+    progress: ctx.progress,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.minRate ? { minRate: ctx.minRate } : {}),
+    ...(ctx.onBytes ? { onBytes: ctx.onBytes } : {}),
+  };
 }
 
 export interface DownloadedSnapshot {
@@ -82,51 +122,64 @@ export interface DownloadedSnapshot {
   info: ReceivedSnapshot;
 }
 
-/** Streams the snapshot to a new file in the data dir; the file is durable when this returns. */
+/** Streams the snapshot into the data dir (resuming a partial one); the file is durable when this returns. */
 export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): Promise<DownloadedSnapshot> {
   const baseId = randomInt(1, 2 ** 47);
   const name = snapshotFileName(ref.seq, baseId);
   const file = join(ctx.dataDir, name);
   const idxFile = indexFileFor(file);
-  ctx.created.push(file, idxFile);
-  const rx = new SnapshotReceiver(file, { seq: ref.seq, count: ref.count, sha256: ref.sha256, label: ref.path });
+  const expect = { seq: ref.seq, count: ref.count, sha256: ref.sha256, label: ref.path };
+  const got = await downloadResumable(resumableContext(ctx), {
+    path: ref.path,
+    url: fileUrl(ctx.baseUrl, ref.path),
+    sha256: ref.sha256,
+    size: snapshotBytes(ref.count),
+    fresh: (f) => new SnapshotReceiver(f, expect),
+    resume: (f, keep) => SnapshotReceiver.resume(f, expect, keep),
+  });
+  const rx = got.sink as SnapshotReceiver;
   let index: Buffer;
   let info: ReceivedSnapshot;
   try {
-    await streamExactly(ctx, ref.path, snapshotBytes(ref.count), (c) => rx.write(c));
     ({ index, info } = await rx.finish());
-  } finally {
+  } catch (err) {
+    // A whole body that fails its checks never becomes good: it goes.
     await rx.abort();
+    removeQuietly(got.file);
+    removeQuietly(got.sidecar);
+    throw err;
   }
+  ctx.created.push(file, idxFile);
+  renameSync(got.file, file);
+  removeQuietly(got.sidecar);
   writeDurably(idxFile, index);
   fsyncDir(ctx.dataDir);
   const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count });
   return { baseId, name, reader, info };
 }
 
-/** GETs a file whose exact size the manifest fixes, handing each chunk to `sink`. */
-async function streamExactly(ctx: DownloadContext, path: string, size: number, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-  await httpGet(fileUrl(ctx.baseUrl, path), {
-    label: path,
-    timeoutMs: ctx.timeoutMs,
-    maxBytes: size,
-    exactBytes: size,
-    onChunk: sink,
-    onProgress: (done, total) => ctx.progress(path, done, total),
-  });
-}
-
-/** Streams a delta to a temporary file and checks it; returns the file's path. */
+/** Streams a delta to a partial file (resuming one) and checks it; returns the file's path. */
 export async function downloadDelta(ctx: DownloadContext, ref: DeltaRef): Promise<string> {
+  const got = await downloadResumable(resumableContext(ctx), {
+    path: ref.path,
+    url: fileUrl(ctx.baseUrl, ref.path),
+    sha256: ref.sha256,
+    size: deltaBytes(ref.count),
+    fresh: (f) => new DeltaReceiver(f, ref),
+    resume: async (f, keep) => DeltaReceiver.resume(f, ref, keep),
+  });
+  const rx = got.sink as DeltaReceiver;
   const file = join(ctx.dataDir, tempFileName(ctx.token, `delta-${ref.from}-${ref.to}.rsd`));
-  ctx.created.push(file);
-  const rx = new DeltaReceiver(file, ref);
   try {
-    await streamExactly(ctx, ref.path, deltaBytes(ref.count), (c) => rx.write(c));
     rx.finish();
-  } finally {
-    rx.close();
+  } catch (err) {
+    removeQuietly(got.file);
+    removeQuietly(got.sidecar);
+    throw err;
   }
+  ctx.created.push(file);
+  renameSync(got.file, file);
+  removeQuietly(got.sidecar);
   return file;
 }
 

@@ -25,12 +25,14 @@ import {
   downloadDelta,
   downloadSnapshot,
   downloadTrust,
-  fetchSmall,
+  fetchConditional,
   parseBaseUrl,
   type DownloadContext,
   type DownloadedTrust,
 } from './sync-downloads.js';
 import { SyncLock } from './sync-lock.js';
+import type { MinRate } from './http-get.js';
+import { removePartials } from './resumable-download.js';
 import { planSync, snapshotPlan } from './sync-plan.js';
 
 export interface SyncProgress {
@@ -55,6 +57,12 @@ export interface SyncOptions {
   log?: StatusLog & { info?(msg: string): void };
   /** Milliseconds since the epoch, for the sync record (default Date.now). */
   now?(): number;
+  /** Ends every request at once (the service is stopping); the sync then fails as "stopped". */
+  signal?: AbortSignal;
+  /** Cut a transfer below this rate over any window (default 1 KiB/s over 60 s). */
+  minRate?: MinRate;
+  /** Counts every body byte received. */
+  onBytes?(n: number): void;
 }
 
 export interface SyncOutcome {
@@ -70,9 +78,13 @@ export interface SyncOutcome {
   trustVersion?: number;
   /** Why the sync was refused or failed, in one line. */
   error?: string;
+  /** The server answered 304 to If-None-Match: nothing new, and the list's age did not change. */
+  notModified?: boolean;
 }
 
 const LOCK_RENEW_MS = 10_000;
+/** STATUS-LIST.md: a transfer slower than 1 KiB/s over any 60 s is cut off. */
+export const DEFAULT_MIN_RATE: MinRate = { bytesPerSec: 1024, windowMs: 60_000 };
 
 export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
   const now = opts.now ?? Date.now;
@@ -86,6 +98,9 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
     timeoutMs: opts.timeoutMs,
     token: lock.token,
     created: [],
+    minRate: opts.minRate ?? DEFAULT_MIN_RATE,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
     progress: (file, done, total) => {
       if (now() - lastRenew > LOCK_RENEW_MS) {
         lastRenew = now();
@@ -123,10 +138,29 @@ async function runSync(
   start: StatusStateRow,
   readers: SnapshotReader[],
 ): Promise<SyncOutcome> {
-  const manifestBytes = await fetchSmall(ctx, 'manifest.cose', MAX_MANIFEST_BYTES);
-  const m = verifyManifest(manifestBytes, opts.trust);
+  // The held list proves itself whole first: a damaged or missing one needs a full snapshot
+  // (deltas cannot apply to it, and "nothing new" would leave it damaged), so no If-None-Match.
+  let held: SnapshotReader | null = null;
+  let heldWhole = start.base_file === null;
+  if (start.base_file !== null) {
+    held = openHeldBase(opts.dataDir, start);
+    if (held) {
+      readers.push(held);
+      heldWhole = true;
+    } else {
+      opts.log?.warn('status list: the held snapshot file is damaged or missing; fetching the whole snapshot');
+    }
+  }
+  const etag = start.seq !== null && heldWhole ? start.manifest_etag : null;
+  const got = await fetchConditional(ctx, 'manifest.cose', MAX_MANIFEST_BYTES, etag);
+  if (got.body === null) {
+    opts.log?.info?.(`status list: manifest not modified (seq ${start.seq}); the list's age stays`);
+    return { ok: true, seq: start.seq, applied: 'none', entries: start.entries, iat: start.iat, notModified: true };
+  }
+  const m = verifyManifest(got.body, opts.trust);
   const overlayRows = (opts.db.prepare('SELECT count(*) AS n FROM status_overlay WHERE base_id = ?').get(start.base_id) as { n: number }).n;
-  let plan = planSync(start.seq, m, overlayRows);
+  let plan = planSync(start.seq, m, overlayRows); // refuses a rollback in any case
+  if (!heldWhole) plan = snapshotPlan(m);
   const trust = await maybeTrust(opts, ctx, m, start);
 
   let base = {
@@ -134,26 +168,18 @@ async function runSync(
     file: start.base_file,
     seq: start.base_seq,
     count: start.base_count,
+    sha256: start.base_sha256,
   };
   let entries = start.entries;
   let unknown = 0;
-  let held: SnapshotReader | null = null;
-  if (plan.kind === 'deltas') {
-    held = openHeldBase(opts.dataDir, start);
-    if (held) readers.push(held);
-    else {
-      // The held snapshot is gone or damaged: deltas cannot apply to it, the snapshot heals.
-      opts.log?.warn('status list: the held snapshot file is unreadable; fetching the snapshot instead of deltas');
-      plan = snapshotPlan(m);
-    }
-  }
+  if (plan.kind === 'deltas' && !held) plan = snapshotPlan(m);
   if (plan.kind !== 'none') {
     let reader: SnapshotReader;
     if (plan.kind === 'snapshot') {
       const snap = await downloadSnapshot(ctx, m.snap);
       readers.push(snap.reader);
       reader = snap.reader;
-      base = { id: snap.baseId, file: snap.name, seq: m.snap.seq, count: m.snap.count };
+      base = { id: snap.baseId, file: snap.name, seq: m.snap.seq, count: m.snap.count, sha256: m.snap.sha256 };
       entries = snap.info.listed;
       unknown += snap.info.unknownStatus;
     } else {
@@ -185,12 +211,12 @@ async function runSync(
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?,
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?,
              trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
         )
-        .run(m.seq, iat, base.id, base.file, base.seq, base.count, entries, now, trust?.json ?? null,
+        .run(m.seq, iat, base.id, base.file, base.seq, base.count, entries, now, got.etag, base.sha256, trust?.json ?? null,
           trust?.list.version ?? null, trust?.sha256 ?? null);
     })
     .immediate();
@@ -203,6 +229,7 @@ async function runSync(
     removeQuietly(join(opts.dataDir, indexFileFor(start.base_file)));
   }
   await sweepLeftovers(opts.db, opts.dataDir);
+  removePartials(opts.dataDir);
   opts.log?.info?.(`status list: seq ${m.seq} (${plan.kind}), ${entries} entries, iat ${m.iat}`);
   return {
     ok: true,

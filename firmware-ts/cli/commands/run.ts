@@ -34,9 +34,11 @@ async function runService(opts: RunOptions): Promise<number> {
   const { createHal } = await import('../../service/hal-factory.js');
   const { ServiceHost } = await import('../../service/service-host.js');
   const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
+  const { SystemdNotifier } = await import('../../supervisor/systemd-notify.js');
 
   const rt = openRuntime(opts);
   const logger = createLogger(rt.config);
+  const systemd = SystemdNotifier.fromEnv({ log: logger });
   let host: InstanceType<typeof ServiceHost> | null = null;
   try {
     const json = opts.events === 'json';
@@ -62,7 +64,9 @@ async function runService(opts: RunOptions): Promise<number> {
     }
     logger.info({ hal: opts.hal, scanner: hal.scanner.name, indicator: hal.indicator.name, profile: rt.config.profile }, 'service running');
     if (hal.ptyInput) logger.info({ input: hal.ptyInput }, `simulated scanner: write codes, one per line, to ${hal.ptyInput}`);
+    systemd?.ready(`scanning (${rt.config.profile}, scanner ${hal.scanner.name})`);
     const signal = await stopped.signal;
+    systemd?.stopping();
     logger.info({ signal }, 'stopping');
     return 0;
   } finally {

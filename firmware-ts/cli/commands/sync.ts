@@ -67,13 +67,23 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
     const trust = trustForSync(rt, opts, store.trustJson());
     store.close();
     const bar = new ProgressBar();
+    // Ctrl-C or SIGTERM ends the requests at once; what was downloaded stays for the next sync.
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     const outcome = await syncOnce({
       db: rt.db,
       dataDir,
       baseUrl,
       trust,
+      signal: abort.signal,
       timeoutMs: timeoutMs(opts, rt.config.statusList.timeoutSec),
+      minRate: { bytesPerSec: rt.config.statusList.minRateBytesPerSec, windowMs: rt.config.statusList.minRateWindowSec * 1000 },
       onProgress: (p) => bar.update(p),
+    }).finally(() => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     });
     bar.done();
     // A verified manifest's iat is signed time: it raises the clock floor (DESIGN.md).
@@ -85,7 +95,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
         `${JSON.stringify({ ok, seq, applied, entries, iat: iso, ...(outcome.trustVersion !== undefined ? { trustVersion: outcome.trustVersion } : {}), error: outcome.error ?? null })}\n`,
       );
     } else if (outcome.ok) {
-      const what = outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`;
+      const what = outcome.notModified ? 'not modified since the last sync' : outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`;
       const trustNote = outcome.trustVersion !== undefined ? `, trust list version ${outcome.trustVersion}` : '';
       process.stdout.write(`status list seq ${outcome.seq}: ${what}, ${outcome.entries} entries, published ${iso}${trustNote}\n`);
     } else {
