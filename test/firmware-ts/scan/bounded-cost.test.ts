@@ -38,7 +38,6 @@ function checkerWith(profile: Profile, calendar: WorkingDayCalendar): ScanChecke
   return new ScanChecker({
     trust: parseTrustList(authority.trustList()),
     status: NEVER_SYNCED,
-    boarding: null,
     rules: {
       profile, region: '110105', station: 'S110105001', faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
       adoption: RegionAdoption.fromJson(JSON.parse(readFileSync(packagedConfigFile('adoption.json'), 'utf8'))), calendar,
