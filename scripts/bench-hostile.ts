@@ -11,7 +11,7 @@
  */
 import { loadavg } from 'node:os';
 import type { Profile } from '../firmware-ts/config/schema.js';
-import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
 import { hostileCodes } from '../sim/authority/hostile-codes.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';

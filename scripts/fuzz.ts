@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { base45Encode } from '../firmware-ts/codec/base45.js';
 import { decodeQrText } from '../firmware-ts/codec/qr-text.js';
 import { decodeCode } from '../firmware-ts/codec/decode-presentation.js';
-import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
 import { hostileCodes } from '../sim/authority/hostile-codes.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import { CREDENTIAL_TYPES } from '../firmware-ts/codec/claims.js';

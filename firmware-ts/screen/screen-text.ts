@@ -6,7 +6,7 @@
  * exists in both languages. The page receives the table of its language when it connects.
  * @module
  */
-import { REASON_TEXT, type ReasonCode } from '../verdict/reasons.js';
+import { REASON_TEXT, type ReasonCode } from '../core/reasons.js';
 
 export type ScreenLang = 'zh' | 'en';
 
@@ -112,6 +112,8 @@ const UI = {
   region: { zh: '地区', en: 'Region' },
   station: { zh: '车站', en: 'Station' },
   uploads: { zh: '待上传', en: 'To upload' },
+  records: { zh: '记录', en: 'Records' },
+  recordsFailing: { zh: '未能保存', en: 'Not being saved' },
   link: { zh: '服务', en: 'Service' },
   linkLost: { zh: '连接中断', en: 'disconnected' },
   secondsAgo: { zh: '{n}秒前', en: '{n} s ago' },

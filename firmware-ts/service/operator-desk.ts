@@ -11,10 +11,10 @@
  * told the result.
  * @module
  */
-import type { AuditedAction, AuditedResult, AuditEntry } from '../audit/audit-log.js';
-import type { CheckTime } from '../clock/clock.js';
+import type { AuditedAction, AuditedResult, AuditSink } from '../audit/audit-log.js';
+import type { CheckTime } from '../core/time.js';
 import type { DecisionOutcome, OnceOnlyStage, OperatorAction, PendingDecision } from '../station/once-only-stage.js';
-import { orderReasons } from '../verdict/reasons.js';
+import { orderReasons } from '../core/reasons.js';
 import type { Place, ServiceLogger } from './appliance.js';
 
 export type ActionSource = AuditedAction['source'];
@@ -35,7 +35,7 @@ export interface ActionTaken {
 
 export interface OperatorDeskParts {
   stage: OnceOnlyStage;
-  audit: { record(entry: AuditEntry): number };
+  audit: AuditSink;
   place: Place;
   time(): CheckTime;
   /** How long a decision stays open after its scan, ms (the screen's clearAfterSec). */
@@ -102,7 +102,7 @@ export class OperatorDesk {
     const outcome = await this.p.stage.decide(open.decision, action, time.nowSec);
     const reasons = outcome.result === 'voucher-already-issued' ? orderReasons([...open.scan.reasons, 'VOUCHER_ISSUED']) : [...open.scan.reasons];
     try {
-      this.p.audit.record({
+      this.p.audit.submit({
         atSec: Math.floor(time.nowSec),
         reliable: time.reliable,
         ...this.p.place,

@@ -13,11 +13,10 @@ import { MAX_QR_TEXT } from '../../codec/qr-text.js';
 import type { ScanResult } from '../../scan/scan-checker.js';
 import { newScanId, type OnceOnlyStage } from '../../station/once-only-stage.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, buildOnceOnly, loadTrust, openRuntime } from '../context.js';
+import { buildChecker, buildOnceOnly, chooseTrust, openRuntime, openStatusSource } from '../../app/index.js';
+import { orderReasons } from '../../core/reasons.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { readLines } from '../line-reader.js';
-import { openStatusSource } from '../status-source-factory.js';
-import { orderReasons } from '../../verdict/reasons.js';
 
 interface VerifyOptions extends CommonOptions {
   json?: boolean;
@@ -44,7 +43,7 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
   let once: ReturnType<typeof buildOnceOnly> = null;
   try {
     const status = openStatusSource(rt);
-    const checker = buildChecker(rt, loadTrust(rt, opts, status.trustJson()), status);
+    const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
     once = buildOnceOnly(rt, {
       dryRun: opts.dryRun === true,
       // A failing store never changes the verdict; the operator of the command is told on stderr.

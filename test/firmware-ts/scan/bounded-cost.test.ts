@@ -14,7 +14,7 @@ import { isApplicable } from '../../../firmware-ts/policy/profile-rules.js';
 import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar, type DayKind } from '../../../firmware-ts/policy/working-day-calendar.js';
 import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
-import { NEVER_SYNCED } from '../../../firmware-ts/status/status-source.js';
+import { NEVER_SYNCED } from '../../../firmware-ts/status/list/index.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { datAtCaps, EXTREME_INSTANTS, hostileCode, type HostileIssuer } from '../../../sim/authority/hostile-codes.js';
 import { sampleDat } from '../../../sim/authority/credentials.js';
