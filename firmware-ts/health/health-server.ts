@@ -45,6 +45,16 @@ export interface HealthState {
     /** Tickets found boarded (or swapped) twice, never hidden. */
     conflicts: number;
   };
+  /** Whether records are being kept (storage-health.ts); absent: not watched. */
+  storage?: {
+    ok: boolean;
+    /** Audit records of scans already shown, not yet durable. */
+    unwritten: number;
+    /** Records given up since start (never acknowledged). */
+    lost: number;
+    /** One line per failing store, with its error. */
+    problems: string[];
+  };
 }
 
 export interface HealthServerOptions {
@@ -118,5 +128,9 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
   if (state.station && !state.station.connected) problems.push('station store unreachable');
   if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);
+  if (state.storage) {
+    problems.push(...state.storage.problems);
+    if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);
+  }
   return { status: problems.length === 0 ? 'ok' : 'degraded', problems, ...state };
 }

@@ -3,12 +3,12 @@
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { Credential } from '../codec/claims.js';
 import type { Profile } from '../config/schema.js';
-import type { ReasonCode } from '../verdict/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import { authorizationSpan, spanBound } from './authorization-span.js';
-import { cstDate, dayNumberOf } from './cst.js';
+import { cstDate, dayNumberOf } from '../core/cst.js';
 import type { RegionAdoption } from './region-adoption.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 

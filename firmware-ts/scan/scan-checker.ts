@@ -6,13 +6,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
-import type { CheckTime } from '../clock/clock.js';
+import { listAge } from '../core/staleness.js';
+import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
-import { entryKey, reasonForStatus } from '../status/status-codes.js';
-import type { StatusSource } from '../status/status-source.js';
+import { entryKey, reasonForStatus } from '../status/list/index.js';
+import type { StatusSource } from '../status/list/index.js';
 import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { displayFields } from '../verdict/display-fields.js';
-import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { Ed25519Verifier } from '../verify/ed25519.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
@@ -116,8 +117,7 @@ export class ScanChecker {
   }
 
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
-    const iat = this.opts.status.listIat();
-    if (iat === null || time.nowSec - iat > this.opts.statusMaxAgeSec) reasons.push('STATUS_LIST_STALE');
+    if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
   }
 

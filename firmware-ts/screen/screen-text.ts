@@ -6,7 +6,7 @@
  * exists in both languages. The page receives the table of its language when it connects.
  * @module
  */
-import { REASON_TEXT, type ReasonCode } from '../verdict/reasons.js';
+import { REASON_TEXT, type ReasonCode } from '../core/reasons.js';
 
 export type ScreenLang = 'zh' | 'en';
 
@@ -114,6 +114,8 @@ const UI = {
   sharedOffline: { zh: '离线（本机记录）', en: 'offline (own record)' },
   sharedQueued: { zh: '待交接 {n}', en: '{n} to hand over' },
   sharedConflicts: { zh: '重复放行 {n}', en: '{n} boarded twice' },
+  records: { zh: '记录', en: 'Records' },
+  recordsFailing: { zh: '未能保存', en: 'Not being saved' },
   link: { zh: '服务', en: 'Service' },
   linkLost: { zh: '连接中断', en: 'disconnected' },
   secondsAgo: { zh: '{n}秒前', en: '{n} s ago' },

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shippedChecker } from '../../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../../firmware-ts/app/shipped-checker.js';
 import { TestAuthority } from '../../sim/authority/test-authority.js';
 import { runCli } from '../helpers/cli.js';
 import { rulesCases } from '../helpers/rules-1-1-cases.js';
