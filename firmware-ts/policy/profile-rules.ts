@@ -16,6 +16,8 @@ export interface PlaceRules {
   profile: Profile;
   region: string;
   station: string | null;
+  /** The station's name from the configuration, shown beside its code (`fromName`). */
+  stationName?: string | null;
   /** Stations with face recognition need no manual ID check. */
   faceRecognition: boolean;
   boardBeforeSec: number;

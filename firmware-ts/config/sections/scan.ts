@@ -22,6 +22,8 @@ export const scanSection = {
     .strictObject({
       /** Station code printed on tickets as `frm`, e.g. "S110105001"; null when not at a station. */
       code: z.string().min(1).max(32).nullable().default(null),
+      /** The station's name, shown beside its code on the screen (e.g. "北京六里桥客运主枢纽"); null for none. */
+      name: z.string().min(1).max(64).nullable().default(null),
       /** Stations with face recognition skip the manual ID check (CHECK_ID). */
       faceRecognition: z.boolean().default(false),
       /** Boarding window around the departure instant, in minutes. */
