@@ -203,7 +203,7 @@ export class ServiceHost {
         jitter: cfg.statusList.jitter,
         onOutcome: (o, next) => {
           if (!o.ok) metrics.syncFailed();
-          // A verified manifest is the trusted time anchor of DESIGN.md's clock floor.
+          // A verified manifest is the trusted time anchor of docs/DESIGN.md's clock floor.
           if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
           syncMetrics();
           if (o.trustVersion !== undefined && o.trustVersion > trust.version) {

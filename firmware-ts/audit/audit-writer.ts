@@ -1,5 +1,5 @@
 /**
- * Audit records made durable off the event loop (DESIGN.md: feedback first, durable before it
+ * Audit records made durable off the event loop (docs/DESIGN.md: feedback first, durable before it
  * ends). The scan path only checks a record and posts it to a worker thread; the worker holds its
  * own better-sqlite3 connection (WAL, synchronous=FULL, like the rest of the database) and commits
  * whatever has arrived in one transaction: while one flush waits for the disk, the next scans

@@ -172,7 +172,7 @@ function fieldViews(type: string | null, fields: unknown, reasons: ReasonView[],
     return {
       key,
       label: fieldLabel(key, lang) ?? key,
-      value: key === 'validity' ? value.replace('..', ' – ') : fieldValueText(key, value, lang),
+      value: fieldValueText(key, value, lang),
       flag: flags.get(key) ?? null,
     };
   });

@@ -1,10 +1,10 @@
 /**
- * The appliance service: the wiring of DESIGN.md's one-way flow, frame -> check -> audit ->
+ * The appliance service: the wiring of docs/DESIGN.md's one-way flow, frame -> check -> audit ->
  * feedback, events, metrics and screen. It decides nothing itself; each part is given to the
  * constructor, so tests build it with real parts and simulated drivers, and `roadscan run`
  * builds it from configuration.
  *
- * Order on every scan (DESIGN.md, Feedback and Faults): the check, then the record handed to the
+ * Order on every scan (docs/DESIGN.md, Feedback and Faults): the check, then the record handed to the
  * audit sink (audit-writer.ts makes it durable off the event loop, well before the feedback
  * pattern ends), then at once the verdict event, the LEDs, the buzzer and the screen. The disk's
  * flush is never the officer's wait, and a failing write never changes the verdict: it is a

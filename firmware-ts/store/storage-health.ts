@@ -1,5 +1,5 @@
 /**
- * Whether the device is keeping its records (DESIGN.md, Faults). A store whose writes fail (a
+ * Whether the device is keeping its records (docs/DESIGN.md, Faults). A store whose writes fail (a
  * full SD card, an I/O error) says so here, and says again when a write succeeds; the appliance
  * turns a fault into the storage alert pattern and the screen's status strip, the health endpoint
  * into `degraded` with the reason, the metrics into counts. The verdict never depends on it.

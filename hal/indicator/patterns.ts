@@ -1,6 +1,6 @@
 /**
  * Feedback patterns as data: what the LEDs and the buzzer do, and when, for each verdict
- * (DESIGN.md, Feedback) and for the "something is wrong with the device" alert. Pure: a
+ * (docs/DESIGN.md, Feedback) and for the "something is wrong with the device" alert. Pure: a
  * pattern is computed from configuration, then played by `PatternPlayer` on any indicator.
  * @module
  */

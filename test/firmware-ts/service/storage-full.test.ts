@@ -1,5 +1,5 @@
 /**
- * DESIGN.md, Faults: `roadscan run` over a real pseudo-terminal, its database on a 2 MB tmpfs that
+ * docs/DESIGN.md, Faults: `roadscan run` over a real pseudo-terminal, its database on a 2 MB tmpfs that
  * the test fills while scans go on. Every scan must show the verdict the credential earns (never
  * MALFORMED), `/healthz` must go degraded with the reason, the failure metric must count, and once
  * space returns the service must record again by itself with nothing acknowledged lost: every
