@@ -74,7 +74,7 @@ export const halSection = {
       buzzerActiveLow: z.boolean().nullable().default(null),
     })
     .prefault({}),
-  /** The operator's confirm and refuse buttons on GPIO inputs (DESIGN.md, Operator actions), on gpio.chipLabel's chip. */
+  /** The operator's confirm and refuse buttons on GPIO inputs (docs/DESIGN.md, "Operator actions"), on gpio.chipLabel's chip. */
   buttons: z
     .strictObject({
       /** Line offset of the confirm button; null when not fitted. */
