@@ -38,6 +38,8 @@ export interface PublisherState {
   trustChain?: { path: string; sha256: string; version: number }[];
   /** Signed rules documents in the manifest, one per name. */
   rules?: { name: string; version: number; path: string; sha256: string }[];
+  /** The authority's root generation the published trust list names (sim/authority/root-store.ts). */
+  rootGen?: number;
 }
 
 /** A signed document to publish with the next manifest. */
@@ -66,6 +68,8 @@ export interface PublishOptions {
   trustDocument?: DocumentToPublish;
   /** Signed rules documents by name (`calendar-cn`, `adoption`); each replaces that name's entry. */
   rules?: Record<string, DocumentToPublish>;
+  /** The root generation the trust list published now names (kept in the state). */
+  rootGen?: number;
 }
 
 const STATE_FILE = 'publisher.json';
@@ -197,7 +201,8 @@ export function publishNext(opts: PublishOptions): PublisherState {
     rules = [...rules.filter((r) => r.name !== name), { name, version: d.version, path, sha256: sha256Hex(d.bytes) }];
   }
   const snap = opts.newSnapshot === false && prev ? prev.snap : full;
-  const state: PublisherState = { seq, iat: opts.iat, full, snap, deltas, trust, trustChain, rules };
+  const rootGen = opts.rootGen ?? prev?.rootGen;
+  const state: PublisherState = { seq, iat: opts.iat, full, snap, deltas, trust, trustChain, rules, ...(rootGen !== undefined ? { rootGen } : {}) };
   writeManifest(opts.dir, state, opts.key);
   saveState(opts.dir, state);
   // Files the manifest no longer names go.
