@@ -46,6 +46,15 @@ const STEPS: readonly string[] = [
      ok INTEGER NOT NULL,
      error TEXT
    );`,
+  // 1.1: rules data accepted by sync (docs/STATUS-LIST.md "Signed documents"), written in the
+  // same transaction as the state row, so a sync changes all of it or none.
+  `CREATE TABLE rules_data (
+     name TEXT PRIMARY KEY,           -- calendar-cn, adoption
+     version INTEGER NOT NULL,
+     json TEXT NOT NULL,              -- the signed payload, as signed
+     sha256 BLOB NOT NULL,            -- of the signed document (the manifest's)
+     accepted_ms INTEGER NOT NULL
+   );`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -70,4 +79,17 @@ export interface StatusStateRow {
 
 export function readState(db: Db): StatusStateRow {
   return db.prepare('SELECT * FROM status_state WHERE id = 1').get() as StatusStateRow;
+}
+
+export interface RulesDataRow {
+  name: string;
+  version: number;
+  json: string;
+  sha256: Buffer;
+  accepted_ms: number;
+}
+
+/** The rules data accepted by sync, by name. */
+export function readRulesRows(db: Db): RulesDataRow[] {
+  return db.prepare('SELECT * FROM rules_data ORDER BY name').all() as RulesDataRow[];
 }

@@ -1,14 +1,14 @@
 /**
  * The downloads of one sync, each bounded by what the manifest declares: the manifest itself
  * (small, in memory), a snapshot (streamed to its final file in the data dir with its sparse
- * index), a delta (streamed to a temporary file), a trust list (small, in memory). Each either
+ * index), a delta (streamed to a temporary file); signed documents are fetched whole by
+ * fetchSmall (signed-updates.ts). Each either
  * returns a file proven good or throws a SyncError; the caller deletes whatever it created.
  * @module
  */
 import { createHash, randomInt } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustList, type TrustList } from '../verify/trust-list.js';
 import { DeltaReceiver } from './delta-receiver.js';
 import { httpGet } from './http-get.js';
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
@@ -17,9 +17,6 @@ import { SnapshotReader } from './snapshot-reader.js';
 import { deltaBytes, snapshotBytes } from './status-file-format.js';
 import { fsyncDir, indexFileFor, snapshotFileName, tempFileName } from './status-files.js';
 import { SyncError, oneLine } from './sync-error.js';
-
-/** A trust list larger than this is refused. */
-export const MAX_TRUST_BYTES = 1 << 20;
 
 /** What every download needs: where, how long to wait, and whom to tell about progress. */
 export interface DownloadContext {
@@ -128,32 +125,6 @@ export async function downloadDelta(ctx: DownloadContext, ref: DeltaRef): Promis
     rx.close();
   }
   return file;
-}
-
-export interface DownloadedTrust {
-  list: TrustList;
-  /** The JSON text as received. */
-  json: string;
-  sha256: Buffer;
-}
-
-/** Fetches and checks the manifest's trust list (hash, JSON, schema). */
-export async function downloadTrust(ctx: DownloadContext, ref: FileRef): Promise<DownloadedTrust> {
-  const bytes = await fetchSmall(ctx, ref.path, MAX_TRUST_BYTES);
-  const sha256 = createHash('sha256').update(bytes).digest();
-  if (!sha256.equals(ref.sha256)) throw new SyncError(`${ref.path}: SHA-256 differs from the manifest`);
-  const json = bytes.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new SyncError(`${ref.path}: not valid JSON`);
-  }
-  try {
-    return { list: parseTrustList(parsed), json, sha256 };
-  } catch (err) {
-    throw new SyncError(`${ref.path}: ${oneLine((err as Error).message)}`);
-  }
 }
 
 function writeDurably(file: string, data: Uint8Array): void {
