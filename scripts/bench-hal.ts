@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { buildChecker, loadTrust, openRuntime } from '../firmware-ts/cli/context.js';
+import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
@@ -115,7 +115,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
   const appliance = new Appliance({
     scanner,
     indicator: new SimIndicator(),
-    checker: buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status),
+    checker: buildChecker(rt, chooseTrust(rt, null), status),
     time: () => rt.time(),
     audit: new AuditLog(rt.db, { deviceId: 'bench', operator: '' }),
     place: { profile: 'roadside', region: rt.config.region, station: null },

@@ -16,8 +16,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
-import { REASON_CODES, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { REASON_CODES, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { auditRecordOf, type AuditRecord, type AuditRow } from './audit-record.js';
+import { hasUnsafeText } from '../core/text-safety.js';
 
 /** What the audit log needs from a scan result (a `ScanResult` fits). */
 export interface AuditedResult {
@@ -79,7 +80,7 @@ const TYPES: ReadonlySet<string> = new Set(['DL', 'VR', 'VA', 'VD', 'TK']);
 const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
 const STATUS_KEY = /^[0-9a-f]{32}$/;
 /** Printable text: no control, format (bidi, zero-width) or other invisible characters. */
-const SAFE_TEXT = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{0,64}$/u;
+const isSafeText = (s: string) => s.length <= 64 && !hasUnsafeText(s);
 
 export class AuditLog {
   /** Random id of this log, sent with every upload batch. */
@@ -202,7 +203,7 @@ export class AuditLog {
 }
 
 function checkText(value: string, what: string, emptyOk: boolean): void {
-  if (typeof value !== 'string' || !SAFE_TEXT.test(value) || (!emptyOk && value.length === 0)) {
+  if (typeof value !== 'string' || !isSafeText(value) || (!emptyOk && value.length === 0)) {
     throw new TypeError(`audit: ${what} must be 1 to 64 printable characters`);
   }
 }

@@ -25,6 +25,9 @@ export interface AuditUploaderOptions {
   url: string;
   /** PEM of the collector's CA, when it is not a public one. */
   ca?: string | Buffer;
+  /** This device's client certificate and key (PEM), sent in the TLS handshake. */
+  clientCert?: string | Buffer;
+  clientKey?: string | Buffer;
   /** Records per request (default 100). */
   batchSize?: number;
   /** Wait between rounds after success (default 300 s). */
@@ -128,9 +131,14 @@ export class AuditUploader {
         const reply = await postJson(
           this.opts.url,
           { device: batch[0]!.device, log: this.log.logId, records: batch },
-          { ...(this.opts.ca ? { ca: this.opts.ca } : {}), timeoutMs: this.timeoutMs, signal: this.abort.signal },
+          {
+            ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+            ...(this.opts.clientCert && this.opts.clientKey ? { cert: this.opts.clientCert, key: this.opts.clientKey } : {}),
+            timeoutMs: this.timeoutMs,
+            signal: this.abort.signal,
+          },
         );
-        if (reply.status !== 200) throw new UploadError(`collector answered HTTP ${reply.status}`);
+        if (reply.status !== 200) throw new UploadError(`collector answered HTTP ${reply.status}${refusalOf(reply.body)}`);
         const ackThrough = (reply.body as { ackThrough?: unknown } | undefined)?.ackThrough;
         if (typeof ackThrough !== 'number' || !Number.isSafeInteger(ackThrough) || ackThrough > last) {
           throw new UploadError('collector reply has no valid ackThrough');
@@ -148,4 +156,11 @@ export class AuditUploader {
     this.opts.onRound?.(round);
     return round;
   }
+}
+
+/** The collector's one-line reason for a refusal (`{"error": "..."}`), made safe to log. */
+function refusalOf(body: unknown): string {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  if (typeof error !== 'string' || error === '') return '';
+  return `: ${error.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').slice(0, 160)}`;
 }

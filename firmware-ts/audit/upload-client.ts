@@ -1,15 +1,21 @@
 /**
  * One JSON POST to the audit collector over node:https (or node:http for a loopback collector),
  * with a private CA when the collector uses one, a hard timeout, no redirects and a bounded reply.
+ * A device identifies itself with a TLS client certificate when it has one (its key and certificate
+ * from the configuration): the collector then knows which device posts, not only what it posts.
  * node:https rather than fetch: Node 20's fetch cannot take a CA without a separate agent package.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
+import { oneLine } from '../core/text-safety.js';
 
 export interface PostOptions {
   /** PEM certificate(s) of the CA that signed the collector's certificate. */
   ca?: string | Buffer;
+  /** This device's TLS client certificate and its key (PEM): the collector knows the device by it. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   /** The whole exchange must finish within this time. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -49,6 +55,7 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': body.length, accept: 'application/json' },
       ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
     });
     const timer = setTimeout(() => finish(new UploadError(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
     const onAbort = (): void => finish(new UploadError('stopped'));
@@ -78,6 +85,3 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
   });
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').slice(0, 200);
-}

@@ -26,7 +26,7 @@
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
 import { BUILD_TIME_SEC } from './build-time.js';
-import type { CheckTime } from './clock.js';
+import type { CheckTime } from '../core/time.js';
 
 export interface ClockFloorOptions {
   /** A system clock this far below the floor is still believed (default 300 s). */

@@ -9,12 +9,15 @@ import { fail } from './decode-error.js';
 export const CREDENTIAL_TYPES = ['DL', 'VR', 'VA', 'VD', 'TK'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 
-type FieldKind = 'text' | 'date' | 'uint' | 'bytes16' | 'textArray' | 'ownerKind';
+type FieldKind = 'text' | 'date' | 'uint' | 'bytes16' | 'textArray' | 'ownerKind' | 'issuer';
 type DatSchema = Readonly<Record<string, FieldKind>>;
 
 const VR_FIELDS: DatSchema = {
   pl: 'text', pc: 'text', vt: 'text', own: 'text', ot: 'ownerKind', vin: 'text', reg: 'date', ivu: 'date',
 };
+
+/** `ref` / `ris`: the owner's `VR` a `VA` or `VD` refers to (section 3). */
+const VR_LINK: DatSchema = { ref: 'bytes16', ris: 'issuer' };
 
 export const DAT_SCHEMAS: Readonly<Record<CredentialType, DatSchema>> = {
   DL: { nam: 'text', idm: 'text', lno: 'text', cls: 'textArray', fid: 'date', vfr: 'date', vto: 'date', off: 'text' },
@@ -22,6 +25,15 @@ export const DAT_SCHEMAS: Readonly<Record<CredentialType, DatSchema>> = {
   VA: { ref: 'bytes16', pl: 'text', gnm: 'text', gid: 'text', pur: 'text' },
   VD: { ...VR_FIELDS, usr: 'text', pur: 'text' },
   TK: { tid: 'text', nam: 'text', idm: 'text', frm: 'text', to: 'text', dep: 'uint', bus: 'text', seat: 'text' },
+};
+
+/** Fields a type may carry; when present they are checked like the required ones. */
+const OPTIONAL_DAT: Readonly<Record<CredentialType, DatSchema>> = {
+  DL: {},
+  VR: {},
+  VA: { ris: VR_LINK.ris! },
+  VD: VR_LINK,
+  TK: {},
 };
 
 /** Types whose credential must carry a holder key (`cnf`). */
@@ -59,6 +71,9 @@ function field(kind: FieldKind, name: string, v: unknown): DatValue {
     case 'text':
       if (typeof v !== 'string' || v.length > MAX_TEXT) fail(`dat.${name} is not a text`);
       return v;
+    case 'issuer':
+      if (!isIssuerCode(v)) fail(`dat.${name} is not an issuer code`);
+      return v;
     case 'ownerKind':
       if (v !== 'P' && v !== 'O') fail(`dat.${name} is not P or O`);
       return v;
@@ -89,6 +104,10 @@ function holderKeyOf(cnf: unknown): Uint8Array {
   return x;
 }
 
+function isIssuerCode(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 64;
+}
+
 /** 9999-12-31T23:59:59Z: later instants are held as this one, so dates can always be printed. */
 export const MAX_INSTANT = 253402300799;
 
@@ -103,6 +122,26 @@ function uintClaim(m: Map<unknown, unknown>, k: number, name: string): number {
   return instantOf(m.get(k), name);
 }
 
+/** A uint claim exactly, as a bigint (no rounding above 2^53); null when missing or mistyped. */
+function exactUint(v: unknown): bigint | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : null;
+  if (typeof v === 'bigint') return v >= 0n ? v : null;
+  return null;
+}
+
+/**
+ * Claims that can never be valid are not decodable (section 3, 1.1): `exp <= nbf` or `iat > exp`,
+ * compared exactly, before instants past year 9999 are held as MAX_INSTANT.
+ */
+function neverValidFail(m: Map<unknown, unknown>): void {
+  const exp = exactUint(m.get(4));
+  const nbf = exactUint(m.get(5));
+  const iat = exactUint(m.get(6));
+  if (exp === null || nbf === null || iat === null) return; // reported by uintClaim below
+  if (exp <= nbf) fail('exp is not after nbf');
+  if (iat > exp) fail('iat is after exp');
+}
+
 /** Parses the payload of an issuer's COSE_Sign1; throws DecodeError. */
 export function parseCredential(payload: Uint8Array): Credential {
   return credentialFromItem(decodeCbor(payload));
@@ -112,7 +151,7 @@ export function credentialFromItem(m: unknown): Credential {
   if (!isMap(m)) fail('claims are not a map');
   if (toUint(m.get('v')) !== 1) fail('v is not 1');
   const iss = m.get(1);
-  if (typeof iss !== 'string' || iss.length === 0 || iss.length > 64) fail('iss is missing or not a text');
+  if (!isIssuerCode(iss)) fail('iss is missing or not a text');
   const cti = m.get(7);
   if (!isBytes(cti) || cti.length !== 16) fail('cti is not a 16-byte bstr');
   const typ = m.get('typ');
@@ -125,6 +164,12 @@ export function credentialFromItem(m: unknown): Credential {
     if (!datIn.has(name)) fail(`dat.${name} is missing`);
     dat[name] = field(kind, name, datIn.get(name));
   }
+  for (const [name, kind] of Object.entries(OPTIONAL_DAT[credType])) {
+    if (datIn.has(name)) dat[name] = field(kind, name, datIn.get(name));
+  }
+  // `ris` names the issuer of the `VR` that `ref` points at: alone it links to nothing.
+  if (dat.ris !== undefined && dat.ref === undefined) fail('dat.ris without dat.ref');
+  neverValidFail(m);
   const hasCnf = m.has(8);
   if (NEEDS_CNF.has(credType) && !hasCnf) fail(`${credType} without cnf`);
   return {

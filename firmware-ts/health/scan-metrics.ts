@@ -9,9 +9,9 @@
  * @module
  */
 import client from 'prom-client';
-import type { Clock } from '../clock/clock.js';
-import { systemClock } from '../clock/clock.js';
-import { REASON_CODES, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import type { Clock } from '../core/time.js';
+import { systemClock } from '../core/time.js';
+import { REASON_CODES, type ReasonCode, type Verdict } from '../core/reasons.js';
 
 /** What the metrics need from a scan result (a `ScanResult` fits). */
 export interface MeteredResult {
@@ -39,6 +39,7 @@ export class ScanMetrics {
   private readonly syncFailures;
   private readonly reconnects;
   private readonly uploadFailures;
+  private readonly reloadFailures;
   private listEntries = 0;
   private listIatSec: number | null = null;
   private auditPending = 0;
@@ -71,6 +72,12 @@ export class ScanMetrics {
     this.uploadFailures = new client.Counter({
       name: 'roadscan_audit_upload_failures_total',
       help: 'Failed audit upload rounds.',
+      registers,
+    });
+    this.reloadFailures = new client.Counter({
+      name: 'roadscan_reload_failures_total',
+      help: 'Trust lists or rules data received or changed under the running service that could not be used (the service kept what it had).',
+      labelNames: ['what'],
       registers,
     });
     const self = this;
@@ -130,6 +137,11 @@ export class ScanMetrics {
 
   scannerReconnected(): void {
     this.reconnects.inc();
+  }
+
+  /** A file or a sync brought something the running service cannot use; it kept what it had. */
+  reloadFailed(what: 'trust' | 'rules'): void {
+    this.reloadFailures.inc({ what });
   }
 
   uploadFailed(): void {

@@ -1,7 +1,8 @@
 /**
  * The service logger: pino, one JSON object per line, pretty (pino-pretty) only when a person is
- * watching a terminal. Logs go to standard error, because standard output carries the
- * `--events json` stream that scripts read.
+ * watching a terminal, each line with its syslog priority when it goes to the journal
+ * (journald.ts). Logs go to standard error, because standard output carries the `--events json`
+ * stream that scripts read.
  *
  * Every log object, binding (a child's too) and message argument passes through log-safety: personal keys are
  * redacted at any depth and control characters never reach a line, so a hostile QR code cannot
@@ -12,6 +13,7 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { isJournalStream, journaldDestination } from './journald.js';
 import { LogRateLimiter, type RateLimitOptions } from './log-rate-limit.js';
 import { safeLogText, safeLogValue } from './log-safety.js';
 
@@ -24,6 +26,8 @@ export interface LoggerOptions {
   destination?: number | DestinationStream;
   /** Name carried by every line (default "roadscan"). */
   name?: string;
+  /** `<N>` priority prefixes for journald (journald.ts); default: when the destination is the journal stream. */
+  journald?: boolean;
   /** Lines of one kind per window (log-rate-limit.ts); false writes every line. */
   rateLimit?: RateLimitOptions | false;
 }
@@ -46,7 +50,9 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
         ignore: 'pid,hostname,name',
       })
     : typeof destination === 'number'
-      ? pino.destination({ fd: destination, sync: true })
+      ? opts.journald ?? isJournalStream(destination)
+        ? journaldDestination(destination)
+        : pino.destination({ fd: destination, sync: true })
       : destination;
   const limiter = opts.rateLimit === false ? null : new LogRateLimiter(opts.rateLimit ?? {});
   const logger = pino(

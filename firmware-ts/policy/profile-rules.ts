@@ -3,15 +3,14 @@
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { Credential } from '../codec/claims.js';
 import type { Profile } from '../config/schema.js';
-import type { ReasonCode } from '../verdict/reasons.js';
-import { cstDate, dayNumberOf } from './cst.js';
+import type { ReasonCode } from '../core/reasons.js';
+import { authorizationSpan, spanBound } from './authorization-span.js';
+import { cstDate, dayNumberOf } from '../core/cst.js';
 import type { RegionAdoption } from './region-adoption.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
-
-export const MAX_AUTHORIZATION_WORKING_DAYS = 7;
 
 export interface PlaceRules {
   profile: Profile;
@@ -31,12 +30,22 @@ const APPLICABLE: Readonly<Record<Profile, ReadonlySet<Credential['typ']>>> = {
   gate: new Set(['TK']),
 };
 
+/** Whether a type has any use in a profile (else NOT_APPLICABLE). */
+export function isApplicable(profile: Profile, type: Credential['typ']): boolean {
+  return APPLICABLE[profile].has(type);
+}
+
 /**
  * Reasons from the credential's own dates, type, region and profile (not the status list).
  * With an unreliable clock (`time.nowSec` is then the floor, the earliest the real time can be),
  * only the checks that the real time can only make worse apply: "too late", never "too early".
+ *
+ * `issuerVouches` is false when no trusted issuer's signature covers the claims (unknown issuer,
+ * bad signature): the verdict is then a reject whatever the calendar says, so the working-day
+ * count is left out, as it is for a type that is NOT_APPLICABLE here. Every cheap reason stays,
+ * the span bound included (too long past 31 dates or past year 9999, no counting).
  */
-export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules): ReasonCode[] {
+export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules, issuerVouches = true): ReasonCode[] {
   const reasons: ReasonCode[] = [];
   const nowSec = time.nowSec;
   const today = cstDate(nowSec);
@@ -47,15 +56,20 @@ export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules):
     if (time.reliable && (d.vfr as string) > today) reasons.push('NOT_YET_VALID');
   }
   if (c.typ === 'VA' || c.typ === 'VD') {
-    const days = c.exp <= c.nbf ? 0 : rules.calendar.countWorkingDays(cstDate(c.nbf), cstDate(c.exp));
-    if (days > MAX_AUTHORIZATION_WORKING_DAYS) reasons.push('AUTHORIZATION_TOO_LONG');
+    if (issuerVouches && isApplicable(rules.profile, c.typ)) {
+      const span = authorizationSpan(c.nbf, c.exp, rules.calendar);
+      if (span.tooLong) reasons.push('AUTHORIZATION_TOO_LONG');
+      if (span.calendarUnknown) reasons.push('CALENDAR_UNKNOWN');
+    } else if (spanBound(c.nbf, c.exp).kind !== 'countable') {
+      reasons.push('AUTHORIZATION_TOO_LONG');
+    }
   }
   if ((c.typ === 'VR' || c.typ === 'VD') && dayNumberOf(d.ivu as string) < dayNumberOf(today)) {
     reasons.push('INSPECTION_OVERDUE');
   }
   if (!rules.adoption.isAdopted(c.typ, rules.region, today)) reasons.push('NOT_ACCEPTED_IN_REGION');
 
-  if (!APPLICABLE[rules.profile].has(c.typ)) {
+  if (!isApplicable(rules.profile, c.typ)) {
     reasons.push('NOT_APPLICABLE');
     return reasons;
   }

@@ -1,33 +1,58 @@
 /**
  * The official working-day calendar: Monday to Friday, minus public holidays, plus the moved
- * weekend days that are worked (调休). Used to bound authorisations to 7 working days.
+ * weekend days that are worked (调休). Used to bound authorisations to 7 working days
+ * (docs/CREDENTIALS.md section 3).
+ *
+ * The data is the `calendar-cn` rules document (docs/STATUS-LIST.md, "Signed documents"): `years`
+ * are the years whose State Council schedule is held in full; for any other year only the
+ * fixed-date statutory holidays (`statutoryFixed`, MM-DD) are known. Dates are held as day numbers,
+ * so classifying a date is a few integer operations and set look-ups, whatever the year.
  * @module
  */
 import { z } from 'zod';
 import { isIsoDate } from '../codec/claims.js';
-import { dateOfDayNumber, dayNumberOf } from './cst.js';
+import { civilFromDays, dayNumberOf, weekdayOf } from '../core/cst.js';
 
 const isoDate = z.string().refine(isIsoDate, 'a YYYY-MM-DD date');
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a MM-DD date');
+/**
+ * Tolerant of the version-1 file (no `version`, an `about` text) and of the signed rules document
+ * (`version`, other keys ignored).
+ */
 const calendarSchema = z.object({
+  version: z.number().int().positive().optional(),
   about: z.string().optional(),
-  years: z.array(z.number().int().min(1970).max(2200)),
-  statutoryFixed: z.array(z.string().regex(/^\d{2}-\d{2}$/, 'a MM-DD date')).default([]),
-  holidays: z.array(isoDate),
-  workdays: z.array(isoDate),
+  years: z.array(z.number().int().min(1970).max(9999)).max(10000),
+  statutoryFixed: z.array(monthDay).max(366).default([]),
+  holidays: z.array(isoDate).max(100_000),
+  workdays: z.array(isoDate).max(100_000),
 });
 
+export type CalendarData = z.input<typeof calendarSchema>;
+
+/**
+ * How one date counts: `working`/`rest` in a year whose schedule is held; `unscheduled-working`
+ * (a Monday to Friday that is no fixed statutory holiday) or `unscheduled-rest` in any other year,
+ * where the schedule could still move it either way.
+ */
+export type DayKind = 'working' | 'rest' | 'unscheduled-working' | 'unscheduled-rest';
+
 export class WorkingDayCalendar {
-  private readonly holidays: ReadonlySet<string>;
-  private readonly workdays: ReadonlySet<string>;
+  private readonly holidays: ReadonlySet<number>;
+  private readonly workdays: ReadonlySet<number>;
   /** Years whose published schedule is held; outside them only `statutoryFixed` days are known. */
   readonly years: ReadonlySet<number>;
-  private readonly statutoryFixed: ReadonlySet<string>;
+  /** Fixed statutory holidays as month * 100 + day. */
+  private readonly statutoryFixed: ReadonlySet<number>;
+  /** The rules document's version, null for a version-1 file. */
+  readonly version: number | null;
 
-  constructor(data: { years: number[]; holidays: string[]; workdays: string[]; statutoryFixed?: string[] }) {
+  constructor(data: { years: number[]; holidays: string[]; workdays: string[]; statutoryFixed?: string[]; version?: number }) {
     this.years = new Set(data.years);
-    this.statutoryFixed = new Set(data.statutoryFixed ?? []);
-    this.holidays = new Set(data.holidays);
-    this.workdays = new Set(data.workdays);
+    this.statutoryFixed = new Set((data.statutoryFixed ?? []).map((md) => Number(md.slice(0, 2)) * 100 + Number(md.slice(3, 5))));
+    this.holidays = new Set(data.holidays.map(dayNumberOf));
+    this.workdays = new Set(data.workdays.map(dayNumberOf));
+    this.version = data.version ?? null;
   }
 
   /** Parses calendar JSON; throws an Error naming the bad key. */
@@ -40,20 +65,22 @@ export class WorkingDayCalendar {
     return new WorkingDayCalendar(r.data);
   }
 
+  /** Whether a `YYYY-MM-DD` date counts as a working day (in an unscheduled year, by its fixed holidays only). */
   isWorkingDay(date: string): boolean {
-    if (this.workdays.has(date)) return true;
-    if (this.holidays.has(date)) return false;
-    if (!this.years.has(Number(date.slice(0, 4))) && this.statutoryFixed.has(date.slice(5))) return false;
-    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return weekday !== 0 && weekday !== 6;
+    const kind = this.dayKind(dayNumberOf(date));
+    return kind === 'working' || kind === 'unscheduled-working';
   }
 
-  /** Working days from `from` to `to`, both included (0 when `to` is before `from`). */
-  countWorkingDays(from: string, to: string): number {
-    const first = dayNumberOf(from);
-    const last = dayNumberOf(to);
-    let n = 0;
-    for (let d = first; d <= last; d++) if (this.isWorkingDay(dateOfDayNumber(d))) n++;
-    return n;
+  /** How the date of day number `dayNumber` counts. Constant time. */
+  dayKind(dayNumber: number): DayKind {
+    const { year, month, day } = civilFromDays(dayNumber);
+    const weekday = weekdayOf(dayNumber);
+    const weekdayWorks = weekday !== 0 && weekday !== 6;
+    if (this.years.has(year)) {
+      if (this.workdays.has(dayNumber)) return 'working';
+      if (this.holidays.has(dayNumber)) return 'rest';
+      return weekdayWorks ? 'working' : 'rest';
+    }
+    return weekdayWorks && !this.statutoryFixed.has(month * 100 + day) ? 'unscheduled-working' : 'unscheduled-rest';
   }
 }

@@ -6,7 +6,7 @@
  * of a fleet that will start counting with fixed-date holidays only on 1 January.
  * @module
  */
-import { cstDate } from '../policy/cst.js';
+import { cstDate } from '../core/cst.js';
 
 export interface CalendarCoverage {
   /** The CST year of the instant. */

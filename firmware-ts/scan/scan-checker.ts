@@ -4,15 +4,16 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { CredentialType } from '../codec/claims.js';
+import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
-import type { CheckTime } from '../clock/clock.js';
+import { listAge } from '../core/staleness.js';
+import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
-import { entryKey, reasonForStatus } from '../status/status-codes.js';
-import type { StatusSource } from '../status/status-source.js';
+import { entryKey, reasonForStatus } from '../status/list/index.js';
+import type { StatusSource } from '../status/list/index.js';
 import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { displayFields } from '../verdict/display-fields.js';
-import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { Ed25519Verifier } from '../verify/ed25519.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
@@ -42,6 +43,15 @@ export interface ScanCheckerOptions {
   statusMaxAgeSec: number;
   /** Told about an unexpected error inside a check (the scan itself ends MALFORMED). */
   onInternalError?: (err: unknown) => void;
+}
+
+/**
+ * The status-list key of the owner's `VR` that a `VA` or `VD` refers to (docs/CREDENTIALS.md
+ * section 3): its `ris`, or else its own `iss`, with `ref`. Null when there is no reference.
+ */
+export function referencedRegistrationKey(c: Credential): Buffer | null {
+  if ((c.typ !== 'VA' && c.typ !== 'VD') || !(c.dat.ref instanceof Uint8Array)) return null;
+  return entryKey(typeof c.dat.ris === 'string' ? c.dat.ris : c.iss, c.dat.ref);
 }
 
 export class ScanChecker {
@@ -78,10 +88,11 @@ export class ScanChecker {
       const c = code.credential;
       type = c.typ;
       const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.opts.presentation);
-      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules));
+      reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules, verified.issuerSignatureValid));
       statusKey = entryKey(c.iss, c.cti);
       this.statusReasons(statusKey, reasons);
-      if (c.typ === 'VA') this.statusReasons(entryKey(c.iss, c.dat.ref as Uint8Array), reasons);
+      const registration = referencedRegistrationKey(c);
+      if (registration) this.statusReasons(registration, reasons);
       if (verified.issuerSignatureValid) fields = displayFields(c);
     }
     this.freshnessReasons(time, reasons);
@@ -106,8 +117,7 @@ export class ScanChecker {
   }
 
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
-    const iat = this.opts.status.listIat();
-    if (iat === null || time.nowSec - iat > this.opts.statusMaxAgeSec) reasons.push('STATUS_LIST_STALE');
+    if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
   }
 

@@ -6,7 +6,7 @@
  * exists in both languages. The page receives the table of its language when it connects.
  * @module
  */
-import { REASON_TEXT, type ReasonCode } from '../verdict/reasons.js';
+import { REASON_TEXT, type ReasonCode } from '../core/reasons.js';
 
 export type ScreenLang = 'zh' | 'en';
 

@@ -10,7 +10,7 @@
  */
 import type { ScanResult } from '../scan/scan-checker.js';
 import { displaySafe } from '../verdict/display-text.js';
-import { REASON_CODES, isWarnCode, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { REASON_CODES, isWarnCode, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { fieldLabel, fieldOrder, fieldValueText, reasonText, typeName, uiText, verdictWord, type ScreenLang } from './screen-text.js';
 
 /** The part of a scan result the screen uses. */

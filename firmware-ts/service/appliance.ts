@@ -10,7 +10,7 @@
  * scanner's state and the age of the status list.
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ScanResult } from '../scan/scan-checker.js';
 import type { ScreenStatus } from '../screen/screen-view.js';

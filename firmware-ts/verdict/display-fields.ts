@@ -4,7 +4,7 @@
  * @module
  */
 import type { Credential } from '../codec/claims.js';
-import { cstDate, cstDateTime } from '../policy/cst.js';
+import { cstDate, cstDateTime } from '../core/cst.js';
 import { displaySafe, maskId, maskName } from './display-text.js';
 
 export type DisplayFields = Record<string, string>;

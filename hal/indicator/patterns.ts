@@ -71,14 +71,6 @@ export interface FeedbackConfig {
   alert: BlinkFeedback;
 }
 
-/** DESIGN.md's table: green 1 s one short beep; amber 2 s two short beeps; red 2 s one long buzz. */
-export const DEFAULT_FEEDBACK: FeedbackConfig = {
-  accept: { led: 'green', ledMs: 1000, buzzer: [80] },
-  warn: { led: 'amber', ledMs: 2000, buzzer: [80, 120, 80] },
-  reject: { led: 'red', ledMs: 2000, buzzer: [800] },
-  alert: { led: 'amber', onMs: 500, offMs: 500 },
-};
-
 function buzzerOnAt(buzzer: readonly number[], t: number): boolean {
   let edge = 0;
   for (let i = 0; i < buzzer.length; i++) {

@@ -7,17 +7,25 @@
  * conflict (which would mean a device reused a sequence number). Faults can be injected: refuse
  * the next N requests, or store the next N batches and then drop the connection without an
  * answer (the device must send them again and nothing may be stored twice).
+ *
+ * With `clientCa` it also knows who posts (mutual TLS): every request must come with a client
+ * certificate signed by that CA, and the certificate's common name must be the `device` the
+ * batch names. A request without one, with another CA's, or for another device is answered
+ * 401/403 with `{"error": "..."}` saying which, and nothing of it is stored.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export interface AuditCollectorOptions {
   host?: string;
   port?: number;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** With `tls`: require a client certificate signed by this CA (PEM), named after the device. */
+  clientCa?: string | Buffer;
   /** Largest accepted request body (default 4 MiB). */
   maxBodyBytes?: number;
   /** Called once for each record stored for the first time. */
@@ -41,10 +49,23 @@ export class AuditCollector {
   conflicts = 0;
   /** Requests answered or dropped. */
   requests = 0;
+  /** Requests refused for their client certificate, with the reason given. */
+  readonly refusedIdentities: string[] = [];
 
   constructor(private readonly opts: AuditCollectorOptions = {}) {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
-    this.server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
+    // rejectUnauthorized false: a bad certificate is refused by the handler with a reason the
+    // device can log, rather than by a TLS alert that reads as a broken connection.
+    this.server = opts.tls
+      ? https.createServer(
+          {
+            key: opts.tls.key,
+            cert: opts.tls.cert,
+            ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          handler,
+        )
+      : http.createServer(handler);
   }
 
   async start(): Promise<{ port: number; url: string }> {
@@ -91,11 +112,13 @@ export class AuditCollector {
     });
     req.on('end', () => {
       this.requests++;
+      const identity = this.opts.clientCa ? clientIdentity(req.socket as TLSSocket) : null;
+      if (identity && 'refused' in identity) return this.refuseIdentity(res, 401, identity.refused);
       if (this.refuse > 0) {
         this.refuse--;
         return void res.writeHead(503).end();
       }
-      let batch: { log?: unknown; records?: unknown };
+      let batch: { device?: unknown; log?: unknown; records?: unknown };
       try {
         batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof batch;
       } catch {
@@ -103,6 +126,9 @@ export class AuditCollector {
       }
       if (typeof batch.log !== 'string' || !Array.isArray(batch.records) || batch.records.length === 0) {
         return void res.writeHead(400).end();
+      }
+      if (identity && 'device' in identity && batch.device !== identity.device) {
+        return this.refuseIdentity(res, 403, `certificate is for device ${JSON.stringify(identity.device)}, the batch names ${JSON.stringify(batch.device)}`);
       }
       let last = 0;
       for (const r of batch.records as Record<string, unknown>[]) {
@@ -118,6 +144,11 @@ export class AuditCollector {
     });
   }
 
+  private refuseIdentity(res: http.ServerResponse, status: number, reason: string): void {
+    this.refusedIdentities.push(reason);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
+  }
+
   private store(log: string, record: Record<string, unknown>): void {
     const seq = record.seq as number;
     const key = `${log}:${seq}`;
@@ -130,4 +161,17 @@ export class AuditCollector {
     else if (held.json === json) this.duplicates++;
     else this.conflicts++;
   }
+}
+
+/** The device a verified client certificate names (its CN), or why the client is refused. */
+function clientIdentity(socket: TLSSocket): { device: string } | { refused: string } {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return { refused: 'no client certificate: the device must present its certificate' };
+  if (!socket.authorized) {
+    return { refused: `client certificate not trusted (${String(socket.authorizationError ?? 'unknown CA')})` };
+  }
+  const cn = cert.subject?.CN;
+  const device = Array.isArray(cn) ? cn[0] : cn;
+  if (typeof device !== 'string' || device === '') return { refused: 'client certificate names no device (no CN)' };
+  return { device };
 }

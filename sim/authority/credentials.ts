@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { base45Encode } from '../../firmware-ts/codec/base45.js';
 import { encodeCbor } from '../../firmware-ts/codec/cbor.js';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
-import { cstDate } from '../../firmware-ts/policy/cst.js';
+import { cstDate } from '../../firmware-ts/core/cst.js';
 import { signCoseSign1 } from './cose-sign.js';
 import type { SimKey } from './keys.js';
 
@@ -57,12 +57,20 @@ export function sampleDat(type: CredentialType, nowSec: number): Record<string, 
   }
 }
 
+/**
+ * An instant as CBOR writes a uint: cbor-x writes a JS number above 2^32 as a float64, which the
+ * scanner rightly refuses, so such an instant goes out as a bigint (a uint of 8 bytes).
+ */
+export function uintInstant(sec: number | bigint): number | bigint {
+  return typeof sec === 'number' && Number.isSafeInteger(sec) && sec > 0xffffffff ? BigInt(sec) : sec;
+}
+
 export function credentialClaims(opts: IssueOptions): Map<number | string, unknown> {
   const claims = new Map<number | string, unknown>([
     [1, opts.iss],
-    [4, opts.exp],
-    [5, opts.nbf],
-    [6, opts.iat],
+    [4, uintInstant(opts.exp)],
+    [5, uintInstant(opts.nbf)],
+    [6, uintInstant(opts.iat)],
     [7, opts.cti ?? randomBytes(16)],
   ]);
   if (opts.holder) {
@@ -92,7 +100,7 @@ export function presentCredential(
   gen: number,
   opts: { nonce?: boolean } = {},
 ): Uint8Array {
-  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, gen]]);
+  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, uintInstant(gen)]]);
   if (opts.nonce) payload.set('n', randomBytes(8));
   return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false });
 }

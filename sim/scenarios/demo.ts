@@ -13,9 +13,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../firmware-ts/store/database.js';
-import { statusDataDir } from '../../firmware-ts/status/status-files.js';
-import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/status-list-store.js';
-import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync.js';
+import { statusDataDir } from '../../firmware-ts/status/list/index.js';
+import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/list/index.js';
+import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
 import { saveAuthority } from '../authority/authority-store.js';
 import { TestAuthority, type IssuedCode } from '../authority/test-authority.js';

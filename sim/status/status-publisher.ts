@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY_BYTES, compareKeys } from '../../firmware-ts/status/status-file-format.js';
+import { KEY_BYTES, compareKeys } from '../../firmware-ts/status/list/index.js';
 import type { SimKey } from '../authority/keys.js';
 import { forgeManifest, signManifest, type Forgery, type ManifestBody } from './manifest-signer.js';
 import { RecordFileWriter, type WrittenFile } from './record-file-writer.js';

@@ -8,8 +8,8 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import { parseInstant } from '../../firmware-ts/cli/context.js';
-import { UsageError } from '../../firmware-ts/cli/usage-error.js';
+import { parseInstant } from '../../firmware-ts/app/runtime.js';
+import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
 import type { TestAuthority } from '../authority/test-authority.js';
 import { DOCUMENT_FORGERIES, TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from '../authority/document-forgeries.js';
 import { FORGERIES } from './forgeries.js';

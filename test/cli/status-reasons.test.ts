@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../firmware-ts/store/database.js';
-import { shippedChecker } from '../../firmware-ts/scan/shipped-checker.js';
-import { statusDataDir } from '../../firmware-ts/status/status-files.js';
-import { StatusListStore } from '../../firmware-ts/status/status-list-store.js';
-import type { ReasonCode } from '../../firmware-ts/verdict/reasons.js';
+import { shippedChecker } from '../../firmware-ts/app/shipped-checker.js';
+import { statusDataDir } from '../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../firmware-ts/status/list/index.js';
+import { entryKey } from '../../firmware-ts/status/list/index.js';
+import type { ReasonCode } from '../../firmware-ts/core/reasons.js';
 import { publishNext } from '../../sim/status/status-publisher.js';
 import { StatusServer } from '../../sim/status/status-server.js';
-import { TestAuthority } from '../../sim/authority/test-authority.js';
+import { ISSUERS, TestAuthority } from '../../sim/authority/test-authority.js';
 import { runCli } from '../helpers/cli.js';
 import { NOW, NOW_ISO } from '../helpers/reason-cases.js';
 
@@ -49,6 +51,21 @@ beforeAll(async () => {
   const vr = authority.code({ type: 'VR', now: NOW });
   changes.set(vr.statusKey, 1);
   cases.push({ name: 'a VA whose registration is revoked', profile: 'roadside', text: authority.code({ type: 'VA', now: NOW, dat: { ref: vr.cti } }).text, reasons: ['REVOKED', 'PAPER_REQUIRED'] });
+  // 1.1: the owner's VR may be another authority's (ris); a VD names its VR too (ref, ris).
+  const elsewhere = 'CN-MPS-120000';
+  const vrElsewhere = new Uint8Array(randomBytes(16));
+  changes.set(entryKey(elsewhere, vrElsewhere).toString('hex'), 1);
+  const vrHereOnly = new Uint8Array(randomBytes(16));
+  changes.set(entryKey(ISSUERS.mps, vrHereOnly).toString('hex'), 2);
+  const vrSuspendedElsewhere = new Uint8Array(randomBytes(16));
+  changes.set(entryKey(elsewhere, vrSuspendedElsewhere).toString('hex'), 2);
+  const va = (ref: Uint8Array, ris?: string) => authority.code({ type: 'VA', now: NOW, dat: { ref, ...(ris ? { ris } : {}) } }).text;
+  const vd = (dat: Record<string, unknown>) => authority.code({ type: 'VD', now: NOW, dat }).text;
+  cases.push({ name: 'a VA whose registration at another authority (ris) is revoked', profile: 'roadside', text: va(vrElsewhere, elsewhere), reasons: ['REVOKED', 'PAPER_REQUIRED'] });
+  cases.push({ name: 'a VA with ris: a listed VR of its own issuer with that ref is not the owner\'s', profile: 'roadside', text: va(vrHereOnly, elsewhere), reasons: ['PAPER_REQUIRED'] });
+  cases.push({ name: 'a VD whose registration (ref, own issuer) is revoked', profile: 'window', text: vd({ ref: vr.cti }), reasons: ['REVOKED'] });
+  cases.push({ name: 'a VD whose registration at another authority (ref, ris) is suspended', profile: 'window', text: vd({ ref: vrSuspendedElsewhere, ris: elsewhere }), reasons: ['SUSPENDED'] });
+  cases.push({ name: 'a VD without ref has no registration to look up', profile: 'window', text: vd({}), reasons: [] });
   cases.push({ name: 'not listed', profile: 'roadside', text: authority.code({ type: 'DL', now: NOW }).text, reasons: [] });
   const published = join(dir, 'published');
   publishNext({ dir: published, key: authority.keys.sl, iat: NOW - 3600, changes });

@@ -100,6 +100,22 @@ export function addMalformedClaims(s: Setting, kit: IssuerKit): void {
     edit(c);
     s.malformed(`DL ${label}`, show(c));
   }
+  // 1.1: claims that can never be valid are not decodable, whatever the clock says.
+  for (const typ of TYPES) {
+    const equal = fresh(typ);
+    equal.set(EXP, equal.get(NBF));
+    s.malformed(`${typ} exp = nbf`, show(equal));
+    const before = fresh(typ);
+    before.set(EXP, (before.get(NBF) as number) - 1);
+    s.malformed(`${typ} exp before nbf`, show(before));
+    const late = fresh(typ);
+    late.set(IAT, (late.get(EXP) as number) + 1);
+    s.malformed(`${typ} iat after exp`, show(late));
+  }
+  const hugeIat = fresh('VA');
+  hugeIat.set(IAT, 2n ** 64n - 1n);
+  hugeIat.set(EXP, 2n ** 64n - 2n);
+  s.malformed('VA iat 2^64-1 after exp 2^64-2 (both past year 9999)', show(hugeIat));
   const vaRefShort = fresh('VA');
   dat(vaRefShort).set('ref', new Uint8Array(15));
   s.malformed('VA ref of 15 bytes', show(vaRefShort));

@@ -58,6 +58,35 @@ export function windowSetting(kit: IssuerKit): Setting {
   s.expect('VD Nov 13-24: 8 working days', kit.bare(span('VD', '2026-11-13T09:00:00+08:00', '2026-11-24T18:00:00+08:00')), ['AUTHORIZATION_TOO_LONG'], 'VD');
   s.expect('VD Nov 14-24: 7 working days', kit.bare(span('VD', '2026-11-14T09:00:00+08:00', '2026-11-24T18:00:00+08:00')), [], 'VD');
 
+  // 1.1: any instant past year 9999 counts as past it; a span of more than 31 dates is too long.
+  const farExp = (typ: 'VA' | 'VD', exp: number | bigint, nbf?: number): Claims => {
+    const c = kit.claims(typ, now);
+    c.set(EXP, exp);
+    if (nbf !== undefined) c.set(NBF, nbf);
+    return c;
+  };
+  for (const [label, exp] of [['2^32', 2 ** 32], ['2^40', 2 ** 40], ['253402300800', 253402300800], ['2^64-1', 2n ** 64n - 1n]] as const) {
+    s.expect(`VA exp ${label}`, kit.live(farExp('VA', exp), { gen: now }), ['AUTHORIZATION_TOO_LONG'], 'VA');
+    s.expect(`VD exp ${label}`, kit.bare(farExp('VD', exp)), ['AUTHORIZATION_TOO_LONG'], 'VD');
+  }
+  s.expect('VA nbf 0, exp end of 9999', kit.live(farExp('VA', 253402300799, 0), { gen: now }), ['AUTHORIZATION_TOO_LONG'], 'VA');
+  s.expect('VD Nov 1 to Dec 2: 32 dates', kit.bare(span('VD', '2026-11-01T09:00:00+08:00', '2026-12-02T18:00:00+08:00')), ['AUTHORIZATION_TOO_LONG'], 'VD');
+  // 1.1: a VA may name the VR's issuer (ris); a VD may carry ref and ris.
+  const vaRis = kit.claims('VA', now);
+  dat(vaRis).set('ris', 'CN-MPS-120000');
+  s.expect('VA with ris of another issuer', kit.live(vaRis, { gen: now }), [], 'VA');
+  const vdRef = kit.claims('VD', now);
+  dat(vdRef).set('ref', new Uint8Array(16).fill(7));
+  s.expect('VD with ref', kit.bare(vdRef), [], 'VD');
+  dat(vdRef).set('ris', 'CN-MPS-120000');
+  s.expect('VD with ref and ris', kit.bare(vdRef), [], 'VD');
+  const vdRefShort = kit.claims('VD', now);
+  dat(vdRefShort).set('ref', new Uint8Array(15));
+  s.malformed('VD ref of 15 bytes', kit.bare(vdRefShort));
+  const vaRisInt = kit.claims('VA', now);
+  dat(vaRisInt).set('ris', 120000);
+  s.malformed('VA ris an int', kit.live(vaRisInt, { gen: now }));
+
   const tkGone = kit.claims('TK', now);
   dat(tkGone).set('dep', now - 2 * 86_400);
   dat(tkGone).set('frm', 'S440100009');

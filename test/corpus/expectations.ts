@@ -19,6 +19,7 @@ export const SPEC_REASON_ORDER = [
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
+  'CALENDAR_UNKNOWN',
   'STATUS_LIST_STALE', 'CLOCK_UNRELIABLE',
 ] as const;
 
@@ -26,7 +27,7 @@ export type Reason = (typeof SPEC_REASON_ORDER)[number];
 export type Verdict = 'accept' | 'warn' | 'reject';
 
 const WARN: ReadonlySet<Reason> = new Set<Reason>([
-  'INSPECTION_OVERDUE', 'PAPER_REQUIRED', 'CHECK_ID', 'STATUS_LIST_STALE', 'CLOCK_UNRELIABLE',
+  'INSPECTION_OVERDUE', 'PAPER_REQUIRED', 'CHECK_ID', 'CALENDAR_UNKNOWN', 'STATUS_LIST_STALE', 'CLOCK_UNRELIABLE',
 ]);
 
 /**

@@ -1,6 +1,10 @@
-/** scripts/install-pi.sh in dry-run mode (it prints every action instead of doing it). */
+/**
+ * scripts/install-pi.sh in dry-run mode (it prints every action instead of doing it), and the
+ * station store member's nats-server configuration it installs, checked by nats-server itself.
+ */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
@@ -15,7 +19,10 @@ describe('scripts/install-pi.sh', () => {
     expect(res.status).toBe(0);
     const out = res.stdout;
     expect(out).toContain('+ usermod -a -G dialout,gpio scanuser');
-    expect(out).toContain("npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev");
+    // One build (npm ci runs it as `prepare`), then nothing of the build left on the device.
+    expect(out).toContain("npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force");
+    expect(out).not.toContain('npm run build');
+    expect(out).not.toContain('socat');
     expect(out).toContain('/opt/rs/config/default.json');
     expect(out).toContain('+ write /etc/udev/rules.d/60-roadscan.rules (mode 0644)');
     expect(out).toContain('+ write /etc/systemd/system/roadscan.service (mode 0644)');
@@ -35,5 +42,59 @@ describe('scripts/install-pi.sh', () => {
     expect(unit).toMatch(/^SupplementaryGroups=dialout gpio$/m);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
     expect(unit).toMatch(/^RestartPreventExitStatus=2$/m);
+  });
+
+  it('--station-cluster plans nats-server with JetStream, its unit, and station.shared naming every member', () => {
+    const res = run('--dry-run', '--no-start', '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12,10.0.0.13');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    const out = res.stdout;
+    expect(out).toContain('apt-get install -y --no-install-recommends nats-server');
+    expect(out).toContain('+ systemctl disable --now nats-server.service');
+    expect(out).toContain('+ write /etc/roadscan/nats-station.conf (mode 0644)');
+    expect(out).toContain('+ nats-server --config /etc/roadscan/nats-station.conf -t');
+    expect(out).toContain('+ write /etc/systemd/system/roadscan-nats.service (mode 0644)');
+    expect(out).toContain('+ systemctl enable roadscan-nats.service');
+    expect(out).toContain('10.0.0.11:4222,10.0.0.12:4222,10.0.0.13:4222');
+    // The store is set before the appliance's unit is enabled, so its first start already shares.
+    expect(out.indexOf('station.shared.servers')).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
+    expect(run('--dry-run').stdout).not.toContain('nats-server');
+  });
+
+  it('--station-cluster refuses to guess a member\'s name, address or peers', () => {
+    expect(run('--dry-run', '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11;reboot', '--peers', '10.0.0.12').stderr).toBe(
+      'install-pi: --station-cluster needs --node-ip (an IP address)\n',
+    );
+  });
+
+  it('renders a member configuration that nats-server accepts: JetStream store, cluster name, routes to the peers', () => {
+    const res = spawnSync('bash', [join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'), 'gate1', '10.0.0.11', '10.0.0.12,10.0.0.13', 'station-7', '/var/lib/roadscan-nats/jetstream'], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    const conf = res.stdout;
+    expect(conf).toMatch(/^server_name: "gate1"$/m);
+    expect(conf).toMatch(/^listen: "10\.0\.0\.11:4222"$/m);
+    expect(conf).toMatch(/^ {2}store_dir: "\/var\/lib\/roadscan-nats\/jetstream"$/m);
+    expect(conf).toMatch(/^ {2}name: "station-7"$/m);
+    expect(conf).toContain('"nats-route://10.0.0.12:6222"\n    "nats-route://10.0.0.13:6222"');
+    expect(conf).not.toContain('@');
+    const dir = mkdtempSync(join(tmpdir(), 'roadscan-natsconf-'));
+    try {
+      writeFileSync(join(dir, 'n.conf'), conf);
+      const check = spawnSync('nats-server', ['-t', '-c', join(dir, 'n.conf')], { encoding: 'utf8' });
+      expect(check.stderr + check.stdout).toContain('is valid');
+      expect(check.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ships a nats-server unit that runs the station configuration and stops gently', () => {
+    const unit = readFileSync(join(PACKAGE_ROOT, 'scripts', 'roadscan-nats.service'), 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/usr\/sbin\/nats-server --config \/etc\/roadscan\/nats-station\.conf$/m);
+    expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
+    expect(unit).toMatch(/^Before=roadscan\.service$/m);
   });
 });

@@ -57,7 +57,7 @@ function parseSince(text: string): number {
 /** The runtime, refusing to create a database named on the command line that does not exist. */
 async function open(opts: CommonOptions) {
   if (opts.db && !existsSync(resolve(opts.db))) throw new UsageError(`--db: no database at ${resolve(opts.db)}`);
-  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../context.js'), import('../../audit/audit-log.js')]);
+  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../audit/audit-log.js')]);
   const rt = openRuntime(opts);
   try {
     return { rt, log: new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator }) };
@@ -91,7 +91,6 @@ async function runExport(opts: ExportOptions): Promise<number> {
 async function runUpload(opts: UploadOptions): Promise<number> {
   const { uploadUrlProblem } = await import('../../config/sections/ops.js');
   const { AuditUploader } = await import('../../audit/audit-uploader.js');
-  const { readFileSync } = await import('node:fs');
   const { rt, log } = await open(opts);
   try {
     const cfg = rt.config.audit;
@@ -99,16 +98,22 @@ async function runUpload(opts: UploadOptions): Promise<number> {
     if (!url) throw new UsageError('no collector: set audit.uploadUrl in the configuration or give --url');
     const problem = uploadUrlProblem(url);
     if (problem) throw new UsageError(`--url: ${problem}`);
-    const caFile = opts.ca ? resolve(opts.ca) : cfg.uploadCaFile ? rt.loaded.resolvePath(cfg.uploadCaFile) : null;
-    let ca: Buffer | undefined;
+    const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
+    const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
+    let tls;
     try {
-      ca = caFile ? readFileSync(caFile) : undefined;
+      tls = readUploadTls({
+        caFile: opts.ca ? resolve(opts.ca) : tlsFile(cfg.uploadCaFile),
+        certFile: tlsFile(cfg.uploadCertFile),
+        keyFile: tlsFile(cfg.uploadKeyFile),
+      });
     } catch (err) {
-      throw new UsageError(`CA file ${caFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      if (err instanceof UploadIdentityError) throw new UsageError(err.message);
+      throw err;
     }
     const uploader = new AuditUploader(log, {
       url,
-      ...(ca ? { ca } : {}),
+      ...tls,
       batchSize: cfg.uploadBatch,
       timeoutMs: cfg.uploadTimeoutSec * 1000,
     });

@@ -24,10 +24,9 @@ export function register(program: Command): void {
 
 /** Every problem of a configuration file, one line each; empty when it is fine. */
 export async function checkConfigFile(file: string | undefined): Promise<string[]> {
-  const [{ readFileSync }, { X509Certificate }, { relative }, { ConfigError, loadConfig }, { DEFAULT_CONFIG_FILE }, { safeLogText }] =
+  const [{ readFileSync }, { relative }, { ConfigError, loadConfig }, { DEFAULT_CONFIG_FILE }, { safeLogText }] =
     await Promise.all([
       import('node:fs'),
-      import('node:crypto'),
       import('node:path'),
       import('../../config/load.js'),
       import('../../paths.js'),
@@ -50,7 +49,6 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
     ['trustFile', config.trustFile],
     ['adoptionFile', config.adoptionFile],
     ['calendarFile', config.calendarFile],
-    ['audit.uploadCaFile', config.audit.uploadCaFile],
   ];
   for (const [key, value] of files) {
     if (value === null) continue;
@@ -62,19 +60,19 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
       problems.push(line(`${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
       continue;
     }
-    if (key === 'audit.uploadCaFile') {
-      try {
-        new X509Certificate(text);
-      } catch {
-        problems.push(line(`${key}: expected a PEM certificate in ${path}`));
-      }
-    } else {
-      try {
-        JSON.parse(text);
-      } catch {
-        problems.push(line(`${key}: expected a JSON file, ${path} is not valid JSON`));
-      }
+    try {
+      JSON.parse(text);
+    } catch {
+      problems.push(line(`${key}: expected a JSON file, ${path} is not valid JSON`));
     }
+  }
+  const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
+  const tlsFile = (f: string | null) => (f === null ? null : loaded.resolvePath(f));
+  try {
+    readUploadTls({ caFile: tlsFile(config.audit.uploadCaFile), certFile: tlsFile(config.audit.uploadCertFile), keyFile: tlsFile(config.audit.uploadKeyFile) });
+  } catch (err) {
+    if (!(err instanceof UploadIdentityError)) throw err;
+    problems.push(line(err.message));
   }
   return problems;
 }

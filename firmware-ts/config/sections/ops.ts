@@ -3,7 +3,8 @@
  * the health endpoint.
  *
  * The upload URL must be HTTPS: audit records leave the device. Plain HTTP is accepted only for a
- * loopback host (a local collector or a test), where nothing crosses a wire.
+ * loopback host (a local collector or a test), where nothing crosses a wire. The device proves who
+ * it is with a TLS client certificate (uploadCertFile and uploadKeyFile, both or neither).
  * @module
  */
 import { z } from 'zod';
@@ -61,6 +62,12 @@ export const opsSection = {
       uploadCaFile: z
         .string().min(1).nullable().default(null)
         .describe("PEM file of the CA that signed the collector's certificate; null uses the system CAs."),
+      uploadCertFile: z
+        .string().min(1).nullable().default(null)
+        .describe("PEM file of this device's TLS client certificate (its CN is the device id): the collector knows the device by it. With uploadKeyFile."),
+      uploadKeyFile: z
+        .string().min(1).nullable().default(null)
+        .describe('PEM file of the private key of uploadCertFile (readable by the service user only).'),
       uploadBatch: z.number().int().min(1).max(1000).default(100).describe('Records per upload request.'),
       uploadPeriodSec: z.number().int().min(1).max(24 * 3600).default(300).describe('Pause between upload rounds when all went well.'),
       uploadTimeoutSec: z.number().int().min(1).max(600).default(30).describe('A request not answered within this time has failed.'),

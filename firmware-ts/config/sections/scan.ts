@@ -3,6 +3,7 @@
  * @module
  */
 import { z } from 'zod';
+import { stationSharedSection } from './station-shared.js';
 
 export const regionCode = z.string().regex(/^\d{6}$/, 'a 6-digit region code such as "110105"');
 
@@ -26,6 +27,8 @@ export const scanSection = {
       /** Boarding window around the departure instant, in minutes. */
       boardBeforeMin: z.number().int().min(0).max(24 * 60).default(60),
       boardAfterMin: z.number().int().min(0).max(24 * 60).default(10),
+      /** The station's shared once-only store; null: this device alone. */
+      shared: stationSharedSection,
     })
     .prefault({}),
   presentation: z

@@ -26,6 +26,12 @@ export const syncSection = {
       retryMaxMin: z.number().positive().max(24 * 60).default(30),
       /** A request gives up when no byte arrives for this long. */
       timeoutSec: z.number().positive().max(600).default(30),
+      /**
+       * A transfer bringing less than this many bytes per second over any window of
+       * minRateWindowSec is cut off as too slow (STATUS-LIST.md); 0 disables the floor.
+       */
+      minRateBytesPerSec: z.number().int().min(0).max(1 << 30).default(1024),
+      minRateWindowSec: z.number().positive().max(3600).default(60),
     })
     .prefault({}),
 };

@@ -164,3 +164,145 @@ export async function watermark(img: Grey, text: string, opacity = 0.45): Promis
        font-size="${fontPx}" fill="rgb(120,120,120)" fill-opacity="${opacity}">${rows.join('')}</g></svg>`;
   return fromSharp(toSharp(img).composite([{ input: Buffer.from(svg), blend: 'over' }]));
 }
+
+/** A bright reflection: a soft disc around (cx, cy) pushing grey levels towards white. */
+export function glare(img: Grey, cx: number, cy: number, radius: number, strength = 0.85): Grey {
+  const data = Uint8Array.from(img.data);
+  const r2 = radius * radius;
+  for (let y = Math.max(0, Math.floor(cy - radius)); y < Math.min(img.height, Math.ceil(cy + radius)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - radius)); x < Math.min(img.width, Math.ceil(cx + radius)); x++) {
+      const d2 = (x - cx) ** 2 + (y - cy) ** 2;
+      if (d2 >= r2) continue;
+      const g = strength * (1 - d2 / r2) ** 1.5;
+      const i = y * img.width + x;
+      data[i] = Math.round(data[i]! + (255 - data[i]!) * g);
+    }
+  }
+  return { ...img, data };
+}
+
+/**
+ * A printout bent in the hand: every column shifted vertically by a sine of its position
+ * (amplitude and period in pixels), the paper darker where it turns away from the light.
+ */
+export function wave(img: Grey, amplitude: number, period: number, shade = 0.12, fill = 255): Grey {
+  const { width, height } = img;
+  const data = new Uint8Array(width * height).fill(fill);
+  for (let x = 0; x < width; x++) {
+    const phase = (2 * Math.PI * x) / period;
+    const dy = amplitude * Math.sin(phase);
+    const light = 1 - shade * (0.5 + 0.5 * Math.cos(phase));
+    for (let y = 0; y < height; y++) {
+      const sy = y - dy;
+      const y0 = Math.floor(sy);
+      if (y0 < 0 || y0 + 1 >= height) continue;
+      const t = sy - y0;
+      const v = img.data[y0 * width + x]! * (1 - t) + img.data[(y0 + 1) * width + x]! * t;
+      data[y * width + x] = Math.round(v * light);
+    }
+  }
+  return { data, width, height };
+}
+
+/**
+ * A printout folded in two and half opened: the half beyond column `at` is foreshortened (seen
+ * at `degrees` of turn) and darker, the crease a shadowed line.
+ */
+export function fold(img: Grey, at: number, degrees: number, fill = 255): Grey {
+  const { width, height } = img;
+  const k = Math.cos((degrees * Math.PI) / 180);
+  const outW = Math.round(at + (width - at) * k);
+  const data = new Uint8Array(outW * height).fill(fill);
+  for (let x = 0; x < outW; x++) {
+    const sx = x < at ? x : at + (x - at) / k;
+    const x0 = Math.min(width - 2, Math.floor(sx));
+    const t = sx - x0;
+    const crease = Math.abs(x - at) < 3 ? 0.7 : 1;
+    const light = (x < at ? 1 : 0.82) * crease;
+    for (let y = 0; y < height; y++) {
+      const v = img.data[y * width + x0]! * (1 - t) + img.data[y * width + x0 + 1]! * t;
+      data[y * outW + x] = Math.round(v * light);
+    }
+  }
+  return { data, width: outW, height };
+}
+
+/**
+ * A page curling away from the camera: columns compressed more and more towards the right edge
+ * (a cylinder of `radius` pixels starting at column `from`), the curl lifting its rows.
+ */
+export function curl(img: Grey, from: number, radius: number, fill = 255): Grey {
+  const { width, height } = img;
+  // Output column -> source column: flat up to `from`, then arc length on the cylinder.
+  const maxX = from + radius * Math.sin(Math.min(Math.PI / 2, (width - from) / radius));
+  const outW = Math.ceil(maxX);
+  const data = new Uint8Array(outW * height).fill(fill);
+  for (let x = 0; x < outW; x++) {
+    let sx = x;
+    let lift = 0;
+    if (x > from) {
+      const s = Math.min(1, (x - from) / radius);
+      const theta = Math.asin(s);
+      sx = from + radius * theta;
+      lift = radius * (1 - Math.cos(theta)) * 0.25;
+    }
+    if (sx > width - 2) continue;
+    const x0 = Math.floor(sx);
+    const t = sx - x0;
+    const light = x > from ? 1 - 0.25 * Math.min(1, (x - from) / radius) : 1;
+    for (let y = 0; y < height; y++) {
+      const syy = y + lift * ((y - height / 2) / (height / 2));
+      const y0 = Math.floor(syy);
+      if (y0 < 0 || y0 >= height) continue;
+      const v = img.data[y0 * width + x0]! * (1 - t) + img.data[y0 * width + x0 + 1]! * t;
+      data[y * outW + x] = Math.round(v * light);
+    }
+  }
+  return { data, width: outW, height };
+}
+
+/**
+ * A screen filmed by a camera: the screen's pixel grid beating against the sensor's (moiré) as
+ * faint slanted bands, the picture a little brighter and softer than print.
+ */
+export function moire(img: Grey, pitch = 3.3, depth = 0.22, angleDeg = 8): Grey {
+  const data = new Uint8Array(img.data.length);
+  const a = (angleDeg * Math.PI) / 180;
+  const [c, s] = [Math.cos(a), Math.sin(a)];
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const u = x * c + y * s;
+      const v = -x * s + y * c;
+      const grid = 0.5 + 0.25 * (Math.cos((2 * Math.PI * u) / pitch) + Math.cos((2 * Math.PI * v) / pitch));
+      const i = y * img.width + x;
+      data[i] = Math.max(0, Math.min(255, Math.round((30 + img.data[i]! * 0.85) * (1 - depth * grid))));
+    }
+  }
+  return { ...img, data };
+}
+
+/** A fingertip over a corner of the picture: a dark, soft-edged ellipse. */
+export function finger(img: Grey, cx: number, cy: number, rx: number, ry: number): Grey {
+  const data = Uint8Array.from(img.data);
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
+      if (d >= 1.15) continue;
+      const skin = 95 + 25 * (1 - Math.min(1, d));
+      const t = d < 1 ? 1 : (1.15 - d) / 0.15;
+      const i = y * img.width + x;
+      data[i] = Math.round(data[i]! * (1 - t) + skin * t);
+    }
+  }
+  return { ...img, data };
+}
+
+/** Left and right swapped: a selfie camera that mirrors its picture. */
+export function mirror(img: Grey): Grey {
+  const data = new Uint8Array(img.data.length);
+  for (let y = 0; y < img.height; y++) {
+    const row = y * img.width;
+    for (let x = 0; x < img.width; x++) data[row + x] = img.data[row + img.width - 1 - x]!;
+  }
+  return { ...img, data };
+}

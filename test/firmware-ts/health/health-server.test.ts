@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
-import { fixedClock } from '../../../firmware-ts/clock/clock.js';
+import { fixedClock } from '../../../firmware-ts/core/time.js';
 import { HealthServer, type HealthState } from '../../../firmware-ts/health/health-server.js';
 import { ScanMetrics } from '../../../firmware-ts/health/scan-metrics.js';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
@@ -16,7 +16,7 @@ import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 import { ScanChecker, type ScanResult } from '../../../firmware-ts/scan/scan-checker.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { REASON_CODES } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_CODES } from '../../../firmware-ts/core/reasons.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +100,30 @@ describe('the logger in a process, as the service runs it', () => {
     const lines = res.stderr.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(['scan done', 'failed']);
     expect(res.stderr).not.toContain('张三丰');
+  });
+
+  it('prefixes each line with its syslog priority when standard error is the journal stream', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadscan-journal-'));
+    try {
+      // The journal stream is a socket under systemd; here a file stands in, named the same way.
+      const file = join(dir, 'journal');
+      const fd = openSync(file, 'w');
+      const st = fstatSync(fd);
+      const res = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'debug'], {
+        stdio: ['ignore', 'pipe', fd],
+        env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` },
+      });
+      closeSync(fd);
+      expect(res.status).toBe(0);
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect(lines.map((l) => /^<(\d)>\{/.exec(l)?.[1])).toEqual(['6', '7', '3']);
+      expect(JSON.parse(lines[2]!.slice(3)).msg).toBe('failed');
+      // Another stream (a pipe, a terminal) gets no prefix, even with the variable set.
+      const piped = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], { encoding: 'utf8', env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+      expect(piped.stderr.startsWith('{')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is pretty on a terminal (a real pseudo-terminal via script(1))', () => {

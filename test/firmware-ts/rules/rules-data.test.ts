@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagedConfigFile } from '../../../firmware-ts/paths.js';
 import { calendarCoverage } from '../../../firmware-ts/rules/calendar-coverage.js';
+import { authorizationSpan } from '../../../firmware-ts/policy/authorization-span.js';
 import { parseRulesData, RulesDataError } from '../../../firmware-ts/rules/rules-data.js';
 import { rulesInForce, rulesVersions } from '../../../firmware-ts/rules/rules-in-force.js';
 
@@ -18,7 +19,8 @@ describe('the shipped rules data', () => {
     const cal = parseRulesData('calendar-cn', shipped('calendar-cn.json'));
     expect(cal.version).toBe(1);
     expect(cal.years).toEqual([2020, 2021, 2022, 2023, 2024, 2025, 2026]);
-    expect(cal.calendar.countWorkingDays('2026-09-28', '2026-10-12')).toBe(7);
+    const sec = (iso: string) => Date.parse(iso) / 1000;
+    expect(authorizationSpan(sec('2026-09-28T09:00:00+08:00'), sec('2026-10-13T00:00:00+08:00'), cal.calendar).workingDays).toBe(7);
     const ad = parseRulesData('adoption', shipped('adoption.json'));
     expect(ad.version).toBe(1);
     expect(ad.adoption.isAdopted('VD', '440305', '2024-12-02')).toBe(true);

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
-import { REASON_TEXT } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
 import { inPage, probe } from './page-probe.js';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_FEEDBACK,
   blinkTimeline,
   describeFeedback,
   patternFor,
   verdictTimeline,
 } from '../../../hal/indicator/patterns.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 const compact = (t: ReturnType<typeof verdictTimeline>) =>
   t.steps.map((s) => `${s.atMs}:${s.output.led}${s.output.buzzer ? '+buzz' : ''}`);

@@ -1,0 +1,233 @@
+/**
+ * The station bucket on NATS JetStream key-value (the official @nats-io v3 client, chosen by
+ * measurement: docs/DESIGN.md "A station with several gates and windows", issue 11's note).
+ *
+ * - `create` is the KV create: a publish with `Nats-Expected-Last-Subject-Sequence: 0` (or the
+ *   revision of a delete marker), so exactly one device of the station wins a key.
+ * - `deleteIf` publishes a delete marker with the expected last revision: a refused boarding is
+ *   undone only if nobody touched the record since it was read, never by a blind delete.
+ * - Reads go to the stream leader (`allow_direct: false`): a replica that lags could otherwise
+ *   answer "nobody holds it" for a key just created elsewhere.
+ * - Records expire with the bucket's `max_age` (`maxAgeSec`): per-message TTLs need
+ *   nats-server 2.11, Debian 12 ships 2.9.10.
+ *
+ * The connection is made in the background and kept for good (the client reconnects across the
+ * configured servers and those the cluster gossips). Until the first connection and the bucket
+ * are there, and whenever the link is down, every call fails at once with NotConnectedError, so
+ * a scan never waits on a dead link longer than it must.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { KeyExistsError, NotConnectedError, type BucketEntry, type StationBucket, type StationBucketState } from './station-bucket.js';
+
+export interface NatsStationBucketOptions {
+  servers: readonly string[];
+  bucket: string;
+  /** Copies of every record in the cluster (3 for a station of three servers). */
+  replicas: number;
+  /** Records older than this are removed by the servers. */
+  maxAgeSec: number;
+  /** This device's name as the servers show it. */
+  name: string;
+  /** A NATS credentials file (JWT + seed), already read; or null. */
+  creds: Uint8Array | null;
+  tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
+  /** Bound of one request inside the client (the store's own deadline is shorter), ms. */
+  requestTimeoutMs: number;
+  /** Pause between attempts to make the first connection or open the bucket, ms. */
+  retryMs: number;
+  /** Also use the servers the cluster announces (default true; a test that cuts one link sets false). */
+  discover?: boolean;
+  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+const MAX_VALUE_BYTES = 1024;
+
+export class NatsStationBucket implements StationBucket {
+  private nc: NatsConnection | null = null;
+  private kv: KV | null = null;
+  private linkUp = false;
+  private closed = false;
+  private readonly listeners: ((connected: boolean) => void)[] = [];
+  private retry: NodeJS.Timeout | null = null;
+  private wasConnected = false;
+
+  constructor(private readonly opts: NatsStationBucketOptions) {}
+
+  /** Starts connecting in the background; returns at once. */
+  start(): void {
+    void this.attempt();
+  }
+
+  state(): StationBucketState {
+    return { connected: this.isConnected(), server: this.isConnected() ? (this.nc?.getServer() ?? null) : null, servers: this.opts.servers };
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async create(subject: string, value: Uint8Array): Promise<number> {
+    const kv = this.ready();
+    try {
+      return await kv.create(subject, value);
+    } catch (err) {
+      if (isWrongSequence(err)) throw new KeyExistsError(subject);
+      throw err;
+    }
+  }
+
+  async get(subject: string): Promise<BucketEntry | null> {
+    const kv = this.ready();
+    const e = await kv.get(subject);
+    if (!e || e.operation !== 'PUT') return null;
+    if (e.value.length > MAX_VALUE_BYTES) throw new Error(`station bucket: ${subject} holds ${e.value.length} bytes`);
+    return { value: e.value, revision: e.revision };
+  }
+
+  async deleteIf(subject: string, revision: number): Promise<boolean> {
+    const kv = this.ready();
+    try {
+      await kv.delete(subject, { previousSeq: revision });
+      return true;
+    } catch (err) {
+      if (isWrongSequence(err)) return false;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    const nc = this.nc;
+    this.nc = null;
+    this.kv = null;
+    this.setLink(false);
+    if (nc) await nc.close().catch(() => undefined);
+  }
+
+  private isConnected(): boolean {
+    return this.linkUp && this.kv !== null && this.nc !== null && !this.nc.isClosed();
+  }
+
+  private ready(): KV {
+    if (!this.isConnected() || !this.kv) throw new NotConnectedError();
+    return this.kv;
+  }
+
+  /** One try at the connection and the bucket; on failure the next one is scheduled. */
+  private async attempt(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.nc || this.nc.isClosed()) {
+        this.nc = await connect(this.connectOptions());
+        this.watch(this.nc);
+      }
+      if (!this.kv) {
+        this.kv = await this.openBucket(this.nc);
+        this.opts.log?.info({ bucket: this.opts.bucket, server: this.nc.getServer() }, 'station store connected');
+      }
+      this.setLink(true);
+    } catch (err) {
+      if (this.wasConnected || this.retry === null) {
+        this.opts.log?.warn({ err: (err as Error).message }, 'station store not reachable, retrying');
+      }
+      if (!this.closed) {
+        this.retry = setTimeout(() => void this.attempt(), this.opts.retryMs);
+        this.retry.unref();
+      }
+    }
+  }
+
+  private connectOptions(): Parameters<typeof connect>[0] {
+    const o = this.opts;
+    return {
+      servers: [...o.servers],
+      name: o.name,
+      timeout: Math.max(500, o.requestTimeoutMs),
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      reconnectJitter: 100,
+      // A server that dies without closing the socket is noticed within seconds, not minutes.
+      pingInterval: 2000,
+      maxPingOut: 2,
+      ignoreClusterUpdates: o.discover === false,
+      ...(o.creds ? { authenticator: credsAuthenticator(o.creds) } : {}),
+      ...(o.tls
+        ? {
+            tls: {
+              ...(o.tls.caFile ? { caFile: o.tls.caFile } : {}),
+              ...(o.tls.certFile ? { certFile: o.tls.certFile } : {}),
+              ...(o.tls.keyFile ? { keyFile: o.tls.keyFile } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Creates the bucket (idempotent for the same settings), or binds to one made differently. */
+  private async openBucket(nc: NatsConnection): Promise<KV> {
+    const kvm = new Kvm(jetstream(nc, { timeout: this.opts.requestTimeoutMs }));
+    const settings = {
+      history: 1,
+      replicas: this.opts.replicas,
+      ttl: this.opts.maxAgeSec * 1000,
+      maxValueSize: MAX_VALUE_BYTES,
+      allow_direct: false,
+      timeout: this.opts.requestTimeoutMs,
+    };
+    try {
+      return await kvm.create(this.opts.bucket, settings);
+    } catch (err) {
+      // Made by another device with other settings: use it as it is rather than not at all.
+      this.opts.log?.warn({ err: (err as Error).message }, 'station bucket exists with other settings; binding to it');
+      return kvm.open(this.opts.bucket, { timeout: this.opts.requestTimeoutMs });
+    }
+  }
+
+  private watch(nc: NatsConnection): void {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'staleConnection') this.setLink(false);
+        else if (s.type === 'reconnect') this.setLink(this.kv !== null);
+      }
+    })().catch(() => undefined);
+    void nc.closed().then(() => {
+      this.setLink(false);
+      if (this.nc === nc) {
+        this.nc = null;
+        this.kv = null;
+      }
+      if (!this.closed) {
+        this.retry = setTimeout(() => void this.attempt(), this.opts.retryMs);
+        this.retry.unref();
+      }
+    });
+  }
+
+  private setLink(up: boolean): void {
+    const before = this.isConnected();
+    this.linkUp = up;
+    if (up) this.wasConnected = true;
+    const after = this.isConnected();
+    if (before !== after) for (const l of this.listeners) l(after);
+  }
+}
+
+function isWrongSequence(err: unknown): boolean {
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
+}
+
+/** Reads a credentials file for `credsAuthenticator`, bounded (a creds file is a few hundred bytes). */
+export function readCredsFile(file: string): Uint8Array {
+  const bytes = readFileSync(file);
+  if (bytes.length > 64 * 1024) throw new Error(`station credentials file ${file} is larger than 64 KiB`);
+  return bytes;
+}
