@@ -66,8 +66,8 @@ export interface PublishOptions {
   trust?: unknown;
   /** A signed trust list (docs/STATUS-LIST.md "Signed documents"); the one it replaces joins the chain. */
   trustDocument?: DocumentToPublish;
-  /** Signed rules documents by name (`calendar-cn`, `adoption`); each replaces that name's entry. */
-  rules?: Record<string, DocumentToPublish>;
+  /** Signed rules documents by name (`calendar-cn`, `adoption`); each replaces that name's entry, null withdraws it. */
+  rules?: Record<string, DocumentToPublish | null>;
   /** The root generation the trust list published now names (kept in the state). */
   rootGen?: number;
 }
@@ -196,6 +196,10 @@ export function publishNext(opts: PublishOptions): PublisherState {
   }
   let rules = prev?.rules ?? [];
   for (const [name, d] of Object.entries(opts.rules ?? {})) {
+    if (d === null) {
+      rules = rules.filter((r) => r.name !== name);
+      continue;
+    }
     const path = `rules-${name}-v${d.version}-${seq}.cose`;
     writeAtomically(join(opts.dir, path), d.bytes);
     rules = [...rules.filter((r) => r.name !== name), { name, version: d.version, path, sha256: sha256Hex(d.bytes) }];

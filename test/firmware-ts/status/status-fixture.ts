@@ -61,7 +61,7 @@ export class StatusWorld {
 
   publish(
     changes: Record<string, number> | Map<string, number>,
-    opts: { newSnapshot?: boolean; keepDeltas?: number; trust?: unknown; trustDocument?: DocumentToPublish; rules?: Record<string, DocumentToPublish> } = {},
+    opts: { newSnapshot?: boolean; keepDeltas?: number; trust?: unknown; trustDocument?: DocumentToPublish; rules?: Record<string, DocumentToPublish | null> } = {},
   ): PublisherState {
     const ch = changes instanceof Map ? changes : new Map(Object.entries(changes));
     this.iat += 3600;
