@@ -41,6 +41,7 @@ export class ScanMetrics {
   private readonly uploadFailures;
   private readonly reloadFailures;
   private listEntries = 0;
+  private calendarNextYearMissing: () => boolean = () => false;
   private listIatSec: number | null = null;
   private auditPending = 0;
   private clockReliable = true;
@@ -114,6 +115,20 @@ export class ScanMetrics {
         this.set(self.clockReliable ? 1 : 0);
       },
     });
+    new client.Gauge({
+      name: 'roadscan_calendar_next_year_missing',
+      help: "1 from 1 November (CST) while next year's working-day schedule is not among the calendar's years (docs/STATUS-LIST.md).",
+      registers,
+      collect() {
+        let missing = false;
+        try {
+          missing = self.calendarNextYearMissing();
+        } catch {
+          missing = false;
+        }
+        this.set(missing ? 1 : 0);
+      },
+    });
     if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: 'roadscan_' });
   }
 
@@ -123,6 +138,11 @@ export class ScanMetrics {
     for (const r of result.reasons) if (REASONS.has(r)) this.reasons.inc({ reason: r });
     if (Number.isFinite(result.ms) && result.ms >= 0) this.latency.observe(result.ms / 1000);
     this.clockReliable = !result.reasons.includes('CLOCK_UNRELIABLE');
+  }
+
+  /** How to tell, at each scrape, whether next year's schedule is missing (by the check clock). */
+  watchCalendar(nextYearMissing: () => boolean): void {
+    this.calendarNextYearMissing = nextYearMissing;
   }
 
   /** The status list now held: its size and the `iat` of its manifest (null: never verified). */
