@@ -56,7 +56,7 @@ function latencyRows(label: string, samples: number[]): BenchRow[] {
 }
 
 /** A mix of what a roadside unit sees: good licences, registrations, screenshots, forgeries. */
-function frames(world: DemoWorld, n: number): string[] {
+export function frames(world: DemoWorld, n: number): string[] {
   const a = world.authority;
   const kinds = [
     () => a.code({ type: 'DL', now: NOW_SEC }).text,
@@ -73,7 +73,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Writes codes into the pty one at a time and times each from its last byte (the terminator,
  * written after a pause so the driver has the rest) to the verdict reported by `scanned()`.
  */
-class TimedFeeder {
+export class TimedFeeder {
   /** When the frame in flight got its last byte (performance.now()). */
   t0 = 0;
   private resolve: (() => void) | null = null;

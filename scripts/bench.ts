@@ -14,6 +14,7 @@ const areas: Area[] = [
   ['status list', async () => (await import('./bench-status.js')).runStatusBench],
   ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],
   ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
+  ['feedback first, durable before it ends', async () => (await import('./bench-durable.js')).runDurableBench],
   ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],
   ['station once-only (shared NATS vs local SQLite)', async () => (await import('./bench-station.js')).runStationBench],
 ];

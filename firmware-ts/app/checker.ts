@@ -38,6 +38,7 @@ export function checkerOptions(config: Config, trust: TrustList, status: StatusS
       profile: config.profile,
       region: config.region,
       station: config.station.code,
+      stationName: config.station.name,
       faceRecognition: config.station.faceRecognition,
       boardBeforeSec: config.station.boardBeforeMin * 60,
       boardAfterSec: config.station.boardAfterMin * 60,

@@ -23,7 +23,7 @@ export interface Runtime {
   loaded: LoadedConfig;
   /** The options the runtime was opened with (`--trust` among them). */
   options: RuntimeOptions;
-  /** The clock floor of DESIGN.md, persisted in the database. */
+  /** The clock floor of docs/DESIGN.md, persisted in the database. */
   clockFloor: ClockFloor;
   /** The configuration with command-line overrides applied. */
   config: Config;

@@ -12,6 +12,8 @@ import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
+import { AuditWriter } from '../audit/audit-writer.js';
+import { StorageHealth } from '../store/storage-health.js';
 import { buildChecker, loadRulesData, type RulesData } from './checker.js';
 import { rulesVersions } from './rules.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
@@ -20,6 +22,7 @@ import type { Runtime } from './runtime.js';
 import { chooseTrust } from './trust.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer } from '../health/health-server.js';
+import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanChecker } from '../scan/scan-checker.js';
@@ -69,9 +72,32 @@ export class ServiceHost {
     const time = (): CheckTime => rt.time();
     const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
     const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
-    const audit = new AuditLog(rt.db, { deviceId: cfg.device.id, operator: cfg.device.operator });
+    const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
+    // The log (its tables, readers, upload, purge) on the shared connection; the records written
+    // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
+    const audit = new AuditLog(rt.db, auditMeta);
     this.audit = audit;
-    const metrics = new ScanMetrics({ clock: systemClock });
+    const storage = new StorageHealth();
+    const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
+    const writer =
+      rt.dbFile === ':memory:'
+        ? null
+        : new AuditWriter({
+            file: rt.dbFile,
+            meta: auditMeta,
+            health: storage,
+            onLost: (n) => {
+              metrics.auditRecordsLost(n);
+              logger.error({ lost: n }, 'audit records given up: the disk refused them too long');
+            },
+          });
+    if (writer) metrics.watchAuditUnwritten(() => writer.unwritten);
+    storage.onChange((e) => {
+      if (e.kind === 'failure') metrics.storageFailed(e.source);
+      else if (e.kind === 'fault') logger.error({ store: e.source, err: e.error, unwritten: writer?.unwritten ?? 0 }, 'records not being written');
+      else logger.info({ store: e.source }, 'records written again');
+      if (e.kind !== 'failure') this.appliance?.refreshStatus();
+    });
     const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
     syncMetrics();
     // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
@@ -109,7 +135,8 @@ export class ServiceHost {
       indicator: hal.indicator,
       checker: { check: (text, t) => checker.check(text, t) },
       time,
-      audit,
+      audit: writer ?? audit,
+      storage,
       place: { profile: cfg.profile, region: cfg.region, station: cfg.station.code },
       feedback: hal.feedback,
       onScanLogged: (t) => {
@@ -148,6 +175,7 @@ export class ServiceHost {
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
             rules: healthRules(rules.inForce, calendarCheck()),
             lastScan,
+            storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
           };
         },
       });
@@ -184,7 +212,7 @@ export class ServiceHost {
         jitter: cfg.statusList.jitter,
         onOutcome: (o, next) => {
           if (!o.ok) metrics.syncFailed();
-          // A verified manifest is the trusted time anchor of DESIGN.md's clock floor.
+          // A verified manifest is the trusted time anchor of docs/DESIGN.md's clock floor.
           if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
           syncMetrics();
           if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
@@ -256,6 +284,12 @@ export class ServiceHost {
       this.stops.push(() => uploader.stop());
     }
 
+    // Last before the database closes: what the scans handed over is written, or said.
+    this.stops.push(async () => {
+      if (!writer) return;
+      const unwritten = await writer.close();
+      if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
+    });
     this.stops.push(() => {
       floor.flush();
       store.close();

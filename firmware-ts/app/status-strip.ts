@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Runtime } from './runtime.js';
 import type { ScreenStatus } from '../screen/screen-view.js';
 import { listAge } from '../core/staleness.js';
+import { displaySafe } from '../core/text-safety.js';
 import type { StatusSource } from '../status/list/index.js';
 
 export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog): () => Omit<ScreenStatus, 'scanner'> {
@@ -22,8 +23,14 @@ export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog
       clock: time.reliable ? 'ok' : 'unreliable',
       profile: cfg.profile,
       region: cfg.region,
-      station: cfg.station.code,
+      station: stationLabel(cfg.station.code, cfg.station.name),
       pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
     };
   };
+}
+
+/** The station as the status strip shows it: its code, and its name when configured. */
+export function stationLabel(code: string | null, name: string | null): string | null {
+  if (code === null) return null;
+  return name ? `${code} ${displaySafe(name, 32)}` : code;
 }

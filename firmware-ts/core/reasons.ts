@@ -1,5 +1,5 @@
 /**
- * Reason codes and verdicts of CREDENTIALS.md section 6.
+ * Reason codes and verdicts of docs/CREDENTIALS.md section 6.
  *
  * The order of `REASON_CODES` is the order of importance: a verdict lists its reasons in this
  * order, so the operator reads the gravest one first.

@@ -1,5 +1,5 @@
 /**
- * The age of the status list and whether it is stale (STATUS-LIST.md step 5): the age is
+ * The age of the status list and whether it is stale (docs/STATUS-LIST.md step 5): the age is
  * `now - iat` of the last verified manifest; a scanner that never verified one is stale, always.
  * @module
  */

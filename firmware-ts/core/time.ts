@@ -15,7 +15,7 @@ export function fixedClock(ms: number): Clock {
   return { now: () => ms };
 }
 
-/** The instant the checks use and whether the device can vouch for it (DESIGN.md, clock floor). */
+/** The instant the checks use and whether the device can vouch for it (docs/DESIGN.md, clock floor). */
 export interface CheckTime {
   /** Seconds since the Unix epoch, as used by every rule. */
   nowSec: number;

@@ -1,5 +1,5 @@
 /**
- * The rules of a place and use (DESIGN.md, rules from the field): which types serve where, and
+ * The rules of a place and use (docs/DESIGN.md, rules from the field): which types serve where, and
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */
@@ -16,6 +16,8 @@ export interface PlaceRules {
   profile: Profile;
   region: string;
   station: string | null;
+  /** The station's name from the configuration, shown beside its code (`fromName`). */
+  stationName?: string | null;
   /** Stations with face recognition need no manual ID check. */
   faceRecognition: boolean;
   boardBeforeSec: number;

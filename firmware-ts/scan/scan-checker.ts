@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
 import { listAge } from '../core/staleness.js';
+import { displaySafe } from '../core/text-safety.js';
 import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
 import { entryKey, reasonForStatus } from '../status/list/index.js';
@@ -93,7 +94,7 @@ export class ScanChecker {
       this.statusReasons(statusKey, reasons);
       const registration = referencedRegistrationKey(c);
       if (registration) this.statusReasons(registration, reasons);
-      if (verified.issuerSignatureValid) fields = displayFields(c);
+      if (verified.issuerSignatureValid) fields = this.withStationName(displayFields(c), c);
     }
     this.freshnessReasons(time, reasons);
     if (code && type === 'TK' && this.opts.rules.profile === 'gate' && this.opts.boarding && statusKey) {
@@ -109,6 +110,13 @@ export class ScanChecker {
       statusKey: statusKey ? statusKey.toString('hex') : null,
       expSec: code ? code.credential.exp : null,
     };
+  }
+
+  /** A ticket leaving from this station shows the station's configured name beside its code. */
+  private withStationName(fields: Record<string, string>, c: Credential): Record<string, string> {
+    const { station, stationName } = this.opts.rules;
+    if (c.typ !== 'TK' || !station || !stationName || c.dat.frm !== station) return fields;
+    return { ...fields, fromName: displaySafe(stationName) };
   }
 
   private statusReasons(key: Uint8Array, reasons: ReasonCode[]): void {

@@ -1,5 +1,5 @@
 /**
- * Cryptographic and time checks of a decoded code (CREDENTIALS.md sections 2, 4, 5 and the
+ * Cryptographic and time checks of a decoded code (docs/CREDENTIALS.md sections 2, 4, 5 and the
  * time rows of section 6). Pure: keys come from the trust list, time from the caller.
  * @module
  */

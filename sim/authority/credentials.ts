@@ -1,6 +1,6 @@
 /**
  * Credential claims, live presentations and QR texts as an issuer and a holder's app make them
- * (CREDENTIALS.md sections 1, 3 and 4).
+ * (docs/CREDENTIALS.md sections 1, 3 and 4).
  * @module
  */
 import { randomBytes } from 'node:crypto';

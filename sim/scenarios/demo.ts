@@ -1,6 +1,6 @@
 /**
  * The demo scenario of `npm start`: a throwaway test authority, a status list that knows one
- * revoked licence, and a short script of scans that shows every colour of DESIGN.md's feedback
+ * revoked licence, and a short script of scans that shows every colour of docs/DESIGN.md's feedback
  * table for a roadside check: green for a good live code, amber for a registration (the paper
  * one must travel with the vehicle), red for a screenshot gone stale, a forged code, a revoked
  * licence and something that is not a credential at all.

@@ -1,6 +1,6 @@
 /**
  * The test authority's status-list publisher: turns "these keys changed" into the static files
- * of STATUS-LIST.md in a folder that any web server can serve (a snapshot per seq, a delta from
+ * of docs/STATUS-LIST.md in a folder that any web server can serve (a snapshot per seq, a delta from
  * the previous seq, `manifest.cose` signed with the SL key, optionally a signed trust list and
  * signed rules documents, docs/STATUS-LIST.md).
  *

@@ -1,5 +1,5 @@
 /**
- * One code per reason of CREDENTIALS.md section 6 that needs no status list, made by the test
+ * One code per reason of docs/CREDENTIALS.md section 6 that needs no status list, made by the test
  * authority for one instant. Shared by the library tests and the `roadscan verify` tests.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * `roadscan decode-image FILE...` (spec/CLI.md): finds the QR code in each picture (PNG, JPEG,
+ * `roadscan decode-image FILE...` (docs/CLI.md): finds the QR code in each picture (PNG, JPEG,
  * WebP; a screenshot, a downloaded registration image, a photo of a screen or a printout),
  * verifies it, and answers one line per file, in order. A picture without a readable code is
  * answered `reject` with MALFORMED and `"decoded": false`; a file that is not a picture at all

@@ -1,5 +1,5 @@
 /**
- * `roadscan sync --url BASE_URL`: one status-list sync (STATUS-LIST.md), with a progress bar on
+ * `roadscan sync --url BASE_URL`: one status-list sync (docs/STATUS-LIST.md), with a progress bar on
  * a terminal for long downloads. Prints what changed, or why nothing did, in one line; exit 0 on
  * success or nothing to do, 1 on a refused or failed sync (docs/CLI.md).
  * @module
@@ -72,7 +72,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
       process.off('SIGTERM', stop);
     });
     bar.done();
-    // A verified manifest's iat is signed time: it raises the clock floor (DESIGN.md).
+    // A verified manifest's iat is signed time: it raises the clock floor (docs/DESIGN.md).
     if (outcome.ok && outcome.iat !== null) rt.clockFloor.raise(outcome.iat, 'manifest');
     const iso = outcome.iat === null ? null : new Date(outcome.iat * 1000).toISOString();
     if (opts.json) {

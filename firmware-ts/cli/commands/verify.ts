@@ -1,6 +1,6 @@
 /**
  * `roadscan verify [TEXT]`: one QR text from the argument, or one per standard-input line,
- * each answered in order (spec/CLI.md).
+ * each answered in order (docs/CLI.md).
  * @module
  */
 import type { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * Status-list entries (STATUS-LIST.md): the entry key of a credential and the meaning of a
+ * Status-list entries (docs/STATUS-LIST.md): the entry key of a credential and the meaning of a
  * status byte.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The two binary files of STATUS-LIST.md: the snapshot (`RSS1`) and the delta (`RSD1`).
+ * The two binary files of docs/STATUS-LIST.md: the snapshot (`RSS1`) and the delta (`RSD1`).
  *
  * Both are a fixed big-endian header followed by 17-byte records (16-byte key, status byte).
  * The scanner keeps a verified snapshot on disk exactly as received, so this module is the one
@@ -18,7 +18,7 @@ export const DELTA_MAGIC = 'RSD1';
 /** `RSD1`, from u64, to u64, count u32. */
 export const DELTA_HEADER_BYTES = 24;
 
-/** Highest status byte with a meaning (STATUS-LIST.md); above it the entry counts as revoked. */
+/** Highest status byte with a meaning (docs/STATUS-LIST.md); above it the entry counts as revoked. */
 export const MAX_KNOWN_STATUS = 8;
 
 /** A header field that does not fit a JS number exactly is refused rather than rounded. */

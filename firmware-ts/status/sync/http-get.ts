@@ -5,7 +5,7 @@
  * (refused, unknown host, HTTP status, timeout, truncated or oversized body).
  *
  * A mobile link also trickles: besides the idle timeout, a floor on the transfer rate (bytes
- * over any window, STATUS-LIST.md "Downloads over a network that comes and goes") cuts a server
+ * over any window, docs/STATUS-LIST.md "Downloads over a network that comes and goes") cuts a server
  * that drips a byte now and then, and an AbortSignal ends any request at once (the service's
  * stop never waits on the network). Conditional and range requests (If-None-Match, Range with
  * If-Range) are the caller's headers; `onHead` sees the answer before the body and says how long

@@ -1,5 +1,5 @@
 /**
- * The signed manifest of STATUS-LIST.md: verified against an `SL` key of the trust list the
+ * The signed manifest of docs/STATUS-LIST.md: verified against an `SL` key of the trust list the
  * scanner already holds, then read field by field. Nothing in it is trusted before the
  * signature is; after it, paths are still checked so a manifest can only name files under
  * its own base URL.

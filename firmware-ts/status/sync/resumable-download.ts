@@ -1,5 +1,5 @@
 /**
- * A download that survives a link that comes and goes (STATUS-LIST.md "Downloads over a network
+ * A download that survives a link that comes and goes (docs/STATUS-LIST.md "Downloads over a network
  * that comes and goes"): the body streams into a partial file named after the SHA-256 the
  * manifest promises, and a small sidecar beside it records the validator of the first response
  * (its ETag, else its Last-Modified) and how many bytes are durably on disk. A cut connection

@@ -1,6 +1,6 @@
 /**
  * Takes a snapshot as it streams in and writes it to its file while checking everything the
- * manifest and STATUS-LIST.md promise: the header (magic, seq, count), keys strictly ascending
+ * manifest and docs/STATUS-LIST.md promise: the header (magic, seq, count), keys strictly ascending
  * (sorted, no duplicates), the exact length and the SHA-256. It also collects the sparse index
  * on the way. Memory stays at one network chunk plus the index, whatever the list's size.
  *
@@ -44,7 +44,7 @@ export interface SnapshotExpect {
 export interface ReceivedSnapshot {
   /** Records whose status is not 0. */
   listed: number;
-  /** Records with a status byte STATUS-LIST.md does not define (they count as revoked). */
+  /** Records with a status byte docs/STATUS-LIST.md does not define (they count as revoked). */
   unknownStatus: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * One sync as STATUS-LIST.md describes it: fetch and verify the manifest, refuse a rollback,
+ * One sync as docs/STATUS-LIST.md describes it: fetch and verify the manifest, refuse a rollback,
  * check the signed trust list and rules documents (signed-updates.ts: any refusal refuses the
  * whole sync), fetch a delta chain or the snapshot, then switch to the new list, trust list and
  * rules data in ONE small transaction.
@@ -89,7 +89,7 @@ export interface SyncOutcome {
 }
 
 const LOCK_RENEW_MS = 10_000;
-/** STATUS-LIST.md: a transfer slower than 1 KiB/s over any 60 s is cut off. */
+/** docs/STATUS-LIST.md: a transfer slower than 1 KiB/s over any 60 s is cut off. */
 export const DEFAULT_MIN_RATE: MinRate = { bytesPerSec: 1024, windowMs: 60_000 };
 
 export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {

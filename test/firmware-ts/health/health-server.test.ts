@@ -129,8 +129,11 @@ describe('/metrics while scans run', () => {
     expect(m.get('roadscan_status_list_entries')).toBe(1234);
     expect(m.get('roadscan_status_list_age_seconds')).toBe(1800);
     expect(log.count()).toBe(600);
-    // Process metrics live in the same private registry.
-    expect(m.has('roadscan_process_resident_memory_bytes')).toBe(true);
+    // Process metrics live in the same private registry, under their standard names.
+    expect(m.has('process_resident_memory_bytes')).toBe(true);
+    expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    expect([...m.keys()].some((k) => k.startsWith('roadscan_build_info{') && k.includes('node="'))).toBe(true);
+    expect(m.get('roadscan_storage_write_failures_total{store="audit"}')).toBe(0);
   });
 
   it('counts sync failures, scanner reconnects and upload failures, and keeps registries apart', async () => {

@@ -90,7 +90,7 @@ describe('operator page', () => {
       { level: 'warn', text: REASON_TEXT.INSPECTION_OVERDUE.zh },
       { level: 'warn', text: REASON_TEXT.PAPER_REQUIRED.zh },
     ]);
-    expect(s.fields.map((f) => f.key)).toEqual(['plate', 'plateColour', 'vehicleType', 'owner', 'vin', 'inspectionUntil']);
+    expect(s.fields.map((f) => f.key)).toEqual(['plate', 'plateColour', 'vehicleType', 'owner', 'ownerKind', 'vin', 'inspectionUntil']);
     expect(s.fields.find((f) => f.key === 'inspectionUntil')).toMatchObject({ value: '2026-10-31', flag: 'warn' });
   });
 

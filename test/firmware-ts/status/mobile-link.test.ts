@@ -1,5 +1,5 @@
 /**
- * Downloads over a mobile link (STATUS-LIST.md "Downloads over a network that comes and goes"),
+ * Downloads over a mobile link (docs/STATUS-LIST.md "Downloads over a network that comes and goes"),
  * against a real nginx serving a publication of the test authority, behind the fault-injecting
  * proxy of sim/net: nginx's own ETag, Range, If-Range and 304 answers, our cuts and throttles.
  */
