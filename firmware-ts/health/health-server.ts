@@ -37,6 +37,17 @@ export interface HealthState {
   rules?: HealthRules;
   /** The last scan, without anything about the person. */
   lastScan: { at: string; verdict: string } | null;
+  /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
+  station?: {
+    connected: boolean;
+    /** The member this device talks to now, or null. */
+    server: string | null;
+    servers: readonly string[];
+    /** Records decided alone, waiting to be handed over. */
+    queued: number;
+    /** Tickets found boarded (or swapped) twice, never hidden. */
+    conflicts: number;
+  };
   /** Whether records are being kept (storage-health.ts); absent: not watched. */
   storage?: {
     ok: boolean;
@@ -120,6 +131,8 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   if (state.list.ageSec === null) problems.push('no status list');
   else if (state.list.stale) problems.push('status list stale');
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
+  if (state.station && !state.station.connected) problems.push('station store unreachable');
+  if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);
   if (state.storage) {
     problems.push(...state.storage.problems);
     if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);
