@@ -49,6 +49,8 @@ const STEPS: readonly string[] = [
   // 2: the manifest's ETag (If-None-Match) and the snapshot's SHA-256 (checked at rest).
   `ALTER TABLE status_state ADD COLUMN manifest_etag TEXT;
    ALTER TABLE status_state ADD COLUMN base_sha256 BLOB;`,
+  // 3: why the kept list was found damaged at rest (null: not known to be); cleared by a sync.
+  `ALTER TABLE status_state ADD COLUMN damaged TEXT;`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -71,6 +73,7 @@ export interface StatusStateRow {
   synced_ms: number | null;
   manifest_etag: string | null;
   base_sha256: Buffer | null;
+  damaged: string | null;
 }
 
 export function readState(db: Db): StatusStateRow {

@@ -17,6 +17,7 @@ import { downloadResumable, type ResumableContext } from './resumable-download.j
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
 import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js';
 import { SnapshotReader } from './snapshot-reader.js';
+import { encodeIndexFile } from './sparse-index.js';
 import { deltaBytes, snapshotBytes } from './status-file-format.js';
 import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from './status-files.js';
 import { SyncError, oneLine } from './sync-error.js';
@@ -139,9 +140,10 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   });
   const rx = got.sink as SnapshotReceiver;
   let index: Buffer;
+  let sums: Buffer;
   let info: ReceivedSnapshot;
   try {
-    ({ index, info } = await rx.finish());
+    ({ index, sums, info } = await rx.finish());
   } catch (err) {
     // A whole body that fails its checks never becomes good: it goes.
     await rx.abort();
@@ -152,9 +154,9 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   ctx.created.push(file, idxFile);
   renameSync(got.file, file);
   removeQuietly(got.sidecar);
-  writeDurably(idxFile, index);
+  writeDurably(idxFile, encodeIndexFile({ keys: index, sums }, ref.sha256));
   fsyncDir(ctx.dataDir);
-  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count });
+  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count, sha256: ref.sha256 });
   return { baseId, name, reader, info };
 }
 
