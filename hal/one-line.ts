@@ -1,14 +1,6 @@
 /**
- * Device and library messages are shown to people and written to logs: one line, bounded,
- * no control characters (a terminal must never receive an escape sequence from a device).
+ * Device and library messages are shown to people and written to logs: one line, bounded, no
+ * control or invisible characters. The rule itself is the project's one text-safety module.
  * @module
  */
-
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
-
-/** `text` as one printable line of at most `max` characters. */
-export function oneLine(text: unknown, max = 200): string {
-  const s = String(text).replace(CONTROLS, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
+export { oneLine } from '../firmware-ts/core/text-safety.js';

@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { buildChecker, loadTrust, openRuntime } from '../firmware-ts/cli/context.js';
+import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
@@ -56,7 +56,7 @@ function latencyRows(label: string, samples: number[]): BenchRow[] {
 }
 
 /** A mix of what a roadside unit sees: good licences, registrations, screenshots, forgeries. */
-function frames(world: DemoWorld, n: number): string[] {
+export function frames(world: DemoWorld, n: number): string[] {
   const a = world.authority;
   const kinds = [
     () => a.code({ type: 'DL', now: NOW_SEC }).text,
@@ -73,7 +73,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Writes codes into the pty one at a time and times each from its last byte (the terminator,
  * written after a pause so the driver has the rest) to the verdict reported by `scanned()`.
  */
-class TimedFeeder {
+export class TimedFeeder {
   /** When the frame in flight got its last byte (performance.now()). */
   t0 = 0;
   private resolve: (() => void) | null = null;
@@ -115,7 +115,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
   const appliance = new Appliance({
     scanner,
     indicator: new SimIndicator(),
-    checker: buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status),
+    checker: buildChecker(rt, chooseTrust(rt, null), status),
     time: () => rt.time(),
     audit: new AuditLog(rt.db, { deviceId: 'bench', operator: '' }),
     place: { profile: 'roadside', region: rt.config.region, station: null },

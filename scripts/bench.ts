@@ -10,9 +10,11 @@ type Area = [title: string, load: () => Promise<() => Promise<BenchRow[]>>];
 
 const areas: Area[] = [
   ['scan path (verify)', async () => (await import('./bench-verify.js')).runVerifyBench],
+  ['hostile codes (bounded cost of a check)', async () => (await import('./bench-hostile.js')).runHostileBench],
   ['status list', async () => (await import('./bench-status.js')).runStatusBench],
   ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],
   ['audit log', async () => (await import('./bench-audit.js')).runAuditBench],
+  ['feedback first, durable before it ends', async () => (await import('./bench-durable.js')).runDurableBench],
   ['operator screen (scan -> page)', async () => (await import('./bench-screen.js')).runScreenBench],
   ['station once-only (shared NATS vs local SQLite)', async () => (await import('./bench-station.js')).runStationBench],
 ];

@@ -11,7 +11,24 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'dist/bundle');
 // Built beside the live bundle and swapped in, so a CLI started meanwhile never sees half of it.
 const fresh = `${target}.new-${process.pid}`;
+// zod re-exports every message locale (`z.locales`); roadscan speaks only zod's default English
+// messages, so the bundle carries that one: parsing 60-odd locale modules was a fifth of a cold
+// `roadscan verify`.
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${join('node_modules', 'zod')}`) ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 await build({
+  plugins: [englishOnlyZod],
   entryPoints: [join(root, 'dist/firmware-ts/cli/main.js')],
   outdir: fresh,
   bundle: true,

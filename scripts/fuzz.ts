@@ -1,9 +1,11 @@
 /**
  * Hostile-input fuzzer of the scan path. Feeds valid live codes mutated at the text and at the
- * byte level, and random text, to `ScanChecker.check`, and holds it to three rules: every input
- * gets a verdict (no exception), no control character reaches a displayed field, and a mutated
- * code is never let through unless its signed content is byte-identical to the original's (COSE
- * leaves the unprotected header unsigned, so such a change is not a forgery).
+ * byte level, random text, and decodable hostile codes (sim/authority/hostile-codes.ts: extreme
+ * instants, fields at their caps, unknown and forged issuers), as they are and mutated, to
+ * `ScanChecker.check` in every profile, and holds it to four rules: every input gets a verdict (no
+ * exception), no control character reaches a displayed field, a mutated code is never let through
+ * unless its signed content is byte-identical to the original's (COSE leaves the unprotected header
+ * unsigned, so such a change is not a forgery), and no code of an unknown or forged issuer passes.
  * Usage: node dist/scripts/fuzz.js [COUNT=1000000] [SEED=1]
  * @module
  */
@@ -12,7 +14,8 @@ import fc from 'fast-check';
 import { base45Encode } from '../firmware-ts/codec/base45.js';
 import { decodeQrText } from '../firmware-ts/codec/qr-text.js';
 import { decodeCode } from '../firmware-ts/codec/decode-presentation.js';
-import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
+import { hostileCodes } from '../sim/authority/hostile-codes.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import { CREDENTIAL_TYPES } from '../firmware-ts/codec/claims.js';
 
@@ -70,28 +73,33 @@ function mutateBytes(rng: () => number, text: string): string {
 export function runFuzz(count: number, seed = 1): FuzzReport {
   const authority = TestAuthority.create();
   const now = Math.floor(Date.now() / 1000);
-  const checker = shippedChecker({ trust: authority.trustList(), profile: 'window' });
+  const checkers = (['window', 'roadside', 'gate'] as const).map((profile) => shippedChecker({ trust: authority.trustList(), profile, station: 'S110105001' }));
   const time = { nowSec: now, reliable: true };
   const seeds = CREDENTIAL_TYPES.flatMap((type) => [authority.code({ type, now }).text, authority.code({ type, now, compress: false, tagged: false }).text]);
-  const originals = new Map(seeds.map((s) => [s, signedContent(s)]));
+  // Only those that decode: the others are MALFORMED before any rule, like the random inputs.
+  const hostile = hostileCodes(authority, now).filter((h) => signedContent(h.text) !== null);
+  const untrusted = new Set(hostile.filter((h) => h.issuer !== 'trusted').map((h) => h.text));
+  const originals = new Map([...seeds, ...hostile.map((h) => h.text)].map((s) => [s, signedContent(s)]));
   const random = fc.sample(fc.string({ unit: 'binary', maxLength: 300 }), { seed, numRuns: Math.min(count, 50_000) });
   let state = seed >>> 0 || 1;
   const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const report: FuzzReport = { inputs: 0, rejected: 0, passedUnchanged: 0, failures: [], ms: 0 };
   const started = performance.now();
   for (let i = 0; i < count; i++) {
-    const base = seeds[i % seeds.length]!;
-    const kind = i % 4;
-    const input = kind === 3 ? random[i % random.length]! : kind === 2 ? `RS1:${random[i % random.length]!}` : kind === 1 ? mutateBytes(rng, base) : mutateText(rng, base);
+    const kind = i % 6;
+    // Kinds 4 and 5: a decodable hostile code as it is, and mutated.
+    const base = kind >= 4 ? hostile[Math.floor(i / 6) % hostile.length]!.text : seeds[i % seeds.length]!;
+    const input = kind === 4 ? base : kind === 3 ? random[i % random.length]! : kind === 2 ? `RS1:${random[i % random.length]!}` : kind === 1 || kind === 5 ? mutateBytes(rng, base) : mutateText(rng, base);
     report.inputs++;
     let result;
     try {
-      result = checker.check(input, time);
+      result = checkers[i % checkers.length]!.check(input, time);
     } catch (err) {
       report.failures.push(`threw ${(err as Error).message} on ${JSON.stringify(input.slice(0, 80))}`);
       continue;
     }
     if (Object.values(result.fields).some((v) => CONTROL.test(v))) report.failures.push(`control character in fields for ${JSON.stringify(input.slice(0, 80))}`);
+    if (untrusted.has(base) && result.verdict !== 'reject') report.failures.push(`code of an unknown or forged issuer let through (${result.verdict}): ${input.slice(0, 80)}`);
     if (result.verdict === 'reject') {
       report.rejected++;
     } else if (input !== base && signedContent(input) !== originals.get(base)) {

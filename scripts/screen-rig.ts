@@ -11,17 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { shippedChecker } from '../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
 import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
 import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
 import { screenStatusOf } from '../firmware-ts/screen/screen-status.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
-import { statusDataDir } from '../firmware-ts/status/status-files.js';
-import { StatusListStore } from '../firmware-ts/status/status-list-store.js';
-import { syncOnce } from '../firmware-ts/status/sync.js';
+import { statusDataDir } from '../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../firmware-ts/status/list/index.js';
+import { syncOnce } from '../firmware-ts/status/sync/index.js';
 import { openDatabase, type Db } from '../firmware-ts/store/database.js';
 import { parseTrustList } from '../firmware-ts/verify/trust-list.js';
-import { DEFAULT_FEEDBACK } from '../hal/indicator/patterns.js';
+
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { startPtyPair, type PtyPair } from '../hal/scanner/pty-pair.js';
 import type { Scanner } from '../hal/scanner/scanner.js';
@@ -30,6 +30,9 @@ import { SimScanner } from '../hal/scanner/sim-scanner.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import { publishNext } from '../sim/status/status-publisher.js';
 import { StatusServer } from '../sim/status/status-server.js';
+import { defaultConfig } from '../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 export interface ScreenRigOptions {
   /**

@@ -7,7 +7,9 @@
  * copies only those columns, after checking each against its closed vocabulary.
  *
  * `record` is one synchronous INSERT in its own transaction on a WAL database with
- * synchronous=FULL: when it returns, the row is on disk, so feedback can follow it. Sequence
+ * synchronous=FULL: when it returns, the row is on disk. The running service does not wait for
+ * that on the scan path: it hands records to audit-writer.ts, which commits them off the event
+ * loop. Readers of this log (export, upload, counts) only ever see committed, durable rows. Sequence
  * numbers come from AUTOINCREMENT and are never reused, even after a purge, so an uploaded
  * (device, log id, seq) names one record forever. The log id is a random UUID made with the
  * table: a device whose database is replaced starts a new log instead of colliding with its past.
@@ -16,8 +18,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
-import { REASON_CODES, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { REASON_CODES, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { auditRecordOf, type AuditRecord, type AuditRow } from './audit-record.js';
+import { hasUnsafeText } from '../core/text-safety.js';
 
 /** What the audit log needs from a scan result (a `ScanResult` fits). */
 export interface AuditedResult {
@@ -79,7 +82,7 @@ const TYPES: ReadonlySet<string> = new Set(['DL', 'VR', 'VA', 'VD', 'TK']);
 const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
 const STATUS_KEY = /^[0-9a-f]{32}$/;
 /** Printable text: no control, format (bidi, zero-width) or other invisible characters. */
-const SAFE_TEXT = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{0,64}$/u;
+const isSafeText = (s: string) => s.length <= 64 && !hasUnsafeText(s);
 
 export class AuditLog {
   /** Random id of this log, sent with every upload batch. */
@@ -103,10 +106,7 @@ export class AuditLog {
     migrate(db, 'audit-log', MIGRATIONS);
     db.prepare('INSERT OR IGNORE INTO audit_state (id, log_id, acked_through) VALUES (1, ?, 0)').run(randomUUID());
     this.logId = (db.prepare('SELECT log_id FROM audit_state WHERE id = 1').get() as { log_id: string }).log_id;
-    this.insert = db.prepare(
-      `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
-         status_key, clock_reliable, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insert = db.prepare(AUDIT_INSERT_SQL);
     this.ackedThroughStmt = db.prepare('SELECT acked_through FROM audit_state WHERE id = 1').pluck();
     this.ackStmt = db.prepare('UPDATE audit_state SET acked_through = max(acked_through, ?) WHERE id = 1');
     this.pendingStmt = db.prepare(
@@ -125,31 +125,12 @@ export class AuditLog {
 
   /** Writes one scan durably and returns its sequence number. Throws on a malformed entry. */
   record(entry: AuditEntry): number {
-    const r = entry.result;
-    if (!Number.isSafeInteger(entry.atSec)) throw new TypeError('audit: atSec must be an integer');
-    if (!VERDICTS.has(r.verdict)) throw new TypeError('audit: unknown verdict');
-    for (const code of r.reasons) if (!REASONS.has(code)) throw new TypeError('audit: unknown reason code');
-    if (r.type !== null && !TYPES.has(r.type)) throw new TypeError('audit: unknown credential type');
-    if (r.statusKey !== null && !STATUS_KEY.test(r.statusKey)) throw new TypeError('audit: status key must be 32 hex digits');
-    checkText(entry.profile, 'profile', false);
-    checkText(entry.region, 'region', false);
-    if (entry.station !== null) checkText(entry.station, 'station', false);
-    const ms = Number.isFinite(r.ms) && r.ms >= 0 ? Math.round(r.ms * 1000) / 1000 : 0;
-    const info = this.insert.run(
-      entry.atSec,
-      this.meta.deviceId,
-      this.meta.operator,
-      entry.profile,
-      entry.region,
-      entry.station,
-      r.verdict,
-      r.reasons.join(' '),
-      r.type,
-      r.statusKey,
-      entry.reliable ? 1 : 0,
-      ms,
-    );
-    return Number(info.lastInsertRowid);
+    return Number(this.insert.run(...auditRowValues(entry, this.meta)).lastInsertRowid);
+  }
+
+  /** The audit sink of the appliance, synchronous (an in-memory database, tests); see audit-writer.ts. */
+  submit(entry: AuditEntry): void {
+    this.record(entry);
   }
 
   /** Records at or after `sinceSec`, oldest first, read lazily. */
@@ -201,8 +182,37 @@ export class AuditLog {
   }
 }
 
+/** The one statement that adds a record; the writer's worker prepares it on its own connection. */
+export const AUDIT_INSERT_SQL = `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
+  status_key, clock_reliable, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The values of AUDIT_INSERT_SQL for one entry, each checked against its vocabulary. Throws on a malformed entry. */
+export function auditRowValues(entry: AuditEntry, meta: AuditMeta): AuditRowValues {
+  const r = entry.result;
+  if (!Number.isSafeInteger(entry.atSec)) throw new TypeError('audit: atSec must be an integer');
+  if (!VERDICTS.has(r.verdict)) throw new TypeError('audit: unknown verdict');
+  for (const code of r.reasons) if (!REASONS.has(code)) throw new TypeError('audit: unknown reason code');
+  if (r.type !== null && !TYPES.has(r.type)) throw new TypeError('audit: unknown credential type');
+  if (r.statusKey !== null && !STATUS_KEY.test(r.statusKey)) throw new TypeError('audit: status key must be 32 hex digits');
+  checkText(entry.profile, 'profile', false);
+  checkText(entry.region, 'region', false);
+  if (entry.station !== null) checkText(entry.station, 'station', false);
+  const ms = Number.isFinite(r.ms) && r.ms >= 0 ? Math.round(r.ms * 1000) / 1000 : 0;
+  return [
+    entry.atSec, meta.deviceId, meta.operator, entry.profile, entry.region, entry.station,
+    r.verdict, r.reasons.join(' '), r.type, r.statusKey, entry.reliable ? 1 : 0, ms,
+  ];
+}
+
+export type AuditRowValues = [number, string, string, string, string, string | null, string, string, string | null, string | null, 0 | 1, number];
+
+/** Where the appliance sends each scan's record. */
+export interface AuditSink {
+  submit(entry: AuditEntry): void;
+}
+
 function checkText(value: string, what: string, emptyOk: boolean): void {
-  if (typeof value !== 'string' || !SAFE_TEXT.test(value) || (!emptyOk && value.length === 0)) {
+  if (typeof value !== 'string' || !isSafeText(value) || (!emptyOk && value.length === 0)) {
     throw new TypeError(`audit: ${what} must be 1 to 64 printable characters`);
   }
 }

@@ -6,7 +6,7 @@
  * a record must also have been acknowledged by the collector before it may go.
  * @module
  */
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '../core/time.js';
 import type { ClockFloor } from '../clock/clock-floor.js';
 import type { AuditLog } from './audit-log.js';
 

@@ -4,7 +4,7 @@
  * compared line by line.
  * @module
  */
-import type { ReasonCode, Verdict } from '../verdict/reasons.js';
+import type { ReasonCode, Verdict } from '../core/reasons.js';
 
 export interface AuditRecord {
   /** Sequence number in this device's log; never reused. */

@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { oneLine } from '../core/text-safety.js';
 
 export interface PostOptions {
   /** PEM certificate(s) of the CA that signed the collector's certificate. */
@@ -84,6 +85,3 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
   });
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').slice(0, 200);
-}

@@ -1,24 +1,17 @@
 /**
- * The options every command shares (spec/CLI.md): configuration, trust list, database, place
- * of use and the instant to evaluate at.
+ * The options every command shares (docs/CLI.md): configuration, trust list, database, place
+ * of use and the instant to evaluate at. They are handed to `app/` as they are.
  * @module
  */
 import { Option, type Command } from 'commander';
+import type { RuntimeOptions } from '../app/runtime-options.js';
 
-export interface CommonOptions {
-  config?: string;
-  trust?: string;
-  db?: string;
-  profile?: string;
-  region?: string;
-  station?: string;
-  now?: string;
-}
+export type CommonOptions = RuntimeOptions;
 
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'configuration file (default config/default.json)')
-    .option('--trust <file>', 'trust list, JSON (CREDENTIALS.md section 5)')
+    .option('--trust <file>', 'trust list, JSON (docs/CREDENTIALS.md section 5)')
     .option('--db <file>', 'the SQLite database')
     .addOption(new Option('--profile <profile>', 'place of use').choices(['roadside', 'window', 'gate']))
     .option('--region <code>', '6-digit region code of this scanner')

@@ -1,5 +1,5 @@
 /**
- * How a scan result is printed: one JSON object per line (the CLI.md contract) or one line a
+ * How a scan result is printed: one JSON object per line (the docs/CLI.md contract) or one line a
  * person reads.
  * @module
  */

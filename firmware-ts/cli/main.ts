@@ -1,19 +1,21 @@
 /**
- * The `roadscan` command line (spec/CLI.md). Each command registers itself from its own
- * module; usage errors print one line and exit with status 2, never a stack trace.
+ * The `roadscan` command line (docs/CLI.md). It only parses, calls the composition root
+ * (`app/`) and prints. Each command registers itself from its own module; the simulator's
+ * commands (`sim`, `demo`) come from `sim/` and are loaded only when one of them is asked for.
+ * A set-up problem (`SetupError`, `UsageError`) prints one line and exits with status 2, never
+ * a stack trace.
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { SetupError } from '../app/setup-error.js';
+import { oneLine } from '../core/text-safety.js';
 import { register as registerAudit } from './commands/audit.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDecodeImage } from './commands/decode-image.js';
-import { register as registerDemo } from './commands/demo.js';
 import { register as registerRun } from './commands/run.js';
-import { register as registerSim } from './commands/sim.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerSync } from './commands/sync.js';
 import { register as registerVerify } from './commands/verify.js';
-import { UsageError } from './usage-error.js';
 
 const program = new Command('roadscan')
   .description('offline verifier for e-driving licences, e-registrations and road passenger e-tickets')
@@ -22,17 +24,28 @@ const program = new Command('roadscan')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]! + '\n') });
 
 registerVerify(program);
-registerSim(program);
+await registerSimulatorCommands(program, process.argv.slice(2));
 registerSync(program);
 registerStatus(program);
 registerConfig(program);
 registerAudit(program);
 registerRun(program);
-registerDemo(program);
 registerDecodeImage(program);
 
+/** The simulator's commands in full when asked for, else one line each for `--help`. */
+async function registerSimulatorCommands(into: Command, args: string[]): Promise<void> {
+  const first = args.find((a) => !a.startsWith('-'));
+  if (first === 'sim' || first === 'demo' || (first === 'help' && (args.includes('sim') || args.includes('demo')))) {
+    const { registerSimulator } = await import('../../sim/cli/index.js');
+    registerSimulator(into);
+    return;
+  }
+  into.command('sim').description('the simulator and test authority (test keys only); `roadscan sim --help` for its commands');
+  into.command('demo').description('the whole appliance against the simulator: a scripted roadside scenario, then paste codes (npm start)');
+}
+
 function fail(message: string): void {
-  process.stderr.write(`roadscan: ${message.replace(/[\u0000-\u001f\u007f]/g, ' ')}\n`);
+  process.stderr.write(`roadscan: ${oneLine(message, 500)}\n`);
   process.exitCode = 2;
 }
 
@@ -41,7 +54,7 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof SetupError) {
     fail(err.message);
   } else {
     fail(`internal error: ${(err as Error)?.message ?? String(err)}`);

@@ -1,8 +1,10 @@
 /**
- * An error the user can fix (bad option, unreadable file): printed as one line, exit status 2.
+ * An error the user can fix on the command line (a bad option): printed as one line, exit
+ * status 2, like a `SetupError` from the composition root.
  * @module
  */
+import { SetupError } from '../app/setup-error.js';
 
-export class UsageError extends Error {
+export class UsageError extends SetupError {
   override name = 'UsageError';
 }

@@ -1,5 +1,5 @@
 /**
- * The build time of the clock floor (DESIGN.md): a date this software cannot be running before.
+ * The build time of the clock floor (docs/DESIGN.md): a date this software cannot be running before.
  *
  * It is a declared constant, bumped with each release, rather than a stamp taken by the build:
  * a stamp would make builds unreproducible, would not exist when tests run from source, and would

@@ -1,5 +1,5 @@
 /**
- * The clock floor of DESIGN.md: a board without a battery-backed clock may boot in 1970, or be set
+ * The clock floor of docs/DESIGN.md: a board without a battery-backed clock may boot in 1970, or be set
  * back by hand, and must not then accept what expired yesterday without saying so.
  *
  * The floor is the latest of three instants: the build time (a constant), the `iat` of the last
@@ -14,7 +14,7 @@
  * floor, and what logged scans taught the floor counts at most `scanLeadSec` past that `iat`. The
  * bound is applied when the floor is read, so the first manifest verified after a bad clock also
  * undoes what that clock taught. A unit that never verified a manifest has nothing to check its
- * clock against and follows its last scan, as DESIGN.md says. An instant given explicitly
+ * clock against and follows its last scan, as docs/DESIGN.md says. An instant given explicitly
  * (`--now`, a replay) is taken as true and never moves the floor.
  *
  * The floor is read from SQLite on every check, so a `roadscan sync` run in another process raises
@@ -26,7 +26,7 @@
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
 import { BUILD_TIME_SEC } from './build-time.js';
-import type { CheckTime } from './clock.js';
+import type { CheckTime } from '../core/time.js';
 
 export interface ClockFloorOptions {
   /** A system clock this far below the floor is still believed (default 300 s). */

@@ -1,5 +1,5 @@
 /**
- * Credential claims (CREDENTIALS.md section 3): CWT integer claims plus our text keys, and the
+ * Credential claims (docs/CREDENTIALS.md section 3): CWT integer claims plus our text keys, and the
  * `dat` schema of each type. Unknown keys are ignored; a missing or mistyped field is MALFORMED.
  * @module
  */

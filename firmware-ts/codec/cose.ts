@@ -1,5 +1,5 @@
 /**
- * COSE_Sign1 (RFC 9052) as CREDENTIALS.md section 2 restricts it: EdDSA only, tag 18 or
+ * COSE_Sign1 (RFC 9052) as docs/CREDENTIALS.md section 2 restricts it: EdDSA only, tag 18 or
  * untagged, `kid` in the protected map or else the unprotected one.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Section 1 of CREDENTIALS.md: from the QR text to the COSE bytes.
+ * Section 1 of docs/CREDENTIALS.md: from the QR text to the COSE bytes.
  * `RS1:` prefix, Base45, then zlib when the body starts with 0x78, with the zip-bomb guard.
  * @module
  */

@@ -21,3 +21,8 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type Profile = Config['profile'];
+
+/** Every default, from the schema itself: the one source of defaults (no copies elsewhere). */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

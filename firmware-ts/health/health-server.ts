@@ -34,6 +34,16 @@ export interface HealthState {
   };
   /** The last scan, without anything about the person. */
   lastScan: { at: string; verdict: string } | null;
+  /** Whether records are being kept (storage-health.ts); absent: not watched. */
+  storage?: {
+    ok: boolean;
+    /** Audit records of scans already shown, not yet durable. */
+    unwritten: number;
+    /** Records given up since start (never acknowledged). */
+    lost: number;
+    /** One line per failing store, with its error. */
+    problems: string[];
+  };
 }
 
 export interface HealthServerOptions {
@@ -105,5 +115,9 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   if (state.list.ageSec === null) problems.push('no status list');
   else if (state.list.stale) problems.push('status list stale');
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
+  if (state.storage) {
+    problems.push(...state.storage.problems);
+    if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);
+  }
   return { status: problems.length === 0 ? 'ok' : 'degraded', problems, ...state };
 }

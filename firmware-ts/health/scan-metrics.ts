@@ -9,9 +9,9 @@
  * @module
  */
 import client from 'prom-client';
-import type { Clock } from '../clock/clock.js';
-import { systemClock } from '../clock/clock.js';
-import { REASON_CODES, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import type { Clock } from '../core/time.js';
+import { systemClock } from '../core/time.js';
+import { REASON_CODES, type ReasonCode, type Verdict } from '../core/reasons.js';
 
 /** What the metrics need from a scan result (a `ScanResult` fits). */
 export interface MeteredResult {
@@ -26,6 +26,8 @@ export interface ScanMetricsOptions {
   clock?: Clock;
   /** Also export Node.js process metrics (memory, CPU, event-loop lag); default true. */
   processMetrics?: boolean;
+  /** The package version, for `roadscan_build_info`. */
+  version?: string;
 }
 
 const VERDICTS: readonly Verdict[] = ['accept', 'warn', 'reject'];
@@ -39,6 +41,10 @@ export class ScanMetrics {
   private readonly syncFailures;
   private readonly reconnects;
   private readonly uploadFailures;
+  private readonly storageFailures;
+  private readonly auditLost;
+  private auditUnwritten: () => number = () => 0;
+  private readonly reloadFailures;
   private listEntries = 0;
   private listIatSec: number | null = null;
   private auditPending = 0;
@@ -73,7 +79,33 @@ export class ScanMetrics {
       help: 'Failed audit upload rounds.',
       registers,
     });
+    this.storageFailures = new client.Counter({
+      name: 'roadscan_storage_write_failures_total',
+      help: 'Failed writes to the database, by store (audit, boarding); each retried until the disk takes it.',
+      labelNames: ['store'],
+      registers,
+    });
+    for (const store of ['audit', 'boarding']) this.storageFailures.inc({ store }, 0);
+    this.auditLost = new client.Counter({
+      name: 'roadscan_audit_records_lost_total',
+      help: 'Audit records given up after the disk refused them for too long (never acknowledged).',
+      registers,
+    });
+    this.reloadFailures = new client.Counter({
+      name: 'roadscan_reload_failures_total',
+      help: 'Trust lists or rules data received or changed under the running service that could not be used (the service kept what it had).',
+      labelNames: ['what'],
+      registers,
+    });
     const self = this;
+    new client.Gauge({
+      name: 'roadscan_audit_unwritten_records',
+      help: 'Audit records of scans already shown but not yet durable on disk.',
+      registers,
+      collect() {
+        this.set(self.auditUnwritten());
+      },
+    });
     new client.Gauge({
       name: 'roadscan_status_list_entries',
       help: 'Entries in the status list held.',
@@ -107,7 +139,14 @@ export class ScanMetrics {
         this.set(self.clockReliable ? 1 : 0);
       },
     });
-    if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: 'roadscan_' });
+    new client.Gauge({
+      name: 'roadscan_build_info',
+      help: 'Always 1; the labels say which software runs.',
+      labelNames: ['version', 'node'],
+      registers,
+    }).set({ version: opts.version ?? 'unknown', node: process.versions.node }, 1);
+    // Under their standard names (process_cpu_seconds_total, nodejs_eventloop_lag_seconds...), as dashboards expect.
+    if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
   }
 
   /** Counts one scan: its verdict, each of its reasons and its latency. */
@@ -132,12 +171,31 @@ export class ScanMetrics {
     this.reconnects.inc();
   }
 
+  /** A file or a sync brought something the running service cannot use; it kept what it had. */
+  reloadFailed(what: 'trust' | 'rules'): void {
+    this.reloadFailures.inc({ what });
+  }
+
   uploadFailed(): void {
     this.uploadFailures.inc();
   }
 
   setAuditPending(records: number): void {
     this.auditPending = records;
+  }
+
+  /** A write to a store failed (storage-health.ts). */
+  storageFailed(store: string): void {
+    this.storageFailures.inc({ store });
+  }
+
+  auditRecordsLost(n: number): void {
+    if (n > 0) this.auditLost.inc(n);
+  }
+
+  /** Where the count of records not yet durable comes from, read at each scrape. */
+  watchAuditUnwritten(count: () => number): void {
+    this.auditUnwritten = count;
   }
 
   setClockReliable(reliable: boolean): void {

@@ -15,10 +15,11 @@ const PERSONAL_KEYS: ReadonlySet<string> = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
+import { safeLogText as coreSafeLogText } from '../core/text-safety.js';
+
 const MAX_DEPTH = 5;
 const MAX_STRING = 512;
 const MAX_ITEMS = 50;
-const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 
 export const REDACTED = '[redacted]';
 
@@ -29,8 +30,7 @@ export function isPersonalKey(key: string): boolean {
 
 /** A string made safe for one log line: no control or formatting characters, bounded length. */
 export function safeLogText(text: string): string {
-  const clean = text.replace(UNSAFE_CHARS, '\uFFFD');
-  return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean;
+  return coreSafeLogText(text, MAX_STRING);
 }
 
 /** A copy of a log value with personal keys redacted and every string made safe. */

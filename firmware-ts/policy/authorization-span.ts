@@ -7,7 +7,7 @@
  * span of at most 31 dates is ever counted (`authorizationSpan`, at most 31 look-ups).
  * @module
  */
-import { cstDayNumber, LAST_DAY_NUMBER } from './cst.js';
+import { cstDayNumber, LAST_DAY_NUMBER } from '../core/cst.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
 export const MAX_AUTHORIZATION_WORKING_DAYS = 7;

@@ -1,14 +1,14 @@
 /**
- * The rules of a place and use (DESIGN.md, rules from the field): which types serve where, and
+ * The rules of a place and use (docs/DESIGN.md, rules from the field): which types serve where, and
  * what the operator must still check by hand. Pure: everything comes in as arguments.
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { Credential } from '../codec/claims.js';
 import type { Profile } from '../config/schema.js';
-import type { ReasonCode } from '../verdict/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import { authorizationSpan, spanBound } from './authorization-span.js';
-import { cstDate, dayNumberOf } from './cst.js';
+import { cstDate, dayNumberOf } from '../core/cst.js';
 import type { RegionAdoption } from './region-adoption.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
@@ -16,6 +16,8 @@ export interface PlaceRules {
   profile: Profile;
   region: string;
   station: string | null;
+  /** The station's name from the configuration, shown beside its code (`fromName`). */
+  stationName?: string | null;
   /** Stations with face recognition need no manual ID check. */
   faceRecognition: boolean;
   boardBeforeSec: number;

@@ -1,5 +1,5 @@
 /**
- * Where and since when each credential type is accepted (DESIGN.md: an e-licence is only good
+ * Where and since when each credential type is accepted (docs/DESIGN.md: an e-licence is only good
  * where it has been adopted). A scanner's 6-digit district code falls within entries for its
  * district, its city (first 4 digits) and its province (first 2 digits), or nationwide ("*").
  * @module

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from '../codec/claims.js';
-import { civilFromDays, dayNumberOf, weekdayOf } from './cst.js';
+import { civilFromDays, dayNumberOf, weekdayOf } from '../core/cst.js';
 
 const isoDate = z.string().refine(isIsoDate, 'a YYYY-MM-DD date');
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a MM-DD date');

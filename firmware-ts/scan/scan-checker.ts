@@ -6,13 +6,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Credential, CredentialType } from '../codec/claims.js';
 import { decodeCode, type DecodedCode } from '../codec/decode-presentation.js';
-import type { CheckTime } from '../clock/clock.js';
+import { listAge } from '../core/staleness.js';
+import { displaySafe } from '../core/text-safety.js';
+import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
-import { entryKey, reasonForStatus } from '../status/status-codes.js';
-import type { StatusSource } from '../status/status-source.js';
+import { entryKey, reasonForStatus } from '../status/list/index.js';
+import type { StatusSource } from '../status/list/index.js';
 import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { displayFields } from '../verdict/display-fields.js';
-import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { Ed25519Verifier } from '../verify/ed25519.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
@@ -92,7 +94,7 @@ export class ScanChecker {
       this.statusReasons(statusKey, reasons);
       const registration = referencedRegistrationKey(c);
       if (registration) this.statusReasons(registration, reasons);
-      if (verified.issuerSignatureValid) fields = displayFields(c);
+      if (verified.issuerSignatureValid) fields = this.withStationName(displayFields(c), c);
     }
     this.freshnessReasons(time, reasons);
     if (code && type === 'TK' && this.opts.rules.profile === 'gate' && this.opts.boarding && statusKey) {
@@ -110,14 +112,20 @@ export class ScanChecker {
     };
   }
 
+  /** A ticket leaving from this station shows the station's configured name beside its code. */
+  private withStationName(fields: Record<string, string>, c: Credential): Record<string, string> {
+    const { station, stationName } = this.opts.rules;
+    if (c.typ !== 'TK' || !station || !stationName || c.dat.frm !== station) return fields;
+    return { ...fields, fromName: displaySafe(stationName) };
+  }
+
   private statusReasons(key: Uint8Array, reasons: ReasonCode[]): void {
     const reason = reasonForStatus(this.opts.status.statusOf(key));
     if (reason) reasons.push(reason);
   }
 
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
-    const iat = this.opts.status.listIat();
-    if (iat === null || time.nowSec - iat > this.opts.statusMaxAgeSec) reasons.push('STATUS_LIST_STALE');
+    if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
   }
 

@@ -3,6 +3,7 @@
  * the scan checker uses for STATUS_LIST_STALE, so the strip and the verdicts never disagree.
  * @module
  */
+import { listAge } from '../core/staleness.js';
 import type { ScreenStatus } from './screen-view.js';
 
 export interface ScreenStatusInput {
@@ -21,11 +22,11 @@ export interface ScreenStatusInput {
 }
 
 export function screenStatusOf(input: ScreenStatusInput): ScreenStatus {
-  const listAgeSec = input.listIat === null ? null : input.nowSec - input.listIat;
+  const age = listAge(input.listIat, input.nowSec, input.maxAgeSec);
   return {
     scanner: input.scanner,
-    listAgeSec,
-    listStale: listAgeSec === null || listAgeSec > input.maxAgeSec,
+    listAgeSec: age.ageSec,
+    listStale: age.stale,
     clock: input.clockReliable ? 'ok' : 'unreliable',
     profile: input.profile,
     region: input.region,

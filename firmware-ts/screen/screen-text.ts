@@ -6,7 +6,9 @@
  * exists in both languages. The page receives the table of its language when it connects.
  * @module
  */
-import { REASON_TEXT, type ReasonCode } from '../verdict/reasons.js';
+import { REASON_TEXT, type ReasonCode } from '../core/reasons.js';
+import { LONG_TERM } from '../verdict/display-fields.js';
+import { plateColourWords, vehicleTypeWords } from '../verdict/vehicle-codes.js';
 
 export type ScreenLang = 'zh' | 'en';
 
@@ -57,6 +59,7 @@ const FIELD_LABELS: Record<string, Bilingual> = {
   user: { zh: '使用人', en: 'User' },
   ticket: { zh: '票号', en: 'Ticket no.' },
   from: { zh: '发车站', en: 'From' },
+  fromName: { zh: '本站', en: 'This station' },
   to: { zh: '到达站', en: 'To' },
   departure: { zh: '发车时间', en: 'Departure' },
   bus: { zh: '班次', en: 'Schedule' },
@@ -66,6 +69,7 @@ const FIELD_LABELS: Record<string, Bilingual> = {
 /** Field values that are words of the scan result rather than text from the credential. */
 const FIELD_VALUES: Record<string, Record<string, Bilingual>> = {
   ownerKind: { person: { zh: '个人', en: 'Person' }, organisation: { zh: '单位', en: 'Organisation' } },
+  validity: { [LONG_TERM]: { zh: '长期', en: 'long-term' } },
 };
 
 /**
@@ -75,10 +79,10 @@ const FIELD_VALUES: Record<string, Record<string, Bilingual>> = {
  */
 const TYPE_FIELD_ORDER: Record<CredentialType, readonly string[]> = {
   DL: ['name', 'idNumber', 'classes', 'validity', 'licenceNo'],
-  VR: ['plate', 'plateColour', 'vehicleType', 'owner', 'vin', 'inspectionUntil'],
+  VR: ['plate', 'plateColour', 'vehicleType', 'owner', 'ownerKind', 'vin', 'inspectionUntil'],
   VA: ['plate', 'grantee', 'granteeId', 'purpose', 'validity'],
-  VD: ['plate', 'vehicleType', 'owner', 'user', 'purpose', 'validity', 'inspectionUntil'],
-  TK: ['name', 'idNumber', 'departure', 'seat', 'bus', 'from', 'to', 'ticket'],
+  VD: ['plate', 'plateColour', 'vehicleType', 'owner', 'ownerKind', 'user', 'purpose', 'validity', 'inspectionUntil'],
+  TK: ['name', 'idNumber', 'departure', 'seat', 'bus', 'from', 'fromName', 'to', 'ticket'],
 };
 
 const VERDICT_WORDS: Record<'accept' | 'warn' | 'reject', Bilingual> = {
@@ -109,6 +113,8 @@ const UI = {
   region: { zh: '地区', en: 'Region' },
   station: { zh: '车站', en: 'Station' },
   uploads: { zh: '待上传', en: 'To upload' },
+  records: { zh: '记录', en: 'Records' },
+  recordsFailing: { zh: '未能保存', en: 'Not being saved' },
   link: { zh: '服务', en: 'Service' },
   linkLost: { zh: '连接中断', en: 'disconnected' },
   secondsAgo: { zh: '{n}秒前', en: '{n} s ago' },
@@ -157,10 +163,27 @@ export function fieldLabel(key: string, lang: ScreenLang): string | null {
   return Object.hasOwn(FIELD_LABELS, key) ? FIELD_LABELS[key]![lang] : null;
 }
 
-/** A field value translated when it is one of the scan result's own words, else unchanged. */
-export function fieldValueText(key: string, value: string, lang: ScreenLang): string {
+function wordFor(key: string, value: string, lang: ScreenLang): string {
   const words = Object.hasOwn(FIELD_VALUES, key) ? FIELD_VALUES[key]! : null;
   return words && Object.hasOwn(words, value) ? words[value]![lang] : value;
+}
+
+/**
+ * A field value in words: the scan result's own words translated (long-term, owner kind), plate
+ * colours and GA 802 vehicle types from their code tables (the code kept beside the words), a
+ * validity `from..to` as a range. Anything else unchanged.
+ */
+export function fieldValueText(key: string, value: string, lang: ScreenLang): string {
+  if (key === 'validity') {
+    const [from, to] = value.split('..', 2);
+    return to === undefined ? value : `${from} – ${wordFor(key, to, lang)}`;
+  }
+  if (key === 'plateColour') return plateColourWords(value)?.[lang] ?? value;
+  if (key === 'vehicleType') {
+    const words = vehicleTypeWords(value);
+    return words ? `${words[lang]} (${value})` : value;
+  }
+  return wordFor(key, value, lang);
 }
 
 /** The field order for a type (empty for an unknown or missing type). */

@@ -10,7 +10,7 @@
  */
 import type { ScanResult } from '../scan/scan-checker.js';
 import { displaySafe } from '../verdict/display-text.js';
-import { REASON_CODES, isWarnCode, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { REASON_CODES, isWarnCode, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { fieldLabel, fieldOrder, fieldValueText, reasonText, typeName, uiText, verdictWord, type ScreenLang } from './screen-text.js';
 
 /** The part of a scan result the screen uses. */
@@ -68,7 +68,7 @@ export interface HistoryEntry {
 export type StatusLevel = 'ok' | 'info' | 'warn' | 'bad';
 
 export interface StatusItem {
-  key: 'scanner' | 'list' | 'clock' | 'uploads' | 'profile' | 'region' | 'station';
+  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station';
   label: string;
   value: string;
   level: StatusLevel;
@@ -86,6 +86,8 @@ export interface ScreenStatus {
   station: string | null;
   /** Audit records waiting to be uploaded. */
   pendingUploads: number;
+  /** 'failing' when scan records cannot be written (a full or failing disk); absent counts as ok. */
+  records?: 'ok' | 'failing';
 }
 
 export interface StatusView {
@@ -160,7 +162,7 @@ function fieldViews(type: string | null, fields: unknown, reasons: ReasonView[],
     return {
       key,
       label: fieldLabel(key, lang) ?? key,
-      value: key === 'validity' ? value.replace('..', ' – ') : fieldValueText(key, value, lang),
+      value: fieldValueText(key, value, lang),
       flag: flags.get(key) ?? null,
     };
   });
@@ -223,6 +225,9 @@ export function buildStatusView(state: ScreenStatus, lang: ScreenLang): StatusVi
       level: state.scanner === 'open' ? 'ok' : 'bad',
     },
     listItem(state, lang),
+    ...(state.records === 'failing'
+      ? [{ key: 'records' as const, label: uiText('records', lang), value: uiText('recordsFailing', lang), level: 'bad' as const }]
+      : []),
     {
       key: 'clock',
       label: uiText('clock', lang),

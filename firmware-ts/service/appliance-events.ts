@@ -1,5 +1,5 @@
 /**
- * The events of `roadscan run --events json` (spec/CLI.md), one JSON object per line:
+ * The events of `roadscan run --events json` (docs/CLI.md), one JSON object per line:
  *
  *     {"event":"scan","verdict":...,"reasons":[...],"type":...,"fields":{...},"ms":0.42}
  *     {"event":"indicator","led":"green|amber|red|off","buzzer":"on|off","t":1700000000000}

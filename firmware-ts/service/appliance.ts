@@ -1,21 +1,24 @@
 /**
- * The appliance service: the wiring of DESIGN.md's one-way flow, frame -> check -> audit ->
+ * The appliance service: the wiring of docs/DESIGN.md's one-way flow, frame -> check -> audit ->
  * feedback, events, metrics and screen. It decides nothing itself; each part is given to the
  * constructor, so tests build it with real parts and simulated drivers, and `roadscan run`
  * builds it from configuration.
  *
- * Order matters on every scan: the audit record is written (synchronously, durably) before the
- * feedback pattern starts, so a check the officer saw is always a check on record, even if the
- * power goes the moment the LED lights. The background alert (amber blinking) follows the
- * scanner's state and the age of the status list.
+ * Order on every scan (docs/DESIGN.md, Feedback and Faults): the check, then the record handed to the
+ * audit sink (audit-writer.ts makes it durable off the event loop, well before the feedback
+ * pattern ends), then at once the verdict event, the LEDs, the buzzer and the screen. The disk's
+ * flush is never the officer's wait, and a failing write never changes the verdict: it is a
+ * storage fault (storage-health.ts), shown by its own alert pattern, the screen and `/healthz`.
+ * The background alert follows the storage state first, then the scanner's state and the age of
+ * the status list (amber blinking).
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
-import type { AuditEntry } from '../audit/audit-log.js';
+import type { CheckTime } from '../core/time.js';
+import type { AuditSink } from '../audit/audit-log.js';
 import type { ScanResult } from '../scan/scan-checker.js';
 import type { ScreenStatus } from '../screen/screen-view.js';
 import type { Indicator, IndicatorOutputEvent } from '../../hal/indicator/indicator.js';
-import { blinkTimeline, patternFor, type FeedbackConfig, type Timeline } from '../../hal/indicator/patterns.js';
+import { blinkTimeline, patternFor, storageAlertTimeline, type FeedbackConfig, type Timeline } from '../../hal/indicator/patterns.js';
 import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/scanner.js';
 import { scanEvent, indicatorEvent, scannerEvent, type ApplianceEvent } from './appliance-events.js';
 
@@ -39,11 +42,13 @@ export interface ApplianceParts {
   checker: { check(text: string, time: CheckTime): ScanResult };
   /** The instant a scan is checked at (clock floor over the system clock, or `--now`). */
   time(): CheckTime;
-  /** The audit log; `record` is synchronous and durable. */
-  audit: { record(entry: AuditEntry): number };
+  /** Where each scan's record goes (an AuditWriter in the service, an AuditLog in tests). */
+  audit: AuditSink;
+  /** Whether records are being kept; an audit sink that throws is reported here as a fault. */
+  storage?: { readonly ok: boolean; fail(source: string, error: string): void; recover(source: string): void };
   place: Place;
   feedback: FeedbackConfig;
-  /** Told once a scan is on record (the clock floor learns from it). */
+  /** Told of each scan once its record is handed over and its feedback started (the clock floor learns from it). */
   onScanLogged?(time: CheckTime): void;
   /** Whether the status list is out of date now (amber blinking); never stale when absent. */
   listStale?(): boolean;
@@ -71,7 +76,9 @@ export class Appliance {
   private readonly log: ServiceLogger;
   private readonly patterns: Record<'accept' | 'warn' | 'reject', Timeline>;
   private readonly alert: Timeline;
-  private alerting = false;
+  private readonly storageAlert = storageAlertTimeline();
+  private alerting: 'none' | 'device' | 'storage' = 'none';
+  private syncSinkFailing = false;
   private everOpened = false;
   private lostSinceOpen = false;
   private poll: NodeJS.Timeout | null = null;
@@ -143,18 +150,26 @@ export class Appliance {
     const time = this.p.time();
     const result = this.p.checker.check(text, time);
     try {
-      this.p.audit.record({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result });
-      this.p.onScanLogged?.(time);
+      this.p.audit.submit({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result });
+      if (this.syncSinkFailing) {
+        this.syncSinkFailing = false;
+        this.p.storage?.recover('audit');
+      }
     } catch (err) {
-      // The officer still gets the answer; the missing record is an error for the operator.
-      this.log.error({ err: (err as Error).message }, 'audit record failed');
+      // The officer still gets the answer the credential earns; the missing record is a storage fault.
+      const message = (err as Error)?.message ?? String(err);
+      this.syncSinkFailing = true;
+      this.p.storage?.fail('audit', message);
+      this.log.error({ err: message }, 'audit record failed');
     }
     this.scans++;
     this.emit(scanEvent(result));
     this.p.indicator.play(this.patterns[result.verdict]);
+    this.guard('screen', () => this.p.screen?.publishScan(result, { atSec: time.nowSec, profile: this.p.place.profile }));
+    // After the feedback started: these may touch the database (the clock floor) and must not delay it.
     this.log.info({ verdict: result.verdict, reasons: result.reasons, type: result.type, ms: result.ms }, 'scan');
     this.guard('metrics', () => this.p.metrics?.observeScan(result));
-    this.guard('screen', () => this.p.screen?.publishScan(result, { atSec: time.nowSec, profile: this.p.place.profile }));
+    this.guard('clock floor', () => this.p.onScanLogged?.(time));
     this.refreshAlert();
     return result;
   }
@@ -180,20 +195,27 @@ export class Appliance {
     this.publishStatus();
   }
 
+  /** Re-evaluates the alert and the status strip now (a store just failed or recovered). */
+  refreshStatus(): void {
+    this.refreshAlert();
+    this.publishStatus();
+  }
+
   private refreshAlert(): void {
     if (!this.running) return;
     const stale = this.p.listStale?.() ?? false;
     const lost = this.p.scanner.state !== 'open';
-    const alerting = stale || lost;
+    const alerting = this.p.storage && !this.p.storage.ok ? 'storage' : stale || lost ? 'device' : 'none';
     if (alerting === this.alerting) return;
     this.alerting = alerting;
-    this.p.indicator.setBackground(alerting ? this.alert : null);
+    this.p.indicator.setBackground(alerting === 'storage' ? this.storageAlert : alerting === 'device' ? this.alert : null);
   }
 
   private publishStatus(): void {
     const { screen, screenStatus } = this.p;
     if (!screen || !screenStatus) return;
-    this.guard('screen', () => screen.publishStatus({ ...screenStatus(), scanner: this.p.scanner.state }));
+    const records = this.p.storage && !this.p.storage.ok ? 'failing' : 'ok';
+    this.guard('screen', () => screen.publishStatus({ ...screenStatus(), scanner: this.p.scanner.state, records }));
   }
 
   private emit(event: ApplianceEvent): void {

@@ -18,7 +18,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../verdict/reasons.js';
+import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { isOnceKey, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 
 /** What the step needs of a checked scan (a `ScanResult` fits). */

@@ -4,10 +4,15 @@
  * @module
  */
 import type { Credential } from '../codec/claims.js';
-import { cstDate, cstDateTime } from '../policy/cst.js';
+import { cstDate, cstDateTime } from '../core/cst.js';
 import { displaySafe, maskId, maskName } from './display-text.js';
 
 export type DisplayFields = Record<string, string>;
+
+/** A DL `vto` of 9999-12-31 is a long-term licence (docs/CREDENTIALS.md section 3, 1.1). */
+export const LONG_TERM_DATE = '9999-12-31';
+/** How `validity` ends for a long-term licence; the screen shows it as 长期 / long-term. */
+export const LONG_TERM = 'long-term';
 
 function text(v: unknown): string {
   return typeof v === 'string' ? displaySafe(v) : '';
@@ -18,12 +23,18 @@ function vehicle(d: Credential['dat']): DisplayFields {
     plate: text(d.pl),
     plateColour: text(d.pc),
     vehicleType: text(d.vt),
-    owner: maskName(text(d.own)),
+    // An organisation's name is public (a company, an agency): masked like a person's it would be unreadable.
+    owner: d.ot === 'O' ? text(d.own) : maskName(text(d.own)),
     ownerKind: d.ot === 'O' ? 'organisation' : 'person',
     vin: text(d.vin),
     registered: text(d.reg),
     inspectionUntil: text(d.ivu),
   };
+}
+
+/** The dates a VA or VD may be used: from the date of `nbf` to that of its last valid second, `exp - 1`. */
+function spanValidity(c: Credential): string {
+  return `${cstDate(c.nbf)}..${cstDate(Math.max(c.nbf, c.exp - 1))}`;
 }
 
 export function displayFields(c: Credential): DisplayFields {
@@ -37,7 +48,7 @@ export function displayFields(c: Credential): DisplayFields {
         licenceNo: maskId(text(d.lno)),
         classes: Array.isArray(d.cls) ? d.cls.map((x) => displaySafe(x, 8)).join(',') : '',
         firstIssued: text(d.fid),
-        validity: `${text(d.vfr)}..${text(d.vto)}`,
+        validity: `${text(d.vfr)}..${d.vto === LONG_TERM_DATE ? LONG_TERM : text(d.vto)}`,
         office: text(d.off),
         ...common,
       };
@@ -49,11 +60,11 @@ export function displayFields(c: Credential): DisplayFields {
         grantee: maskName(text(d.gnm)),
         granteeId: maskId(text(d.gid)),
         purpose: text(d.pur),
-        validity: `${cstDate(c.nbf)}..${cstDate(c.exp)}`,
+        validity: spanValidity(c),
         ...common,
       };
     case 'VD':
-      return { ...vehicle(d), user: maskName(text(d.usr)), purpose: text(d.pur), validity: `${cstDate(c.nbf)}..${cstDate(c.exp)}`, ...common };
+      return { ...vehicle(d), user: maskName(text(d.usr)), purpose: text(d.pur), validity: spanValidity(c), ...common };
     case 'TK':
       return {
         ticket: text(d.tid),

@@ -5,17 +5,9 @@
  * @module
  */
 
-// C0, DEL, C1, zero-width and bidi controls, line/paragraph separators, BOM.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-const MAX_DISPLAY = 64;
+import { displaySafe } from '../core/text-safety.js';
 
-/** Removes every character that could steer a terminal or a page, and caps the length. */
-export function displaySafe(text: string, max = MAX_DISPLAY): string {
-  const clean = text.replace(UNSAFE, '').trim();
-  const chars = Array.from(clean);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
-}
+export { displaySafe };
 
 /** A name shows its first and last character: 张*明, 张*, Z***g. */
 export function maskName(name: string): string {

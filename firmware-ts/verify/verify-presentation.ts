@@ -1,12 +1,12 @@
 /**
- * Cryptographic and time checks of a decoded code (CREDENTIALS.md sections 2, 4, 5 and the
+ * Cryptographic and time checks of a decoded code (docs/CREDENTIALS.md sections 2, 4, 5 and the
  * time rows of section 6). Pure: keys come from the trust list, time from the caller.
  * @module
  */
-import type { CheckTime } from '../clock/clock.js';
+import type { CheckTime } from '../core/time.js';
 import type { DecodedCode } from '../codec/decode-presentation.js';
 import { sigStructure } from '../codec/cose.js';
-import type { ReasonCode } from '../verdict/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { Ed25519Verifier } from './ed25519.js';
 import type { TrustList } from './trust-list.js';
 

@@ -1,6 +1,6 @@
 /**
  * Feedback patterns as data: what the LEDs and the buzzer do, and when, for each verdict
- * (DESIGN.md, Feedback) and for the "something is wrong with the device" alert. Pure: a
+ * (docs/DESIGN.md, Feedback) and for the "something is wrong with the device" alert. Pure: a
  * pattern is computed from configuration, then played by `PatternPlayer` on any indicator.
  * @module
  */
@@ -71,14 +71,6 @@ export interface FeedbackConfig {
   alert: BlinkFeedback;
 }
 
-/** DESIGN.md's table: green 1 s one short beep; amber 2 s two short beeps; red 2 s one long buzz. */
-export const DEFAULT_FEEDBACK: FeedbackConfig = {
-  accept: { led: 'green', ledMs: 1000, buzzer: [80] },
-  warn: { led: 'amber', ledMs: 2000, buzzer: [80, 120, 80] },
-  reject: { led: 'red', ledMs: 2000, buzzer: [800] },
-  alert: { led: 'amber', onMs: 500, offMs: 500 },
-};
-
 function buzzerOnAt(buzzer: readonly number[], t: number): boolean {
   let edge = 0;
   for (let i = 0; i < buzzer.length; i++) {
@@ -111,6 +103,26 @@ export function verdictTimeline(fb: VerdictFeedback): Timeline {
     if (!last || !same(last.output, output)) steps.push({ atMs: at, output });
   }
   return { steps, durationMs, loop: false };
+}
+
+/**
+ * The looping timeline of the storage alert: records are not being kept (a full or failing SD
+ * card). Two short red flashes and a pause, so it is told apart at a glance from the amber blink
+ * of a lost scanner or a stale list, and from a red reject. Not configurable: it must always mean
+ * the same thing to whoever services the device.
+ */
+export function storageAlertTimeline(): Timeline {
+  const red: IndicatorOutput = { led: 'red', buzzer: false };
+  return {
+    steps: [
+      { atMs: 0, output: red },
+      { atMs: 150, output: DARK },
+      { atMs: 300, output: red },
+      { atMs: 450, output: DARK },
+    ],
+    durationMs: 1500,
+    loop: true,
+  };
 }
 
 /** The looping timeline of the background alert. */

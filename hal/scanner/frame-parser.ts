@@ -12,6 +12,7 @@
  * until a delimiter arrives and knows a single delimiter only.)
  * @module
  */
+import { hasUnsafeText } from '../../firmware-ts/core/text-safety.js';
 
 /** Which bytes end a frame. `auto` takes any of CR, LF and CRLF, the safe default. */
 export type Terminator = 'auto' | 'cr' | 'lf' | 'crlf';
@@ -144,9 +145,6 @@ export type DecodedFrame =
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** `]` + symbology character + modifier character (ISO/IEC 15424). */
 const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]/;
-/** C0 and C1 controls and DEL: never part of a code we accept, and never to reach a screen. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const EDGE_SPACE = /^[ \t]+|[ \t]+$/g;
 
 /**
@@ -168,7 +166,8 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
     text = text.slice(aim[0].length);
   }
   text = text.replace(EDGE_SPACE, '');
-  // A tab inside a code is as suspicious as any other control character.
-  if (CONTROL.test(text) || text.includes('\t')) return { ok: false, reason: 'control-characters' };
+  // Controls (a tab inside a code included), bidi and zero-width characters: never part of a
+  // code we accept, and never to reach a screen (the project's one text-safety rule).
+  if (hasUnsafeText(text)) return { ok: false, reason: 'control-characters' };
   return { ok: true, text, symbology };
 }

@@ -26,7 +26,7 @@ export function registerAuditCollector(sim: Command): void {
     .option('--client-ca <file>', "PEM CA of the devices' client certificates: require one, named after the device (with --key/--cert)")
     .action(async (opts: CollectorOptions) => {
       const { readFileSync } = await import('node:fs');
-      const { UsageError } = await import('../../firmware-ts/cli/usage-error.js');
+      const { SetupError: UsageError } = await import('../../firmware-ts/app/setup-error.js');
       const { AuditCollector } = await import('./audit-collector.js');
       const port = Number(opts.port);
       if (!/^\d{1,5}$/.test(opts.port) || port > 65535) throw new UsageError(`--port: expected 0 to 65535, got ${JSON.stringify(opts.port)}`);

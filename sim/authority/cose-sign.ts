@@ -1,5 +1,5 @@
 /**
- * Produces COSE_Sign1 structures as issuers and phones do (CREDENTIALS.md section 2).
+ * Produces COSE_Sign1 structures as issuers and phones do (docs/CREDENTIALS.md section 2).
  * @module
  */
 import { Tag } from 'cbor-x';

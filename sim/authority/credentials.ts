@@ -1,6 +1,6 @@
 /**
  * Credential claims, live presentations and QR texts as an issuer and a holder's app make them
- * (CREDENTIALS.md sections 1, 3 and 4).
+ * (docs/CREDENTIALS.md sections 1, 3 and 4).
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { base45Encode } from '../../firmware-ts/codec/base45.js';
 import { encodeCbor } from '../../firmware-ts/codec/cbor.js';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
-import { cstDate } from '../../firmware-ts/policy/cst.js';
+import { cstDate } from '../../firmware-ts/core/cst.js';
 import { signCoseSign1 } from './cose-sign.js';
 import type { SimKey } from './keys.js';
 
@@ -100,7 +100,7 @@ export function presentCredential(
   gen: number,
   opts: { nonce?: boolean } = {},
 ): Uint8Array {
-  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, gen]]);
+  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, uintInstant(gen)]]);
   if (opts.nonce) payload.set('n', randomBytes(8));
   return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false });
 }

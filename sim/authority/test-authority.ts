@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
-import { entryKey } from '../../firmware-ts/status/status-codes.js';
+import { entryKey } from '../../firmware-ts/status/list/index.js';
 import { issueCredential, presentCredential, qrText, sampleDat } from './credentials.js';
 import { generateKey, keyFromSeed, type SimKey } from './keys.js';
 import { rootJsonOf, type RootKeySet } from './root-keys.js';

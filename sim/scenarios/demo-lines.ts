@@ -4,7 +4,7 @@
  * Pure functions, so the exact text is tested.
  * @module
  */
-import { REASON_TEXT, type ReasonCode } from '../../firmware-ts/verdict/reasons.js';
+import { REASON_TEXT, type ReasonCode } from '../../firmware-ts/core/reasons.js';
 import type { ScanEvent } from '../../firmware-ts/service/appliance-events.js';
 import { describeFeedback, type FeedbackConfig } from '../../hal/indicator/patterns.js';
 import { drawOutput } from '../../hal/indicator/sim-indicator.js';

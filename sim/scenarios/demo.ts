@@ -1,6 +1,6 @@
 /**
  * The demo scenario of `npm start`: a throwaway test authority, a status list that knows one
- * revoked licence, and a short script of scans that shows every colour of DESIGN.md's feedback
+ * revoked licence, and a short script of scans that shows every colour of docs/DESIGN.md's feedback
  * table for a roadside check: green for a good live code, amber for a registration (the paper
  * one must travel with the vehicle), red for a screenshot gone stale, a forged code, a revoked
  * licence and something that is not a credential at all.
@@ -13,9 +13,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../firmware-ts/store/database.js';
-import { statusDataDir } from '../../firmware-ts/status/status-files.js';
-import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/status-list-store.js';
-import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync.js';
+import { statusDataDir } from '../../firmware-ts/status/list/index.js';
+import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/list/index.js';
+import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
 import { saveAuthority } from '../authority/authority-store.js';
 import { TestAuthority, type IssuedCode } from '../authority/test-authority.js';

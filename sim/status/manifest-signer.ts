@@ -1,5 +1,5 @@
 /**
- * Encodes and signs a status-list manifest (STATUS-LIST.md) with the authority's SL key, and
+ * Encodes and signs a status-list manifest (docs/STATUS-LIST.md) with the authority's SL key, and
  * forges the ones a scanner must refuse: a damaged signature, a key it does not know, and a key
  * it knows but that may not sign lists.
  * @module

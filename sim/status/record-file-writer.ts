@@ -13,7 +13,7 @@ import {
   SNAPSHOT_HEADER_BYTES,
   encodeDeltaHeader,
   encodeSnapshotHeader,
-} from '../../firmware-ts/status/status-file-format.js';
+} from '../../firmware-ts/status/list/index.js';
 
 export type RecordFileKind = { kind: 'snapshot'; seq: number } | { kind: 'delta'; from: number; to: number };
 

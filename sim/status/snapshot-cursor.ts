@@ -9,7 +9,7 @@ import {
   SNAPSHOT_HEADER_BYTES,
   readSnapshotHeader,
   snapshotBytes,
-} from '../../firmware-ts/status/status-file-format.js';
+} from '../../firmware-ts/status/list/index.js';
 
 const CHUNK_RECORDS = 61_680;
 

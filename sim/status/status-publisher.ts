@@ -1,6 +1,6 @@
 /**
  * The test authority's status-list publisher: turns "these keys changed" into the static files
- * of STATUS-LIST.md in a folder that any web server can serve (a snapshot per seq, a delta from
+ * of docs/STATUS-LIST.md in a folder that any web server can serve (a snapshot per seq, a delta from
  * the previous seq, `manifest.cose` signed with the SL key, optionally a trust list).
  *
  * Its own bookkeeping lives in `publisher.json` beside the files, so successive `roadscan sim
@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY_BYTES, compareKeys } from '../../firmware-ts/status/status-file-format.js';
+import { KEY_BYTES, compareKeys } from '../../firmware-ts/status/list/index.js';
 import type { SimKey } from '../authority/keys.js';
 import { forgeManifest, signManifest, type Forgery, type ManifestBody } from './manifest-signer.js';
 import { RecordFileWriter, type WrittenFile } from './record-file-writer.js';

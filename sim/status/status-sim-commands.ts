@@ -8,8 +8,8 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import { parseInstant } from '../../firmware-ts/cli/context.js';
-import { UsageError } from '../../firmware-ts/cli/usage-error.js';
+import { parseInstant } from '../../firmware-ts/app/runtime.js';
+import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
 import { FORGERIES } from './forgeries.js';
 
 interface PublishOptions {

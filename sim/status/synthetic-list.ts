@@ -5,7 +5,7 @@
  * Deterministic for a given seed.
  * @module
  */
-import { KEY_BYTES } from '../../firmware-ts/status/status-file-format.js';
+import { KEY_BYTES } from '../../firmware-ts/status/list/index.js';
 import { RecordFileWriter, type WrittenFile } from './record-file-writer.js';
 
 /** A small fast PRNG (sfc32): reproducible lists, not security. */

@@ -38,7 +38,7 @@ describe('roadscan verify: every reason code through the command line', () => {
     }
   });
 
-  it('exit status for one TEXT: 3 warn, 1 reject, and the JSON shape of CLI.md', async () => {
+  it('exit status for one TEXT: 3 warn, 1 reject, and the JSON shape of docs/CLI.md', async () => {
     const args = settingArgs({ profile: 'roadside', region: '110105' }, join(dir, 'single.db'));
     const warn = await runCli(['verify', ...args, authority.code({ type: 'DL', now: NOW }).text]);
     expect(warn.code).toBe(3);

@@ -1,6 +1,6 @@
 /**
  * A test issuer (signing key + trust-list entry) and the holder's live presentation, written from
- * CREDENTIALS.md sections 2, 4 and 5 with node:crypto and cborg only.
+ * docs/CREDENTIALS.md sections 2, 4 and 5 with node:crypto and cborg only.
  * @module
  */
 import { ALG, EDDSA, KID, cbor, encodeSign1, signSign1, type Sign1Parts } from './cose-writer.js';

@@ -1,5 +1,5 @@
 /**
- * Adoption dates from the seed articles (DESIGN.md): the e-licence piloted in the cities of
+ * Adoption dates from the seed articles (docs/DESIGN.md): the e-licence piloted in the cities of
  * Tianjin, Chengdu and Suzhou from 2021-06-01 (a city, not its province); the e-registration
  * piloted from July 2024 in 60 cities including Beijing, nationwide in batches up to 2024-12-02,
  * the day Rizhao (Shandong) started. VA and VD follow VR. The Rizhao pair sits either side of

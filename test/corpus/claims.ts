@@ -1,5 +1,5 @@
 /**
- * Credential claims of CREDENTIALS.md section 3, as plain Maps so a case can drop, retype or add any
+ * Credential claims of docs/CREDENTIALS.md section 3, as plain Maps so a case can drop, retype or add any
  * key before encoding. Every type carries all of its `dat` fields; the values are fictitious.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The parts of CLI.md that scripts rely on around `verify`, checked from the outside: exit status
+ * The parts of docs/CLI.md that scripts rely on around `verify`, checked from the outside: exit status
  * of a single TEXT (0 accept, 3 warn, 1 reject), a last stdin line without a newline still
  * answered, Windows line ends, and usage or configuration errors as exit 2 with one line on stderr.
  * @module

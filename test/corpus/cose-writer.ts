@@ -9,7 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { base45Encode } from './base45.js';
 import type { Ed25519Key } from './ed25519-key.js';
 
-/** COSE header labels and values used by CREDENTIALS.md section 2. */
+/** COSE header labels and values used by docs/CREDENTIALS.md section 2. */
 export const ALG = 1;
 export const KID = 4;
 export const EDDSA = -8;

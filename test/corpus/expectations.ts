@@ -1,5 +1,5 @@
 /**
- * Expected outcomes, derived from CREDENTIALS.md section 6 alone (own copy of the table, not the
+ * Expected outcomes, derived from docs/CREDENTIALS.md section 6 alone (own copy of the table, not the
  * appliance's): reasons in the table's order, reject if any reject code, else warn if any code.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Shape of one `verify --json` answer (CLI.md) and the display-safety rule: no control character in
+ * Shape of one `verify --json` answer (docs/CLI.md) and the display-safety rule: no control character in
  * any string the scanner prints, whatever the input held.
  * @module
  */

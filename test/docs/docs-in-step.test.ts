@@ -7,11 +7,22 @@
  * docs/ against itself and against the code.
  * @module
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REASON_CODES, verdictOf } from '../../firmware-ts/core/reasons.js';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
-import { firstDifference, firstHeadingDifference, firstRowDifference, headings, normativeWords, tables } from './spec-text.js';
+import {
+  firstDifference,
+  firstHeadingDifference,
+  firstRowDifference,
+  headings,
+  normativeWords,
+  reasonCodesOf,
+  tableUnder,
+  tables,
+} from './spec-text.js';
 
 const UPSTREAM = process.env.ROADSCAN_SHARED ?? join(PACKAGE_ROOT, '..', 'shared');
 const DOCS = join(PACKAGE_ROOT, 'docs');
@@ -99,5 +110,36 @@ describe('docs/ on its own', () => {
     expect(vectors.vectors.length).toBeGreaterThanOrEqual(12);
     expect(Object.keys(vectors.statusList.files)).toEqual(['manifest.cose', 'snap-1.bin', 'delta-1-2.bin']);
     expect(vectors.signedDocuments.cases.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('docs/ and the code say the same', () => {
+  const table = reasonCodesOf(tableUnder(read(join(DOCS, 'CREDENTIALS.md')), '6.'));
+
+  it('firmware-ts/core/reasons.ts lists every reason code of docs/CREDENTIALS.md section 6, in the order of its table', () => {
+    expect(
+      [...REASON_CODES],
+      'firmware-ts/core/reasons.ts drifted from the reason table of docs/CREDENTIALS.md section 6 (codes or their order)',
+    ).toEqual(table.map((r) => r.code));
+  });
+
+  it('each code alone gives the verdict of its row in that table', () => {
+    const wrong = table.filter((r) => verdictOf([r.code as (typeof REASON_CODES)[number]]) !== r.verdict);
+    expect(wrong, 'verdictOf in firmware-ts/core/reasons.ts disagrees with docs/CREDENTIALS.md section 6 for these codes').toEqual([]);
+  });
+
+  it('code, tests and README cite the spec as docs/..., never the upstream folder or a bare file name', () => {
+    const tracked = execFileSync('git', ['ls-files', 'firmware-ts', 'hal', 'sim', 'scripts', 'test', 'README.md', 'bin'], { cwd: PACKAGE_ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.startsWith('test/docs/') && existsSync(join(PACKAGE_ROOT, f)));
+    const bad: string[] = [];
+    for (const file of tracked) {
+      read(join(PACKAGE_ROOT, file))
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\.\.\/shared|(?<![\w/.-])(spec\/)?(CREDENTIALS|STATUS-LIST|CLI|DESIGN)\.md|(?<![\w/.-])spec\/vectors\.json/.test(line)) bad.push(`${file}:${i + 1}`);
+        });
+    }
+    expect(bad, 'these lines cite the spec outside docs/: write docs/CREDENTIALS.md, docs/STATUS-LIST.md, docs/CLI.md or docs/DESIGN.md').toEqual([]);
   });
 });

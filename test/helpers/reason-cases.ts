@@ -1,9 +1,9 @@
 /**
- * One code per reason of CREDENTIALS.md section 6 that needs no status list, made by the test
+ * One code per reason of docs/CREDENTIALS.md section 6 that needs no status list, made by the test
  * authority for one instant. Shared by the library tests and the `roadscan verify` tests.
  * @module
  */
-import type { ReasonCode } from '../../firmware-ts/verdict/reasons.js';
+import type { ReasonCode } from '../../firmware-ts/core/reasons.js';
 import { TestAuthority } from '../../sim/authority/test-authority.js';
 
 export const NOW_ISO = '2026-11-20T10:00:00+08:00';

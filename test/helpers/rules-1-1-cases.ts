@@ -5,7 +5,7 @@
  * checks of codes that cannot matter. Shared by the library and the `roadscan verify` tests.
  * @module
  */
-import type { ReasonCode } from '../../firmware-ts/verdict/reasons.js';
+import type { ReasonCode } from '../../firmware-ts/core/reasons.js';
 import type { TestAuthority } from '../../sim/authority/test-authority.js';
 
 export interface RulesCase {

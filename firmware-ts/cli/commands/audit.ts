@@ -57,7 +57,7 @@ function parseSince(text: string): number {
 /** The runtime, refusing to create a database named on the command line that does not exist. */
 async function open(opts: CommonOptions) {
   if (opts.db && !existsSync(resolve(opts.db))) throw new UsageError(`--db: no database at ${resolve(opts.db)}`);
-  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../context.js'), import('../../audit/audit-log.js')]);
+  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../audit/audit-log.js')]);
   const rt = openRuntime(opts);
   try {
     return { rt, log: new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator }) };

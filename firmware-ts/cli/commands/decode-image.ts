@@ -1,5 +1,5 @@
 /**
- * `roadscan decode-image FILE...` (spec/CLI.md): finds the QR code in each picture (PNG, JPEG,
+ * `roadscan decode-image FILE...` (docs/CLI.md): finds the QR code in each picture (PNG, JPEG,
  * WebP; a screenshot, a downloaded registration image, a photo of a screen or a printout),
  * verifies it, and answers one line per file, in order. A picture without a readable code is
  * answered `reject` with MALFORMED and `"decoded": false`; a file that is not a picture at all
@@ -13,9 +13,9 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { ScanResult } from '../../scan/scan-checker.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, loadTrust, openRuntime } from '../context.js';
+import { buildChecker, chooseTrust, openRuntime } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
-import { openStatusSource } from '../status-source-factory.js';
+import { openStatusSource } from '../../app/index.js';
 
 interface DecodeImageOptions extends CommonOptions {
   json?: boolean;
@@ -44,7 +44,7 @@ async function runDecodeImage(files: string[], opts: DecodeImageOptions): Promis
   const rt = openRuntime(opts);
   try {
     const status = openStatusSource(rt);
-    const checker = buildChecker(rt, loadTrust(rt, opts, status.trustJson()), status);
+    const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
     const img = rt.config.image;
     const decoder = new ImageDecoder({
       maxBytes: Math.round(img.maxFileMiB * 1024 * 1024),

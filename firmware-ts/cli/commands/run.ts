@@ -1,5 +1,5 @@
 /**
- * `roadscan run`: the appliance service (spec/CLI.md). `--hal sim|pi` picks the hardware,
+ * `roadscan run`: the appliance service (docs/CLI.md). `--hal sim|pi` picks the hardware,
  * `--scanner PATH` the serial device, `--events json` one JSON line per event on standard
  * output (logs go to standard error). Runs until SIGINT or SIGTERM, then stops cleanly: the
  * scanner released, the LEDs dark, pending state written, the database closed.
@@ -29,27 +29,29 @@ export function register(program: Command): void {
 }
 
 async function runService(opts: RunOptions): Promise<number> {
-  const { openRuntime } = await import('../context.js');
+  const { openRuntime, halOptions, guardProcess } = await import('../../app/index.js');
   const { createLogger } = await import('../../log/logger.js');
-  const { createHal } = await import('../../service/hal-factory.js');
-  const { ServiceHost } = await import('../../service/service-host.js');
+  const { createHal } = await import('../../../hal/index.js');
+  const { ServiceHost } = await import('../../app/service-host.js');
   const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
   const { SystemdNotifier } = await import('../../supervisor/systemd-notify.js');
 
   const rt = openRuntime(opts);
   const logger = createLogger(rt.config);
+  guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });
   let host: InstanceType<typeof ServiceHost> | null = null;
   try {
     const json = opts.events === 'json';
-    const hal = await createHal(rt.config, {
-      hal: opts.hal,
-      ...(opts.scanner !== undefined ? { scannerPath: opts.scanner } : {}),
-      drawLeds: !json && process.stderr.isTTY === true,
-    });
+    const hal = await createHal(
+      halOptions(rt.config, {
+        hal: opts.hal,
+        ...(opts.scanner !== undefined ? { scannerPath: opts.scanner } : {}),
+        drawLeds: !json && process.stderr.isTTY === true,
+      }),
+    );
     host = new ServiceHost({
       rt,
-      common: opts,
       hal,
       logger,
       ...(json ? { onEvent: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) } : {}),

@@ -1,11 +1,11 @@
 /**
- * `roadscan status`: what the scanner holds now (spec/CLI.md): the list's seq, entries and
+ * `roadscan status`: what the scanner holds now (docs/CLI.md): the list's seq, entries and
  * publication time, the trust list version, the clock's state, and whether the list is stale.
  * @module
  */
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { openRuntime } from '../context.js';
+import { openRuntime } from '../../app/index.js';
 
 interface StatusCliOptions extends CommonOptions {
   json?: boolean;
@@ -23,16 +23,15 @@ export function register(program: Command): void {
 }
 
 async function runStatus(opts: StatusCliOptions): Promise<number> {
-  const { StatusListStore } = await import('../../status/status-list-store.js');
-  const { statusDataDir } = await import('../../status/status-files.js');
-  const { listAge } = await import('../../status/staleness.js');
-  const { trustForSync } = await import('./sync.js');
+  const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
+  const { listAge } = await import('../../core/staleness.js');
+  const { chooseTrust } = await import('../../app/index.js');
   const rt = openRuntime(opts);
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
     let trustVersion: number | null = null;
     try {
-      trustVersion = trustForSync(rt, opts, store.trustJson()).version;
+      trustVersion = chooseTrust(rt, store.trustJson()).version;
     } catch {
       trustVersion = null; // no trust list at all: shown as null
     }
@@ -41,9 +40,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     const clock = explicit || floor.state(Date.now()).state === 'ok' ? 'ok' : 'unreliable';
     const iat = store.listIat();
     const age = listAge(iat, rt.time().nowSec, rt.config.statusList.maxAgeHours * 3600);
-    const last = rt.db.prepare('SELECT at_ms, ok, error FROM status_sync_attempt WHERE id = 1').get() as
-      | { at_ms: number; ok: number; error: string | null }
-      | undefined;
+    const last = store.lastSyncAttempt();
     const report = {
       seq: store.seq(),
       entries: store.entries(),
@@ -52,7 +49,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       clock,
       stale: age.stale,
       ageSec: age.ageSec,
-      lastSync: last ? { at: new Date(last.at_ms).toISOString(), ok: last.ok === 1, error: last.error } : null,
+      lastSync: last ? { at: new Date(last.atMs).toISOString(), ok: last.ok, error: last.error } : null,
       problem: store.problem(),
     };
     store.close();

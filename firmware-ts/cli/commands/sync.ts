@@ -1,13 +1,12 @@
 /**
- * `roadscan sync --url BASE_URL`: one status-list sync (STATUS-LIST.md), with a progress bar on
+ * `roadscan sync --url BASE_URL`: one status-list sync (docs/STATUS-LIST.md), with a progress bar on
  * a terminal for long downloads. Prints what changed, or why nothing did, in one line; exit 0 on
- * success or nothing to do, 1 on a refused or failed sync (spec/CLI.md).
+ * success or nothing to do, 1 on a refused or failed sync (docs/CLI.md).
  * @module
  */
 import type { Command } from 'commander';
-import { parseTrustList, type TrustList } from '../../verify/trust-list.js';
+import { chooseTrust, openRuntime } from '../../app/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadTrust, openRuntime, type Runtime } from '../context.js';
 import { UsageError } from '../usage-error.js';
 
 interface SyncCliOptions extends CommonOptions {
@@ -29,21 +28,6 @@ export function register(program: Command): void {
   });
 }
 
-/**
- * The trust list that verifies manifests: the configured one (`--trust` or trustFile) unless
- * sync has since accepted a higher version; the received one alone when none is configured.
- */
-export function trustForSync(rt: Runtime, opts: CommonOptions, synced: unknown | null): TrustList {
-  const primary = loadTrust(rt, opts, synced);
-  if (synced === null) return primary;
-  try {
-    const received = parseTrustList(synced);
-    return received.version > primary.version ? received : primary;
-  } catch {
-    return primary;
-  }
-}
-
 function timeoutMs(opts: SyncCliOptions, configuredSec: number): number {
   if (opts.timeout === undefined) return configuredSec * 1000;
   const sec = Number(opts.timeout);
@@ -54,17 +38,16 @@ function timeoutMs(opts: SyncCliOptions, configuredSec: number): number {
 }
 
 async function runSync(opts: SyncCliOptions): Promise<number> {
-  const { StatusListStore } = await import('../../status/status-list-store.js');
-  const { statusDataDir } = await import('../../status/status-files.js');
-  const { syncOnce } = await import('../../status/sync.js');
-  const { ProgressBar } = await import('../../status/progress-bar.js');
+  const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
+  const { syncOnce } = await import('../../status/sync/index.js');
+  const { ProgressBar } = await import('../progress-bar.js');
   const rt = openRuntime(opts);
   try {
     const baseUrl = opts.url ?? rt.config.statusList.url;
     if (!baseUrl) throw new UsageError('no status list URL: give --url BASE_URL or set statusList.url in the configuration');
     const dataDir = statusDataDir(rt.dbFile);
     const store = StatusListStore.open(rt.db, dataDir);
-    const trust = trustForSync(rt, opts, store.trustJson());
+    const trust = chooseTrust(rt, store.trustJson());
     store.close();
     const bar = new ProgressBar();
     // Ctrl-C or SIGTERM ends the requests at once; what was downloaded stays for the next sync.
@@ -86,7 +69,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
       process.off('SIGTERM', stop);
     });
     bar.done();
-    // A verified manifest's iat is signed time: it raises the clock floor (DESIGN.md).
+    // A verified manifest's iat is signed time: it raises the clock floor (docs/DESIGN.md).
     if (outcome.ok && outcome.iat !== null) rt.clockFloor.raise(outcome.iat, 'manifest');
     const iso = outcome.iat === null ? null : new Date(outcome.iat * 1000).toISOString();
     if (opts.json) {

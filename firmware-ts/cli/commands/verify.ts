@@ -1,15 +1,15 @@
 /**
  * `roadscan verify [TEXT]`: one QR text from the argument, or one per standard-input line,
- * each answered in order (spec/CLI.md).
+ * each answered in order (docs/CLI.md).
  * @module
  */
 import type { Command } from 'commander';
 import { MAX_QR_TEXT } from '../../codec/qr-text.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, loadTrust, openRuntime } from '../context.js';
+import { buildChecker, chooseTrust, openRuntime } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { readLines } from '../line-reader.js';
-import { openStatusSource } from '../status-source-factory.js';
+import { openStatusSource } from '../../app/index.js';
 
 interface VerifyOptions extends CommonOptions {
   json?: boolean;
@@ -31,7 +31,7 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
   const rt = openRuntime(opts);
   try {
     const status = openStatusSource(rt);
-    const checker = buildChecker(rt, loadTrust(rt, opts, status.trustJson()), status);
+    const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
     const format = opts.json ? (r: Parameters<typeof resultJson>[0]) => resultJson(r) : resultLine;
     if (text !== undefined) {
       const result = checker.check(text, rt.time());

@@ -1,6 +1,6 @@
 /**
  * Configuration of the hardware: the serial scanner, the LEDs and buzzer (GPIO lines or kernel
- * LED class devices), the feedback patterns of DESIGN.md, and the limits on pictures given to
+ * LED class devices), the feedback patterns of docs/DESIGN.md, and the limits on pictures given to
  * `decode-image`. `roadscan run --hal pi` uses these; `--hal sim` uses only the patterns.
  * @module
  */
@@ -82,7 +82,7 @@ export const halSection = {
       buzzer: ledName.default(null),
     })
     .prefault({}),
-  /** LED and buzzer patterns (DESIGN.md, Feedback); a new scan cuts the running one short. */
+  /** LED and buzzer patterns (docs/DESIGN.md, Feedback); a new scan cuts the running one short. */
   feedback: z
     .strictObject({
       accept: verdictFeedback('green', 1000, [80]),

@@ -22,6 +22,8 @@ export const scanSection = {
     .strictObject({
       /** Station code printed on tickets as `frm`, e.g. "S110105001"; null when not at a station. */
       code: z.string().min(1).max(32).nullable().default(null),
+      /** The station's name, shown beside its code on the screen (e.g. "北京六里桥客运主枢纽"); null for none. */
+      name: z.string().min(1).max(64).nullable().default(null),
       /** Stations with face recognition skip the manual ID check (CHECK_ID). */
       faceRecognition: z.boolean().default(false),
       /** Boarding window around the departure instant, in minutes. */
@@ -37,7 +39,7 @@ export const scanSection = {
       windowSec: z.number().int().min(1).max(86400).default(180),
     })
     .prefault({}),
-  /** Trust list file (CREDENTIALS.md section 5); null to rely on the list received by sync. */
+  /** Trust list file (docs/CREDENTIALS.md section 5); null to rely on the list received by sync. */
   trustFile: z.string().min(1).nullable().default(null),
   /** Region adoption table; null for the one shipped in config/adoption.json. */
   adoptionFile: z.string().min(1).nullable().default(null),

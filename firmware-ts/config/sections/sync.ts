@@ -1,5 +1,5 @@
 /**
- * Configuration of the status-list sync (STATUS-LIST.md): where the list is published, how often
+ * Configuration of the status-list sync (docs/STATUS-LIST.md): where the list is published, how often
  * the service fetches it, how it backs off while the network is down, and how old a list may
  * get before every scan carries STATUS_LIST_STALE.
  * @module
@@ -28,7 +28,7 @@ export const syncSection = {
       timeoutSec: z.number().positive().max(600).default(30),
       /**
        * A transfer bringing less than this many bytes per second over any window of
-       * minRateWindowSec is cut off as too slow (STATUS-LIST.md); 0 disables the floor.
+       * minRateWindowSec is cut off as too slow (docs/STATUS-LIST.md); 0 disables the floor.
        */
       minRateBytesPerSec: z.number().int().min(0).max(1 << 30).default(1024),
       minRateWindowSec: z.number().positive().max(3600).default(60),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { AuditPurger } from '../../../firmware-ts/audit/audit-purger.js';
-import { fixedClock } from '../../../firmware-ts/clock/clock.js';
+import { fixedClock } from '../../../firmware-ts/core/time.js';
 import { ClockFloor } from '../../../firmware-ts/clock/clock-floor.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 

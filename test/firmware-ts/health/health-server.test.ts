@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
-import { fixedClock } from '../../../firmware-ts/clock/clock.js';
+import { fixedClock } from '../../../firmware-ts/core/time.js';
 import { HealthServer, type HealthState } from '../../../firmware-ts/health/health-server.js';
 import { ScanMetrics } from '../../../firmware-ts/health/scan-metrics.js';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
@@ -16,7 +16,7 @@ import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 import { ScanChecker, type ScanResult } from '../../../firmware-ts/scan/scan-checker.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { REASON_CODES } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_CODES } from '../../../firmware-ts/core/reasons.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 
@@ -129,8 +129,11 @@ describe('/metrics while scans run', () => {
     expect(m.get('roadscan_status_list_entries')).toBe(1234);
     expect(m.get('roadscan_status_list_age_seconds')).toBe(1800);
     expect(log.count()).toBe(600);
-    // Process metrics live in the same private registry.
-    expect(m.has('roadscan_process_resident_memory_bytes')).toBe(true);
+    // Process metrics live in the same private registry, under their standard names.
+    expect(m.has('process_resident_memory_bytes')).toBe(true);
+    expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    expect([...m.keys()].some((k) => k.startsWith('roadscan_build_info{') && k.includes('node="'))).toBe(true);
+    expect(m.get('roadscan_storage_write_failures_total{store="audit"}')).toBe(0);
   });
 
   it('counts sync failures, scanner reconnects and upload failures, and keeps registries apart', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { authorizationSpan, spanBound } from '../../../firmware-ts/policy/authorization-span.js';
-import { civilFromDays, cstDate, cstDateTime, daysFromCivil, LAST_DAY_NUMBER, weekdayOf } from '../../../firmware-ts/policy/cst.js';
+import { civilFromDays, cstDate, cstDateTime, daysFromCivil, LAST_DAY_NUMBER, weekdayOf } from '../../../firmware-ts/core/cst.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 
 const calendar = WorkingDayCalendar.fromJson(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', 'calendar-cn.json'), 'utf8')));

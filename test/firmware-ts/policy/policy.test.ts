@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { authorizationSpan } from '../../../firmware-ts/policy/authorization-span.js';
-import { cstDate, dayNumberOf } from '../../../firmware-ts/policy/cst.js';
+import { cstDate, dayNumberOf } from '../../../firmware-ts/core/cst.js';
 import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 

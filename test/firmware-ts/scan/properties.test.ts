@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { base45Encode } from '../../../firmware-ts/codec/base45.js';
 import { CREDENTIAL_TYPES } from '../../../firmware-ts/codec/claims.js';
 import { decodeQrText } from '../../../firmware-ts/codec/qr-text.js';
-import { shippedChecker } from '../../../firmware-ts/scan/shipped-checker.js';
+import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 
 const authority = TestAuthority.create();

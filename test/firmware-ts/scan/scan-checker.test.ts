@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
-import { NEVER_SYNCED } from '../../../firmware-ts/status/status-source.js';
+import { NEVER_SYNCED } from '../../../firmware-ts/status/list/index.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { TicketBoardingStore } from '../../../firmware-ts/store/ticket-boarding-store.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
-import { REASON_TEXT } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
 import { inPage, probe } from './page-probe.js';
@@ -90,7 +90,7 @@ describe('operator page', () => {
       { level: 'warn', text: REASON_TEXT.INSPECTION_OVERDUE.zh },
       { level: 'warn', text: REASON_TEXT.PAPER_REQUIRED.zh },
     ]);
-    expect(s.fields.map((f) => f.key)).toEqual(['plate', 'plateColour', 'vehicleType', 'owner', 'vin', 'inspectionUntil']);
+    expect(s.fields.map((f) => f.key)).toEqual(['plate', 'plateColour', 'vehicleType', 'owner', 'ownerKind', 'vin', 'inspectionUntil']);
     expect(s.fields.find((f) => f.key === 'inspectionUntil')).toMatchObject({ value: '2026-10-31', flag: 'warn' });
   });
 

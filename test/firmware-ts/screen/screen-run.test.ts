@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { REASON_TEXT } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';

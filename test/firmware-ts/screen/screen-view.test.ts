@@ -11,7 +11,7 @@ import {
   type ScreenStatus,
 } from '../../../firmware-ts/screen/screen-view.js';
 import { displayFields } from '../../../firmware-ts/verdict/display-fields.js';
-import { REASON_CODES, REASON_TEXT } from '../../../firmware-ts/verdict/reasons.js';
+import { REASON_CODES, REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
 
 const AT = Date.UTC(2026, 10, 20, 2, 0, 3) / 1000; // 2026-11-20 10:00:03 CST
 

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
-import { buildChecker, loadTrust, openRuntime, type Runtime } from '../../../firmware-ts/cli/context.js';
+import { buildChecker, chooseTrust, openRuntime, type Runtime } from '../../../firmware-ts/app/index.js';
 import { Appliance, type ApplianceParts } from '../../../firmware-ts/service/appliance.js';
 import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
 import { SimIndicator } from '../../../hal/indicator/sim-indicator.js';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../../../hal/scanner/serial-scanner.js';
-import type { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
+import type { StatusListStore } from '../../../firmware-ts/status/list/index.js';
 import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 
 export const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
@@ -39,7 +39,7 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
   const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
   const rt = openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
-  const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status);
+  const checker = buildChecker(rt, chooseTrust(rt, null), status);
   const audit = new AuditLog(rt.db, { deviceId: 'test-unit', operator: '' });
   const device = join(dir, 'scanner');
   const feeder = join(dir, 'feeder');

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApplianceEvent, IndicatorEvent, ScanEvent } from '../../../firmware-ts/service/appliance-events.js';
+import { StorageHealth } from '../../../firmware-ts/store/storage-health.js';
 import { waitUntil, writeTo } from '../../hal/helpers/events.js';
 import { NOW_SEC, buildFixture, type Fixture } from './appliance-fixture.js';
 
@@ -82,14 +83,17 @@ describe('Appliance wired with a real pty scanner, the real checker and a real a
     expect(leds(fx.events).slice(0, 3)).toEqual(['amber', 'off', 'amber']);
   });
 
-  it('still answers when the audit log fails, and says so in the log', async () => {
+  it('still answers what the credential earns when the audit log fails, and shows the storage fault', async () => {
     const errors: string[] = [];
+    const storage = new StorageHealth();
+    let failing = true;
     fx = await buildFixture({
       audit: {
-        record() {
-          throw new Error('disk full');
+        submit() {
+          if (failing) throw new Error('disk full');
         },
       },
+      storage,
       logger: { info() {}, warn() {}, error: (_o: object, msg?: string) => errors.push(msg ?? '') },
     });
     await fx.appliance.start();
@@ -97,6 +101,14 @@ describe('Appliance wired with a real pty scanner, the real checker and a real a
     await waitUntil(() => (scans(fx!.events).length === 1 ? true : undefined), 'verdict');
     expect(leds(fx.events)[0]).toBe('green+buzz');
     expect(errors).toEqual(['audit record failed']);
+    expect(storage.problems()).toEqual(['audit records not written: disk full']);
+    // After the accept pattern, the storage alert: red flashes, never the amber of a lost scanner.
+    await waitUntil(() => (leds(fx!.events).includes('red') ? true : undefined), 'storage alert', 5000);
+    expect(leds(fx.events)).not.toContain('amber');
+    failing = false;
+    writeTo(feeder(fx), `${fx.world.authority.code({ type: 'DL', now: NOW_SEC }).text}\r\n`);
+    await waitUntil(() => (scans(fx!.events).length === 2 ? true : undefined), 'second verdict');
+    expect(storage.ok).toBe(true);
   });
 
   it('stops cleanly: LEDs dark, scanner released, nothing after', async () => {

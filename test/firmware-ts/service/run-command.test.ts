@@ -74,7 +74,7 @@ const exited = () => new Promise<number | null>((resolve) => (child.exitCode !==
 const events = (name: string) => lines.filter((l) => l.event === name);
 
 describe('roadscan run --hal sim --scanner PTY --events json', () => {
-  it('prints scanner, scan and indicator events per CLI.md, logs every scan, and stops cleanly on SIGTERM', async () => {
+  it('prints scanner, scan and indicator events per docs/CLI.md, logs every scan, and stops cleanly on SIGTERM', async () => {
     await waitUntil(() => (events('scanner').length > 0 ? true : undefined), 'scanner event', 20_000);
     expect(lines[0]).toEqual({ event: 'scanner', state: 'open' });
     const a = world.authority;

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../../firmware-ts/cli/context.js';
+import { halOptions, openRuntime, type Runtime } from '../../../firmware-ts/app/index.js';
 import { createLogger } from '../../../firmware-ts/log/logger.js';
 import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
-import { createHal, type Hal } from '../../../firmware-ts/service/hal-factory.js';
-import { ServiceHost } from '../../../firmware-ts/service/service-host.js';
+import { createHal, type Hal } from '../../../hal/index.js';
+import { ServiceHost } from '../../../firmware-ts/app/service-host.js';
 import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { waitUntil, writeTo } from '../../hal/helpers/events.js';
 
@@ -30,9 +30,9 @@ beforeEach(async () => {
   writeFileSync(config, JSON.stringify({ screen: { enabled: true, port: 0, lang: 'en' }, health: { enabled: true, port: 0 }, log: { level: 'silent' } }));
   const common = { config, trust: world.trustFile, db: join(dir, 'host.db'), now: new Date(NOW_SEC * 1000).toISOString() };
   rt = openRuntime(common);
-  hal = await createHal(rt.config, { hal: 'sim', scannerPath: 'pty', drawLeds: false });
+  hal = await createHal(halOptions(rt.config, { hal: 'sim', scannerPath: 'pty', drawLeds: false }));
   events = [];
-  host = new ServiceHost({ rt, common, hal, logger: createLogger(rt.config, { destination: 2 }), onEvent: (e) => events.push(e) });
+  host = new ServiceHost({ rt, hal, logger: createLogger(rt.config, { destination: 2 }), onEvent: (e) => events.push(e) });
 });
 
 afterEach(async () => {

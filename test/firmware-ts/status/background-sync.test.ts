@@ -3,8 +3,8 @@
  * and failures (period, exponential backoff with its cap, jitter), and a clean stop.
  */
 import { describe, expect, it } from 'vitest';
-import { BackgroundSync, type BackgroundSyncOptions } from '../../../firmware-ts/status/background-sync.js';
-import type { SyncOutcome } from '../../../firmware-ts/status/sync.js';
+import { BackgroundSync, type BackgroundSyncOptions } from '../../../firmware-ts/status/sync/index.js';
+import type { SyncOutcome } from '../../../firmware-ts/status/sync/index.js';
 
 const OK: SyncOutcome = { ok: true, seq: 1, applied: 'none', entries: 0, iat: 1 };
 const FAIL: SyncOutcome = { ok: false, seq: null, applied: 'none', entries: 0, iat: null, error: 'manifest.cose: connection refused' };

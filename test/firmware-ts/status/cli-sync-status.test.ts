@@ -1,5 +1,5 @@
 /**
- * `roadscan sync` and `roadscan status` as scripts and acceptance checks run them (spec/CLI.md):
+ * `roadscan sync` and `roadscan status` as scripts and acceptance checks run them (docs/CLI.md):
  * the built CLI in a child process, a real HTTP server, JSON on standard output, exit statuses.
  */
 import { writeFileSync } from 'node:fs';

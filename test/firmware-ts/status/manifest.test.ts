@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../../firmware-ts/codec/cbor.js';
-import { verifyManifest } from '../../../firmware-ts/status/manifest.js';
+import { verifyManifest } from '../../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { signCoseSign1 } from '../../../sim/authority/cose-sign.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';

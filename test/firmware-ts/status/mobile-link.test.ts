@@ -1,5 +1,5 @@
 /**
- * Downloads over a mobile link (STATUS-LIST.md "Downloads over a network that comes and goes"),
+ * Downloads over a mobile link (docs/STATUS-LIST.md "Downloads over a network that comes and goes"),
  * against a real nginx serving a publication of the test authority, behind the fault-injecting
  * proxy of sim/net: nginx's own ETag, Range, If-Range and 304 answers, our cuts and throttles.
  */
@@ -7,10 +7,10 @@ import { mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { statusDataDir } from '../../../firmware-ts/status/status-files.js';
-import { snapshotBytes } from '../../../firmware-ts/status/status-file-format.js';
-import { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
-import { syncOnce } from '../../../firmware-ts/status/sync.js';
+import { statusDataDir } from '../../../firmware-ts/status/list/index.js';
+import { snapshotBytes } from '../../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
+import { syncOnce } from '../../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { FaultProxy } from '../../../sim/net/fault-proxy.js';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressBar } from '../../../firmware-ts/status/progress-bar.js';
-import { listAge } from '../../../firmware-ts/status/staleness.js';
+import { ProgressBar } from '../../../firmware-ts/cli/progress-bar.js';
+import { listAge } from '../../../firmware-ts/core/staleness.js';
 
 function stream(isTTY: boolean): NodeJS.WriteStream & { text: () => string } {
   const s = new PassThrough() as unknown as NodeJS.WriteStream & { text: () => string };

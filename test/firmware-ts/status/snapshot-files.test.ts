@@ -7,10 +7,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BLOCK_RECORDS, encodeIndexFile, indexBytesFor } from '../../../firmware-ts/status/sparse-index.js';
-import { SnapshotReader } from '../../../firmware-ts/status/snapshot-reader.js';
-import { SnapshotReceiver } from '../../../firmware-ts/status/snapshot-receiver.js';
-import { KEY_BYTES, RECORD_BYTES, encodeSnapshotHeader } from '../../../firmware-ts/status/status-file-format.js';
+import { BLOCK_RECORDS, encodeIndexFile, indexBytesFor } from '../../../firmware-ts/status/list/index.js';
+import { SnapshotReader } from '../../../firmware-ts/status/list/index.js';
+import { SnapshotReceiver } from '../../../firmware-ts/status/sync/index.js';
+import { KEY_BYTES, RECORD_BYTES, encodeSnapshotHeader } from '../../../firmware-ts/status/list/index.js';
 import { tempDir } from './status-fixture.js';
 
 const dir = tempDir();

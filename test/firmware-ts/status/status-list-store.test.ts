@@ -6,9 +6,9 @@
 import { readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reasonForStatus } from '../../../firmware-ts/status/status-codes.js';
-import { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
-import { listAge } from '../../../firmware-ts/status/staleness.js';
+import { reasonForStatus } from '../../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
+import { listAge } from '../../../firmware-ts/core/staleness.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { republish } from '../../../sim/status/status-publisher.js';
 import { StatusWorld, randomKeyHex } from './status-fixture.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeltaRef, Manifest } from '../../../firmware-ts/status/manifest.js';
-import { findChain, planSync } from '../../../firmware-ts/status/sync-plan.js';
+import type { DeltaRef, Manifest } from '../../../firmware-ts/status/sync/index.js';
+import { findChain, planSync } from '../../../firmware-ts/status/sync/index.js';
 
 const d = (from: number, to: number, count = 10): DeltaRef => ({ from, to, count, path: `d-${from}-${to}`, sha256: Buffer.alloc(32) });
 const manifest = (seq: number, snapSeq: number, deltas: DeltaRef[], snapCount = 1000): Manifest => ({

@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryKey, reasonForStatus } from '../../../firmware-ts/status/status-codes.js';
+import { entryKey, reasonForStatus } from '../../../firmware-ts/status/list/index.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
-import { statusDataDir } from '../../../firmware-ts/status/status-files.js';
-import { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
-import { syncOnce } from '../../../firmware-ts/status/sync.js';
+import { statusDataDir } from '../../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
+import { syncOnce } from '../../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { StatusServer } from '../../../sim/status/status-server.js';
 import { vectors } from '../../helpers/vectors.js';

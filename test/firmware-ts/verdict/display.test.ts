@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { displaySafe, maskId, maskName } from '../../../firmware-ts/verdict/display-text.js';
-import { orderReasons, verdictOf } from '../../../firmware-ts/verdict/reasons.js';
+import { orderReasons, verdictOf } from '../../../firmware-ts/core/reasons.js';
 
 describe('display text', () => {
   it('never lets a control, bidi or zero-width character through', () => {

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GpioIndicator, type GpioFactory, type GpioIndicatorOptions } from '../../../hal/indicator/gpio-indicator.js';
-import { DEFAULT_FEEDBACK, blinkTimeline, patternFor } from '../../../hal/indicator/patterns.js';
+import { blinkTimeline, patternFor } from '../../../hal/indicator/patterns.js';
 import { addGpioChip } from '../helpers/fake-sysfs.js';
 import { VirtualTimers } from '../helpers/virtual-timers.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 /** A GPIO double: records every write with the virtual time and the line's physical level. */
 class GpioDouble {

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedClassIndicator } from '../../../hal/indicator/led-class-indicator.js';
-import { DEFAULT_FEEDBACK, patternFor } from '../../../hal/indicator/patterns.js';
+import { patternFor } from '../../../hal/indicator/patterns.js';
 import { addLed } from '../helpers/fake-sysfs.js';
 import { VirtualTimers } from '../helpers/virtual-timers.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 let root: string;
 let timers: VirtualTimers;

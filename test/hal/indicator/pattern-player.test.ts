@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PatternPlayer } from '../../../hal/indicator/pattern-player.js';
-import { DEFAULT_FEEDBACK, blinkTimeline, patternFor, type IndicatorOutput } from '../../../hal/indicator/patterns.js';
+import { blinkTimeline, patternFor, type IndicatorOutput } from '../../../hal/indicator/patterns.js';
 import { VirtualTimers } from '../helpers/virtual-timers.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 function setup() {
   const timers = new VirtualTimers();

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_FEEDBACK,
   blinkTimeline,
   describeFeedback,
   patternFor,
   verdictTimeline,
 } from '../../../hal/indicator/patterns.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 const compact = (t: ReturnType<typeof verdictTimeline>) =>
   t.steps.map((s) => `${s.atMs}:${s.output.led}${s.output.buzzer ? '+buzz' : ''}`);
 
-describe('feedback patterns (DESIGN.md table)', () => {
+describe('feedback patterns (docs/DESIGN.md table)', () => {
   it('accept: green 1 s, one short beep', () => {
     const t = patternFor('accept', DEFAULT_FEEDBACK);
     expect(compact(t)).toEqual(['0:green+buzz', '80:green', '1000:off']);

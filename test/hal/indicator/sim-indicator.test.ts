@@ -1,8 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SimIndicator, drawOutput } from '../../../hal/indicator/sim-indicator.js';
-import { DEFAULT_FEEDBACK, patternFor } from '../../../hal/indicator/patterns.js';
+import { patternFor } from '../../../hal/indicator/patterns.js';
 import { VirtualTimers } from '../helpers/virtual-timers.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 describe('SimIndicator', () => {
   it('draws the LEDs and buzzer, one line per change when not on a terminal', async () => {

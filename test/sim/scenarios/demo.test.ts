@@ -2,13 +2,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChecker, loadTrust, openRuntime, type Runtime } from '../../../firmware-ts/cli/context.js';
+import { buildChecker, chooseTrust, openRuntime, type Runtime } from '../../../firmware-ts/app/index.js';
 import { scanEvent } from '../../../firmware-ts/service/appliance-events.js';
-import { DEFAULT_FEEDBACK } from '../../../hal/indicator/patterns.js';
-import type { StatusListStore } from '../../../firmware-ts/status/status-list-store.js';
+
+import type { StatusListStore } from '../../../firmware-ts/status/list/index.js';
 import { createDemoWorld, demoScenario, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { reasonsInWords, scanLine } from '../../../sim/scenarios/demo-lines.js';
 import { runCli } from '../../helpers/cli.js';
+import { defaultConfig } from '../../../firmware-ts/config/schema.js';
+
+const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 let dir: string;
@@ -31,7 +34,7 @@ afterAll(() => {
 describe('the demo scenario', () => {
   it('shows every colour, each step getting the verdict it announces', () => {
     const steps = demoScenario(world, NOW_SEC, 100);
-    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status);
+    const checker = buildChecker(rt, chooseTrust(rt, null), status);
     const got = steps.map((s) => checker.check(s.text.replace(/^\]Q1/, ''), rt.time()));
     expect(got.map((r) => r.verdict)).toEqual(steps.map((s) => s.expect));
     expect(new Set(got.map((r) => r.verdict))).toEqual(new Set(['accept', 'warn', 'reject']));
@@ -48,7 +51,7 @@ describe('the demo scenario', () => {
   });
 
   it('prints one readable line per scan', () => {
-    const checker = buildChecker(rt, loadTrust(rt, { trust: world.trustFile }, null), status);
+    const checker = buildChecker(rt, chooseTrust(rt, null), status);
     const vr = checker.check(world.authority.code({ type: 'VR', now: NOW_SEC }).text, rt.time());
     expect(scanLine(scanEvent(vr), DEFAULT_FEEDBACK)).toBe(
       '[○ ● ○] ♪  WARN    VR  Paper registration must be in the vehicle  plate=京A·12345  owner=李*  inspectionUntil=2026-11-28  (amber 2 s, 2 short beeps)',

@@ -1,0 +1,14 @@
+/**
+ * The composition root's face: the one place that builds the appliance's parts from the
+ * configuration. The command line, the simulator and the benchmarks import from here.
+ * @module
+ */
+export * from './setup-error.js';
+export * from './runtime-options.js';
+export * from './runtime.js';
+export * from './trust.js';
+export * from './checker.js';
+export * from './status-source.js';
+export * from './shipped-checker.js';
+export * from './hal-options.js';
+export * from './process-guard.js';

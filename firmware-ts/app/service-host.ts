@@ -1,0 +1,297 @@
+/**
+ * Everything `roadscan run` and the demo run, built from the runtime (configuration, database,
+ * options) around the appliance: the status list and its background sync, the clock floor, the
+ * audit log with its purge and upload, metrics and the health endpoint, the operator screen.
+ *
+ * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
+ * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
+ * higher version replaces the one in use without a restart.
+ * @module
+ */
+import { readUploadTls } from '../audit/upload-identity.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuditPurger } from '../audit/audit-purger.js';
+import { AuditUploader } from '../audit/audit-uploader.js';
+import { AuditWriter } from '../audit/audit-writer.js';
+import { StorageHealth } from '../store/storage-health.js';
+import { buildChecker } from './checker.js';
+import type { Runtime } from './runtime.js';
+import { chooseTrust } from './trust.js';
+import { systemClock, type CheckTime } from '../core/time.js';
+import { HealthServer } from '../health/health-server.js';
+import { PACKAGE_VERSION } from '../paths.js';
+import { ScanMetrics } from '../health/scan-metrics.js';
+import type { Logger } from '../log/logger.js';
+import type { ScanChecker } from '../scan/scan-checker.js';
+import { ScreenServer } from '../screen/screen-server.js';
+import { BackgroundSync } from '../status/sync/index.js';
+import { listAge } from '../core/staleness.js';
+import { statusStripFeed } from './status-strip.js';
+import { statusDataDir } from '../status/list/index.js';
+import { StatusListStore } from '../status/list/index.js';
+import { syncOnce } from '../status/sync/index.js';
+import type { TrustList } from '../verify/trust-list.js';
+import { Appliance } from '../service/appliance.js';
+import type { ApplianceEvent } from '../service/appliance-events.js';
+import type { Hal } from '../../hal/index.js';
+
+export interface ServiceHostOptions {
+  rt: Runtime;
+  hal: Hal;
+  logger: Logger;
+  onEvent?(event: ApplianceEvent): void;
+  /** Told the operator screen's address as soon as it listens, before the first scan. */
+  onScreenUrl?(url: string): void;
+}
+
+export class ServiceHost {
+  readonly appliance: Appliance;
+  /** The audit log every scan is written to. */
+  readonly audit: AuditLog;
+  /** Where the operator screen and the health endpoint listen, once started (null: not running). */
+  readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
+  private readonly stops: (() => void | Promise<void>)[] = [];
+  private readonly starts: (() => Promise<void>)[] = [];
+  private screenStart: (() => Promise<void>) | null = null;
+
+  private readonly hal: Hal;
+
+  constructor(opts: ServiceHostOptions) {
+    const { rt, hal, logger } = opts;
+    this.hal = hal;
+    const cfg = rt.config;
+    const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
+    let trust: TrustList = chooseTrust(rt, store.trustJson());
+    let checker: ScanChecker = buildChecker(rt, trust, store);
+    // One floor for the whole service: `--now` instants are marked on it and never move it.
+    const floor = rt.clockFloor;
+    const time = (): CheckTime => rt.time();
+    const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
+    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
+    const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
+    // The log (its tables, readers, upload, purge) on the shared connection; the records written
+    // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
+    const audit = new AuditLog(rt.db, auditMeta);
+    this.audit = audit;
+    const storage = new StorageHealth();
+    const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
+    const writer =
+      rt.dbFile === ':memory:'
+        ? null
+        : new AuditWriter({
+            file: rt.dbFile,
+            meta: auditMeta,
+            health: storage,
+            onLost: (n) => {
+              metrics.auditRecordsLost(n);
+              logger.error({ lost: n }, 'audit records given up: the disk refused them too long');
+            },
+          });
+    if (writer) metrics.watchAuditUnwritten(() => writer.unwritten);
+    storage.onChange((e) => {
+      if (e.kind === 'failure') metrics.storageFailed(e.source);
+      else if (e.kind === 'fault') logger.error({ store: e.source, err: e.error, unwritten: writer?.unwritten ?? 0 }, 'records not being written');
+      else logger.info({ store: e.source }, 'records written again');
+      if (e.kind !== 'failure') this.appliance?.refreshStatus();
+    });
+    const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
+    syncMetrics();
+    let lastScan: { at: string; verdict: string } | null = null;
+
+    let screen: ScreenServer | undefined;
+    if (cfg.screen.enabled) {
+      const s = new ScreenServer({
+        host: cfg.screen.host,
+        port: cfg.screen.port,
+        lang: cfg.screen.lang,
+        clearAfterSec: cfg.screen.clearAfterSec,
+        history: cfg.screen.history,
+        onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
+      });
+      // Before the appliance, so the page gets the first status and first scan, not a blank strip.
+      this.screenStart = async () => {
+        try {
+          const { url } = await s.start();
+          logger.info({ url }, 'operator screen');
+          this.urls.screen = url;
+          opts.onScreenUrl?.(url);
+          screen = s;
+        } catch (err) {
+          logger.error({ err: (err as Error).message }, 'operator screen not started');
+        }
+      };
+      this.stops.push(() => s.stop());
+    }
+
+    this.appliance = new Appliance({
+      scanner: hal.scanner,
+      indicator: hal.indicator,
+      checker: { check: (text, t) => checker.check(text, t) },
+      time,
+      audit: writer ?? audit,
+      storage,
+      place: { profile: cfg.profile, region: cfg.region, station: cfg.station.code },
+      feedback: hal.feedback,
+      onScanLogged: (t) => {
+        floor.noteScan(t);
+        metrics.setClockReliable(t.reliable);
+      },
+      listStale: () => age().stale,
+      screenStatus: statusStripFeed(rt, store, audit),
+      metrics: {
+        observeScan: (r) => {
+          metrics.observeScan(r);
+          // The check's own instant: on a board whose clock booted in 1970 it is the floor, not 1970.
+          lastScan = { at: new Date(time().nowSec * 1000).toISOString(), verdict: r.verdict };
+        },
+        scannerReconnected: () => metrics.scannerReconnected(),
+      },
+      screen: {
+        publishScan: (r, meta) => screen?.publishScan(r, meta),
+        publishStatus: (st) => screen?.publishStatus(st),
+      },
+      onEvent: opts.onEvent,
+      logger,
+    });
+
+    if (cfg.health.enabled) {
+      const health = new HealthServer({
+        host: cfg.health.host,
+        port: cfg.health.port,
+        metrics,
+        state: () => {
+          const a = age();
+          const clock = floor.state(Date.now());
+          return {
+            scanner: this.appliance.scannerState,
+            list: { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale },
+            clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
+            lastScan,
+            storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
+          };
+        },
+      });
+      this.starts.push(async () => {
+        try {
+          const at = await health.start();
+          this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
+          logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
+        } catch (err) {
+          logger.error({ err: (err as Error).message }, 'health endpoint not started');
+        }
+      });
+      this.stops.push(() => health.stop());
+    }
+
+    if (cfg.statusList.url !== null) {
+      const baseUrl = cfg.statusList.url;
+      const sync = new BackgroundSync({
+        run: (signal) =>
+          syncOnce({
+            db: rt.db,
+            dataDir: statusDataDir(rt.dbFile),
+            baseUrl,
+            trust,
+            signal,
+            timeoutMs: cfg.statusList.timeoutSec * 1000,
+            minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
+            log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
+          }),
+        periodMs: cfg.statusList.periodMin * 60_000,
+        retryMinMs: cfg.statusList.retryMinSec * 1000,
+        retryMaxMs: cfg.statusList.retryMaxMin * 60_000,
+        jitter: cfg.statusList.jitter,
+        onOutcome: (o, next) => {
+          if (!o.ok) metrics.syncFailed();
+          // A verified manifest is the trusted time anchor of docs/DESIGN.md's clock floor.
+          if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
+          syncMetrics();
+          if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
+            // Whatever the files now hold, the service keeps scanning with what it has.
+            try {
+              const next = chooseTrust(rt, store.trustJson());
+              checker = buildChecker(rt, next, store);
+              trust = next;
+              logger.info({ version: trust.version }, 'trust list replaced');
+            } catch (err) {
+              metrics.reloadFailed('trust');
+              logger.warn({ err: (err as Error).message, kept: trust.version }, 'received trust list not used; keeping the one in force');
+            }
+          }
+          const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };
+          if (o.ok) logger.info(fields, 'status list sync');
+          else logger.warn({ ...fields, error: o.error }, 'status list sync failed');
+        },
+      });
+      this.starts.push(async () => sync.start());
+      this.stops.push(() => sync.stop());
+    }
+
+    const purger = new AuditPurger(audit, floor, {
+      retentionDays: cfg.audit.retentionDays,
+      periodMs: cfg.audit.purgePeriodMin * 60_000,
+      requireAck: cfg.audit.uploadUrl !== null,
+      clock: systemClock,
+      onPurge: (n) => n > 0 && logger.info({ deleted: n }, 'audit purge'),
+    });
+    this.starts.push(async () => purger.start());
+    this.stops.push(() => purger.stop());
+
+    if (cfg.audit.uploadUrl !== null) {
+      const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
+      const tls = readUploadTls({
+        caFile: tlsFile(cfg.audit.uploadCaFile),
+        certFile: tlsFile(cfg.audit.uploadCertFile),
+        keyFile: tlsFile(cfg.audit.uploadKeyFile),
+      });
+      const uploader = new AuditUploader(audit, {
+        url: cfg.audit.uploadUrl,
+        ...tls,
+        batchSize: cfg.audit.uploadBatch,
+        periodMs: cfg.audit.uploadPeriodSec * 1000,
+        maxBackoffMs: cfg.audit.uploadMaxBackoffSec * 1000,
+        timeoutMs: cfg.audit.uploadTimeoutSec * 1000,
+        onRound: (r) => {
+          metrics.setAuditPending(r.pending);
+          if (!r.ok) {
+            metrics.uploadFailed();
+            logger.warn({ pending: r.pending, error: r.error }, 'audit upload failed');
+          }
+        },
+      });
+      this.starts.push(async () => uploader.start());
+      this.stops.push(() => uploader.stop());
+    }
+
+    // Last before the database closes: what the scans handed over is written, or said.
+    this.stops.push(async () => {
+      if (!writer) return;
+      const unwritten = await writer.close();
+      if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
+    });
+    this.stops.push(() => {
+      floor.flush();
+      store.close();
+    });
+  }
+
+  /** Starts the appliance (an indicator that cannot be had rejects), then everything around it. */
+  async start(): Promise<void> {
+    await this.screenStart?.();
+    await this.appliance.start();
+    for (const start of this.starts) await start();
+  }
+
+  /** Stops the appliance first (no scan left half-done), then the rest, in reverse order. */
+  async stop(): Promise<void> {
+    await this.appliance.stop();
+    await this.hal.close?.();
+    for (const stop of [...this.stops].reverse()) {
+      try {
+        await stop();
+      } catch {
+        // Stopping is best effort; the database closes after this.
+      }
+    }
+  }
+}

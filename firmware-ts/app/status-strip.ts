@@ -1,0 +1,36 @@
+/**
+ * What the operator screen's status strip shows, as `roadscan run` and the demo feed it: the
+ * list's age by the checker's own staleness rule, the state of the clock the checks use, the
+ * place, and the audit uploads still pending. The appliance adds the scanner's state.
+ * @module
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Runtime } from './runtime.js';
+import type { ScreenStatus } from '../screen/screen-view.js';
+import { listAge } from '../core/staleness.js';
+import { displaySafe } from '../core/text-safety.js';
+import type { StatusSource } from '../status/list/index.js';
+
+export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog): () => Omit<ScreenStatus, 'scanner'> {
+  const cfg = rt.config;
+  const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
+  return () => {
+    const time = rt.time();
+    const age = listAge(list.listIat(), time.nowSec, maxAgeSec);
+    return {
+      listAgeSec: age.ageSec,
+      listStale: age.stale,
+      clock: time.reliable ? 'ok' : 'unreliable',
+      profile: cfg.profile,
+      region: cfg.region,
+      station: stationLabel(cfg.station.code, cfg.station.name),
+      pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+    };
+  };
+}
+
+/** The station as the status strip shows it: its code, and its name when configured. */
+export function stationLabel(code: string | null, name: string | null): string | null {
+  if (code === null) return null;
+  return name ? `${code} ${displaySafe(name, 32)}` : code;
+}

@@ -1,0 +1,96 @@
+/**
+ * The hardware behind small interfaces, and the one factory that makes it from plain options
+ * (the application maps its configuration to these; the hardware layer knows nothing of it):
+ *
+ * - `pi`: the serial scanner, LEDs and buzzer on GPIO lines (`indicator: "gpio"`) or kernel LED
+ *   class devices (`"led-class"`);
+ * - `sim`: codes typed or pasted on standard input, or the serial driver on a given path (a
+ *   pseudo-terminal), or on a pseudo-terminal pair made here with `scannerPath: "pty"` (its
+ *   input end is returned: writing `RS1:...` there scans a code), and the simulated indicator.
+ *
+ * One lazy import per driver, so a command loads only the drivers it uses.
+ * @module
+ */
+import type { Indicator } from './indicator/indicator.js';
+import type { FeedbackConfig } from './indicator/patterns.js';
+import type { Scanner } from './scanner/scanner.js';
+import type { SerialScannerOptions } from './scanner/serial-scanner.js';
+import type { GpioIndicatorOptions } from './indicator/gpio-indicator.js';
+import type { LedClassIndicatorOptions } from './indicator/led-class-indicator.js';
+
+export type HalKind = 'sim' | 'pi';
+
+export interface HalOptions {
+  hal: HalKind;
+  /** The serial scanner; `path` may be `"pty"` with `sim` (a pair made here). */
+  serial: SerialScannerOptions;
+  /** With `sim`: read codes from standard input instead of a serial device. */
+  stdinScanner: boolean;
+  /** With `pi`: which indicator driver, and its options. */
+  indicator: { driver: 'gpio'; gpio: Omit<GpioIndicatorOptions, 'gpioFactory'> } | { driver: 'led-class'; ledClass: LedClassIndicatorOptions };
+  feedback: FeedbackConfig;
+  /** With `sim`: draw the simulated LEDs on standard error. */
+  drawLeds: boolean;
+}
+
+export interface Hal {
+  scanner: Scanner;
+  indicator: Indicator;
+  feedback: FeedbackConfig;
+  /** Where to write codes, when the simulator made its own pseudo-terminal pair. */
+  ptyInput?: string;
+  /** Releases what the factory made (the pseudo-terminal pair), after the scanner stopped. */
+  close?(): Promise<void>;
+}
+
+export async function createHal(opts: HalOptions): Promise<Hal> {
+  let pty: { device: string; input: string; close(): Promise<void> } | null = null;
+  let serial = opts.serial;
+  if (opts.hal === 'sim' && !opts.stdinScanner && serial.path === 'pty') {
+    pty = await makePty();
+    serial = { ...serial, path: pty.device };
+  }
+  const scanner = await createScanner(opts, serial);
+  const indicator = await createIndicator(opts);
+  const feedback = opts.feedback;
+  return pty ? { scanner, indicator, feedback, ptyInput: pty.input, close: pty.close } : { scanner, indicator, feedback };
+}
+
+async function createIndicator(opts: HalOptions): Promise<Indicator> {
+  if (opts.hal === 'sim') {
+    const { SimIndicator } = await import('./indicator/sim-indicator.js');
+    return new SimIndicator(opts.drawLeds ? { draw: process.stderr, color: process.stderr.isTTY === true && !process.env['NO_COLOR'] } : {});
+  }
+  if (opts.indicator.driver === 'led-class') {
+    const { LedClassIndicator } = await import('./indicator/led-class-indicator.js');
+    return new LedClassIndicator(opts.indicator.ledClass);
+  }
+  const { GpioIndicator } = await import('./indicator/gpio-indicator.js');
+  return new GpioIndicator(opts.indicator.gpio);
+}
+
+async function makePty(): Promise<{ device: string; input: string; close(): Promise<void> }> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startPtyPair } = await import('./scanner/pty-pair.js');
+  const dir = mkdtempSync(join(tmpdir(), 'roadscan-pty-'));
+  const pair = await startPtyPair(join(dir, 'scanner'), join(dir, 'input'));
+  return {
+    device: pair.devicePath,
+    input: pair.feederPath,
+    async close() {
+      await pair.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createScanner(opts: HalOptions, serial: SerialScannerOptions): Promise<Scanner> {
+  if (opts.hal === 'sim' && opts.stdinScanner) {
+    const { SimScanner } = await import('./scanner/sim-scanner.js');
+    return SimScanner.fromStream(process.stdin, { maxFrameLength: serial.maxFrameLength }, 'standard input');
+  }
+  const { SerialScanner } = await import('./scanner/serial-scanner.js');
+  return new SerialScanner(serial);
+}

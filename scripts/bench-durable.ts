@@ -1,0 +1,130 @@
+/**
+ * Feedback first, durable before it ends (docs/DESIGN.md, Feedback and Faults): the time from a
+ * frame's last byte on a real pseudo-terminal to the appliance's verdict event, and the time from
+ * that scan to its audit record being durable, with the database on this machine's disk:
+ *
+ * - baseline: the audit insert (synchronous=FULL) on the scan path, before the verdict, as before,
+ *   on this disk and with every commit 200 ms longer;
+ * - writer: records handed to the worker (audit-writer.ts), committed in groups off the loop;
+ * - writer, slow store: the same with every commit 200 ms longer (an SD card at its worst).
+ *
+ * Targets: verdict p99 at most 10 ms with the writer, slow store included; every record durable
+ * within the feedback of its verdict (docs/DESIGN.md's table: 1 s for accept, 2 s for warn and reject).
+ *
+ * Run: npm run build && node dist/scripts/bench-durable.js [SCANS]
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AuditLog, type AuditSink } from '../firmware-ts/audit/audit-log.js';
+import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
+import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
+import { Appliance } from '../firmware-ts/service/appliance.js';
+import { SimIndicator } from '../hal/indicator/sim-indicator.js';
+import { patternFor } from '../hal/indicator/patterns.js';
+import { startPtyPair } from '../hal/scanner/pty-pair.js';
+import { SerialScanner } from '../hal/scanner/serial-scanner.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
+import { frames, TimedFeeder } from './bench-hal.js';
+import { formatRows, type BenchRow } from './bench-row.js';
+
+const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
+
+type Mode = { name: string; writer: boolean; flushDelayMs: number };
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
+}
+
+async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number }> {
+  const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
+  const rt = openRuntime({ db: file, trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
+  const log = new AuditLog(rt.db, { deviceId: 'bench', operator: '' });
+  const pair = await startPtyPair(join(dir, `dev-${mode.name.length}`), join(dir, `feed-${mode.name.length}`));
+  const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });
+  const verdict: number[] = [];
+  const verdicts: string[] = [];
+  const durableWaits: number[] = [];
+  const writer = mode.writer
+    ? new AuditWriter({ file, meta: { deviceId: 'bench', operator: '' }, flushDelayMs: mode.flushDelayMs, onDurable: (rs) => durableWaits.push(...rs.map((r) => r.waitedMs)) })
+    : null;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.
+  const slowSync: AuditSink = { submit: (e) => (log.record(e), Atomics.wait(pause, 0, 0, mode.flushDelayMs)) };
+  const sink: AuditSink = writer ?? (mode.flushDelayMs > 0 ? slowSync : log);
+  const feeder = new TimedFeeder();
+  const appliance = new Appliance({
+    scanner,
+    indicator: new SimIndicator(),
+    checker: buildChecker(rt, chooseTrust(rt, null), status),
+    time: () => rt.time(),
+    audit: sink,
+    place: { profile: 'roadside', region: rt.config.region, station: null },
+    feedback: rt.config.feedback,
+    listStale: () => false,
+    onEvent: (e) => {
+      if (e.event === 'scan') {
+        verdict.push(feeder.scanned());
+        verdicts.push(e.verdict);
+      }
+    },
+  });
+  await appliance.start();
+  try {
+    await feeder.feed(pair.feederPath, frames(world, n));
+    if (writer) await writer.idle(30_000);
+  } finally {
+    await appliance.stop();
+    await writer?.close();
+    await pair.stop();
+  }
+  const records = log.count();
+  status.close();
+  rt.close();
+  // The synchronous baseline is durable before the verdict: its wait is 0 by construction.
+  const waits = writer ? durableWaits : verdicts.map(() => 0);
+  const limit = (v: string) => patternFor(v as 'accept', rt.config.feedback).durationMs;
+  const overFeedback = waits.filter((w, i) => w > limit(verdicts[i] ?? 'accept')).length;
+  return { verdict, overFeedback, durableMax: Math.max(0, ...waits), records };
+}
+
+export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'roadscan-bench-durable-'));
+  try {
+    const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
+    const modes: Mode[] = [
+      { name: 'baseline: insert before verdict', writer: false, flushDelayMs: 0 },
+      { name: 'baseline, slow store (200 ms a commit)', writer: false, flushDelayMs: 200 },
+      { name: 'writer', writer: true, flushDelayMs: 0 },
+      { name: 'writer, slow store (200 ms a commit)', writer: true, flushDelayMs: 200 },
+    ];
+    const rows: BenchRow[] = [];
+    let baseP99 = NaN;
+    for (const mode of modes) {
+      // The slow baseline waits 200 ms per scan by construction: a quarter of the scans tell it.
+      const n = !mode.writer && mode.flushDelayMs > 0 ? Math.max(20, Math.floor(scans / 4)) : scans;
+      const r = await run(dir, world, n, mode);
+      const s = [...r.verdict].sort((a, b) => a - b);
+      const p99 = percentile(s, 99);
+      if (!mode.writer && mode.flushDelayMs === 0) baseP99 = p99;
+      rows.push(
+        { name: `${mode.name}: last byte -> verdict p50`, value: percentile(s, 50), unit: 'ms' },
+        { name: `${mode.name}: last byte -> verdict p99`, value: p99, unit: 'ms' },
+        { name: `${mode.name}: p99 / baseline p99`, value: p99 / baseP99, unit: 'x' },
+        { name: `${mode.name}: scan -> durable, max`, value: r.durableMax, unit: 'ms' },
+        { name: `${mode.name}: records durable after their feedback ended`, value: r.overFeedback, unit: `of ${n}` },
+        { name: `${mode.name}: records in the log`, value: r.records, unit: `of ${n}` },
+      );
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(formatRows('feedback first, durable before it ends', await runDurableBench(Number(process.argv[2] ?? 200))));
+}

@@ -1,0 +1,104 @@
+/**
+ * Bounded cost of a check (issue 16): every decodable hostile code of sim/authority/hostile-codes.ts
+ * (every type, trusted, unknown and forged issuers, extreme instants, fields and arrays at their
+ * caps) checked in every profile. The worst check is printed in milliseconds (target at most 5 ms
+ * on the 2-core reference machine) and as a ratio to an ordinary check measured in the same run.
+ * A code's cost is the fastest of its runs: on a shared machine another process can only add
+ * time to a run, never take it away; the medians and the worst single run are printed beside it,
+ * with the load average, so a pause of the machine is told apart from a costly code.
+ * Usage: node dist/scripts/bench.js hostile
+ * @module
+ */
+import { loadavg } from 'node:os';
+import type { Profile } from '../firmware-ts/config/schema.js';
+import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
+import { hostileCodes } from '../sim/authority/hostile-codes.js';
+import { TestAuthority } from '../sim/authority/test-authority.js';
+import type { BenchRow } from './bench-row.js';
+
+const PROFILES: readonly Profile[] = ['roadside', 'window', 'gate'];
+const RUNS_PER_CODE = 5;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export interface HostileBench {
+  codes: number;
+  decodable: number;
+  ordinaryMedianMs: number;
+  ordinaryMinMs: number;
+  /** The costliest code: the fastest of its RUNS_PER_CODE checks. */
+  worstCostMs: number;
+  /** The worst code's median of RUNS_PER_CODE checks. */
+  worstMedianMs: number;
+  worstSingleMs: number;
+  /** 99.9th percentile of every single hostile check. */
+  p999Ms: number;
+  worstLabel: string;
+}
+
+export function measureHostile(): HostileBench {
+  const authority = TestAuthority.create();
+  const now = Math.floor(Date.parse('2026-11-20T10:00:00+08:00') / 1000);
+  const time = { nowSec: now, reliable: true };
+  const codes = hostileCodes(authority, now);
+  const ordinaryText = authority.code({ type: 'DL', now }).text;
+  let decodable = 0;
+  let worstMedianMs = 0;
+  let worstCostMs = 0;
+  let worstSingleMs = 0;
+  let worstLabel = '';
+  const ordinary: number[] = [];
+  const singles: number[] = [];
+  for (const profile of PROFILES) {
+    const checker = shippedChecker({ trust: authority.trustList(), profile, station: 'S110105001' });
+    for (let i = 0; i < 200; i++) checker.check(ordinaryText, time); // warm-up
+    for (let i = 0; i < 1000; i++) {
+      const t = performance.now();
+      checker.check(ordinaryText, time);
+      ordinary.push(performance.now() - t);
+    }
+    for (const code of codes) {
+      const runs: number[] = [];
+      let malformed = false;
+      for (let r = 0; r < RUNS_PER_CODE; r++) {
+        const t = performance.now();
+        const result = checker.check(code.text, time);
+        runs.push(performance.now() - t);
+        malformed = result.reasons[0] === 'MALFORMED';
+      }
+      if (!malformed && profile === 'roadside') decodable++;
+      worstSingleMs = Math.max(worstSingleMs, ...runs);
+      worstMedianMs = Math.max(worstMedianMs, median(runs));
+      singles.push(...runs);
+      const cost = Math.min(...runs);
+      if (cost > worstCostMs) {
+        worstCostMs = cost;
+        worstLabel = `${profile}: ${code.label}`;
+      }
+    }
+  }
+  singles.sort((a, b) => a - b);
+  const p999Ms = singles[Math.floor(singles.length * 0.999)]!;
+  return { codes: codes.length, decodable, ordinaryMedianMs: median(ordinary), ordinaryMinMs: Math.min(...ordinary), worstCostMs, worstMedianMs, worstSingleMs, p999Ms, worstLabel };
+}
+
+export async function runHostileBench(): Promise<BenchRow[]> {
+  const load = loadavg()[0]!;
+  const r = measureHostile();
+  return [
+    { name: `hostile codes, each checked in ${PROFILES.length} profiles x ${RUNS_PER_CODE}`, value: r.codes, unit: 'codes' },
+    { name: 'of them decodable (reach every rule)', value: r.decodable, unit: 'codes' },
+    { name: 'load average (1 min) at the start, 2 cores', value: load, unit: '' },
+    { name: 'ordinary check (live DL): fastest of 3000', value: r.ordinaryMinMs * 1000, unit: 'us' },
+    { name: 'ordinary check (live DL): median', value: r.ordinaryMedianMs * 1000, unit: 'us' },
+    { name: 'worst hostile check: costliest code, fastest of its runs (target <= 5)', value: r.worstCostMs, unit: 'ms' },
+    { name: 'worst hostile check / ordinary check (fastest against fastest)', value: r.worstCostMs / r.ordinaryMinMs, unit: 'ratio' },
+    { name: 'worst hostile median of its runs', value: r.worstMedianMs, unit: 'ms' },
+    { name: '99.9th percentile of single hostile checks', value: r.p999Ms, unit: 'ms' },
+    { name: 'worst single hostile check (any GC or scheduling pause included)', value: r.worstSingleMs, unit: 'ms' },
+    { name: `  costliest: ${r.worstLabel.slice(0, 90)}`, value: r.worstCostMs, unit: 'ms' },
+  ];
+}

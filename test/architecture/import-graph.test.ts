@@ -1,0 +1,71 @@
+/**
+ * The house rules of the import graph (CONTRIBUTING.md, "Layout"), checked on the sources
+ * themselves so they stay true: data flows one way, the composition root builds everything,
+ * the hardware layer knows nothing of credentials, and the status list's two halves are used
+ * only through their faces.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SPEC = /(?:from\s+|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...sources(p));
+    else if (/\.(ts|mjs)$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/** Every project import as [importer, imported], both relative to the repository root. */
+const edges: [string, string][] = [];
+for (const file of [...sources('firmware-ts'), ...sources('hal'), ...sources('sim'), ...sources('scripts')]) {
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const m of text.matchAll(SPEC)) {
+    const target = relative(root, resolve(root, dirname(file), m[1]!)).replace(/\.js$/, '.ts');
+    edges.push([file, target]);
+  }
+}
+
+const within = (p: string, dir: string) => p.startsWith(`${dir}/`);
+const violations = (rule: (from: string, to: string) => boolean) => edges.filter(([f, t]) => rule(f, t)).map(([f, t]) => `${f} -> ${t}`);
+
+describe('the import graph', () => {
+  it('sees the project (the rules below are not vacuous)', () => {
+    expect(edges.length).toBeGreaterThan(300);
+  });
+
+  it('core/ imports nothing of the project', () => {
+    expect(violations((f, t) => within(f, 'firmware-ts/core') && !within(t, 'firmware-ts/core'))).toEqual([]);
+  });
+
+  it('hal/ imports nothing from firmware-ts/ but core/', () => {
+    expect(violations((f, t) => within(f, 'hal') && within(t, 'firmware-ts') && !within(t, 'firmware-ts/core'))).toEqual([]);
+    expect(violations((f, t) => within(f, 'hal') && (within(t, 'sim') || within(t, 'scripts')))).toEqual([]);
+  });
+
+  it('only the command line imports cli/', () => {
+    expect(violations((f, t) => within(t, 'firmware-ts/cli') && !within(f, 'firmware-ts/cli'))).toEqual([]);
+  });
+
+  it('nothing but app/ and cli/ imports app/ (the composition root is built upon, never built into)', () => {
+    expect(
+      violations((f, t) => within(t, 'firmware-ts/app') && !within(f, 'firmware-ts/app') && !within(f, 'firmware-ts/cli') && !within(f, 'sim') && !within(f, 'scripts')),
+    ).toEqual([]);
+  });
+
+  it('status/list/ and status/sync/ are used only through their index.ts', () => {
+    for (const half of ['firmware-ts/status/list', 'firmware-ts/status/sync']) {
+      expect(violations((f, t) => within(t, half) && !within(f, half) && t !== `${half}/index.ts`)).toEqual([]);
+    }
+  });
+
+  it('the appliance never loads the simulator', () => {
+    expect(violations((f, t) => within(f, 'firmware-ts') && within(t, 'sim') && f !== 'firmware-ts/cli/main.ts')).toEqual([]);
+  });
+});
