@@ -8,6 +8,10 @@
  *   pseudo-terminal), or on a pseudo-terminal pair made here with `scannerPath: "pty"` (its
  *   input end is returned: writing `RS1:...` there scans a code), and the simulated indicator.
  *
+ * - either: a camera (`camera`: a V4L2 device, a Raspberry Pi camera, or a video file or folder
+ *   of pictures played as one, hal/camera/), alongside the scanner above or instead of it
+ *   (`scanner: false`); with both, one merged `Scanner` takes codes from each.
+ *
  * One lazy import per driver, so a command loads only the drivers it uses.
  * @module
  */
@@ -17,6 +21,7 @@ import type { Scanner } from './scanner/scanner.js';
 import type { SerialScannerOptions } from './scanner/serial-scanner.js';
 import type { GpioIndicatorOptions } from './indicator/gpio-indicator.js';
 import type { LedClassIndicatorOptions } from './indicator/led-class-indicator.js';
+import type { CameraOptions } from './camera/index.js';
 
 export type HalKind = 'sim' | 'pi';
 
@@ -26,6 +31,10 @@ export interface HalOptions {
   serial: SerialScannerOptions;
   /** With `sim`: read codes from standard input instead of a serial device. */
   stdinScanner: boolean;
+  /** The camera scanner, when there is one. */
+  camera?: CameraOptions;
+  /** False: the camera alone, no serial (or standard input) scanner. Needs `camera`. */
+  scanner?: boolean;
   /** With `pi`: which indicator driver, and its options. */
   indicator: { driver: 'gpio'; gpio: Omit<GpioIndicatorOptions, 'gpioFactory'> } | { driver: 'led-class'; ledClass: LedClassIndicatorOptions };
   feedback: FeedbackConfig;
@@ -50,7 +59,7 @@ export async function createHal(opts: HalOptions): Promise<Hal> {
     pty = await makePty();
     serial = { ...serial, path: pty.device };
   }
-  const scanner = await createScanner(opts, serial);
+  const scanner = await createScanners(opts, serial);
   const indicator = await createIndicator(opts);
   const feedback = opts.feedback;
   return pty ? { scanner, indicator, feedback, ptyInput: pty.input, close: pty.close } : { scanner, indicator, feedback };
@@ -84,6 +93,18 @@ async function makePty(): Promise<{ device: string; input: string; close(): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function createScanners(opts: HalOptions, serial: SerialScannerOptions): Promise<Scanner> {
+  const parts: Scanner[] = [];
+  if (opts.scanner !== false || !opts.camera) parts.push(await createScanner(opts, serial));
+  if (opts.camera) {
+    const { createCameraScanner } = await import('./camera/index.js');
+    parts.push(createCameraScanner(opts.camera));
+  }
+  if (parts.length === 1) return parts[0]!;
+  const { MergedScanner } = await import('./scanner/merged-scanner.js');
+  return new MergedScanner(parts);
 }
 
 async function createScanner(opts: HalOptions, serial: SerialScannerOptions): Promise<Scanner> {

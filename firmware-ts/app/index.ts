@@ -8,6 +8,7 @@ export * from './runtime-options.js';
 export * from './runtime.js';
 export * from './trust.js';
 export * from './checker.js';
+export * from './rules.js';
 export * from './status-source.js';
 export * from './shipped-checker.js';
 export * from './hal-options.js';

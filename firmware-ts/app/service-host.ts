@@ -14,7 +14,10 @@ import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
-import { buildChecker } from './checker.js';
+import { buildChecker, loadRulesData, type RulesData } from './checker.js';
+import { rulesVersions } from './rules.js';
+import { calendarCoverage } from '../rules/calendar-coverage.js';
+import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
 import { chooseTrust } from './trust.js';
 import { systemClock, type CheckTime } from '../core/time.js';
@@ -62,7 +65,8 @@ export class ServiceHost {
     const cfg = rt.config;
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
     let trust: TrustList = chooseTrust(rt, store.trustJson());
-    let checker: ScanChecker = buildChecker(rt, trust, store);
+    let rules: RulesData = loadRulesData(rt, (m) => logger.warn(m));
+    let checker: ScanChecker = buildChecker(rt, trust, store, rules);
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
     const time = (): CheckTime => rt.time();
@@ -96,6 +100,9 @@ export class ServiceHost {
     });
     const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
     syncMetrics();
+    // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
+    const calendarCheck = () => calendarCoverage(rules.inForce.calendar.years, time().nowSec);
+    metrics.watchCalendar(() => calendarCheck().nextYearMissing);
     let lastScan: { at: string; verdict: string } | null = null;
 
     let screen: ScreenServer | undefined;
@@ -166,6 +173,7 @@ export class ServiceHost {
             scanner: this.appliance.scannerState,
             list: { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale },
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
+            rules: healthRules(rules.inForce, calendarCheck()),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
           };
@@ -192,6 +200,7 @@ export class ServiceHost {
             dataDir: statusDataDir(rt.dbFile),
             baseUrl,
             trust,
+            heldRules: rulesVersions(rules.inForce),
             signal,
             timeoutMs: cfg.statusList.timeoutSec * 1000,
             minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
@@ -210,12 +219,24 @@ export class ServiceHost {
             // Whatever the files now hold, the service keeps scanning with what it has.
             try {
               const next = chooseTrust(rt, store.trustJson());
-              checker = buildChecker(rt, next, store);
+              checker = buildChecker(rt, next, store, rules);
               trust = next;
               logger.info({ version: trust.version }, 'trust list replaced');
             } catch (err) {
               metrics.reloadFailed('trust');
               logger.warn({ err: (err as Error).message, kept: trust.version }, 'received trust list not used; keeping the one in force');
+            }
+          }
+          if (o.rules) {
+            // New rules data by sync: the next scan counts with it; a failure keeps what was in force.
+            try {
+              const nextRules = loadRulesData(rt, (m) => logger.warn(m));
+              checker = buildChecker(rt, trust, store, nextRules);
+              rules = nextRules;
+              logger.info({ rules: rulesVersions(rules.inForce) }, 'rules data replaced');
+            } catch (err) {
+              metrics.reloadFailed('rules');
+              logger.warn({ err: (err as Error).message, kept: rulesVersions(rules.inForce) }, 'received rules data not used; keeping the data in force');
             }
           }
           const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { scanSection } from './sections/scan.js';
 import { opsSection } from './sections/ops.js';
 import { halSection } from './sections/hal.js';
+import { cameraSection } from './sections/camera.js';
 import { syncSection } from './sections/sync.js';
 import { screenSection } from './sections/screen.js';
 
@@ -15,6 +16,7 @@ export const configSchema = z.strictObject({
   ...scanSection,
   ...syncSection,
   ...halSection,
+  ...cameraSection,
   ...opsSection,
   ...screenSection,
 });

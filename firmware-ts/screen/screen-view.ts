@@ -68,7 +68,7 @@ export interface HistoryEntry {
 export type StatusLevel = 'ok' | 'info' | 'warn' | 'bad';
 
 export interface StatusItem {
-  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station';
+  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station' | 'shared';
   label: string;
   value: string;
   level: StatusLevel;
@@ -88,6 +88,16 @@ export interface ScreenStatus {
   pendingUploads: number;
   /** 'failing' when scan records cannot be written (a full or failing disk); absent counts as ok. */
   records?: 'ok' | 'failing';
+  /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
+  shared?: SharedStoreStatus | null;
+}
+
+export interface SharedStoreStatus {
+  connected: boolean;
+  /** Records decided alone, waiting to be handed over. */
+  queued: number;
+  /** Tickets found boarded (or swapped) twice. */
+  conflicts: number;
 }
 
 export interface StatusView {
@@ -241,5 +251,18 @@ export function buildStatusView(state: ScreenStatus, lang: ScreenLang): StatusVi
   if (typeof state.station === 'string' && state.station) {
     items.push({ key: 'station', label: uiText('station', lang), value: displaySafe(state.station, 32), level: 'info' });
   }
+  if (state.shared) items.push(sharedItem(state.shared, lang));
   return { items, alert: items.some((i) => i.level === 'warn' || i.level === 'bad') };
+}
+
+/** Online and nothing to report is fine; offline asks for a look; a double boarding is bad. */
+function sharedItem(shared: SharedStoreStatus, lang: ScreenLang): StatusItem {
+  const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+  const queued = count(shared.queued);
+  const conflicts = count(shared.conflicts);
+  const parts = [uiText(shared.connected === true ? 'sharedOnline' : 'sharedOffline', lang)];
+  if (queued > 0) parts.push(uiText('sharedQueued', lang).replace('{n}', String(queued)));
+  if (conflicts > 0) parts.push(uiText('sharedConflicts', lang).replace('{n}', String(conflicts)));
+  const level: StatusLevel = conflicts > 0 ? 'bad' : shared.connected === true ? 'ok' : 'warn';
+  return { key: 'shared', label: uiText('shared', lang), value: parts.join(' · '), level };
 }

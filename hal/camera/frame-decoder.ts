@@ -4,7 +4,9 @@
  *
  * 1. the region around the code's last position (while it is recent), at full resolution;
  * 2. the frame at half size (2 x 2 averaging: a quarter of the pixels, and a denoiser);
- * 3. the whole frame at full resolution (small codes that halving loses);
+ * 3. the whole frame at full resolution (small codes that halving loses); a code ZXing locates
+ *    there but cannot read (paper bent in the hand) is straightened and read again (dewarp.ts),
+ *    which costs nothing on the many frames where nothing is located;
  * 4. one of the harder passes (a smoothed copy, other binarizers), in turn, one per frame: a
  *    code that needs them is found within a few frames, and a frame never pays for all of them.
  *
@@ -14,11 +16,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ReaderOptions } from 'zxing-wasm/reader';
-import { crop, halve, readQr, QUICK, type GreyImage, type QrHit } from '../image/grey-reader.js';
+import { dewarpQr } from '../image/dewarp.js';
+import { crop, halve, readQr, readQrOrCandidates, QUICK, type GreyImage, type QrHit } from '../image/grey-reader.js';
 import { boxBlur3 } from '../image/grey-filters.js';
 import type { FrameDecoder, GreyFrame } from './camera-scanner.js';
 
-export type FramePass = 'region' | 'half' | 'full' | 'smoothed' | 'global-histogram' | 'fixed-threshold';
+export type FramePass = 'region' | 'half' | 'full' | 'dewarp' | 'smoothed' | 'global-histogram' | 'fixed-threshold';
 
 export interface FrameDecodeOutcome {
   hit: QrHit | null;
@@ -56,8 +59,14 @@ export class CameraFrameDecoder implements FrameDecoder {
       const hit = await readQr(halve(frame), QUICK);
       if (hit) return this.found(frame, scale(hit, 2), 'half');
     }
-    const full = await readQr(frame, { ...QUICK, tryHarder: true });
-    if (full) return this.found(frame, full, 'full');
+    const full = await readQrOrCandidates(frame, { ...QUICK, tryHarder: true }, true);
+    if (full.hit) return this.found(frame, full.hit, 'full');
+    for (const c of full.candidates) {
+      const straight = dewarpQr(frame, c.corners, c.version);
+      const hit = straight ? await readQr(straight, { ...QUICK, tryHarder: true }) : null;
+      // The straightened picture's corners are not the frame's: keep the located ones.
+      if (hit) return this.found(frame, { ...hit, corners: c.corners }, 'dewarp');
+    }
     const hard = HARD_PASSES[this.turn++ % HARD_PASSES.length]!;
     const hit = await readQr(hard.prepare ? hard.prepare(frame) : frame, hard.options);
     if (hit) return this.found(frame, hit, hard.pass);

@@ -45,24 +45,49 @@ function asRgba(img: GreyImage): { data: Uint8ClampedArray; width: number; heigh
   return { data: out, width: img.width, height: img.height };
 }
 
+/** A QR code ZXing located but could not read (its grid missed the modules). */
+export interface QrCandidate {
+  corners: [number, number][];
+  version: number;
+}
+
+type ZxingResult = Awaited<ReturnType<Awaited<ReturnType<typeof loadZxingReader>>['readBarcodes']>>[number];
+
+function cornersOf(r: ZxingResult): [number, number][] {
+  const p = r.position;
+  return [
+    [p.topLeft.x, p.topLeft.y],
+    [p.topRight.x, p.topRight.y],
+    [p.bottomRight.x, p.bottomRight.y],
+    [p.bottomLeft.x, p.bottomLeft.y],
+  ];
+}
+
 /** The first valid QR code ZXing finds with `options`, or null. */
 export async function readQr(img: GreyImage, options: ReaderOptions): Promise<QrHit | null> {
+  return (await readQrOrCandidates(img, options, false)).hit;
+}
+
+/**
+ * As `readQr`; when nothing is read and `candidates` is set, also the QR codes (not rMQR) ZXing
+ * located but failed to decode, at most two, for a local-grid retry (dewarp.ts).
+ */
+export async function readQrOrCandidates(img: GreyImage, options: ReaderOptions, candidates: boolean): Promise<{ hit: QrHit | null; candidates: QrCandidate[] }> {
   const zxing = await loadZxingReader();
   type Input = Parameters<typeof zxing.readBarcodes>[0];
-  const results = await zxing.readBarcodes(asRgba(img) as unknown as Input, { ...options, formats: ['QRCode'], maxNumberOfSymbols: 1 });
+  const results = await zxing.readBarcodes(asRgba(img) as unknown as Input, {
+    ...options,
+    formats: ['QRCode'],
+    maxNumberOfSymbols: candidates ? 3 : 1,
+    returnErrors: candidates,
+  });
   const hit = results.find((r) => r.isValid && r.bytes.length > 0);
-  if (!hit) return null;
-  const p = hit.position;
-  return {
-    bytes: Uint8Array.from(hit.bytes),
-    text: hit.text,
-    corners: [
-      [p.topLeft.x, p.topLeft.y],
-      [p.topRight.x, p.topRight.y],
-      [p.bottomRight.x, p.bottomRight.y],
-      [p.bottomLeft.x, p.bottomLeft.y],
-    ],
-  };
+  if (hit) return { hit: { bytes: Uint8Array.from(hit.bytes), text: hit.text, corners: cornersOf(hit) }, candidates: [] };
+  const failed = results
+    .filter((r) => !r.isValid && /^\d{1,2}$/.test(r.version))
+    .slice(0, 2)
+    .map((r) => ({ corners: cornersOf(r), version: Number(r.version) }));
+  return { hit: null, candidates: failed };
 }
 
 /** A rectangle of `img` (clipped to it), copied. */

@@ -7,7 +7,11 @@
  * finding: it decodes more of the picture set than jsQR and zbarimg, in a few milliseconds
  * where jsQR takes up to seconds (scripts/bench-hal.ts). Noisy camera frames defeat every
  * decoder until smoothed, so a second pass reads a slightly blurred copy and a third a
- * half-size copy (averaging is a denoiser too). jsQR on a small blurred copy can be enabled as a
+ * half-size copy (averaging is a denoiser too). A code on paper that is not flat (bent in the
+ * hand, a wave across it) is located by ZXing but misread: a fourth pass takes the codes ZXing
+ * located and failed, rectifies and straightens each from its edges and timing patterns
+ * (dewarp.ts) and reads it again; on a picture without a code ZXing locates nothing, so the
+ * pass costs one extra search there (its budget is measured in scripts/bench-hal.ts). jsQR on a small blurred copy can be enabled as a
  * last resort (`image.jsqrFallback`); on the picture set it found nothing the ZXing passes
  * missed and only slowed down pictures without a code, so it is off by default.
  * @module
@@ -16,6 +20,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
+import { dewarpQr } from './dewarp.js';
+import { readQr, readQrOrCandidates, type GreyImage } from './grey-reader.js';
 import { loadZxingReader } from './zxing-loader.js';
 import { oneLine } from '../one-line.js';
 
@@ -38,7 +44,7 @@ export const DEFAULT_IMAGE_OPTIONS: ImageDecoderOptions = {
 };
 
 /** Which pass found the code. */
-export type DecodePass = 'zxing' | 'zxing-blur' | 'zxing-half' | 'jsqr';
+export type DecodePass = 'zxing' | 'zxing-blur' | 'zxing-half' | 'zxing-dewarp' | 'jsqr';
 
 export interface ImageDecodeResult {
   decoded: boolean;
@@ -82,6 +88,28 @@ function fromRgba(img: Rgba): sharp.Sharp {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 4 },
   });
+}
+
+/** Grey levels as ZXing computes them from RGB (so a pass on grey sees what the RGBA passes saw). */
+function luminance(img: Rgba): GreyImage {
+  const n = img.width * img.height;
+  const data = new Uint8Array(n);
+  const d = img.data;
+  for (let i = 0, j = 0; i < n; i++, j += 4) data[i] = (306 * d[j]! + 601 * d[j + 1]! + 117 * d[j + 2]! + 512) >> 10;
+  return { data, width: img.width, height: img.height };
+}
+
+/** The local-grid pass: codes ZXing located but could not read, straightened and read again. */
+export async function dewarped(grey: GreyImage): Promise<string | null> {
+  const { hit, candidates } = await readQrOrCandidates(grey, { tryHarder: true, tryRotate: false, tryInvert: true, tryDownscale: true }, true);
+  if (hit) return hit.text;
+  for (const c of candidates) {
+    const straight = dewarpQr(grey, c.corners, c.version);
+    if (!straight) continue;
+    const again = await readQr(straight, { tryHarder: true, tryRotate: false, tryInvert: false, tryDownscale: false });
+    if (again) return again.text;
+  }
+  return null;
 }
 
 export class ImageDecoder {
@@ -160,6 +188,8 @@ export class ImageDecoder {
       text = await read(half);
       if (text !== null) return { text, pass: 'zxing-half' };
     }
+    text = await dewarped(luminance(img));
+    if (text !== null) return { text, pass: 'zxing-dewarp' };
     if (!this.opts.jsqrFallback) return null;
     const small = await toRgba(
       fromRgba(img).resize({ width: JSQR_SIDE, height: JSQR_SIDE, fit: 'inside', withoutEnlargement: true }).blur(1),

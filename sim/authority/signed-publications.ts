@@ -8,17 +8,9 @@
 import { generateKey, type SimKey } from './keys.js';
 import type { RootKeySet } from './root-keys.js';
 import { signDocument } from './sign-document.js';
+import { DOCUMENT_FORGERIES, type DocumentForgery } from './document-forgeries.js';
 
-export const DOCUMENT_FORGERIES = [
-  'under-signed', // one signature short of the threshold
-  'non-root', // the threshold, by keys outside the root
-  'sl-signed', // the SL key plus one root key short of the threshold
-  'double-counted', // one root key's signature repeated up to the threshold
-  'damaged', // the threshold of root keys, one signature damaged
-  'rotation-without-new-root', // a new root, signed by the old one only
-  'retired-root', // signed by the threshold of the root a rotation retired
-] as const;
-export type DocumentForgery = (typeof DOCUMENT_FORGERIES)[number];
+export { DOCUMENT_FORGERIES, type DocumentForgery };
 
 export interface SigningParties {
   /** The root in force. */

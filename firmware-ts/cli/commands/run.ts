@@ -12,6 +12,7 @@ import { UsageError } from '../usage-error.js';
 interface RunOptions extends CommonOptions {
   hal: 'sim' | 'pi';
   scanner?: string;
+  camera?: string;
   events?: 'json';
 }
 
@@ -22,6 +23,7 @@ export function register(program: Command): void {
       .description('run the appliance service: scanner -> verdict -> audit log -> LEDs, buzzer and screen')
       .addOption(new Option('--hal <kind>', 'hardware: sim (terminal, simulated LEDs) or pi (serial scanner, GPIO)').choices(['sim', 'pi']).default('pi'))
       .option('--scanner <path>', 'serial device of the scanner (a tty or a pseudo-terminal); overrides scanner.path; with --hal sim, "pty" makes a pseudo-terminal pair to write codes into')
+      .option('--camera <device>', 'scan with a camera: /dev/videoN, rpicam[:N], or a video file or folder of pictures played as one; instead of the scanner, or alongside it with --scanner (docs/CLI.md)')
       .addOption(new Option('--events <format>', 'write one line per event (scan, indicator, scanner) to standard output').choices(['json'])),
   ).action(async (opts: RunOptions) => {
     process.exitCode = await runService(opts);
@@ -41,15 +43,18 @@ async function runService(opts: RunOptions): Promise<number> {
   guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });
   let host: InstanceType<typeof ServiceHost> | null = null;
+  let halMade: Awaited<ReturnType<typeof createHal>> | null = null;
   try {
     const json = opts.events === 'json';
     const hal = await createHal(
       halOptions(rt.config, {
         hal: opts.hal,
         ...(opts.scanner !== undefined ? { scannerPath: opts.scanner } : {}),
+        ...(opts.camera !== undefined ? { camera: opts.camera } : {}),
         drawLeds: !json && process.stderr.isTTY === true,
       }),
     );
+    halMade = hal;
     host = new ServiceHost({
       rt,
       hal,
@@ -72,7 +77,10 @@ async function runService(opts: RunOptions): Promise<number> {
     logger.info({ signal }, 'stopping');
     return 0;
   } finally {
-    await host?.stop();
+    // A service that could not be built (a bad trust file) still releases its hardware: the
+    // simulated scanner's pseudo-terminal would otherwise keep the process alive.
+    if (host) await host.stop();
+    else await halMade?.close?.();
     rt.close();
   }
 }

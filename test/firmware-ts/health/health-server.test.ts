@@ -176,7 +176,7 @@ describe('/healthz', () => {
     const ok = await get(`http://127.0.0.1:${port}/healthz`);
     expect(ok.status).toBe(200);
     expect(ok.type).toBe('application/json');
-    expect(JSON.parse(ok.body)).toEqual({ status: 'ok', problems: [], ...state });
+    expect(JSON.parse(ok.body)).toEqual({ status: 'ok', problems: [], warnings: [], ...state });
 
     state = stateOf(null, { scanner: 'closed', list: { seq: null, entries: 0, ageSec: null, stale: true }, clock: { state: 'behind', floor: 'x' } });
     const bad = JSON.parse((await get(`http://127.0.0.1:${port}/healthz`)).body);
