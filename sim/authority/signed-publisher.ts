@@ -10,6 +10,7 @@
 import { currentRoot, loadRootGeneration, rootGenerations } from './root-store.js';
 import type { RootKeySet } from './root-keys.js';
 import { TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from './document-forgeries.js';
+import { decodeSignedDocument } from '../../firmware-ts/signed/signed-document.js';
 import { signPublication } from './signed-publications.js';
 import type { TestAuthority } from './test-authority.js';
 
@@ -22,6 +23,8 @@ export interface SignedRequest {
   /** Rules data JSON by name; each carries its own `version`. */
   rules?: Record<string, { version: number } & Record<string, unknown>>;
   rulesForgery?: DocumentForgery;
+  /** The rules documents already published (name -> COSE bytes): re-signed with the new root on a rotation. */
+  publishedRules?: Record<string, Uint8Array>;
 }
 
 export interface SignedDocuments {
@@ -54,12 +57,21 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
     // A refused list changes nothing on the scanners: they keep the root they held.
     if (!req.trustForgery) out.rootGen = current.gen;
   }
-  if (req.rules) {
+  // After a rotation the retired root can authorise nothing: the rules data in force are signed
+  // again by the new root (same versions, so devices that hold them fetch nothing).
+  const rules = { ...(req.rules ?? {}) };
+  if (out.rootGen !== heldGen) {
+    for (const [name, bytes] of Object.entries(req.publishedRules ?? {})) {
+      if (!(name in rules)) rules[name] = decodeSignedDocument(bytes).json as { version: number } & Record<string, unknown>;
+    }
+  }
+  if (Object.keys(rules).length > 0) {
+    req = { ...req, rules };
     const rootNow = loadRootGeneration(authorityDir, out.rootGen);
     const retiredNow = rootGenerations(authorityDir).filter((g) => g < out.rootGen).at(-1);
     const parties = { root: rootNow, sl: authority.keys.sl, ...(retiredNow !== undefined ? { retired: loadRootGeneration(authorityDir, retiredNow) } : {}) };
     out.rules = {};
-    for (const [name, json] of Object.entries(req.rules)) {
+    for (const [name, json] of Object.entries(rules)) {
       out.rules[name] = { version: json.version, bytes: signPublication(JSON.stringify(json), parties, req.rulesForgery) };
     }
   }

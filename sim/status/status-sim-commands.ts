@@ -68,7 +68,13 @@ async function readRules(pairs: string[]): Promise<Record<string, { version: num
 }
 
 /** The signed trust list and rules documents this publication carries, or null for none. */
-async function signedDocumentsFor(opts: PublishOptions, authority: TestAuthority, publishedGen: number | undefined, trustVersion: number | undefined) {
+async function signedDocumentsFor(
+  opts: PublishOptions,
+  authority: TestAuthority,
+  publishedGen: number | undefined,
+  trustVersion: number | undefined,
+  publishedRules: Record<string, Uint8Array>,
+) {
   const rules = await readRules(opts.rules);
   const wantsTrust = trustVersion !== undefined && !opts.plainTrust;
   if (!wantsTrust && Object.keys(rules).length === 0) return null;
@@ -79,6 +85,7 @@ async function signedDocumentsFor(opts: PublishOptions, authority: TestAuthority
       ...(opts.forgeTrust ? { trustForgery: opts.forgeTrust } : {}),
       ...(Object.keys(rules).length > 0 ? { rules } : {}),
       ...(opts.forgeRules ? { rulesForgery: opts.forgeRules } : {}),
+      publishedRules,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -147,7 +154,11 @@ export function registerStatusSim(sim: Command): void {
       for (let i = 0; i < random; i++) changes.set(randomBytes(16).toString('hex'), 1 + (randomBytes(1)[0]! % 8));
       const iat = Math.floor((opts.iat ? parseInstant(opts.iat) : Date.now()) / 1000);
       const trustVersion = opts.trustVersion === undefined ? undefined : count('trust-version', opts.trustVersion, 2 ** 31);
-      const signed = await signedDocumentsFor(opts, authority, readPublisherState(opts.out)?.rootGen, trustVersion);
+      const published = readPublisherState(opts.out);
+      const { readFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const publishedRules = Object.fromEntries((published?.rules ?? []).map((r) => [r.name, readFileSync(join(opts.out, r.path))]));
+      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules);
       const state = publishNext({
         dir: opts.out,
         key: authority.keys.sl,
