@@ -45,6 +45,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     const floor = rt.clockFloor;
     const explicit = opts.now !== undefined;
     const clock = explicit || floor.state(Date.now()).state === 'ok' ? 'ok' : 'unreliable';
+    // The whole kept snapshot is read once against its SHA-256: `status` says when it is damaged.
+    const atRest = store.verifyAtRest();
     const iat = store.listIat();
     const age = listAge(iat, rt.time().nowSec, rt.config.statusList.maxAgeHours * 3600);
     const last = store.lastSyncAttempt();
@@ -58,14 +60,15 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       stale: age.stale,
       ageSec: age.ageSec,
       lastSync: last ? { at: new Date(last.atMs).toISOString(), ok: last.ok, error: last.error } : null,
-      problem: store.problem(),
+      problem: atRest ?? store.problem(),
+      damaged: (atRest ?? store.problem() ?? '').startsWith('status list damaged'),
     };
     store.close();
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } else {
       const lines = [
-        `status list: ${report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
+        `status list: ${report.damaged ? 'DAMAGED, read as never synced until a fresh copy is fetched' : report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
         `  ${report.stale ? 'STALE: scans carry STATUS_LIST_STALE' : 'fresh'}${age.ageSec !== null ? ` (age ${(age.ageSec / 3600).toFixed(1)} h)` : ''}`,
         `trust list: ${trustVersion === null ? 'none' : `version ${trustVersion}`}`,
         `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}`,

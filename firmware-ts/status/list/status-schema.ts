@@ -58,6 +58,8 @@ const STEPS: readonly string[] = [
      sha256 BLOB NOT NULL,            -- of the signed document (the manifest's)
      accepted_ms INTEGER NOT NULL
    );`,
+  // 4: why the kept list was found damaged at rest (null: not known to be); cleared by a sync.
+  `ALTER TABLE status_state ADD COLUMN damaged TEXT;`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -80,6 +82,7 @@ export interface StatusStateRow {
   synced_ms: number | null;
   manifest_etag: string | null;
   base_sha256: Buffer | null;
+  damaged: string | null;
 }
 
 export function readState(db: Db): StatusStateRow {

@@ -16,7 +16,7 @@ import { httpGet, type MinRate } from './http-get.js';
 import { downloadResumable, type ResumableContext } from './resumable-download.js';
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
 import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js';
-import { SnapshotReader } from '../list/index.js';
+import { SnapshotReader, encodeIndexFile } from '../list/index.js';
 import { deltaBytes, snapshotBytes } from '../list/index.js';
 import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
@@ -136,9 +136,10 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   });
   const rx = got.sink as SnapshotReceiver;
   let index: Buffer;
+  let sums: Buffer;
   let info: ReceivedSnapshot;
   try {
-    ({ index, info } = await rx.finish());
+    ({ index, sums, info } = await rx.finish());
   } catch (err) {
     // A whole body that fails its checks never becomes good: it goes.
     await rx.abort();
@@ -149,9 +150,9 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   ctx.created.push(file, idxFile);
   renameSync(got.file, file);
   removeQuietly(got.sidecar);
-  writeDurably(idxFile, index);
+  writeDurably(idxFile, encodeIndexFile({ keys: index, sums }, ref.sha256));
   fsyncDir(ctx.dataDir);
-  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count });
+  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count, sha256: ref.sha256 });
   return { baseId, name, reader, info };
 }
 

@@ -225,7 +225,7 @@ async function runSync(
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?,
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?, damaged = NULL,
              trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
@@ -271,7 +271,8 @@ function openHeldBase(dataDir: string, st: StatusStateRow): SnapshotReader | nul
   if (!st.base_file) return null;
   const file = join(dataDir, st.base_file);
   try {
-    return SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count! });
+    if (st.damaged) return null;
+    return SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count!, sha256: st.base_sha256 });
   } catch {
     return null;
   }
