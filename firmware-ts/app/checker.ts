@@ -9,7 +9,6 @@ import type { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 import type { Config } from '../config/schema.js';
 import { ScanChecker, type ScanCheckerOptions } from '../scan/scan-checker.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
-import { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { rulesInForceFor, type RulesInForce } from './rules.js';
 import type { Runtime } from './runtime.js';
@@ -29,11 +28,10 @@ export function loadRulesData(rt: Runtime, warn?: (msg: string) => void): RulesD
 }
 
 /** The checker's options for a configuration: the one mapping from configuration to rules. */
-export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: Pick<RulesData, 'adoption' | 'calendar'>, boarding: TicketBoardingStore | null): ScanCheckerOptions {
+export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: Pick<RulesData, 'adoption' | 'calendar'>): ScanCheckerOptions {
   return {
     trust,
     status,
-    boarding,
     rules: {
       profile: config.profile,
       region: config.region,
@@ -53,5 +51,5 @@ export function checkerOptions(config: Config, trust: TrustList, status: StatusS
 export function buildChecker(rt: Runtime, trust: TrustList, status: StatusSource = NEVER_SYNCED, rules: RulesData = loadRulesData(rt)): ScanChecker {
   const { config } = rt;
   if (config.profile === 'gate' && !config.station.code) throw new SetupError('the gate profile needs a station: --station CODE or station.code');
-  return new ScanChecker(checkerOptions(config, trust, status, rules, config.profile === 'gate' ? new TicketBoardingStore(rt.db) : null));
+  return new ScanChecker(checkerOptions(config, trust, status, rules));
 }

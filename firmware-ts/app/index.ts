@@ -13,3 +13,4 @@ export * from './status-source.js';
 export * from './shipped-checker.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
+export * from './once-only.js';

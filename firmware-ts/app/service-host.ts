@@ -6,12 +6,20 @@
  * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
  * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
  * higher version replaces the one in use without a restart.
+ *
+ * At a gate or a window the once-only step and the operator desk join in (docs/DESIGN.md,
+ * "Operator actions"): the buttons, the screen's buttons and the simulator's keys all answer the
+ * desk. A failing once-only store never changes a verdict; it is logged, counted and handed to
+ * `onStoreFault` (the health endpoint and the screen show it).
  * @module
  */
 import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
+import type { StoreFault } from '../station/once-only-stage.js';
+import { OperatorDesk, type ActionTaken, type DecisionOffered } from '../service/operator-desk.js';
+import { buildOnceOnly } from './once-only.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { buildChecker, loadRulesData, type RulesData } from './checker.js';
@@ -45,12 +53,18 @@ export interface ServiceHostOptions {
   onEvent?(event: ApplianceEvent): void;
   /** Told the operator screen's address as soon as it listens, before the first scan. */
   onScreenUrl?(url: string): void;
+  /** Told of every failure of the once-only store (the scan went on with the verdict it earned). */
+  onStoreFault?(fault: StoreFault): void;
 }
 
 export class ServiceHost {
   readonly appliance: Appliance;
   /** The audit log every scan is written to. */
   readonly audit: AuditLog;
+  /** Where decisions wait for the operator (gates and windows; null elsewhere). */
+  readonly desk: OperatorDesk | null;
+  /** Failures of the once-only store since start, and the last one. */
+  readonly storeFaults: { count: number; last: StoreFault | null } = { count: 0, last: null };
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly stops: (() => void | Promise<void>)[] = [];
@@ -105,7 +119,58 @@ export class ServiceHost {
     metrics.watchCalendar(() => calendarCheck().nextYearMissing);
     let lastScan: { at: string; verdict: string } | null = null;
 
+    const place = { profile: cfg.profile, region: cfg.region, station: cfg.station.code };
+    const once = buildOnceOnly(rt, {
+      onStoreFault: (f) => {
+        this.storeFaults.count++;
+        this.storeFaults.last = f;
+        logger.error({ op: f.op, action: f.action, scanId: f.scanId, err: f.message }, 'once-only store failed');
+        // The same storage fault as a failing audit write: alert pattern, screen, /healthz degraded.
+        storage.fail('once-only', `${f.op} ${f.action}: ${f.message}`);
+        try {
+          opts.onStoreFault?.(f);
+        } catch {
+          // A watcher that fails must not fail the scan.
+        }
+      },
+      onStoreRecovered: () => storage.recover('once-only'),
+      log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
+    });
+    if (once) {
+      this.stops.push(() => once.close());
+      // Records of expired tickets go with the audit purge's rhythm, against the clock floor.
+      const purge = setInterval(() => {
+        try {
+          once.station.local.purge(Math.floor(time().nowSec));
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'once-only purge failed');
+        }
+      }, cfg.audit.purgePeriodMin * 60_000);
+      purge.unref();
+      this.stops.push(() => clearInterval(purge));
+    }
+
     let screen: ScreenServer | undefined;
+    const desk = once
+      ? new OperatorDesk({
+          stage: once.stage,
+          audit: writer ?? audit,
+          place,
+          time,
+          lapseMs: cfg.screen.clearAfterSec * 1000,
+          screen: {
+            publishDecision: (d) => screen?.publishDecision(d),
+            publishDecisionOutcome: (id, result) => screen?.publishDecisionOutcome(id, result),
+          },
+          onEvent: (e: DecisionOffered | ActionTaken) => {
+            opts.onEvent?.(e);
+            // An answer that turned into a refusal sounds like one.
+            if (e.event === 'action' && (e.result === 'voucher-already-issued' || e.result === 'store-fault')) this.appliance.playAnswer('reject');
+          },
+          logger,
+        })
+      : null;
+    this.desk = desk;
     if (cfg.screen.enabled) {
       const s = new ScreenServer({
         host: cfg.screen.host,
@@ -114,6 +179,7 @@ export class ServiceHost {
         clearAfterSec: cfg.screen.clearAfterSec,
         history: cfg.screen.history,
         onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
+        onAction: async ({ scanId, action }) => ((await desk?.act(action, 'screen', scanId)) ? 'done' : 'stale'),
       });
       // Before the appliance, so the page gets the first status and first scan, not a blank strip.
       this.screenStart = async () => {
@@ -137,8 +203,12 @@ export class ServiceHost {
       time,
       audit: writer ?? audit,
       storage,
-      place: { profile: cfg.profile, region: cfg.region, station: cfg.station.code },
+      place,
       feedback: hal.feedback,
+      ...(once ? { onceOnly: once.stage } : {}),
+      ...(desk ? { desk } : {}),
+      buttons: desk ? (hal.buttons ?? null) : null,
+      ...(desk && hal.keys ? { keys: (text: string) => hal.keys!(text) } : {}),
       onScanLogged: (t) => {
         floor.noteScan(t);
         metrics.setClockReliable(t.reliable);

@@ -13,6 +13,7 @@ import { register as registerAudit } from './commands/audit.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDecodeImage } from './commands/decode-image.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerScanner } from './commands/scanner.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerSync } from './commands/sync.js';
 import { register as registerVerify } from './commands/verify.js';
@@ -58,6 +59,7 @@ registerStatus(program);
 registerConfig(program);
 registerAudit(program);
 registerRun(program);
+registerScanner(program);
 registerDecodeImage(program);
 
 /** The simulator's commands in full when asked for, else one line each for `--help`. */

@@ -22,6 +22,8 @@ export interface ScanMeta {
   atSec: number;
   /** Profile the scan was checked under. */
   profile: string;
+  /** No status list was ever synced: STATUS_LIST_STALE then reads "never synced", as the strip does. */
+  listNeverSynced?: boolean;
 }
 
 export interface ReasonView {
@@ -137,13 +139,14 @@ function safeInstant(sec: unknown): number {
   return typeof sec === 'number' && Number.isFinite(sec) && Math.abs(sec) < 8.64e12 ? sec : Date.now() / 1000;
 }
 
-function reasonViews(reasons: readonly unknown[], lang: ScreenLang): ReasonView[] {
+function reasonViews(reasons: readonly unknown[], lang: ScreenLang, listNeverSynced: boolean): ReasonView[] {
   const out: ReasonView[] = [];
   for (const r of reasons.slice(0, REASON_CODES.length)) {
     if (typeof r !== 'string') continue;
     if (KNOWN_REASONS.has(r)) {
       const code = r as ReasonCode;
-      out.push({ code, text: reasonText(code, lang), level: isWarnCode(code) ? 'warn' : 'reject' });
+      const text = code === 'STATUS_LIST_STALE' && listNeverSynced ? uiText('reasonListNever', lang) : reasonText(code, lang);
+      out.push({ code, text, level: isWarnCode(code) ? 'warn' : 'reject' });
     } else {
       const code = displaySafe(r, 32);
       if (code) out.push({ code, text: code, level: 'reject' });
@@ -182,7 +185,7 @@ function fieldViews(type: string | null, fields: unknown, reasons: ReasonView[],
 export function buildScanView(result: ScreenScan, meta: ScanMeta, seq: number, lang: ScreenLang): ScanView {
   const verdict: Verdict = VERDICTS.has(result.verdict) ? result.verdict : 'reject';
   const type = typeof result.type === 'string' ? displaySafe(result.type, 8) || null : null;
-  const reasons = reasonViews(Array.isArray(result.reasons) ? result.reasons : [], lang);
+  const reasons = reasonViews(Array.isArray(result.reasons) ? result.reasons : [], lang, meta.listNeverSynced === true);
   const { date, time } = cstParts(safeInstant(meta.atSec));
   return {
     seq,

@@ -61,7 +61,6 @@ describe('/metrics while scans run', () => {
     const checker = new ScanChecker({
       trust: parseTrustList(authority.trustList()),
       status: { statusOf: () => 0, listIat: () => LIST_IAT },
-      boarding: null,
       rules: {
         profile: 'roadside', region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
         adoption: RegionAdoption.fromJson(json('adoption.json')), calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
