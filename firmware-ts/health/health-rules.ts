@@ -15,7 +15,9 @@ export interface HealthRules {
 
 export function healthRules(r: RulesInForce, coverage: CalendarCoverage): HealthRules {
   const warnings = coverage.nextYearMissing
-    ? [`calendar-cn version ${r.calendar.version} has no schedule for ${coverage.year + 1}: from 1 January working days there count fixed-date holidays only (CALENDAR_UNKNOWN)`]
+    ? [
+        `calendar-cn version ${r.calendar.version} has no schedule for ${coverage.year + 1}: from 1 January working days there count fixed-date holidays only (CALENDAR_UNKNOWN)`,
+      ]
     : [];
   return {
     'calendar-cn': { version: r.calendar.version, source: r.source['calendar-cn'], years: [...r.calendar.years] },

@@ -63,7 +63,7 @@ export interface StationState {
   conflicts: number;
 }
 
-type Step<T> = { ok: true; value: T } | { ok: false };
+type Step<T> = { ok: true; value: T } | { ok: false; malformed?: boolean };
 
 /** Pause before retrying a failed call within the deadline, ms (grows by this much per try). */
 const RETRY_PAUSE_MS = 20;
@@ -207,8 +207,10 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       return true;
     }
     const r = await this.step(() => this.createOrHolder(subject, item.rec), performance.now() + handoverMs);
-    if (!r.ok) return false;
-    const holder = r.value;
+    // The key holds something that is not a record: taken by someone, but by whom cannot be read.
+    // Reported as a conflict and passed, so one bad value never blocks the rest of the queue.
+    if (!r.ok && !r.malformed) return false;
+    const holder = r.ok ? r.value : { action: item.rec.action, device: 'unreadable', atSec: 0 };
     if (holder && !sameOnceRecord(holder, item.rec)) {
       const conflict: OnceConflict = { key: item.key, action: item.rec.action, ours: item.rec, theirs: holder, detectedAtSec: this.nowSec() };
       this.o.queue.recordConflict(conflict);
@@ -283,7 +285,10 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       } catch (err) {
         const e = err as Error;
         if (e?.name !== 'NotConnectedError') lastError = e?.message ?? String(err);
-        if (e instanceof MalformedRecordError) break;
+        if (e instanceof MalformedRecordError) {
+          this.o.log?.warn({ err: e.message }, 'station store call failed');
+          return { ok: false, malformed: true };
+        }
       }
       await new Promise((r) => setTimeout(r, Math.min(RETRY_PAUSE_MS * (attempt + 1), Math.max(0, until - performance.now()))));
     }

@@ -38,7 +38,10 @@ export function signPublication(payload: string, p: SigningParties, forgery?: Do
       return signDocument(payload, [...(some.length > 0 ? some : [generateKey()]), ...(p.newRoot ? quorum(p.newRoot) : [])]);
     }
     case 'non-root':
-      return signDocument(payload, Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey()));
+      return signDocument(
+        payload,
+        Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey()),
+      );
     case 'sl-signed':
       return signDocument(payload, [p.sl, ...p.root.keys.slice(0, p.root.threshold - 1)]);
     case 'double-counted': {

@@ -43,14 +43,17 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
   if (!current) throw new Error(`${authorityDir}: no root keys (run \`roadscan sim init\` again, or \`roadscan sim rotate-root\`)`);
   const heldGen = publishedGen ?? rootGenerations(authorityDir)[0]!;
   const held = loadRootGeneration(authorityDir, heldGen);
-  const retiredGen = rootGenerations(authorityDir).filter((g) => g < heldGen).at(-1);
+  const retiredGen = rootGenerations(authorityDir)
+    .filter((g) => g < heldGen)
+    .at(-1);
   const retired: RootKeySet | undefined = retiredGen === undefined ? undefined : loadRootGeneration(authorityDir, retiredGen);
   const out: SignedDocuments = { rootGen: heldGen };
   if (req.trustVersion !== undefined) {
     const rotating = current.gen !== heldGen;
-    const list = req.trustForgery === 'unusable'
-      ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'] })
-      : authority.trustList(req.trustVersion, { root: current.root });
+    const list =
+      req.trustForgery === 'unusable'
+        ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'] })
+        : authority.trustList(req.trustVersion, { root: current.root });
     const forgery = req.trustForgery === 'unusable' ? undefined : req.trustForgery;
     const parties = { root: held, sl: authority.keys.sl, ...(rotating ? { newRoot: current.root } : {}), ...(retired ? { retired } : {}) };
     out.trustDocument = { version: req.trustVersion, bytes: signPublication(JSON.stringify(list), parties, forgery) };
@@ -68,7 +71,9 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
   if (Object.keys(rules).length > 0) {
     req = { ...req, rules };
     const rootNow = loadRootGeneration(authorityDir, out.rootGen);
-    const retiredNow = rootGenerations(authorityDir).filter((g) => g < out.rootGen).at(-1);
+    const retiredNow = rootGenerations(authorityDir)
+      .filter((g) => g < out.rootGen)
+      .at(-1);
     const parties = { root: rootNow, sl: authority.keys.sl, ...(retiredNow !== undefined ? { retired: loadRootGeneration(authorityDir, retiredNow) } : {}) };
     out.rules = {};
     for (const [name, json] of Object.entries(rules)) {

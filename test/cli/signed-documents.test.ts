@@ -44,7 +44,6 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
   let r2: RootKeySet;
   let r3: RootKeySet;
   let trustFile: string;
-  let common: string[];
   /** The root a scanner holds now (the test follows the accepted rotations). */
   let held: RootKeySet;
 
@@ -57,14 +56,16 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
     trustFile = join(w.root, 'trust.json');
     // The anchor the scanner is installed with: version 1, naming root 1 (2 of 3).
     writeFileSync(trustFile, JSON.stringify(w.authority.trustList(1, { root: w.rootKeys })));
-    common = ['--db', w.dbFile, '--trust', trustFile, '--region', '110105'];
     w.publish({ [randomKeyHex()]: 1 });
     expect((await sync()).ok).toBe(true);
   });
   afterAll(() => w.close());
 
   const parties = (over: Partial<SigningParties> = {}): SigningParties => ({ root: held, sl: w.authority.keys.sl, ...over });
-  const trustDoc = (version: number, opts: { root?: RootKeySet; list?: object; signers?: Partial<SigningParties>; forgery?: DocumentForgery } = {}): DocumentToPublish => {
+  const trustDoc = (
+    version: number,
+    opts: { root?: RootKeySet; list?: object; signers?: Partial<SigningParties>; forgery?: DocumentForgery } = {},
+  ): DocumentToPublish => {
     const list = opts.list ?? w.authority.trustList(version, { root: opts.root ?? held });
     return { version, bytes: signPublication(JSON.stringify(list), parties(opts.signers), opts.forgery) };
   };
@@ -81,7 +82,9 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
   }
   async function status(db = w.dbFile) {
     return JSON.parse((await runCli(['status', '--json', '--db', db, '--trust', trustFile])).stdout) as {
-      seq: number; trustVersion: number; rules: Record<string, number | null>;
+      seq: number;
+      trustVersion: number;
+      rules: Record<string, number | null>;
     };
   }
   async function verify(text: string, now = NOW_ISO, db = w.dbFile) {
@@ -178,7 +181,13 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
   it('a calendar that changes a working-day verdict', async () => {
     // A grant over 4-13 January 2027: 8 working days by the shipped data, 6 once 4 and 5 January are off.
     const at = Date.parse('2027-01-05T02:00:00Z') / 1000;
-    const grant = w.authority.code({ type: 'VA', now: at, nbf: Date.parse('2027-01-03T16:00:00Z') / 1000, exp: Date.parse('2027-01-13T16:00:00Z') / 1000, iat: at - 86400 * 3 });
+    const grant = w.authority.code({
+      type: 'VA',
+      now: at,
+      nbf: Date.parse('2027-01-03T16:00:00Z') / 1000,
+      exp: Date.parse('2027-01-13T16:00:00Z') / 1000,
+      iat: at - 86400 * 3,
+    });
     const nowIso = new Date(at * 1000).toISOString();
     expect((await verify(grant.text, nowIso)).reasons).toContain('AUTHORIZATION_TOO_LONG');
     w.publish({}, { rules: { 'calendar-cn': rulesDoc(calendarV2()) } });
@@ -211,10 +220,13 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
 
   it('a second rotation; a scanner that missed everything catches up one version at a time', async () => {
     // The authority rotates to root 3 and re-signs the rules data in force with it.
-    w.publish({}, {
-      trustDocument: trustDoc(4, { root: r3, signers: { newRoot: r3 } }),
-      rules: { 'calendar-cn': rulesDoc(calendarV2(), { root: r3 }), adoption: rulesDoc(adoptionV2(), { root: r3 }) },
-    });
+    w.publish(
+      {},
+      {
+        trustDocument: trustDoc(4, { root: r3, signers: { newRoot: r3 } }),
+        rules: { 'calendar-cn': rulesDoc(calendarV2(), { root: r3 }), adoption: rulesDoc(adoptionV2(), { root: r3 }) },
+      },
+    );
     expect(await sync()).toMatchObject({ ok: true, trustVersion: 4 });
     held = r3;
     // A scanner installed with the version-1 anchor (root 1) that was offline all along.

@@ -13,9 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 import { isRulesName, type RulesData, type RulesName } from '../../rules/rules-data.js';
-import { acceptRulesUpdate } from '../../signed/rules-update.js';
+import { acceptRulesUpdate, type AcceptedRules } from '../../signed/rules-update.js';
 import { decodeSignedDocument, MAX_SIGNED_DOCUMENT_BYTES, SignedDocumentError, type SignedDocument } from '../../signed/signed-document.js';
-import { acceptTrustUpdate, SignedUpdateError } from '../../signed/trust-update.js';
+import { acceptTrustUpdate, SignedUpdateError, type AcceptedTrustList } from '../../signed/trust-update.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import type { FileRef } from './manifest.js';
 import { SyncError, oneLine } from './sync-error.js';
@@ -92,7 +92,7 @@ function refused(path: string, err: unknown): never {
 async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes: string[]): Promise<AcceptedSignedTrust | null> {
   const ref = refs.trust;
   if (!ref) return null;
-  if (held.trustSha256 && held.trustSha256.equals(ref.sha256)) return null;
+  if (held.trustSha256?.equals(ref.sha256)) return null;
   if (refs.trustChain.length > MAX_CHAIN) throw new SyncError(`manifest: more than ${MAX_CHAIN} trustChain entries`);
   let current = held.trust;
   let json = '';
@@ -101,7 +101,7 @@ async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes
   const chain = [...refs.trustChain].filter((c) => c.version > current.version).sort((a, b) => a.version - b.version);
   for (const link of chain) {
     const { doc } = await fetchDocument(fetch, link);
-    let r;
+    let r: AcceptedTrustList;
     try {
       r = acceptTrustUpdate(doc, current);
     } catch (err) {
@@ -116,7 +116,7 @@ async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes
     }
   }
   const { doc, sha256 } = await fetchDocument(fetch, ref);
-  let r;
+  let r: AcceptedTrustList;
   try {
     r = acceptTrustUpdate(doc, current);
   } catch (err) {
@@ -155,7 +155,7 @@ export async function checkSignedUpdates(fetch: Fetch, refs: SignedRefs, held: H
       throw new SyncError(`rules ${ref.name}: version ${ref.version} is below the held version ${heldVersion} (rollback refused)`);
     }
     const { doc, sha256 } = await fetchDocument(fetch, ref);
-    let r;
+    let r: AcceptedRules;
     try {
       r = acceptRulesUpdate(doc, root, { name: ref.name, version: ref.version }, heldVersion);
     } catch (err) {

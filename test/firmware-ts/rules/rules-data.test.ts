@@ -29,7 +29,14 @@ describe('the shipped rules data', () => {
 });
 
 describe('calendar-cn', () => {
-  const cal = (over: Record<string, unknown> = {}) => ({ version: 2, years: [2027], holidays: ['2027-02-08'], workdays: ['2027-02-06'], statutoryFixed: ['01-01'], ...over });
+  const cal = (over: Record<string, unknown> = {}) => ({
+    version: 2,
+    years: [2027],
+    holidays: ['2027-02-08'],
+    workdays: ['2027-02-06'],
+    statutoryFixed: ['01-01'],
+    ...over,
+  });
 
   it('holidays are days off, workdays moved weekend days worked, other keys ignored', () => {
     const c = parseRulesData('calendar-cn', { ...cal(), about: 'x', future: [1] }).calendar;
@@ -66,7 +73,16 @@ describe('adoption', () => {
   });
 
   it('takes the earliest from of any entry containing the district', () => {
-    const a = parseRulesData('adoption', table({ DL: [{ region: '*', from: '2027-06-01' }, { region: '440300', from: '2027-02-01' }, { region: '440305', from: '2027-03-01' }] })).adoption;
+    const a = parseRulesData(
+      'adoption',
+      table({
+        DL: [
+          { region: '*', from: '2027-06-01' },
+          { region: '440300', from: '2027-02-01' },
+          { region: '440305', from: '2027-03-01' },
+        ],
+      }),
+    ).adoption;
     expect(a.adoptedFrom('DL', '440305')).toBe('2027-02-01');
     expect(a.adoptedFrom('DL', '110105')).toBe('2027-06-01');
   });
@@ -105,7 +121,10 @@ describe('rulesInForce (the higher version wins)', () => {
   const ad = (version: number) => parseRulesData('adoption', { version, types: {} });
   it('takes a synced document only when its version is above the configured one', () => {
     expect(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(2), adoption: null }).source).toEqual({ 'calendar-cn': 'synced', adoption: 'configured' });
-    expect(rulesInForce({ calendar: cal(3), adoption: ad(4) }, { calendar: cal(3), adoption: ad(2) }).source).toEqual({ 'calendar-cn': 'configured', adoption: 'configured' });
+    expect(rulesInForce({ calendar: cal(3), adoption: ad(4) }, { calendar: cal(3), adoption: ad(2) }).source).toEqual({
+      'calendar-cn': 'configured',
+      adoption: 'configured',
+    });
     expect(rulesVersions(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(5), adoption: ad(7) }))).toEqual({ 'calendar-cn': 5, adoption: 7 });
   });
 });

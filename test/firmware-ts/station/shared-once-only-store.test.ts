@@ -14,6 +14,7 @@ import { openStationStore, type StationStore } from '../../../firmware-ts/statio
 import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
 import { LocalNatsCluster } from '../../../sim/station/local-cluster.js';
 import { LinkProxy } from '../../../sim/station/link-proxy.js';
+import { NatsStationBucket } from '../../../firmware-ts/station/nats-station-bucket.js';
 
 let cluster: LocalNatsCluster;
 let dir: string;
@@ -196,5 +197,30 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     expect(second.result.verdict).toBe('reject');
     expect(second.result.reasons).toContain('VOUCHER_ISSUED');
     expect(second.decision).toBeNull();
+  }, 30_000);
+
+  it('reports a queued record whose key holds garbage as a conflict and hands over the rest behind it', async () => {
+    const proxy = await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[0]!.client });
+    proxies.push(proxy);
+    const conflicts: OnceConflict[] = [];
+    const a = device('ma', [proxy.address], conflicts, { discover: false });
+    const b = device('mb', cluster.servers);
+    await Promise.all([connected(a), connected(b)]);
+    await proxy.cut();
+    await until('link down', () => !a.station!.state().connected);
+    const [bad, good] = [key(7001), key(7002)];
+    expect((await a.store.claim(bad, rec('ma', 1_800_000_700), 1_900_000_000)).offline).toBe(true);
+    expect((await a.store.claim(good, rec('ma', 1_800_000_701), 1_900_000_000)).offline).toBe(true);
+    // Another device's bug writes a value that is not a record under the first key.
+    const raw = new NatsStationBucket({ servers: cluster.servers, bucket: 'once', replicas: 3, maxAgeSec: 86400, name: 'raw', creds: null, tls: null, requestTimeoutMs: 2000, retryMs: 100 });
+    raw.start();
+    await until('raw connected', () => raw.state().connected);
+    await raw.create(`boarded.${bad}`, new TextEncoder().encode('\u0007not json'));
+    await raw.close();
+    await proxy.restore();
+    await until('handover', () => a.station!.state().queued === 0);
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ key: bad, theirs: { device: 'unreadable' } });
+    expect((await b.store.lookup(good, 'boarded')).record?.device).toBe('ma');
   }, 30_000);
 });
