@@ -12,6 +12,7 @@ import { oneLine } from '../core/text-safety.js';
 import { register as registerAudit } from './commands/audit.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDecodeImage } from './commands/decode-image.js';
+import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerScanner } from './commands/scanner.js';
 import { register as registerStatus } from './commands/status.js';
@@ -60,6 +61,7 @@ registerConfig(program);
 registerAudit(program);
 registerRun(program);
 registerScanner(program);
+registerDoctor(program);
 registerDecodeImage(program);
 
 /** The simulator's commands in full when asked for, else one line each for `--help`. */
