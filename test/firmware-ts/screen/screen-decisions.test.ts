@@ -22,6 +22,12 @@ import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, STATION } from '../../helpers/reason-cases.js';
 
+// The page callbacks run in the browser; the test project compiles without DOM types.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const getComputedStyle: any;
+type HTMLElement = any;
+type Element = any;
+
 let browser: Browser;
 let dir: string;
 const stops: (() => Promise<void> | void)[] = [];
@@ -56,7 +62,9 @@ async function rig(profile: 'gate' | 'window') {
   desk = new OperatorDesk({ stage, audit, place, time: () => ({ nowSec: NOW, reliable: true }), lapseMs: 30_000, screen });
   const { url } = await screen.start();
   screen.publishStatus({ ...STATUS, profile });
-  stops.push(() => desk.drop(), () => screen.stop(), () => db.close());
+  stops.push(() => desk.drop(), () => screen.stop(), () => {
+    db.close();
+  });
   const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
   stops.push(() => page.close());
   await page.goto(url);
