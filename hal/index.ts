@@ -7,6 +7,8 @@
  * - `sim`: codes typed or pasted on standard input, or the serial driver on a given path (a
  *   pseudo-terminal), or on a pseudo-terminal pair made here with `scannerPath: "pty"` (its
  *   input end is returned: writing `RS1:...` there scans a code), and the simulated indicator.
+ * - the operator's confirm and refuse buttons: two debounced GPIO inputs with `pi` (none when no
+ *   line is configured), the keys `c` and `r` with `sim` (a line that is only a key is no code).
  *
  * - either: a camera (`camera`: a V4L2 device, a Raspberry Pi camera, or a video file or folder
  *   of pictures played as one, hal/camera/), alongside the scanner above or instead of it
@@ -15,6 +17,7 @@
  * One lazy import per driver, so a command loads only the drivers it uses.
  * @module
  */
+import type { Buttons } from './buttons/index.js';
 import type { Indicator } from './indicator/indicator.js';
 import type { FeedbackConfig } from './indicator/patterns.js';
 import type { Scanner } from './scanner/scanner.js';
@@ -40,12 +43,25 @@ export interface HalOptions {
   feedback: FeedbackConfig;
   /** With `sim`: draw the simulated LEDs on standard error. */
   drawLeds: boolean;
+  /** With `pi`: the confirm and refuse buttons' lines (null: not fitted) and timing. */
+  buttons?: {
+    confirm: number | null;
+    refuse: number | null;
+    chipLabel: string | null;
+    activeLow: boolean;
+    debounceMs: number;
+    stuckMs: number;
+  };
 }
 
 export interface Hal {
   scanner: Scanner;
   indicator: Indicator;
   feedback: FeedbackConfig;
+  /** The confirm and refuse buttons (null: none fitted). */
+  buttons?: Buttons | null;
+  /** With `sim`: presses the button of a typed key (`c` confirm, `r` refuse); false for anything else. */
+  keys?: (text: string) => boolean;
   /** Where to write codes, when the simulator made its own pseudo-terminal pair. */
   ptyInput?: string;
   /** Releases what the factory made (the pseudo-terminal pair), after the scanner stopped. */
@@ -62,7 +78,28 @@ export async function createHal(opts: HalOptions): Promise<Hal> {
   const scanner = await createScanners(opts, serial);
   const indicator = await createIndicator(opts);
   const feedback = opts.feedback;
-  return pty ? { scanner, indicator, feedback, ptyInput: pty.input, close: pty.close } : { scanner, indicator, feedback };
+  const hal: Hal = { scanner, indicator, feedback, ...(await createOperatorButtons(opts)) };
+  return pty ? { ...hal, ptyInput: pty.input, close: pty.close } : hal;
+}
+
+async function createOperatorButtons(opts: HalOptions): Promise<Pick<Hal, 'buttons' | 'keys'>> {
+  const { createButtons, SimButtons } = await import('./buttons/index.js');
+  if (opts.hal === 'sim') {
+    const sim = new SimButtons();
+    return { buttons: sim, keys: (text) => sim.pressKey(text) };
+  }
+  const b = opts.buttons;
+  if (!b) return { buttons: null };
+  return {
+    buttons: await createButtons({
+      driver: 'gpio',
+      lines: { confirm: b.confirm, refuse: b.refuse },
+      chipLabel: b.chipLabel,
+      activeLow: b.activeLow,
+      debounceMs: b.debounceMs,
+      stuckMs: b.stuckMs,
+    }),
+  };
 }
 
 async function createIndicator(opts: HalOptions): Promise<Indicator> {

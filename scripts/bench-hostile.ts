@@ -82,7 +82,17 @@ export function measureHostile(): HostileBench {
   }
   singles.sort((a, b) => a - b);
   const p999Ms = singles[Math.floor(singles.length * 0.999)]!;
-  return { codes: codes.length, decodable, ordinaryMedianMs: median(ordinary), ordinaryMinMs: Math.min(...ordinary), worstCostMs, worstMedianMs, worstSingleMs, p999Ms, worstLabel };
+  return {
+    codes: codes.length,
+    decodable,
+    ordinaryMedianMs: median(ordinary),
+    ordinaryMinMs: Math.min(...ordinary),
+    worstCostMs,
+    worstMedianMs,
+    worstSingleMs,
+    p999Ms,
+    worstLabel,
+  };
 }
 
 export async function runHostileBench(): Promise<BenchRow[]> {

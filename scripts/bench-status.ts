@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../firmware-ts/store/database.js';
-import { statusDataDir } from '../firmware-ts/status/list/index.js';
+import { SnapshotReader, indexFileFor, readState, statusDataDir } from '../firmware-ts/status/list/index.js';
 import { StatusListStore } from '../firmware-ts/status/list/index.js';
 import { syncOnce } from '../firmware-ts/status/sync/index.js';
 import { KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES } from '../firmware-ts/status/list/index.js';
@@ -275,10 +275,49 @@ export async function runStatusBench(entries = Number(process.env.ROADSCAN_BENCH
       { name: 'lookup p99 with the delta overlay', value: delta.p99us!, unit: 'us' },
     );
 
+    // Checked at rest (docs/DESIGN.md, Faults): what proving the kept list costs at open (the
+    // index's own SHA-256, then a CRC-32 per block read) against reading the whole file through
+    // SHA-256, the alternative; both as a ratio to one plain sequential read of the file.
+    rows.push(...atRestRows(join(dir, `scanner-${SYNC_RUNS - 1}.db`)));
+
     return rows;
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function atRestRows(dbFile: string): BenchRow[] {
+  const db = openDatabase(dbFile);
+  try {
+    const st = readState(db);
+    const file = join(statusDataDir(dbFile), st.base_file!);
+    const expect = { seq: st.base_seq!, count: st.base_count!, sha256: st.base_sha256 };
+    const median = (f: () => void): number => {
+      const t: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        f();
+        t.push(performance.now() - t0);
+      }
+      return t.sort((a, b) => a - b)[1]!;
+    };
+    const plainRead = median(() => {
+      const fd = openSync(file, 'r');
+      const buf = Buffer.alloc(1 << 20);
+      while (readSync(fd, buf, 0, buf.length, null) > 0);
+      closeSync(fd);
+    });
+    const whole = median(() => SnapshotReader.verifyFile(file, expect));
+    const open = median(() => SnapshotReader.open(file, indexFileFor(file), expect).close());
+    return [
+      { name: 'at rest: plain read of the kept snapshot (baseline)', value: plainRead, unit: 'ms' },
+      { name: 'at rest: whole-file SHA-256 at open, ratio to the plain read', value: whole / plainRead, unit: 'x' },
+      { name: 'at rest: whole-file SHA-256 at open', value: whole, unit: 'ms' },
+      { name: 'at rest: open with the self-proving index (per-block CRC on read)', value: open, unit: 'ms' },
+    ];
+  } finally {
+    db.close();
   }
 }
 

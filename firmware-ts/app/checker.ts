@@ -4,43 +4,34 @@
  * status list. The same checker for `verify`, `decode-image`, `run` and the demo.
  * @module
  */
-import { packagedConfigFile } from '../paths.js';
-import { RegionAdoption } from '../policy/region-adoption.js';
-import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
+import type { RegionAdoption } from '../policy/region-adoption.js';
+import type { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 import type { Config } from '../config/schema.js';
 import { ScanChecker, type ScanCheckerOptions } from '../scan/scan-checker.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
-import { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import type { TrustList } from '../verify/trust-list.js';
-import { readJsonFile, type Runtime } from './runtime.js';
+import { rulesInForceFor, type RulesInForce } from './rules.js';
+import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
-/** The rules data in force: the configured files, else the tables shipped in config/. */
+/** The rules data in force (app/rules.ts): the configured or shipped files, or a newer synced document. */
 export interface RulesData {
   adoption: RegionAdoption;
   calendar: WorkingDayCalendar;
+  /** Versions and sources of both, for status, health and the next-year check. */
+  inForce: RulesInForce;
 }
 
-export function loadRulesData(rt: Runtime): RulesData {
-  const { config, loaded } = rt;
-  const dataFile = (configured: string | null, shipped: string) => (configured ? loaded.resolvePath(configured) : packagedConfigFile(shipped));
-  try {
-    return {
-      adoption: RegionAdoption.fromJson(readJsonFile(dataFile(config.adoptionFile, 'adoption.json'), 'adoption table')),
-      calendar: WorkingDayCalendar.fromJson(readJsonFile(dataFile(config.calendarFile, 'calendar-cn.json'), 'calendar')),
-    };
-  } catch (err) {
-    if (err instanceof SetupError) throw err;
-    throw new SetupError((err as Error).message);
-  }
+export function loadRulesData(rt: Runtime, warn?: (msg: string) => void): RulesData {
+  const inForce = rulesInForceFor(rt, warn);
+  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, inForce };
 }
 
 /** The checker's options for a configuration: the one mapping from configuration to rules. */
-export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: RulesData, boarding: TicketBoardingStore | null): ScanCheckerOptions {
+export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: Pick<RulesData, 'adoption' | 'calendar'>): ScanCheckerOptions {
   return {
     trust,
     status,
-    boarding,
     rules: {
       profile: config.profile,
       region: config.region,
@@ -60,5 +51,5 @@ export function checkerOptions(config: Config, trust: TrustList, status: StatusS
 export function buildChecker(rt: Runtime, trust: TrustList, status: StatusSource = NEVER_SYNCED, rules: RulesData = loadRulesData(rt)): ScanChecker {
   const { config } = rt;
   if (config.profile === 'gate' && !config.station.code) throw new SetupError('the gate profile needs a station: --station CODE or station.code');
-  return new ScanChecker(checkerOptions(config, trust, status, rules, config.profile === 'gate' ? new TicketBoardingStore(rt.db) : null));
+  return new ScanChecker(checkerOptions(config, trust, status, rules));
 }

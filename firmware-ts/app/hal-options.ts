@@ -69,5 +69,6 @@ export function halOptions(config: Config, choice: HalChoice): HalOptions {
           },
     feedback: config.feedback,
     drawLeds: choice.drawLeds,
+    buttons: { ...config.buttons, chipLabel: g.chipLabel },
   };
 }

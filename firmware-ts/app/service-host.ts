@@ -6,15 +6,26 @@
  * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
  * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
  * higher version replaces the one in use without a restart.
+ *
+ * At a gate or a window the once-only step and the operator desk join in (docs/DESIGN.md,
+ * "Operator actions"): the buttons, the screen's buttons and the simulator's keys all answer the
+ * desk. A failing once-only store never changes a verdict; it is logged, counted and handed to
+ * `onStoreFault` (the health endpoint and the screen show it).
  * @module
  */
 import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
+import type { StoreFault } from '../station/once-only-stage.js';
+import { OperatorDesk, type ActionTaken, type DecisionOffered } from '../service/operator-desk.js';
+import { buildOnceOnly } from './once-only.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
-import { buildChecker } from './checker.js';
+import { buildChecker, loadRulesData, type RulesData } from './checker.js';
+import { rulesVersions } from './rules.js';
+import { calendarCoverage } from '../rules/calendar-coverage.js';
+import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
 import { chooseTrust } from './trust.js';
 import { systemClock, type CheckTime } from '../core/time.js';
@@ -42,12 +53,18 @@ export interface ServiceHostOptions {
   onEvent?(event: ApplianceEvent): void;
   /** Told the operator screen's address as soon as it listens, before the first scan. */
   onScreenUrl?(url: string): void;
+  /** Told of every failure of the once-only store (the scan went on with the verdict it earned). */
+  onStoreFault?(fault: StoreFault): void;
 }
 
 export class ServiceHost {
   readonly appliance: Appliance;
   /** The audit log every scan is written to. */
   readonly audit: AuditLog;
+  /** Where decisions wait for the operator (gates and windows; null elsewhere). */
+  readonly desk: OperatorDesk | null;
+  /** Failures of the once-only store since start, and the last one. */
+  readonly storeFaults: { count: number; last: StoreFault | null } = { count: 0, last: null };
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly stops: (() => void | Promise<void>)[] = [];
@@ -62,7 +79,8 @@ export class ServiceHost {
     const cfg = rt.config;
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
     let trust: TrustList = chooseTrust(rt, store.trustJson());
-    let checker: ScanChecker = buildChecker(rt, trust, store);
+    let rules: RulesData = loadRulesData(rt, (m) => logger.warn(m));
+    let checker: ScanChecker = buildChecker(rt, trust, store, rules);
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
     const time = (): CheckTime => rt.time();
@@ -96,9 +114,63 @@ export class ServiceHost {
     });
     const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
     syncMetrics();
+    // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
+    const calendarCheck = () => calendarCoverage(rules.inForce.calendar.years, time().nowSec);
+    metrics.watchCalendar(() => calendarCheck().nextYearMissing);
     let lastScan: { at: string; verdict: string } | null = null;
 
+    const place = { profile: cfg.profile, region: cfg.region, station: cfg.station.code };
+    const once = buildOnceOnly(rt, {
+      onStoreFault: (f) => {
+        this.storeFaults.count++;
+        this.storeFaults.last = f;
+        logger.error({ op: f.op, action: f.action, scanId: f.scanId, err: f.message }, 'once-only store failed');
+        // The same storage fault as a failing audit write: alert pattern, screen, /healthz degraded.
+        storage.fail('once-only', `${f.op} ${f.action}: ${f.message}`);
+        try {
+          opts.onStoreFault?.(f);
+        } catch {
+          // A watcher that fails must not fail the scan.
+        }
+      },
+      onStoreRecovered: () => storage.recover('once-only'),
+      log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
+    });
+    if (once) {
+      this.stops.push(() => once.close());
+      // Records of expired tickets go with the audit purge's rhythm, against the clock floor.
+      const purge = setInterval(() => {
+        try {
+          once.station.local.purge(Math.floor(time().nowSec));
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'once-only purge failed');
+        }
+      }, cfg.audit.purgePeriodMin * 60_000);
+      purge.unref();
+      this.stops.push(() => clearInterval(purge));
+    }
+
     let screen: ScreenServer | undefined;
+    const desk = once
+      ? new OperatorDesk({
+          stage: once.stage,
+          audit: writer ?? audit,
+          place,
+          time,
+          lapseMs: cfg.screen.clearAfterSec * 1000,
+          screen: {
+            publishDecision: (d) => screen?.publishDecision(d),
+            publishDecisionOutcome: (id, result) => screen?.publishDecisionOutcome(id, result),
+          },
+          onEvent: (e: DecisionOffered | ActionTaken) => {
+            opts.onEvent?.(e);
+            // An answer that turned into a refusal sounds like one.
+            if (e.event === 'action' && (e.result === 'voucher-already-issued' || e.result === 'store-fault')) this.appliance.playAnswer('reject');
+          },
+          logger,
+        })
+      : null;
+    this.desk = desk;
     if (cfg.screen.enabled) {
       const s = new ScreenServer({
         host: cfg.screen.host,
@@ -107,6 +179,7 @@ export class ServiceHost {
         clearAfterSec: cfg.screen.clearAfterSec,
         history: cfg.screen.history,
         onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
+        onAction: async ({ scanId, action }) => ((await desk?.act(action, 'screen', scanId)) ? 'done' : 'stale'),
       });
       // Before the appliance, so the page gets the first status and first scan, not a blank strip.
       this.screenStart = async () => {
@@ -130,8 +203,12 @@ export class ServiceHost {
       time,
       audit: writer ?? audit,
       storage,
-      place: { profile: cfg.profile, region: cfg.region, station: cfg.station.code },
+      place,
       feedback: hal.feedback,
+      ...(once ? { onceOnly: once.stage } : {}),
+      ...(desk ? { desk } : {}),
+      buttons: desk ? (hal.buttons ?? null) : null,
+      ...(desk && hal.keys ? { keys: (text: string) => hal.keys!(text) } : {}),
       onScanLogged: (t) => {
         floor.noteScan(t);
         metrics.setClockReliable(t.reliable);
@@ -166,6 +243,7 @@ export class ServiceHost {
             scanner: this.appliance.scannerState,
             list: { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale },
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
+            rules: healthRules(rules.inForce, calendarCheck()),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
           };
@@ -192,6 +270,7 @@ export class ServiceHost {
             dataDir: statusDataDir(rt.dbFile),
             baseUrl,
             trust,
+            heldRules: rulesVersions(rules.inForce),
             signal,
             timeoutMs: cfg.statusList.timeoutSec * 1000,
             minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
@@ -210,12 +289,24 @@ export class ServiceHost {
             // Whatever the files now hold, the service keeps scanning with what it has.
             try {
               const next = chooseTrust(rt, store.trustJson());
-              checker = buildChecker(rt, next, store);
+              checker = buildChecker(rt, next, store, rules);
               trust = next;
               logger.info({ version: trust.version }, 'trust list replaced');
             } catch (err) {
               metrics.reloadFailed('trust');
               logger.warn({ err: (err as Error).message, kept: trust.version }, 'received trust list not used; keeping the one in force');
+            }
+          }
+          if (o.rules) {
+            // New rules data by sync: the next scan counts with it; a failure keeps what was in force.
+            try {
+              const nextRules = loadRulesData(rt, (m) => logger.warn(m));
+              checker = buildChecker(rt, trust, store, nextRules);
+              rules = nextRules;
+              logger.info({ rules: rulesVersions(rules.inForce) }, 'rules data replaced');
+            } catch (err) {
+              metrics.reloadFailed('rules');
+              logger.warn({ err: (err as Error).message, kept: rulesVersions(rules.inForce) }, 'received rules data not used; keeping the data in force');
             }
           }
           const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };

@@ -11,7 +11,6 @@ import { RegionAdoption } from '../policy/region-adoption.js';
 import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 import { ScanChecker } from '../scan/scan-checker.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
-import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { parseTrustList } from '../verify/trust-list.js';
 import { checkerOptions } from './checker.js';
 
@@ -21,7 +20,6 @@ export interface ShippedCheckerOptions {
   region?: string;
   station?: string | null;
   status?: StatusSource;
-  boarding?: TicketBoardingStore | null;
 }
 
 export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
@@ -34,5 +32,5 @@ export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
     station: { ...d.station, code: opts.station ?? d.station.code },
   };
   const rules = { adoption: RegionAdoption.fromJson(read('adoption.json')), calendar: WorkingDayCalendar.fromJson(read('calendar-cn.json')) };
-  return new ScanChecker(checkerOptions(config, parseTrustList(opts.trust), opts.status ?? NEVER_SYNCED, rules, opts.boarding ?? null));
+  return new ScanChecker(checkerOptions(config, parseTrustList(opts.trust), opts.status ?? NEVER_SYNCED, rules));
 }

@@ -13,6 +13,11 @@
  * numbers come from AUTOINCREMENT and are never reused, even after a purge, so an uploaded
  * (device, log id, seq) names one record forever. The log id is a random UUID made with the
  * table: a device whose database is replaced starts a new log instead of colliding with its past.
+ *
+ * An operator's decision (docs/DESIGN.md, "Operator actions") is a row of its own: the action
+ * (confirm or refuse), where it came from (buttons, screen, keyboard) and what it did (a boarding
+ * undone, a voucher recorded...), with the scan id of the scan it answers and that scan's verdict,
+ * reasons, type and key, so an inspector reads the pair without joining anything.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -40,6 +45,29 @@ export interface AuditEntry {
   region: string;
   station: string | null;
   result: AuditedResult;
+  /** The scan's id (the once-only records carry it too); an action row names the scan it answers. */
+  scanId?: string | null;
+  /** Set on the row of an operator's decision. */
+  action?: AuditedAction | null;
+}
+
+export const AUDIT_ACTIONS = ['confirm', 'refuse'] as const;
+export const AUDIT_ACTION_SOURCES = ['buttons', 'screen', 'keyboard'] as const;
+export const AUDIT_ACTION_RESULTS = [
+  'boarding-kept',
+  'boarding-undone',
+  'boarding-not-held',
+  'voucher-recorded',
+  'voucher-already-issued',
+  'nothing-recorded',
+  'store-fault',
+] as const;
+
+/** An operator's decision on a scan, as the audit log keeps it. */
+export interface AuditedAction {
+  action: (typeof AUDIT_ACTIONS)[number];
+  source: (typeof AUDIT_ACTION_SOURCES)[number];
+  result: (typeof AUDIT_ACTION_RESULTS)[number];
 }
 
 export interface AuditMeta {
@@ -75,12 +103,21 @@ const MIGRATIONS = [
      log_id TEXT NOT NULL,
      acked_through INTEGER NOT NULL DEFAULT 0
    );`,
+  // Operator decisions (issue 16): the scan id, and on an action row what the operator did.
+  `ALTER TABLE audit_log ADD COLUMN scan_id TEXT CHECK (scan_id IS NULL OR length(scan_id) BETWEEN 1 AND 64);
+   ALTER TABLE audit_log ADD COLUMN action TEXT CHECK (action IS NULL OR action IN ('confirm', 'refuse'));
+   ALTER TABLE audit_log ADD COLUMN action_source TEXT;
+   ALTER TABLE audit_log ADD COLUMN action_result TEXT;
+   CREATE INDEX audit_log_scan ON audit_log (scan_id) WHERE scan_id IS NOT NULL;`,
 ];
 
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'warn', 'reject']);
 const TYPES: ReadonlySet<string> = new Set(['DL', 'VR', 'VA', 'VD', 'TK']);
 const REASONS: ReadonlySet<string> = new Set(REASON_CODES);
 const STATUS_KEY = /^[0-9a-f]{32}$/;
+const ACTIONS: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+const ACTION_SOURCES: ReadonlySet<string> = new Set(AUDIT_ACTION_SOURCES);
+const ACTION_RESULTS: ReadonlySet<string> = new Set(AUDIT_ACTION_RESULTS);
 /** Printable text: no control, format (bidi, zero-width) or other invisible characters. */
 const isSafeText = (s: string) => s.length <= 64 && !hasUnsafeText(s);
 
@@ -184,7 +221,7 @@ export class AuditLog {
 
 /** The one statement that adds a record; the writer's worker prepares it on its own connection. */
 export const AUDIT_INSERT_SQL = `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
-  status_key, clock_reliable, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  status_key, clock_reliable, ms, scan_id, action, action_source, action_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The values of AUDIT_INSERT_SQL for one entry, each checked against its vocabulary. Throws on a malformed entry. */
 export function auditRowValues(entry: AuditEntry, meta: AuditMeta): AuditRowValues {
@@ -197,14 +234,25 @@ export function auditRowValues(entry: AuditEntry, meta: AuditMeta): AuditRowValu
   checkText(entry.profile, 'profile', false);
   checkText(entry.region, 'region', false);
   if (entry.station !== null) checkText(entry.station, 'station', false);
+  const scanId = entry.scanId ?? null;
+  if (scanId !== null) checkText(scanId, 'scan id', false);
+  const action = entry.action ?? null;
+  if (action !== null && (!ACTIONS.has(action.action) || !ACTION_SOURCES.has(action.source) || !ACTION_RESULTS.has(action.result))) {
+    throw new TypeError('audit: unknown operator action');
+  }
+  if (action !== null && scanId === null) throw new TypeError('audit: an operator action must name the scan it answers');
   const ms = Number.isFinite(r.ms) && r.ms >= 0 ? Math.round(r.ms * 1000) / 1000 : 0;
   return [
     entry.atSec, meta.deviceId, meta.operator, entry.profile, entry.region, entry.station,
     r.verdict, r.reasons.join(' '), r.type, r.statusKey, entry.reliable ? 1 : 0, ms,
+    scanId, action?.action ?? null, action?.source ?? null, action?.result ?? null,
   ];
 }
 
-export type AuditRowValues = [number, string, string, string, string, string | null, string, string, string | null, string | null, 0 | 1, number];
+export type AuditRowValues = [
+  number, string, string, string, string, string | null, string, string, string | null, string | null, 0 | 1, number,
+  string | null, string | null, string | null, string | null,
+];
 
 /** Where the appliance sends each scan's record. */
 export interface AuditSink {

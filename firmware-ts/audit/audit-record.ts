@@ -25,6 +25,10 @@ export interface AuditRecord {
   clockReliable: boolean;
   /** Check latency, milliseconds. */
   ms: number;
+  /** The scan's id; absent on records made before scan ids (issue 16). */
+  scanId?: string;
+  /** Present on the record of an operator's decision on the scan `scanId`. */
+  action?: { action: string; source: string; result: string };
 }
 
 /** A row of the `audit_log` table. */
@@ -42,10 +46,14 @@ export interface AuditRow {
   status_key: string | null;
   clock_reliable: number;
   ms: number;
+  scan_id?: string | null;
+  action?: string | null;
+  action_source?: string | null;
+  action_result?: string | null;
 }
 
 export function auditRecordOf(row: AuditRow): AuditRecord {
-  return {
+  const record: AuditRecord = {
     seq: row.seq,
     at: isoOf(row.at_sec),
     device: row.device_id,
@@ -60,6 +68,9 @@ export function auditRecordOf(row: AuditRow): AuditRecord {
     clockReliable: row.clock_reliable === 1,
     ms: row.ms,
   };
+  if (row.scan_id) record.scanId = row.scan_id;
+  if (row.action) record.action = { action: row.action, source: row.action_source ?? '', result: row.action_result ?? '' };
+  return record;
 }
 
 /** ISO 8601 of an instant in seconds; instants outside what Date can show are clamped. */

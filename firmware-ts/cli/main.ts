@@ -12,7 +12,9 @@ import { oneLine } from '../core/text-safety.js';
 import { register as registerAudit } from './commands/audit.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDecodeImage } from './commands/decode-image.js';
+import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerScanner } from './commands/scanner.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerSync } from './commands/sync.js';
 import { register as registerVerify } from './commands/verify.js';
@@ -21,7 +23,35 @@ const program = new Command('roadscan')
   .description('offline verifier for e-driving licences, e-registrations and road passenger e-tickets')
   .version('0.1.0')
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]! + '\n') });
+  .showSuggestionAfterError(true)
+  // Every line of commander's error (the "Did you mean ...?" hint is the second), each made safe:
+  // the unknown word comes from the command line and may hold control characters.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(
+        text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(0, 4)
+          .map((l) => oneLine(l, 300))
+          .join('\n') + '\n',
+      ),
+  })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  roadscan verify 'RS1:...'                  check one code now (exit 0 accept, 3 warn, 1 reject)
+  roadscan run --hal pi                      the appliance service, as roadscan.service runs it
+  roadscan run --hal sim --scanner pty       the service against a simulated scanner
+  roadscan sync && roadscan status           fetch the status list, then show its age
+  roadscan config check /etc/roadscan/config.json
+  roadscan demo                              the whole appliance against the simulator
+
+Exit status: 0 success (verify: accept); verify 3 warn, 1 reject; sync 1 failed; 2 a usage or
+set-up error (a bad option, configuration, trust file or database), one line on stderr.
+Details: docs/CLI.md.`,
+  );
 
 registerVerify(program);
 await registerSimulatorCommands(program, process.argv.slice(2));
@@ -30,6 +60,8 @@ registerStatus(program);
 registerConfig(program);
 registerAudit(program);
 registerRun(program);
+registerScanner(program);
+registerDoctor(program);
 registerDecodeImage(program);
 
 /** The simulator's commands in full when asked for, else one line each for `--help`. */

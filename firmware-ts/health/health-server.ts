@@ -13,6 +13,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalServer, hostAllowed } from '../http/local-server.js';
+import type { HealthRules } from './health-rules.js';
 import type { ScanMetrics } from './scan-metrics.js';
 
 /** What the service reports about itself at the moment of a `/healthz` request. */
@@ -32,8 +33,21 @@ export interface HealthState {
     state: 'ok' | 'behind' | 'ahead';
     floor: string;
   };
+  /** The rules data in force (docs/STATUS-LIST.md "Signed documents"); absent where not tracked. */
+  rules?: HealthRules;
   /** The last scan, without anything about the person. */
   lastScan: { at: string; verdict: string } | null;
+  /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
+  station?: {
+    connected: boolean;
+    /** The member this device talks to now, or null. */
+    server: string | null;
+    servers: readonly string[];
+    /** Records decided alone, waiting to be handed over. */
+    queued: number;
+    /** Tickets found boarded (or swapped) twice, never hidden. */
+    conflicts: number;
+  };
   /** Whether records are being kept (storage-health.ts); absent: not watched. */
   storage?: {
     ok: boolean;
@@ -109,15 +123,19 @@ export class HealthServer {
 }
 
 /** The `/healthz` document: the state plus an overall status and why it is not ok. */
-export function healthBody(state: HealthState): HealthState & { status: 'ok' | 'degraded'; problems: string[] } {
+export function healthBody(state: HealthState): HealthState & { status: 'ok' | 'degraded'; problems: string[]; warnings: string[] } {
   const problems: string[] = [];
+  // Warnings do not degrade the unit: it scans as well as before, but someone should act.
+  const warnings = [...(state.rules?.warnings ?? [])];
   if (state.scanner !== 'open') problems.push(`scanner ${state.scanner}`);
   if (state.list.ageSec === null) problems.push('no status list');
   else if (state.list.stale) problems.push('status list stale');
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
+  if (state.station && !state.station.connected) problems.push('station store unreachable');
+  if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);
   if (state.storage) {
     problems.push(...state.storage.problems);
     if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);
   }
-  return { status: problems.length === 0 ? 'ok' : 'degraded', problems, ...state };
+  return { status: problems.length === 0 ? 'ok' : 'degraded', problems, warnings, ...state };
 }

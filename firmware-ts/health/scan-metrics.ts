@@ -46,6 +46,7 @@ export class ScanMetrics {
   private auditUnwritten: () => number = () => 0;
   private readonly reloadFailures;
   private listEntries = 0;
+  private calendarNextYearMissing: () => boolean = () => false;
   private listIatSec: number | null = null;
   private auditPending = 0;
   private clockReliable = true;
@@ -145,6 +146,20 @@ export class ScanMetrics {
       labelNames: ['version', 'node'],
       registers,
     }).set({ version: opts.version ?? 'unknown', node: process.versions.node }, 1);
+    new client.Gauge({
+      name: 'roadscan_calendar_next_year_missing',
+      help: "1 from 1 November (CST) while next year's working-day schedule is not among the calendar's years (docs/STATUS-LIST.md).",
+      registers,
+      collect() {
+        let missing = false;
+        try {
+          missing = self.calendarNextYearMissing();
+        } catch {
+          missing = false;
+        }
+        this.set(missing ? 1 : 0);
+      },
+    });
     // Under their standard names (process_cpu_seconds_total, nodejs_eventloop_lag_seconds...), as dashboards expect.
     if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
   }
@@ -155,6 +170,11 @@ export class ScanMetrics {
     for (const r of result.reasons) if (REASONS.has(r)) this.reasons.inc({ reason: r });
     if (Number.isFinite(result.ms) && result.ms >= 0) this.latency.observe(result.ms / 1000);
     this.clockReliable = !result.reasons.includes('CLOCK_UNRELIABLE');
+  }
+
+  /** How to tell, at each scrape, whether next year's schedule is missing (by the check clock). */
+  watchCalendar(nextYearMissing: () => boolean): void {
+    this.calendarNextYearMissing = nextYearMissing;
   }
 
   /** The status list now held: its size and the `iat` of its manifest (null: never verified). */

@@ -45,8 +45,10 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
     ? pretty({
         destination,
         sync: true,
-        colorize: isTty,
-        translateTime: 'SYS:HH:MM:ss.l',
+        // NO_COLOR (no-color.org) is honoured; a pipe or a file never gets colour codes.
+        colorize: isTty && !process.env['NO_COLOR'],
+        // Local time with its offset from UTC: a line read later, elsewhere, still names its instant.
+        translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o',
         ignore: 'pid,hostname,name',
       })
     : typeof destination === 'number'

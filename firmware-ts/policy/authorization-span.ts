@@ -15,10 +15,7 @@ export const MAX_AUTHORIZATION_WORKING_DAYS = 7;
 export const MAX_SPAN_DATES = 31;
 
 /** The span's first and last CST day numbers, or the reason it is too long without counting. */
-export type SpanBound =
-  | { kind: 'past-year-9999' }
-  | { kind: 'over-max-dates'; dates: number }
-  | { kind: 'countable'; firstDay: number; lastDay: number };
+export type SpanBound = { kind: 'past-year-9999' } | { kind: 'over-max-dates'; dates: number } | { kind: 'countable'; firstDay: number; lastDay: number };
 
 export interface AuthorizationSpan {
   tooLong: boolean;

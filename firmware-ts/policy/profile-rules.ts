@@ -18,7 +18,7 @@ export interface PlaceRules {
   station: string | null;
   /** The station's name from the configuration, shown beside its code (`fromName`). */
   stationName?: string | null;
-  /** Stations with face recognition need no manual ID check. */
+  /** Gates with face recognition need no manual ID check (windows always check the ID). */
   faceRecognition: boolean;
   boardBeforeSec: number;
   boardAfterSec: number;
@@ -82,7 +82,9 @@ export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules, 
       const dep = d.dep as number;
       if ((time.reliable && nowSec < dep - rules.boardBeforeSec) || nowSec > dep + rules.boardAfterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
     }
-    if (!rules.faceRecognition) reasons.push('CHECK_ID');
+    // Face recognition stands in for the ID check at a gate only: a window swapping a voucher
+    // always compares the ID used at purchase (docs/DESIGN.md, "Operator actions").
+    if (!rules.faceRecognition || rules.profile !== 'gate') reasons.push('CHECK_ID');
   }
   return reasons;
 }

@@ -110,7 +110,10 @@ function parseAdoption(json: unknown): AdoptionRules {
       value = types[value];
     }
     // A type the table does not name is accepted nowhere.
-    table.set(type, (value ?? []).map((e) => ({ region: e.region, from: e.from })));
+    table.set(
+      type,
+      (value ?? []).map((e) => ({ region: e.region, from: e.from })),
+    );
   }
   return { name: 'adoption', version: r.data.version, adoption: RegionAdoption.fromResolved(table) };
 }

@@ -1,6 +1,10 @@
 /**
  * One scan, from QR text to verdict: decode, verify, apply the status list and the rules of the
  * place, order the reasons. It never throws: anything unreadable is MALFORMED.
+ *
+ * The check is pure: it reads the status list but writes nothing. Whether a ticket already
+ * boarded or was swapped for a voucher is the once-only step's answer (station/once-only-stage.ts),
+ * which runs after it, so a failing store can never make a readable code MALFORMED.
  * @module
  */
 import { performance } from 'node:perf_hooks';
@@ -12,7 +16,6 @@ import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
 import { entryKey, reasonForStatus } from '../status/list/index.js';
 import type { StatusSource } from '../status/list/index.js';
-import type { TicketBoardingStore } from '../store/ticket-boarding-store.js';
 import { displayFields } from '../verdict/display-fields.js';
 import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { Ed25519Verifier } from '../verify/ed25519.js';
@@ -36,8 +39,6 @@ export interface ScanResult {
 export interface ScanCheckerOptions {
   trust: TrustList;
   status: StatusSource;
-  /** Present at gates: remembers boarded tickets. */
-  boarding: TicketBoardingStore | null;
   rules: PlaceRules;
   presentation: PresentationOptions;
   /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
@@ -97,9 +98,6 @@ export class ScanChecker {
       if (verified.issuerSignatureValid) fields = this.withStationName(displayFields(c), c);
     }
     this.freshnessReasons(time, reasons);
-    if (code && type === 'TK' && this.opts.rules.profile === 'gate' && this.opts.boarding && statusKey) {
-      this.boarding(this.opts.boarding, statusKey, time.nowSec, reasons);
-    }
     const ordered = orderReasons(reasons);
     return {
       verdict: verdictOf(ordered),
@@ -127,14 +125,5 @@ export class ScanChecker {
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
     if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
-  }
-
-  /** A ticket boards once: checked always, recorded only when the scan lets it through. */
-  private boarding(store: TicketBoardingStore, key: Buffer, nowSec: number, reasons: ReasonCode[]): void {
-    if (store.boardedAt(key) !== null) {
-      reasons.push('ALREADY_BOARDED');
-      return;
-    }
-    if (verdictOf(reasons) !== 'reject') store.recordBoarding(key, nowSec);
   }
 }

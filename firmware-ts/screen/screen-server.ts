@@ -12,10 +12,24 @@
  * Another local process must not be able to take the kiosk page away: requests that arrive slowly
  * are cut off within seconds (http/local-server.ts), and when more pages watch than allowed the
  * newest one wins and the oldest is let go (sse-hub.ts), so a kiosk that reconnects always gets in.
+ *
+ * While the appliance waits for an operator's decision (docs/DESIGN.md, "Operator actions") the
+ * page shows confirm and refuse buttons, and only then. A press is a POST to `/action`, guarded
+ * by action-guard.ts (loopback peer, Host, Origin, the page's own token), and handed to
+ * `onAction`; the appliance answers through `publishDecision` and `publishDecisionOutcome`.
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_ACTION_BODY, PageTokens, refuseAction } from './action-guard.js';
+import {
+  decisionOutcomeView,
+  decisionView,
+  type DecisionAction,
+  type DecisionOutcomeView,
+  type DecisionView,
+  type ScreenDecision,
+} from './decision-view.js';
 import { screenText, type ScreenLang } from './screen-text.js';
 import {
   buildScanView,
@@ -52,9 +66,20 @@ export interface ScreenServerOptions {
   publicDir?: string;
   /** Told about server errors after start (the service logs them); the screen keeps running. */
   onError?: (err: Error) => void;
+  /**
+   * A confirm or refuse pressed on the page for scan `scanId`: `done` when it answered the
+   * decision pending, `stale` when that decision is no longer pending (answered or replaced).
+   */
+  onAction?: (request: ScreenActionRequest) => Promise<'done' | 'stale'> | 'done' | 'stale';
+}
+
+export interface ScreenActionRequest {
+  scanId: string;
+  action: DecisionAction;
 }
 
 const MAX_URL_CHARS = 2048;
+const ACTIONS: ReadonlySet<string> = new Set(['confirm', 'refuse']);
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -79,10 +104,14 @@ export class ScreenServer {
   private current: CurrentScan | null = null;
   private history: HistoryEntry[] = [];
   private status: StatusView | null = null;
+  private rawStatus: ScreenStatus | null = null;
+  private decision: DecisionView | null = null;
+  private readonly tokens: PageTokens;
 
   constructor(private readonly opts: ScreenServerOptions) {
     this.assets = StaticAssets.load(opts.publicDir ?? SCREEN_PUBLIC_DIR);
     this.hub = new SseHub({ maxClients: opts.maxClients ?? 8, heartbeatMs: opts.heartbeatMs ?? 15_000, maxBacklogBytes: 256 * 1024 });
+    this.tokens = new PageTokens(2 * (opts.maxClients ?? 8));
     this.clearAfterMs = opts.clearAfterMs ?? opts.clearAfterSec * 1000;
   }
 
@@ -120,7 +149,11 @@ export class ScreenServer {
   /** Shows a verdict now; its personal fields clear themselves after the configured time. */
   publishScan(result: ScreenScan, meta: ScanMeta): void {
     this.seq += 1;
-    const view = buildScanView(result, meta, this.seq, this.opts.lang);
+    // The reasons say "never synced" exactly when the strip does.
+    const listNeverSynced = meta.listNeverSynced ?? (this.rawStatus !== null && this.rawStatus.listAgeSec === null);
+    const view = buildScanView(result, { ...meta, listNeverSynced }, this.seq, this.opts.lang);
+    // A new scan ends whatever decision the previous one was waiting for.
+    this.decision = null;
     if (this.current) clearTimeout(this.current.timer);
     const timer = setTimeout(() => this.clearCurrent(view.seq), this.clearAfterMs);
     timer.unref();
@@ -134,10 +167,34 @@ export class ScreenServer {
 
   /** Updates the status strip; repeated identical states are not re-sent. */
   publishStatus(state: ScreenStatus): void {
+    this.rawStatus = state;
     const view = buildStatusView(state, this.opts.lang);
     if (this.status && JSON.stringify(this.status) === JSON.stringify(view)) return;
     this.status = view;
     this.broadcast({ event: 'status', data: view });
+  }
+
+  /**
+   * Shows the confirm and refuse buttons for scan `d.scanId`, or hides them (null). Call it after
+   * `publishScan` of that scan: a new scan hides them by itself.
+   */
+  publishDecision(d: ScreenDecision | null): void {
+    const view = d ? decisionView(d, this.opts.lang) : null;
+    this.decision = view;
+    this.broadcast({ event: 'decision', data: view });
+  }
+
+  /** Hides the buttons and says in one line what the decision did (a boarding undone, a voucher recorded...). */
+  publishDecisionOutcome(scanId: string, result: string): void {
+    if (this.decision?.scanId === scanId) this.decision = null;
+    const view: DecisionOutcomeView = decisionOutcomeView(scanId, result, this.opts.lang);
+    this.broadcast({ event: 'decision', data: null });
+    this.broadcast({ event: 'outcome', data: view });
+  }
+
+  /** The decision whose buttons are showing, if any. */
+  get pendingDecision(): DecisionView | null {
+    return this.decision;
   }
 
   /** Forgets the current scan's fields (timer, or the page's Clear button); `seq` guards against a newer scan. */
@@ -146,6 +203,8 @@ export class ScreenServer {
     clearTimeout(this.current.timer);
     const cleared = this.current.view.seq;
     this.current = null;
+    // The personal fields are gone, so nothing is left to compare the ID with.
+    this.decision = null;
     this.broadcast({ event: 'clear', data: { seq: cleared } });
   }
 
@@ -168,14 +227,15 @@ export class ScreenServer {
   }
 
   /** What a page that just connected needs to show the same thing as every other page. */
-  private initialEvents(): SseEvent[] {
+  private initialEvents(token: string): SseEvent[] {
     const events: SseEvent[] = [
-      { event: 'hello', data: { ...screenText(this.opts.lang), clearAfterMs: this.clearAfterMs, historySize: this.opts.history } },
+      { event: 'hello', data: { ...screenText(this.opts.lang), clearAfterMs: this.clearAfterMs, historySize: this.opts.history, token } },
     ];
     if (this.status) events.push({ event: 'status', data: this.status });
     events.push({ event: 'history', data: this.history });
     if (this.current) {
       events.push({ event: 'scan', data: { ...this.current.view, clearInMs: Math.max(0, this.current.clearAt - Date.now()) } });
+      if (this.decision) events.push({ event: 'decision', data: this.decision });
     }
     return events;
   }
@@ -186,7 +246,14 @@ export class ScreenServer {
     if (!this.address || !hostAllowed(req, this.opts.host, this.address.port)) return this.plain(res, 403, 'forbidden host');
     const path = url.split('?', 1)[0]!;
     if (path === '/events' && req.method === 'GET') {
-      this.hub.accept(req, res, this.initialEvents());
+      const token = this.tokens.issue();
+      res.on('close', () => this.tokens.revoke(token));
+      this.hub.accept(req, res, this.initialEvents(token));
+      return;
+    }
+    if (path === '/action') {
+      if (req.method !== 'POST') return this.plain(res, 405, 'method not allowed');
+      this.handleAction(req, res);
       return;
     }
     if (path === '/clear' && req.method === 'POST') {
@@ -208,6 +275,53 @@ export class ScreenServer {
       'cache-control': 'no-cache',
     });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
+  }
+
+  /** POST /action: guarded, bounded, then handed to `onAction`. */
+  private handleAction(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = refuseAction(req, this.address?.port ?? -1, this.tokens);
+    if (refusal !== null) {
+      req.resume();
+      return this.plain(res, refusal === 'type' ? 415 : 403, `forbidden (${refusal})`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ACTION_BODY) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (over) return this.plain(res, 413, 'too large');
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return this.plain(res, 400, 'not JSON');
+      }
+      const b = body as { scanId?: unknown; action?: unknown } | null;
+      if (!b || typeof b.scanId !== 'string' || typeof b.action !== 'string' || !ACTIONS.has(b.action)) {
+        return this.plain(res, 400, 'expected {"scanId": ..., "action": "confirm" | "refuse"}');
+      }
+      const request: ScreenActionRequest = { scanId: b.scanId.slice(0, 64), action: b.action as DecisionAction };
+      if (!this.decision || this.decision.scanId !== request.scanId || !this.opts.onAction) return this.plain(res, 409, 'no such decision pending');
+      Promise.resolve()
+        .then(() => this.opts.onAction!(request))
+        .then(
+          (answer) => (answer === 'done' ? this.noContent(res) : this.plain(res, 409, 'no such decision pending')),
+          (err: unknown) => {
+            this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+            this.plain(res, 500, 'action failed');
+          },
+        );
+    });
+  }
+
+  private noContent(res: ServerResponse): void {
+    res.writeHead(204, SECURITY_HEADERS);
+    res.end();
   }
 
   private plain(res: ServerResponse, status: number, text: string): void {

@@ -22,6 +22,8 @@ export interface ScanMeta {
   atSec: number;
   /** Profile the scan was checked under. */
   profile: string;
+  /** No status list was ever synced: STATUS_LIST_STALE then reads "never synced", as the strip does. */
+  listNeverSynced?: boolean;
 }
 
 export interface ReasonView {
@@ -68,7 +70,7 @@ export interface HistoryEntry {
 export type StatusLevel = 'ok' | 'info' | 'warn' | 'bad';
 
 export interface StatusItem {
-  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station';
+  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station' | 'shared';
   label: string;
   value: string;
   level: StatusLevel;
@@ -88,6 +90,16 @@ export interface ScreenStatus {
   pendingUploads: number;
   /** 'failing' when scan records cannot be written (a full or failing disk); absent counts as ok. */
   records?: 'ok' | 'failing';
+  /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
+  shared?: SharedStoreStatus | null;
+}
+
+export interface SharedStoreStatus {
+  connected: boolean;
+  /** Records decided alone, waiting to be handed over. */
+  queued: number;
+  /** Tickets found boarded (or swapped) twice. */
+  conflicts: number;
 }
 
 export interface StatusView {
@@ -127,13 +139,14 @@ function safeInstant(sec: unknown): number {
   return typeof sec === 'number' && Number.isFinite(sec) && Math.abs(sec) < 8.64e12 ? sec : Date.now() / 1000;
 }
 
-function reasonViews(reasons: readonly unknown[], lang: ScreenLang): ReasonView[] {
+function reasonViews(reasons: readonly unknown[], lang: ScreenLang, listNeverSynced: boolean): ReasonView[] {
   const out: ReasonView[] = [];
   for (const r of reasons.slice(0, REASON_CODES.length)) {
     if (typeof r !== 'string') continue;
     if (KNOWN_REASONS.has(r)) {
       const code = r as ReasonCode;
-      out.push({ code, text: reasonText(code, lang), level: isWarnCode(code) ? 'warn' : 'reject' });
+      const text = code === 'STATUS_LIST_STALE' && listNeverSynced ? uiText('reasonListNever', lang) : reasonText(code, lang);
+      out.push({ code, text, level: isWarnCode(code) ? 'warn' : 'reject' });
     } else {
       const code = displaySafe(r, 32);
       if (code) out.push({ code, text: code, level: 'reject' });
@@ -172,7 +185,7 @@ function fieldViews(type: string | null, fields: unknown, reasons: ReasonView[],
 export function buildScanView(result: ScreenScan, meta: ScanMeta, seq: number, lang: ScreenLang): ScanView {
   const verdict: Verdict = VERDICTS.has(result.verdict) ? result.verdict : 'reject';
   const type = typeof result.type === 'string' ? displaySafe(result.type, 8) || null : null;
-  const reasons = reasonViews(Array.isArray(result.reasons) ? result.reasons : [], lang);
+  const reasons = reasonViews(Array.isArray(result.reasons) ? result.reasons : [], lang, meta.listNeverSynced === true);
   const { date, time } = cstParts(safeInstant(meta.atSec));
   return {
     seq,
@@ -241,5 +254,18 @@ export function buildStatusView(state: ScreenStatus, lang: ScreenLang): StatusVi
   if (typeof state.station === 'string' && state.station) {
     items.push({ key: 'station', label: uiText('station', lang), value: displaySafe(state.station, 32), level: 'info' });
   }
+  if (state.shared) items.push(sharedItem(state.shared, lang));
   return { items, alert: items.some((i) => i.level === 'warn' || i.level === 'bad') };
+}
+
+/** Online and nothing to report is fine; offline asks for a look; a double boarding is bad. */
+function sharedItem(shared: SharedStoreStatus, lang: ScreenLang): StatusItem {
+  const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+  const queued = count(shared.queued);
+  const conflicts = count(shared.conflicts);
+  const parts = [uiText(shared.connected === true ? 'sharedOnline' : 'sharedOffline', lang)];
+  if (queued > 0) parts.push(uiText('sharedQueued', lang).replace('{n}', String(queued)));
+  if (conflicts > 0) parts.push(uiText('sharedConflicts', lang).replace('{n}', String(conflicts)));
+  const level: StatusLevel = conflicts > 0 ? 'bad' : shared.connected === true ? 'ok' : 'warn';
+  return { key: 'shared', label: uiText('shared', lang), value: parts.join(' · '), level };
 }

@@ -4,6 +4,8 @@
  *     {"event":"scan","verdict":...,"reasons":[...],"type":...,"fields":{...},"ms":0.42}
  *     {"event":"indicator","led":"green|amber|red|off","buzzer":"on|off","t":1700000000000}
  *     {"event":"scanner","state":"open|closed|error"}
+ *     {"event":"decision","scanId":...,"kind":"check-id|voucher"}   (right after the scan it belongs to)
+ *     {"event":"action","scanId":...,"action":"confirm|refuse","source":"buttons|screen|keyboard","result":...}
  *
  * `fields` are the checker's masked, display-safe fields; `t` is epoch milliseconds.
  * @module
@@ -11,6 +13,7 @@
 import type { ScanResult } from '../scan/scan-checker.js';
 import type { IndicatorOutputEvent } from '../../hal/indicator/indicator.js';
 import type { ScannerState } from '../../hal/scanner/scanner.js';
+import type { ActionTaken, DecisionOffered } from './operator-desk.js';
 
 export interface ScanEvent {
   event: 'scan';
@@ -33,7 +36,7 @@ export interface ScannerEvent {
   state: ScannerState;
 }
 
-export type ApplianceEvent = ScanEvent | IndicatorEvent | ScannerEvent;
+export type ApplianceEvent = ScanEvent | IndicatorEvent | ScannerEvent | DecisionOffered | ActionTaken;
 
 export function scanEvent(r: ScanResult): ScanEvent {
   return { event: 'scan', verdict: r.verdict, reasons: r.reasons, type: r.type, fields: r.fields, ms: Math.round(r.ms * 1000) / 1000 };

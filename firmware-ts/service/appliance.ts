@@ -11,13 +11,22 @@
  * storage fault (storage-health.ts), shown by its own alert pattern, the screen and `/healthz`.
  * The background alert follows the storage state first, then the scanner's state and the age of
  * the status list (amber blinking).
+ *
+ * At a gate or a window the once-only step (station/once-only-stage.ts) runs between the check
+ * and the audit record, so ALREADY_BOARDED, VOUCHER_ISSUED and STATION_OFFLINE come from the
+ * store's answer; scans are handled one after another, in the order they were read, even while a
+ * store is slow. A decision the scan leaves open goes to the operator desk, which the buttons, the
+ * screen and the simulator's keys answer.
  * @module
  */
 import type { CheckTime } from '../core/time.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { ScanResult } from '../scan/scan-checker.js';
 import type { ScreenStatus } from '../screen/screen-view.js';
+import type { Buttons, ButtonPress } from '../../hal/buttons/index.js';
 import type { Indicator, IndicatorOutputEvent } from '../../hal/indicator/indicator.js';
+import { newScanId, type OnceOnlyStage } from '../station/once-only-stage.js';
+import type { OperatorDesk } from './operator-desk.js';
 import { blinkTimeline, patternFor, storageAlertTimeline, type FeedbackConfig, type Timeline } from '../../hal/indicator/patterns.js';
 import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/scanner.js';
 import { scanEvent, indicatorEvent, scannerEvent, type ApplianceEvent } from './appliance-events.js';
@@ -67,6 +76,17 @@ export interface ApplianceParts {
   logger?: ServiceLogger;
   /** How often the list age is re-evaluated for the alert, ms (default 30 000). */
   statusPollMs?: number;
+  /** The once-only step (gates and windows); absent: scans are only checked. */
+  onceOnly?: OnceOnlyStage;
+  /** Where decisions wait for the operator; needed for `buttons` to do anything. */
+  desk?: OperatorDesk;
+  /** The confirm and refuse buttons, opened and closed with the appliance. */
+  buttons?: Buttons | null;
+  /**
+   * The simulator's keys: a frame that is a key (`c`, `r`) is a button press, not a code.
+   * Returns whether the text was a key.
+   */
+  keys?: (text: string) => boolean;
 }
 
 const NO_LOG: ServiceLogger = { info() {}, warn() {}, error() {} };
@@ -88,6 +108,13 @@ export class Appliance {
   private readonly onState = (change: ScannerStateChange): void => this.handleState(change);
   private readonly onDropped = (d: DroppedFrame): void => this.log.warn({ reason: d.reason, bytes: d.bytes }, 'scanner frame dropped');
   private readonly onOutput = (o: IndicatorOutputEvent): void => this.emit(indicatorEvent(o));
+  /** The simulator's buttons are its keyboard; any other driver is the two buttons on the unit. */
+  private readonly onPress = (press: ButtonPress): void =>
+    void this.p.desk?.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
+  private readonly onButtonFault = (f: { button: string; message: string }): void =>
+    this.log.warn({ button: f.button, err: f.message }, 'button fault');
+  /** Scans in the order they were read: the next one starts when the previous one is on record. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(parts: ApplianceParts) {
     this.p = parts;
@@ -116,6 +143,16 @@ export class Appliance {
   async start(): Promise<void> {
     if (this.running) return;
     await this.p.indicator.open();
+    if (this.p.buttons) {
+      try {
+        await this.p.buttons.open();
+      } catch (err) {
+        await this.p.indicator.close();
+        throw err;
+      }
+      this.p.buttons.on('press', this.onPress);
+      this.p.buttons.on('fault', this.onButtonFault);
+    }
     this.running = true;
     this.p.indicator.on('output', this.onOutput);
     this.p.scanner.on('frame', this.onFrame);
@@ -141,16 +178,41 @@ export class Appliance {
     this.p.scanner.off('state', this.onState);
     this.p.scanner.off('dropped', this.onDropped);
     await this.p.scanner.stop();
+    if (this.p.buttons) {
+      this.p.buttons.off('press', this.onPress);
+      this.p.buttons.off('fault', this.onButtonFault);
+      await this.p.buttons.close();
+    }
+    await this.queue;
+    this.p.desk?.drop();
     await this.p.indicator.close();
     this.p.indicator.off('output', this.onOutput);
   }
 
-  /** Handles one code as if it had been scanned (the demo's pasted codes go through the scanner instead). */
-  handleText(text: string): ScanResult {
+  /** Resolves once every scan read so far is handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  /**
+   * Handles one code as if it had been scanned (the demo's pasted codes go through the scanner
+   * instead), after every scan read before it.
+   */
+  handleText(text: string): Promise<ScanResult> {
+    const done = this.queue.then(() => this.handleNow(text));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  private async handleNow(text: string): Promise<ScanResult> {
     const time = this.p.time();
-    const result = this.p.checker.check(text, time);
+    const scanId = newScanId();
+    const checked = this.p.checker.check(text, time);
+    // The once-only step never throws and never turns a verdict MALFORMED (a failing store is a fault it reports).
+    const step = this.p.onceOnly ? await this.p.onceOnly.apply(checked, { scanId, nowSec: time.nowSec }) : { result: checked, decision: null };
+    const result = step.result;
     try {
-      this.p.audit.submit({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result });
+      this.p.audit.submit({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result, scanId });
       if (this.syncSinkFailing) {
         this.syncSinkFailing = false;
         this.p.storage?.recover('audit');
@@ -166,17 +228,24 @@ export class Appliance {
     this.emit(scanEvent(result));
     this.p.indicator.play(this.patterns[result.verdict]);
     this.guard('screen', () => this.p.screen?.publishScan(result, { atSec: time.nowSec, profile: this.p.place.profile }));
+    this.p.desk?.offer(step.decision, result);
     // After the feedback started: these may touch the database (the clock floor) and must not delay it.
-    this.log.info({ verdict: result.verdict, reasons: result.reasons, type: result.type, ms: result.ms }, 'scan');
+    this.log.info({ verdict: result.verdict, reasons: result.reasons, type: result.type, ms: result.ms, scanId }, 'scan');
     this.guard('metrics', () => this.p.metrics?.observeScan(result));
     this.guard('clock floor', () => this.p.onScanLogged?.(time));
     this.refreshAlert();
     return result;
   }
 
+  /** Plays the feedback of an operator's answer that turned out to be a refusal (a voucher already given). */
+  playAnswer(verdict: 'accept' | 'warn' | 'reject'): void {
+    if (this.running) this.p.indicator.play(this.patterns[verdict]);
+  }
+
   private handleFrame(frame: ScanFrame): void {
     if (!this.running) return;
-    this.handleText(frame.text);
+    if (this.p.keys?.(frame.text)) return;
+    this.handleText(frame.text).catch((err: unknown) => this.log.error({ err: (err as Error)?.message ?? String(err) }, 'scan failed'));
   }
 
   private handleState(change: ScannerStateChange): void {

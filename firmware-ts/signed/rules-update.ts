@@ -19,12 +19,7 @@ export interface AcceptedRules {
   signers: string[];
 }
 
-export function acceptRulesUpdate(
-  doc: SignedDocument,
-  root: Root | null,
-  entry: { name: RulesName; version: number },
-  heldVersion: number | null,
-): AcceptedRules {
+export function acceptRulesUpdate(doc: SignedDocument, root: Root | null, entry: { name: RulesName; version: number }, heldVersion: number | null): AcceptedRules {
   if (!root) throw new SignedUpdateError(`rules ${entry.name}: the trust list held has no root, so no rules document can be authorised`);
   const a = authorise(doc, root);
   if (!a.authorised) throw new SignedUpdateError(`rules ${entry.name}: not authorised by the root in force: ${describeAuthorisation(a, 'the root in force')}`);

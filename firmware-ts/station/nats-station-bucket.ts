@@ -18,6 +18,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -54,6 +55,7 @@ export class NatsStationBucket implements StationBucket {
   private readonly listeners: ((connected: boolean) => void)[] = [];
   private retry: NodeJS.Timeout | null = null;
   private wasConnected = false;
+  private downSince = performance.now();
 
   constructor(private readonly opts: NatsStationBucketOptions) {}
 
@@ -63,7 +65,13 @@ export class NatsStationBucket implements StationBucket {
   }
 
   state(): StationBucketState {
-    return { connected: this.isConnected(), server: this.isConnected() ? (this.nc?.getServer() ?? null) : null, servers: this.opts.servers };
+    const up = this.isConnected();
+    return {
+      connected: up,
+      server: up ? (this.nc?.getServer() ?? null) : null,
+      servers: this.opts.servers,
+      downForMs: up ? 0 : performance.now() - this.downSince,
+    };
   }
 
   onConnectionChange(listener: (connected: boolean) => void): void {
@@ -214,6 +222,7 @@ export class NatsStationBucket implements StationBucket {
     this.linkUp = up;
     if (up) this.wasConnected = true;
     const after = this.isConnected();
+    if (before && !after) this.downSince = performance.now();
     if (before !== after) for (const l of this.listeners) l(after);
   }
 }

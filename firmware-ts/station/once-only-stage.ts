@@ -106,6 +106,8 @@ export interface OnceOnlyStageOptions {
   /** Look only: never claim, never leave a decision (`roadscan verify --dry-run`). */
   dryRun?: boolean;
   onStoreFault?: (fault: StoreFault) => void;
+  /** Told once when the store answers again after a fault (the fault can be cleared). */
+  onStoreRecovered?: () => void;
 }
 
 /** No ticket is kept longer than this past the scan, whatever its `exp` says (exp can be 2^40). */
@@ -122,6 +124,7 @@ export function newScanId(): string {
 export class OnceOnlyStage {
   private readonly marginSec: number;
   private readonly deadlineMs: number;
+  private failing = false;
 
   constructor(private readonly opts: OnceOnlyStageOptions) {
     this.marginSec = opts.marginSec ?? DEFAULT_MARGIN_SEC;
@@ -211,8 +214,18 @@ export class OnceOnlyStage {
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new StoreTimeout(`no answer within ${this.deadlineMs} ms`)), this.deadlineMs);
       });
-      return await Promise.race([Promise.resolve().then(fn), deadline]);
+      const answer = await Promise.race([Promise.resolve().then(fn), deadline]);
+      if (this.failing) {
+        this.failing = false;
+        try {
+          this.opts.onStoreRecovered?.();
+        } catch {
+          // A listener that fails must not fail the scan.
+        }
+      }
+      return answer;
     } catch (err) {
+      this.failing = true;
       const message = oneLineMessage(err);
       try {
         this.opts.onStoreFault?.({ op, action, scanId, message });

@@ -55,13 +55,26 @@ export interface StationState {
   connected: boolean;
   server: string | null;
   servers: readonly string[];
+  /** How long the link has been down, ms (0 while connected). */
+  downForMs: number;
   /** Records decided alone, not yet handed over. */
   queued: number;
   /** Tickets found boarded (or swapped) twice, ever, by this device's handovers. */
   conflicts: number;
 }
 
-type Step<T> = { ok: true; value: T } | { ok: false };
+type Step<T> = { ok: true; value: T } | { ok: false; malformed?: boolean };
+
+/** Pause before retrying a failed call within the deadline, ms (grows by this much per try). */
+const RETRY_PAUSE_MS = 20;
+
+/** A value in the bucket that is not a once-only record: another device's bug, never a verdict. */
+class MalformedRecordError extends Error {
+  constructor(subject: string) {
+    super(`station bucket: ${subject} does not hold a once-only record`);
+    this.name = 'MalformedRecordError';
+  }
+}
 
 export class SharedOnceOnlyStore implements OnceOnlyStore {
   private readonly deadlineMs: number;
@@ -101,7 +114,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     assertOnceInput(key);
     const pending = this.o.queue.pendingClaim(key, action);
     if (pending) return { record: pending.rec, offline: !this.o.bucket.state().connected };
-    const read = await this.step(this.readRecord(subjectOf(action, key)), this.deadline());
+    const read = await this.step(() => this.readRecord(subjectOf(action, key)), this.deadline());
     if (read.ok) return { record: read.value?.rec ?? null, offline: false };
     const local = await this.o.local.lookup(key, action);
     return { record: local.record, offline: true };
@@ -114,7 +127,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     if (pending) return { result: 'taken', by: pending.rec, offline: !this.o.bucket.state().connected };
     const until = this.deadline();
     const subject = subjectOf(rec.action, key);
-    const created = await this.step(this.createOrHolder(subject, rec), until);
+    const created = await this.step(() => this.createOrHolder(subject, rec), until);
     if (created.ok) {
       const holder = created.value;
       // A copy for the times the station does not answer; the station's answer stands regardless.
@@ -135,7 +148,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       const local = await this.o.local.release(key, rec);
       return { released: local.released, offline: true };
     }
-    const done = await this.step(this.releaseShared(subjectOf(rec.action, key), rec), this.deadline());
+    const done = await this.step(() => this.releaseShared(subjectOf(rec.action, key), rec), this.deadline());
     if (done.ok) {
       if (done.value) await this.o.local.release(key, rec).catch(() => undefined);
       return { released: done.value, offline: false };
@@ -188,14 +201,16 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     const subject = subjectOf(item.rec.action, item.key);
     const handoverMs = Math.max(this.deadlineMs, 1000);
     if (item.op === 'release') {
-      const r = await this.step(this.releaseShared(subject, item.rec), performance.now() + handoverMs);
+      const r = await this.step(() => this.releaseShared(subject, item.rec), performance.now() + handoverMs);
       if (!r.ok) return false;
       this.o.queue.done(item.id);
       return true;
     }
-    const r = await this.step(this.createOrHolder(subject, item.rec), performance.now() + handoverMs);
-    if (!r.ok) return false;
-    const holder = r.value;
+    const r = await this.step(() => this.createOrHolder(subject, item.rec), performance.now() + handoverMs);
+    // The key holds something that is not a record: taken by someone, but by whom cannot be read.
+    // Reported as a conflict and passed, so one bad value never blocks the rest of the queue.
+    if (!r.ok && !r.malformed) return false;
+    const holder = r.ok ? r.value : { action: item.rec.action, device: 'unreadable', atSec: 0 };
     if (holder && !sameOnceRecord(holder, item.rec)) {
       const conflict: OnceConflict = { key: item.key, action: item.rec.action, ours: item.rec, theirs: holder, detectedAtSec: this.nowSec() };
       this.o.queue.recordConflict(conflict);
@@ -219,6 +234,8 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       if (!(err instanceof KeyExistsError)) throw err;
     }
     const held = await this.readRecord(subject);
+    // This device's own record: an earlier try of this very create won, its answer was lost.
+    if (held && sameOnceRecord(held.rec, rec)) return null;
     // Deleted or expired between the create and the read: someone held it a moment ago; say so
     // with the little we know rather than let it pass unchecked.
     return held?.rec ?? { action: rec.action, device: 'station', atSec: rec.atSec };
@@ -240,7 +257,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     } catch {
       rec = null;
     }
-    if (!isOnceRecord(rec)) throw new Error(`station bucket: ${subject} does not hold a once-only record`);
+    if (!isOnceRecord(rec)) throw new MalformedRecordError(subject);
     return { rec, revision: e.revision };
   }
 
@@ -248,16 +265,35 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     return performance.now() + this.deadlineMs;
   }
 
-  /** The step's value before the deadline, or not ok (late, failed, or no link). */
-  private async step<T>(work: Promise<T>, until: number): Promise<Step<T>> {
-    try {
-      const v = await withDeadline(work, until - performance.now());
-      return v === TIMED_OUT ? { ok: false } : { ok: true, value: v };
-    } catch (err) {
-      const e = err as Error;
-      if (e?.name !== 'NotConnectedError') this.o.log?.warn({ err: e?.message ?? String(err) }, 'station store call failed');
-      return { ok: false };
+  /**
+   * The step's value before the deadline, or not ok (late, failed, or no link). A failure that
+   * may pass (a member failing over, a leader being elected, a reconnect under way) is retried
+   * while the deadline allows; a link already down for a whole deadline is not waited for at all.
+   * Every step is safe to repeat: a create that won but whose answer was lost reads back this
+   * device's own record, which counts as won.
+   */
+  private async step<T>(work: () => Promise<T>, until: number): Promise<Step<T>> {
+    let lastError = '';
+    for (let attempt = 0; ; attempt++) {
+      const left = until - performance.now();
+      if (left <= 0) break;
+      if (!this.o.bucket.state().connected && this.o.bucket.state().downForMs >= this.deadlineMs) break;
+      try {
+        const v = await withDeadline(work(), left);
+        if (v === TIMED_OUT) break;
+        return { ok: true, value: v };
+      } catch (err) {
+        const e = err as Error;
+        if (e?.name !== 'NotConnectedError') lastError = e?.message ?? String(err);
+        if (e instanceof MalformedRecordError) {
+          this.o.log?.warn({ err: e.message }, 'station store call failed');
+          return { ok: false, malformed: true };
+        }
+      }
+      await new Promise((r) => setTimeout(r, Math.min(RETRY_PAUSE_MS * (attempt + 1), Math.max(0, until - performance.now()))));
     }
+    if (lastError) this.o.log?.warn({ err: lastError }, 'station store call failed');
+    return { ok: false };
   }
 
   private enqueue(op: 'claim' | 'release', key: string, rec: OnceRecord, expiresAtSec: number): void {

@@ -32,6 +32,8 @@ export interface StationBucketState {
   server: string | null;
   /** The servers configured, as given. */
   servers: readonly string[];
+  /** How long the link has been down, ms (0 while connected; since start when never connected). */
+  downForMs: number;
 }
 
 export interface StationBucket {

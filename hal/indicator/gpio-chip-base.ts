@@ -41,7 +41,7 @@ export function listGpioChips(sysfsRoot = '/sys'): GpioChip[] {
     names = readdirSync(dir).filter((n) => /^gpiochip\d+$/.test(n));
   } catch {
     throw new GpioChipError(
-      `${dir} not found: this kernel has no sysfs GPIO interface; use "indicator": "led-class" with gpio-led overlays`,
+      `${dir} not found: this kernel has no sysfs GPIO interface; use "indicator": {"driver": "led-class"} with gpio-led overlays`,
     );
   }
   const chips: GpioChip[] = [];

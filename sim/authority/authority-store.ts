@@ -1,18 +1,28 @@
 /**
  * A test authority saved in a folder, so `roadscan sim` calls can share keys:
- * `authority.json` (the seeds: test keys, never production ones) and `trust.json`.
+ * `authority.json` (the seeds: test keys, never production ones), `trust.json`, and the root
+ * keys in their own files (root-store.ts).
  * @module
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { saveRootGeneration } from './root-store.js';
+import type { RootKeySet } from './root-keys.js';
 import { TestAuthority } from './test-authority.js';
 
-export function saveAuthority(dir: string, authority: TestAuthority): { authorityFile: string; trustFile: string } {
+/**
+ * Writes the authority. With `root`, the root keys go to their own files under `root/`
+ * (root-store.ts), generation 1, and `trust.json`, the anchor a scanner is installed with, is a
+ * version-2 list naming that root; without, a version-1 list (no root: only configuration can
+ * ever replace it).
+ */
+export function saveAuthority(dir: string, authority: TestAuthority, root?: RootKeySet): { authorityFile: string; trustFile: string } {
   mkdirSync(dir, { recursive: true });
   const authorityFile = join(dir, 'authority.json');
   const trustFile = join(dir, 'trust.json');
   writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
-  writeFileSync(trustFile, `${JSON.stringify(authority.trustList(), null, 2)}\n`);
+  if (root) saveRootGeneration(dir, 1, root);
+  writeFileSync(trustFile, `${JSON.stringify(root ? authority.trustList(2, { root }) : authority.trustList(), null, 2)}\n`);
   return { authorityFile, trustFile };
 }
 

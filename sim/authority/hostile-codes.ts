@@ -72,8 +72,20 @@ export function hostileCode(
   const iat = nowSec - DAY >= 0 && BigInt(nowSec - DAY) <= BigInt(spec.exp) ? nowSec - DAY : spec.nbf;
   const holder = HOLDER_TYPES.has(spec.type) ? authority.keys.holder : null;
   let cose = issueCredential({
-    type: spec.type, issuer: key, iss, iat: 0, nbf: 0, exp: 0, cti: randomBytes(16), holder, dat: spec.dat,
-    extra: [[4, uintInstant(spec.exp)], [5, uintInstant(spec.nbf)], [6, uintInstant(iat)]],
+    type: spec.type,
+    issuer: key,
+    iss,
+    iat: 0,
+    nbf: 0,
+    exp: 0,
+    cti: randomBytes(16),
+    holder,
+    dat: spec.dat,
+    extra: [
+      [4, uintInstant(spec.exp)],
+      [5, uintInstant(spec.nbf)],
+      [6, uintInstant(iat)],
+    ],
   });
   if (spec.issuer === 'forged') {
     cose = Uint8Array.from(cose);

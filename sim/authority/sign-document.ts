@@ -23,7 +23,12 @@ export function bodyProtectedBytes(): Uint8Array {
 
 /** A signature's protected header: `{1: -8, 4: kid}`. */
 export function signProtectedBytes(key: SimKey): Uint8Array {
-  return encodeCbor(new Map<number, unknown>([[1, ALG_EDDSA], [4, Uint8Array.from(key.kid)]]));
+  return encodeCbor(
+    new Map<number, unknown>([
+      [1, ALG_EDDSA],
+      [4, Uint8Array.from(key.kid)],
+    ]),
+  );
 }
 
 /**

@@ -8,17 +8,9 @@
 import { generateKey, type SimKey } from './keys.js';
 import type { RootKeySet } from './root-keys.js';
 import { signDocument } from './sign-document.js';
+import { DOCUMENT_FORGERIES, type DocumentForgery } from './document-forgeries.js';
 
-export const DOCUMENT_FORGERIES = [
-  'under-signed', // one signature short of the threshold
-  'non-root', // the threshold, by keys outside the root
-  'sl-signed', // the SL key plus one root key short of the threshold
-  'double-counted', // one root key's signature repeated up to the threshold
-  'damaged', // the threshold of root keys, one signature damaged
-  'rotation-without-new-root', // a new root, signed by the old one only
-  'retired-root', // signed by the threshold of the root a rotation retired
-] as const;
-export type DocumentForgery = (typeof DOCUMENT_FORGERIES)[number];
+export { DOCUMENT_FORGERIES, type DocumentForgery };
 
 export interface SigningParties {
   /** The root in force. */
@@ -46,7 +38,10 @@ export function signPublication(payload: string, p: SigningParties, forgery?: Do
       return signDocument(payload, [...(some.length > 0 ? some : [generateKey()]), ...(p.newRoot ? quorum(p.newRoot) : [])]);
     }
     case 'non-root':
-      return signDocument(payload, Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey()));
+      return signDocument(
+        payload,
+        Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey()),
+      );
     case 'sl-signed':
       return signDocument(payload, [p.sl, ...p.root.keys.slice(0, p.root.threshold - 1)]);
     case 'double-counted': {

@@ -54,6 +54,24 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
   const interactive = opts.interactive && process.stdin.isTTY === true;
 
+  // The demo ends early, quietly and cleaned up, when its reader goes away (`roadscan demo | head`,
+  // EPIPE), on Ctrl-C, on SIGTERM and when its terminal closes (SIGHUP).
+  let endNow: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (endNow = resolve));
+  let pipeClosed = false;
+  const onOutError = (err: NodeJS.ErrnoException): void => {
+    pipeClosed = true;
+    if (err.code !== 'EPIPE') process.stderr.write(`roadscan demo: standard output: ${err.code ?? err.message}\n`);
+    endNow();
+  };
+  out.on('error', onOutError);
+  const write = (text: string): void => {
+    if (!pipeClosed) out.write(text);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (): void => endNow();
+  for (const sig of signals) process.on(sig, onSignal);
+
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-demo-'));
   const nowSec = Math.floor(Date.now() / 1000);
   const world = createDemoWorld(join(dir, 'authority'), nowSec);
@@ -61,13 +79,13 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   let mismatches = 0;
   let host: InstanceType<typeof ServiceHost> | null = null;
   try {
-    out.write(`${bold('roadscan demo')}: a roadside checker in Beijing (region 110105), simulated scanner and LEDs.\n`);
-    out.write(dim(`Each scan: the LEDs [green amber red] and buzzer (♪), the verdict, why, and masked fields.\n`));
+    write(`${bold('roadscan demo')}: a roadside checker in Beijing (region 110105), simulated scanner and LEDs.\n`);
+    write(dim(`Each scan: the LEDs [green amber red] and buzzer (♪), the verdict, why, and masked fields.\n`));
     const synced = await syncDemoStatusList(world, rt.db, rt.dbFile, {
       onSynced: (o, url) => {
         const ago = Math.round((nowSec - (o.iat ?? nowSec)) / 60);
         const entries = `${o.entries} ${o.entries === 1 ? 'entry' : 'entries'}`;
-        out.write(`Status list synced: seq ${o.seq}, ${entries} (the revoked licence), signed ${ago} min ago, from ${url}\n`);
+        write(`Status list synced: seq ${o.seq}, ${entries} (the revoked licence), signed ${ago} min ago, from ${url}\n`);
       },
     });
     synced.close();
@@ -79,7 +97,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
         maxFrameLength: rt.config.scanner.maxFrameLength,
         onStep: (step, i) => {
           current = i;
-          out.write(`\n${bold(`${i + 1}/${steps.length}`)}  ${step.note ?? ''}\n`);
+          write(`\n${bold(`${i + 1}/${steps.length}`)}  ${step.note ?? ''}\n`);
         },
         ...(interactive ? { then: process.stdin } : {}),
       },
@@ -93,44 +111,44 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       rt,
       hal: { scanner, indicator: new SimIndicator(), feedback },
       logger,
-      onScreenUrl: (url) => out.write(`Operator screen: ${url} (open it in a browser beside this terminal)\n`),
+      onScreenUrl: (url) => write(`Operator screen: ${url} (open it in a browser beside this terminal)\n`),
       onEvent: (e) => {
-        if (opts.events) out.write(dim(`${JSON.stringify(e)}\n`));
+        if (opts.events) write(dim(`${JSON.stringify(e)}\n`));
         if (e.event !== 'scan') return;
-        out.write(`     ${scanLine(e, feedback, color)}\n`);
+        write(`     ${scanLine(e, feedback, color)}\n`);
         const expected = steps[current]?.expect;
         if (current >= 0 && expected && expected !== e.verdict) {
           mismatches++;
-          out.write(`     !! expected ${expected}\n`);
+          write(`     !! expected ${expected}\n`);
         }
         current = -1;
       },
     });
     host = running;
-    out.write(dim(`Test authority, trust list and database (test keys only): ${dir}\n`));
+    write(dim(`Test authority, trust list and database (test keys only): ${dir}\n`));
     await running.start();
-    await scanner.done;
+    await Promise.race([scanner.done, ended]);
+    if (pipeClosed) return 0;
     if (interactive) {
-      out.write(`\n${bold('Your turn:')} paste a code (RS1:...) and press Enter; Ctrl-C to quit.\n`);
-      out.write(dim(`Make codes in another terminal: npx roadscan sim --help  (authority folder: ${join(dir, 'authority')})\n`));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      write(`\n${bold('Your turn:')} paste a code (RS1:...) and press Enter; Ctrl-C to quit.\n`);
+      write(dim(`Make codes in another terminal: npx roadscan sim --help  (authority folder: ${join(dir, 'authority')})\n`));
+      await ended;
     } else {
       // Let the last pattern finish, as the officer would see it.
-      await sleep(Math.max(feedback.accept.ledMs, feedback.warn.ledMs, feedback.reject.ledMs) + 100);
+      await Promise.race([sleep(Math.max(feedback.accept.ledMs, feedback.warn.ledMs, feedback.reject.ledMs) + 100), ended]);
     }
     const scans = running.appliance.scanCount;
-    const logged = running.audit.count();
+    // After the stop: the audit writer has made every record durable by then.
     await running.stop();
     host = null;
-    out.write(`\n${scans} scans, ${logged} audit records (no names kept). Bye.\n`);
+    const logged = running.audit.count();
+    write(`\n${scans} scans, ${logged} audit records (no names kept). Bye.\n`);
     return mismatches === 0 ? 0 : 1;
   } finally {
     await host?.stop();
     rt.close();
-    if (opts.keep) out.write(`kept ${dir}\n`);
+    if (opts.keep) write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
+    for (const sig of signals) process.off(sig, onSignal);
   }
 }

@@ -51,12 +51,22 @@ export function register(program: Command): void {
 
   sim
     .command('init')
-    .description('create a test authority (issuer, ticketing, status-list and holder keys) and its trust list')
-    .argument('<dir>', 'folder to write authority.json and trust.json into')
-    .action(async (dir: string) => {
+    .description('create a test authority (issuer, ticketing, status-list and holder keys, an offline k-of-n root in its own files) and its trust list')
+    .argument('<dir>', 'folder to write authority.json, root/ and trust.json into')
+    .option('--root-keys <n>', 'keys of the root (docs/STATUS-LIST.md "Signed documents")', '3')
+    .option('--threshold <k>', 'signatures of distinct root keys a trust list or rules document needs', '2')
+    .option('--no-root', 'a version-1 trust list without root (only configuration can replace it)')
+    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean }) => {
       const { TestAuthority } = await import('../authority/test-authority.js');
       const { saveAuthority } = await import('../authority/authority-store.js');
-      const files = saveAuthority(dir, TestAuthority.create());
+      const { generateRoot } = await import('../authority/root-keys.js');
+      let root;
+      try {
+        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold)) : undefined;
+      } catch (err) {
+        throw new UsageError(`--root-keys/--threshold: ${(err as Error).message}`);
+      }
+      const files = saveAuthority(dir, TestAuthority.create(), root);
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
 

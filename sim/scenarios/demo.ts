@@ -18,6 +18,7 @@ import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/
 import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync/index.js';
 import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
 import { saveAuthority } from '../authority/authority-store.js';
+import { generateRoot } from '../authority/root-keys.js';
 import { TestAuthority, type IssuedCode } from '../authority/test-authority.js';
 import { publishNext } from '../status/status-publisher.js';
 import { StatusServer } from '../status/status-server.js';
@@ -44,7 +45,8 @@ export interface DemoWorld {
 export function createDemoWorld(dir: string, nowSec: number): DemoWorld {
   mkdirSync(dir, { recursive: true });
   const authority = TestAuthority.create();
-  const { trustFile } = saveAuthority(dir, authority);
+  // The anchor names an offline 2-of-3 root, kept in its own files (docs/STATUS-LIST.md "Signed documents").
+  const { trustFile } = saveAuthority(dir, authority, generateRoot(3, 2));
   const revoked = authority.code({ type: 'DL', now: nowSec });
   const publishedDir = join(dir, 'published');
   publishNext({ dir: publishedDir, key: authority.keys.sl, iat: nowSec - LIST_AGE_SEC, changes: new Map([[revoked.statusKey, 1]]) });

@@ -20,6 +20,10 @@ export interface ManifestBody {
   snap: ManifestFileRef & { seq: number; count: number };
   deltas: (ManifestFileRef & { from: number; to: number; count: number })[];
   trust?: ManifestFileRef | null;
+  /** Signed rules documents (docs/STATUS-LIST.md "Signed documents"). */
+  rules?: (ManifestFileRef & { name: string; version: number })[];
+  /** Earlier trust documents the publisher keeps, oldest first, so a scanner that missed rotations catches up. */
+  trustChain?: (ManifestFileRef & { version: number })[];
 }
 
 export { FORGERIES, type Forgery } from './forgeries.js';
@@ -43,6 +47,10 @@ export function encodeManifestBody(body: ManifestBody): Uint8Array {
     ['deltas', body.deltas.map((d) => fileMap(d, [['from', d.from], ['to', d.to], ['count', d.count]]))],
   ]);
   if (body.trust) m.set('trust', fileMap(body.trust, []));
+  if (body.trustChain && body.trustChain.length > 0) m.set('trustChain', body.trustChain.map((t) => fileMap(t, [['version', t.version]])));
+  if (body.rules && body.rules.length > 0) {
+    m.set('rules', body.rules.map((r) => new Map<string, unknown>([['name', r.name], ['version', uint(r.version)], ['path', r.path], ['sha256', Uint8Array.from(r.sha256)]])));
+  }
   return encodeCbor(m);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The test authority's status-list publisher: turns "these keys changed" into the static files
  * of docs/STATUS-LIST.md in a folder that any web server can serve (a snapshot per seq, a delta from
- * the previous seq, `manifest.cose` signed with the SL key, optionally a trust list).
+ * the previous seq, `manifest.cose` signed with the SL key, optionally a signed trust list and
+ * signed rules documents, docs/STATUS-LIST.md).
  *
  * Its own bookkeeping lives in `publisher.json` beside the files, so successive `roadscan sim
  * publish-status` runs continue one list. The full list of each seq is a sorted file merged with
@@ -32,7 +33,20 @@ export interface PublisherState {
   /** The snapshot the manifest names (may be older than `seq`). */
   snap: FileJson & { seq: number };
   deltas: (FileJson & { from: number; to: number })[];
-  trust: { path: string; sha256: string } | null;
+  trust: { path: string; sha256: string; version?: number } | null;
+  /** Earlier signed trust lists, oldest first (the chain a scanner that missed rotations walks). */
+  trustChain?: { path: string; sha256: string; version: number }[];
+  /** Signed rules documents in the manifest, one per name. */
+  rules?: { name: string; version: number; path: string; sha256: string }[];
+  /** The authority's root generation the published trust list names (sim/authority/root-store.ts). */
+  rootGen?: number;
+}
+
+/** A signed document to publish with the next manifest. */
+export interface DocumentToPublish {
+  version: number;
+  /** The COSE_Sign bytes (sim/authority/signed-publications.ts), or any bytes for a broken file. */
+  bytes: Uint8Array;
 }
 
 export interface PublishOptions {
@@ -48,8 +62,14 @@ export interface PublishOptions {
   newSnapshot?: boolean;
   /** How many deltas the manifest lists, newest last (default 16). */
   keepDeltas?: number;
-  /** A trust list (JSON object) to publish with this manifest. */
+  /** A trust list as plain JSON (version 1 publications; a 1.1 scanner refuses it). */
   trust?: unknown;
+  /** A signed trust list (docs/STATUS-LIST.md "Signed documents"); the one it replaces joins the chain. */
+  trustDocument?: DocumentToPublish;
+  /** Signed rules documents by name (`calendar-cn`, `adoption`); each replaces that name's entry, null withdraws it. */
+  rules?: Record<string, DocumentToPublish | null>;
+  /** The root generation the trust list published now names (kept in the state). */
+  rootGen?: number;
 }
 
 const STATE_FILE = 'publisher.json';
@@ -104,7 +124,13 @@ export function manifestBodyOf(s: PublisherState): ManifestBody {
     snap: { seq: s.snap.seq, path: s.snap.path, sha256: hex(s.snap.sha256), count: s.snap.count },
     deltas: s.deltas.map((d) => ({ from: d.from, to: d.to, path: d.path, sha256: hex(d.sha256), count: d.count })),
     trust: s.trust ? { path: s.trust.path, sha256: hex(s.trust.sha256) } : null,
+    trustChain: (s.trustChain ?? []).map((t) => ({ version: t.version, path: t.path, sha256: hex(t.sha256) })),
+    rules: (s.rules ?? []).map((r) => ({ name: r.name, version: r.version, path: r.path, sha256: hex(r.sha256) })),
   };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Writes a file so that a server never serves half of it. */
@@ -157,8 +183,30 @@ export function publishNext(opts: PublishOptions): PublisherState {
     writeAtomically(join(opts.dir, path), text);
     trust = { path, sha256: createHash('sha256').update(text).digest('hex') };
   }
+  let trustChain = prev?.trustChain ?? [];
+  if (opts.trustDocument) {
+    // The list it replaces stays published: a scanner that missed it walks the chain.
+    // It holds the earlier versions only, one document per version, oldest first.
+    const v = opts.trustDocument.version;
+    if (trust && trust.version !== undefined) trustChain = [...trustChain.filter((t) => t.version !== trust!.version), { path: trust.path, sha256: trust.sha256, version: trust.version }];
+    trustChain = trustChain.filter((t) => t.version < v).sort((a, b) => a.version - b.version);
+    const path = `trust-v${opts.trustDocument.version}-${seq}.cose`;
+    writeAtomically(join(opts.dir, path), opts.trustDocument.bytes);
+    trust = { path, sha256: sha256Hex(opts.trustDocument.bytes), version: opts.trustDocument.version };
+  }
+  let rules = prev?.rules ?? [];
+  for (const [name, d] of Object.entries(opts.rules ?? {})) {
+    if (d === null) {
+      rules = rules.filter((r) => r.name !== name);
+      continue;
+    }
+    const path = `rules-${name}-v${d.version}-${seq}.cose`;
+    writeAtomically(join(opts.dir, path), d.bytes);
+    rules = [...rules.filter((r) => r.name !== name), { name, version: d.version, path, sha256: sha256Hex(d.bytes) }];
+  }
   const snap = opts.newSnapshot === false && prev ? prev.snap : full;
-  const state: PublisherState = { seq, iat: opts.iat, full, snap, deltas, trust };
+  const rootGen = opts.rootGen ?? prev?.rootGen;
+  const state: PublisherState = { seq, iat: opts.iat, full, snap, deltas, trust, trustChain, rules, ...(rootGen !== undefined ? { rootGen } : {}) };
   writeManifest(opts.dir, state, opts.key);
   saveState(opts.dir, state);
   // Files the manifest no longer names go.

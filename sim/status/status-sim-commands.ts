@@ -10,6 +10,8 @@
 import { Option, type Command } from 'commander';
 import { parseInstant } from '../../firmware-ts/app/runtime.js';
 import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
+import type { TestAuthority } from '../authority/test-authority.js';
+import { DOCUMENT_FORGERIES, TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from '../authority/document-forgeries.js';
 import { FORGERIES } from './forgeries.js';
 
 interface PublishOptions {
@@ -21,6 +23,10 @@ interface PublishOptions {
   keepDeltas?: string;
   snapshot: boolean;
   trustVersion?: string;
+  plainTrust?: boolean;
+  forgeTrust?: TrustForgery;
+  rules: string[];
+  forgeRules?: DocumentForgery;
   forge?: (typeof FORGERIES)[number];
   json?: boolean;
 }
@@ -41,7 +47,74 @@ function parseChanges(pairs: string[]): Map<string, number> {
   return changes;
 }
 
+/** Reads `--rules name=file` pairs: each file is rules data JSON carrying its own version. */
+async function readRules(pairs: string[]): Promise<Record<string, { version: number } & Record<string, unknown>>> {
+  const { readFileSync } = await import('node:fs');
+  const out: Record<string, { version: number } & Record<string, unknown>> = {};
+  for (const p of pairs) {
+    const m = /^(calendar-cn|adoption)=(.+)$/.exec(p);
+    if (!m) throw new UsageError(`--rules: expected calendar-cn=FILE or adoption=FILE, got ${JSON.stringify(p)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(m[2]!, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--rules ${m[1]}: ${m[2]}: ${(err as Error).message}`);
+    }
+    const version = (json as { version?: unknown } | null)?.version;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw new UsageError(`--rules ${m[1]}: ${m[2]} has no positive integer version`);
+    out[m[1]!] = json as { version: number } & Record<string, unknown>;
+  }
+  return out;
+}
+
+/** The signed trust list and rules documents this publication carries, or null for none. */
+async function signedDocumentsFor(
+  opts: PublishOptions,
+  authority: TestAuthority,
+  publishedGen: number | undefined,
+  trustVersion: number | undefined,
+  publishedRules: Record<string, Uint8Array>,
+) {
+  const rules = await readRules(opts.rules);
+  const wantsTrust = trustVersion !== undefined && !opts.plainTrust;
+  if (!wantsTrust && Object.keys(rules).length === 0) return null;
+  const { signForPublication } = await import('../authority/signed-publisher.js');
+  try {
+    return signForPublication(opts.dir, authority, publishedGen, {
+      ...(wantsTrust ? { trustVersion } : {}),
+      ...(opts.forgeTrust ? { trustForgery: opts.forgeTrust } : {}),
+      ...(Object.keys(rules).length > 0 ? { rules } : {}),
+      ...(opts.forgeRules ? { rulesForgery: opts.forgeRules } : {}),
+      publishedRules,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function registerStatusSim(sim: Command): void {
+  sim
+    .command('rotate-root')
+    .description('make the next generation of the root keys (own files under root/); the next --trust-version publishes the rotation')
+    .requiredOption('--dir <dir>', 'the test authority folder (roadscan sim init)')
+    .option('--root-keys <n>', 'keys of the new root', '3')
+    .option('--threshold <k>', 'its threshold', '2')
+    .action(async (opts: { dir: string; rootKeys: string; threshold: string }) => {
+      const { generateRoot } = await import('../authority/root-keys.js');
+      const { rootGenerations, saveRootGeneration } = await import('../authority/root-store.js');
+      const gens = rootGenerations(opts.dir);
+      if (gens.length === 0) throw new UsageError(`${opts.dir}: no root yet (roadscan sim init without --no-root)`);
+      let root;
+      try {
+        root = generateRoot(count('root-keys', opts.rootKeys, 32), count('threshold', opts.threshold, 32));
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const gen = gens.at(-1)! + 1;
+      saveRootGeneration(opts.dir, gen, root);
+      process.stdout.write(`root generation ${gen}: ${root.threshold} of ${root.keys.length} keys\n`);
+    });
+
   sim
     .command('publish-status')
     .description('publish the next seq of the status list (snapshot, delta, signed manifest) into a folder')
@@ -52,7 +125,11 @@ export function registerStatusSim(sim: Command): void {
     .option('--iat <iso>', 'publication instant of the manifest (default: now)')
     .option('--keep-deltas <n>', 'deltas the manifest lists (default 16; 0: snapshot only)')
     .option('--no-snapshot', 'keep naming the previous snapshot in the manifest (scanners must chain deltas)')
-    .option('--trust-version <n>', "publish the authority's trust list with this version alongside")
+    .option('--trust-version <n>', "publish the authority's trust list with this version, signed by its root (a rotation when `sim rotate-root` ran since)")
+    .option('--plain-trust', 'publish the trust list as plain JSON, as version-1 publishers did (a 1.1 scanner refuses it)')
+    .addOption(new Option('--forge-trust <kind>', 'sign the trust list as a forgery the scanner must refuse').choices([...TRUST_FORGERIES]))
+    .option('--rules <name=file>', 'publish rules data (calendar-cn, adoption) from a JSON file carrying its version, signed by the root (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .addOption(new Option('--forge-rules <kind>', 'sign the rules documents as a forgery the scanner must refuse').choices([...DOCUMENT_FORGERIES]))
     .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))
     .option('--json', 'print the publisher state as JSON')
     .action(async (opts: PublishOptions) => {
@@ -76,6 +153,12 @@ export function registerStatusSim(sim: Command): void {
       const random = opts.random === undefined ? 0 : count('random', opts.random, 50_000_000);
       for (let i = 0; i < random; i++) changes.set(randomBytes(16).toString('hex'), 1 + (randomBytes(1)[0]! % 8));
       const iat = Math.floor((opts.iat ? parseInstant(opts.iat) : Date.now()) / 1000);
+      const trustVersion = opts.trustVersion === undefined ? undefined : count('trust-version', opts.trustVersion, 2 ** 31);
+      const published = readPublisherState(opts.out);
+      const { readFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const publishedRules = Object.fromEntries((published?.rules ?? []).map((r) => [r.name, readFileSync(join(opts.out, r.path))]));
+      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules);
       const state = publishNext({
         dir: opts.out,
         key: authority.keys.sl,
@@ -83,7 +166,10 @@ export function registerStatusSim(sim: Command): void {
         changes,
         newSnapshot: opts.snapshot,
         ...(opts.keepDeltas !== undefined ? { keepDeltas: count('keep-deltas', opts.keepDeltas, 10_000) } : {}),
-        ...(opts.trustVersion !== undefined ? { trust: authority.trustList(count('trust-version', opts.trustVersion, 2 ** 31)) } : {}),
+        ...(trustVersion !== undefined && opts.plainTrust ? { trust: authority.trustList(trustVersion) } : {}),
+        ...(signed ? { rootGen: signed.rootGen } : {}),
+        ...(signed?.trustDocument ? { trustDocument: signed.trustDocument } : {}),
+        ...(signed?.rules ? { rules: signed.rules } : {}),
       });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(state)}\n`);

@@ -39,9 +39,14 @@ describe('spec 1.1 verdict rules through roadscan verify', () => {
       const args = ['verify', '--json', '--trust', trustFile, '--db', join(dir, `g${n++}.db`), '--now', nowIso, '--profile', profile, '--region', '110105'];
       const res = await runCli(args, { input: group.map((k) => k.text).join('\n') + '\n' });
       expect(res.stderr).toBe('');
-      const answers = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const answers = res.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(answers).toHaveLength(group.length);
-      group.forEach((k, i) => expect({ name: k.name, reasons: answers[i].reasons }).toEqual({ name: k.name, reasons: [...k.reasons, 'STATUS_LIST_STALE'] }));
+      group.forEach((k, i) => {
+        expect({ name: k.name, reasons: answers[i].reasons }).toEqual({ name: k.name, reasons: [...k.reasons, 'STATUS_LIST_STALE'] });
+      });
     }
   });
 });
@@ -53,8 +58,13 @@ describe('the station name from the configuration', () => {
     const now = Date.parse('2026-11-20T10:00:00+08:00') / 1000;
     const here = authority.code({ type: 'TK', now }).text;
     const elsewhere = authority.code({ type: 'TK', now, dat: { frm: 'S120101002' } }).text;
-    const res = await runCli(['verify', '--json', '--config', config, '--trust', trustFile, '--db', join(dir, 'station.db'), '--now', '2026-11-20T10:00:00+08:00'], { input: `${here}\n${elsewhere}\n` });
-    const [a, b] = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).fields);
+    const res = await runCli(['verify', '--json', '--config', config, '--trust', trustFile, '--db', join(dir, 'station.db'), '--now', '2026-11-20T10:00:00+08:00'], {
+      input: `${here}\n${elsewhere}\n`,
+    });
+    const [a, b] = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).fields);
     expect(a).toMatchObject({ from: 'S110105001', fromName: '北京六里桥客运主枢纽' });
     expect(b.from).toBe('S120101002');
     expect(b.fromName).toBeUndefined();

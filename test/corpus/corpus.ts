@@ -17,10 +17,14 @@ import type { Setting } from './corpus-setting.js';
 import type { Reason } from './expectations.js';
 import { IssuerKit } from './issuer-kit.js';
 
-/** Section 6 codes that need a synced status list, or a system clock (never with --now). */
+/**
+ * Section 6 codes that need a synced status list, a system clock (never with --now), a recorded
+ * voucher swap (an operator's confirmation) or a station's shared record.
+ */
 export const NOT_PRODUCIBLE_HERE: readonly Reason[] = [
   'REVOKED', 'SUSPENDED', 'OVERDUE_MEDICAL', 'OVERDUE_REVIEW', 'ANNOUNCED_INVALID',
   'AUTHORIZATION_CANCELLED', 'TICKET_REFUNDED', 'TICKET_USED', 'CLOCK_UNRELIABLE',
+  'VOUCHER_ISSUED', 'STATION_OFFLINE',
 ];
 
 export function buildCorpus(kit: IssuerKit = new IssuerKit()): Setting[] {

@@ -37,7 +37,10 @@ export function rulesCases(a: TestAuthority): RulesCase[] {
     span('7 dates into unpublished 2027: settled', type, newYear, '2026-12-30T09:00:00+08:00', sec('2027-01-06T00:00:00+08:00'), []);
     span('9 working days of 2026 alone: settled too long', type, newYear, '2026-12-21T09:00:00+08:00', sec('2027-01-07T00:00:00+08:00'), ['AUTHORIZATION_TOO_LONG']);
     span('2027 decides, 7 with its fixed holidays', type, newYear, '2026-12-28T09:00:00+08:00', sec('2027-01-07T00:00:00+08:00'), ['CALENDAR_UNKNOWN']);
-    span('2027 decides, 8 with its fixed holidays', type, newYear, '2026-12-29T09:00:00+08:00', sec('2027-01-09T00:00:00+08:00'), ['AUTHORIZATION_TOO_LONG', 'CALENDAR_UNKNOWN']);
+    span('2027 decides, 8 with its fixed holidays', type, newYear, '2026-12-29T09:00:00+08:00', sec('2027-01-09T00:00:00+08:00'), [
+      'AUTHORIZATION_TOO_LONG',
+      'CALENDAR_UNKNOWN',
+    ]);
   }
   const now = sec(nov);
   const malformed = (name: string, text: string) => cases.push({ name, profile: 'window', nowIso: nov, text, reasons: ['MALFORMED'] });
@@ -48,14 +51,23 @@ export function rulesCases(a: TestAuthority): RulesCase[] {
   // Codes that cannot matter still get every cheap reason, without counting working days.
   cases.push({
     name: 'VD of an unknown issuer, nbf 0 to 9999, at the roadside',
-    profile: 'roadside', nowIso: nov,
+    profile: 'roadside',
+    nowIso: nov,
     text: a.code({ type: 'VD', now, nbf: 0, exp: sec('9999-12-30T00:00:00Z'), flaw: 'unknown-issuer' }).text,
     reasons: ['UNKNOWN_ISSUER', 'AUTHORIZATION_TOO_LONG', 'NOT_APPLICABLE'],
   });
   cases.push({
     name: 'VA of an unknown issuer over 10 working days',
-    profile: 'roadside', nowIso: nov,
-    text: a.code({ type: 'VA', now, iat: sec('2026-11-16T09:00:00+08:00'), nbf: sec('2026-11-16T09:00:00+08:00'), exp: sec('2026-11-28T00:00:00+08:00'), flaw: 'unknown-issuer' }).text,
+    profile: 'roadside',
+    nowIso: nov,
+    text: a.code({
+      type: 'VA',
+      now,
+      iat: sec('2026-11-16T09:00:00+08:00'),
+      nbf: sec('2026-11-16T09:00:00+08:00'),
+      exp: sec('2026-11-28T00:00:00+08:00'),
+      flaw: 'unknown-issuer',
+    }).text,
     reasons: ['UNKNOWN_ISSUER', 'PAPER_REQUIRED'],
   });
   return cases;

@@ -43,6 +43,7 @@ async function runService(opts: RunOptions): Promise<number> {
   guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });
   let host: InstanceType<typeof ServiceHost> | null = null;
+  let halMade: Awaited<ReturnType<typeof createHal>> | null = null;
   try {
     const json = opts.events === 'json';
     const hal = await createHal(
@@ -53,6 +54,7 @@ async function runService(opts: RunOptions): Promise<number> {
         drawLeds: !json && process.stderr.isTTY === true,
       }),
     );
+    halMade = hal;
     host = new ServiceHost({
       rt,
       hal,
@@ -75,7 +77,10 @@ async function runService(opts: RunOptions): Promise<number> {
     logger.info({ signal }, 'stopping');
     return 0;
   } finally {
-    await host?.stop();
+    // A service that could not be built (a bad trust file) still releases its hardware: the
+    // simulated scanner's pseudo-terminal would otherwise keep the process alive.
+    if (host) await host.stop();
+    else await halMade?.close?.();
     rt.close();
   }
 }

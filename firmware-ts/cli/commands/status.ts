@@ -16,7 +16,7 @@ export function register(program: Command): void {
     program
       .command('status')
       .description('show the status list held (seq, entries, age), the trust list version and the clock state')
-      .option('--json', 'print {"seq","entries","listIat","trustVersion","clock",...} as JSON'),
+      .option('--json', 'print {"seq","entries","listIat","trustVersion","rules","clock",...} as JSON'),
   ).action(async (opts: StatusCliOptions) => {
     process.exitCode = await runStatus(opts);
   });
@@ -25,7 +25,7 @@ export function register(program: Command): void {
 async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
-  const { chooseTrust } = await import('../../app/index.js');
+  const { chooseTrust, rulesInForceFor, rulesVersions } = await import('../../app/index.js');
   const rt = openRuntime(opts);
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
@@ -35,9 +35,18 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     } catch {
       trustVersion = null; // no trust list at all: shown as null
     }
+    // The rules data in force (docs/CLI.md: "rules":{"calendar-cn":N|null,"adoption":N|null}).
+    let rules: { 'calendar-cn': number | null; adoption: number | null } = { 'calendar-cn': null, adoption: null };
+    try {
+      rules = rulesVersions(rulesInForceFor(rt));
+    } catch {
+      // A configured file that cannot be used: shown as null (verify would say why, exit 2).
+    }
     const floor = rt.clockFloor;
     const explicit = opts.now !== undefined;
     const clock = explicit || floor.state(Date.now()).state === 'ok' ? 'ok' : 'unreliable';
+    // The whole kept snapshot is read once against its SHA-256: `status` says when it is damaged.
+    const atRest = store.verifyAtRest();
     const iat = store.listIat();
     const age = listAge(iat, rt.time().nowSec, rt.config.statusList.maxAgeHours * 3600);
     const last = store.lastSyncAttempt();
@@ -46,20 +55,23 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       entries: store.entries(),
       listIat: iat === null ? null : new Date(iat * 1000).toISOString(),
       trustVersion,
+      rules,
       clock,
       stale: age.stale,
       ageSec: age.ageSec,
       lastSync: last ? { at: new Date(last.atMs).toISOString(), ok: last.ok, error: last.error } : null,
-      problem: store.problem(),
+      problem: atRest ?? store.problem(),
+      damaged: (atRest ?? store.problem() ?? '').startsWith('status list damaged'),
     };
     store.close();
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } else {
       const lines = [
-        `status list: ${report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
+        `status list: ${report.damaged ? 'DAMAGED, read as never synced until a fresh copy is fetched' : report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
         `  ${report.stale ? 'STALE: scans carry STATUS_LIST_STALE' : 'fresh'}${age.ageSec !== null ? ` (age ${(age.ageSec / 3600).toFixed(1)} h)` : ''}`,
         `trust list: ${trustVersion === null ? 'none' : `version ${trustVersion}`}`,
+        `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}`,
         `clock: ${clock}`,
       ];
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { chooseTrust, openRuntime } from '../../app/index.js';
+import { chooseTrust, openRuntime, rulesInForceFor, rulesVersions } from '../../app/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { UsageError } from '../usage-error.js';
 
@@ -22,7 +22,7 @@ export function register(program: Command): void {
       .description('fetch the status list once (manifest, deltas or snapshot, trust list) and apply it whole')
       .option('--url <base>', 'base URL of the published list (default: statusList.url of the configuration)')
       .option('--timeout <sec>', 'give up on a request when no byte arrives for this long (default: statusList.timeoutSec)')
-      .option('--json', 'print {"ok","seq","applied","entries","iat","error"} as JSON'),
+      .option('--json', 'print {"ok","seq","applied","entries","iat","trustVersion","rules","error"} as JSON'),
   ).action(async (opts: SyncCliOptions) => {
     process.exitCode = await runSync(opts);
   });
@@ -49,6 +49,8 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
     const store = StatusListStore.open(rt.db, dataDir);
     const trust = chooseTrust(rt, store.trustJson());
     store.close();
+    // A rules document must be above the version in force (configured, shipped or synced).
+    const heldRules = rulesVersions(rulesInForceFor(rt));
     const bar = new ProgressBar();
     // Ctrl-C or SIGTERM ends the requests at once; what was downloaded stays for the next sync.
     const abort = new AbortController();
@@ -60,6 +62,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
       dataDir,
       baseUrl,
       trust,
+      heldRules,
       signal: abort.signal,
       timeoutMs: timeoutMs(opts, rt.config.statusList.timeoutSec),
       minRate: { bytesPerSec: rt.config.statusList.minRateBytesPerSec, windowMs: rt.config.statusList.minRateWindowSec * 1000 },
@@ -75,11 +78,12 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
     if (opts.json) {
       const { ok, seq, applied, entries } = outcome;
       process.stdout.write(
-        `${JSON.stringify({ ok, seq, applied, entries, iat: iso, ...(outcome.trustVersion !== undefined ? { trustVersion: outcome.trustVersion } : {}), error: outcome.error ?? null })}\n`,
+        `${JSON.stringify({ ok, seq, applied, entries, iat: iso, ...(outcome.trustVersion !== undefined ? { trustVersion: outcome.trustVersion } : {}), ...(outcome.rules ? { rules: outcome.rules } : {}), error: outcome.error ?? null })}\n`,
       );
     } else if (outcome.ok) {
       const what = outcome.notModified ? 'not modified since the last sync' : outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`;
-      const trustNote = outcome.trustVersion !== undefined ? `, trust list version ${outcome.trustVersion}` : '';
+      const rulesNote = Object.entries(outcome.rules ?? {}).map(([name, v]) => `, ${name} version ${v}`).join('');
+      const trustNote = `${outcome.trustVersion !== undefined ? `, trust list version ${outcome.trustVersion}` : ''}${rulesNote}`;
       process.stdout.write(`status list seq ${outcome.seq}: ${what}, ${outcome.entries} entries, published ${iso}${trustNote}\n`);
     } else {
       process.stderr.write(`roadscan: sync failed: ${outcome.error}\n`);

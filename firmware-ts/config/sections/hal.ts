@@ -74,6 +74,21 @@ export const halSection = {
       buzzerActiveLow: z.boolean().nullable().default(null),
     })
     .prefault({}),
+  /** The operator's confirm and refuse buttons on GPIO inputs (docs/DESIGN.md, "Operator actions"), on gpio.chipLabel's chip. */
+  buttons: z
+    .strictObject({
+      /** Line offset of the confirm button; null when not fitted. */
+      confirm: gpioLine.default(null),
+      /** Line offset of the refuse button; null when not fitted. */
+      refuse: gpioLine.default(null),
+      /** Pressed pulls the line low (a button to ground with the pull-up on). */
+      activeLow: z.boolean().default(true),
+      /** A level counts once it held still this long (contact bounce). */
+      debounceMs: z.number().int().min(1).max(1000).default(30),
+      /** Held down longer than this is reported as a fault; 0: never. */
+      stuckMs: ms(600_000).default(10_000),
+    })
+    .prefault({}),
   leds: z
     .strictObject({
       green: ledName.default('roadscan:green'),

@@ -6,6 +6,9 @@
 */
 const VERDICTS = new Set(['accept', 'warn', 'reject']);
 const LEVELS = new Set(['ok', 'info', 'warn', 'bad']);
+const OUTCOME_LEVELS = new Set(['ok', 'warn', 'reject']);
+/** Dates and times, which must never break across lines: each becomes one unbreakable span. */
+const DATE_TIME = /(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{2}:\d{2}(?::\d{2})?)/;
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, className, text) => {
@@ -18,7 +21,24 @@ const el = (tag, className, text) => {
 let ui = {};
 let current = null; // { seq, timer }
 let lastStatus = null;
+let token = '';
+let decision = null; // { scanId, kind } while the buttons show
 
+/** Puts `text` into `node`, each date or time in a span that never wraps. */
+function setText(node, text) {
+  const parts = String(text ?? '').split(DATE_TIME);
+  if (parts.length === 1) {
+    node.textContent = parts[0];
+    return node;
+  }
+  node.replaceChildren(...parts.map((part, i) => (i % 2 === 1 ? el('span', 'nobr', part) : document.createTextNode(part))));
+  return node;
+}
+
+/** Whether the status strip says the scanner is gone: then no scan can come, and the main area says so. */
+function scannerLost() {
+  return (lastStatus?.items ?? []).some((i) => i.key === 'scanner' && i.level === 'bad');
+}
 function setIcon(name) {
   $('icon').setAttribute('href', `#icon-${VERDICTS.has(name) ? name : 'idle'}`);
 }
@@ -26,15 +46,18 @@ function setIcon(name) {
 /** The idle screen: no verdict, no personal data; `note` says why (ready, or just cleared). */
 function showIdle(note) {
   const scan = $('scan');
+  const lost = scannerLost();
   scan.dataset.state = 'idle';
-  scan.dataset.verdict = 'idle';
-  setIcon('idle');
-  $('word').textContent = ui.idle ?? '';
+  scan.dataset.verdict = lost ? 'lost' : 'idle';
+  $('icon').setAttribute('href', lost ? '#icon-lost' : '#icon-idle');
+  $('word').textContent = (lost ? ui.scannerLost : ui.idle) ?? '';
   $('type').textContent = '';
   $('time').textContent = '';
-  $('note').textContent = note ?? '';
+  $('note').textContent = (lost ? ui.scannerLostHint : note) ?? '';
+  scan.dataset.note = note ?? '';
   $('reasons').replaceChildren();
   $('fields').replaceChildren();
+  showDecision(null);
 }
 
 function clearScan(seq) {
@@ -43,6 +66,7 @@ function clearScan(seq) {
   const cleared = current.seq;
   current = null;
   showIdle(ui.cleared);
+  showOutcome(null);
   $('scan').dataset.cleared = String(cleared);
 }
 
@@ -66,7 +90,7 @@ function showScan(d) {
   const fields = [];
   for (const f of Array.isArray(d.fields) ? d.fields : []) {
     const dt = el('dt', '', f.label);
-    const dd = el('dd', '', f.value);
+    const dd = setText(el('dd'), f.value);
     dt.dataset.key = dd.dataset.key = String(f.key);
     if (f.flag === 'warn' || f.flag === 'reject') dt.dataset.flag = dd.dataset.flag = f.flag;
     if (Array.from(String(f.value)).length > 15) dd.dataset.long = 'true';
@@ -77,8 +101,10 @@ function showScan(d) {
   setIcon(verdict);
   $('word').textContent = d.word;
   $('type').textContent = d.typeName;
-  $('time').textContent = d.time;
+  setText($('time'), d.time);
   $('note').textContent = '';
+  showDecision(null);
+  showOutcome(null);
   $('reasons').replaceChildren(...reasons);
   $('fields').replaceChildren(...fields);
   delete scan.dataset.cleared;
@@ -91,8 +117,50 @@ function chip(item) {
   const node = el('div', 'chip');
   node.dataset.key = String(item.key);
   node.dataset.level = LEVELS.has(item.level) ? item.level : 'info';
-  node.append(el('span', 'mark'), el('span', 'label', item.label), el('span', 'value', item.value));
+  node.append(el('span', 'mark'), el('span', 'label', item.label), setText(el('span', 'value'), item.value));
   return node;
+}
+
+/** The confirm and refuse buttons: shown only while the service waits for this scan's decision. */
+function showDecision(d) {
+  const kind = d && (d.kind === 'check-id' || d.kind === 'voucher') ? d.kind : null;
+  decision = kind && current ? { scanId: String(d.scanId), kind } : null;
+  const box = $('decision');
+  box.hidden = decision === null;
+  document.body.dataset.decision = decision ? decision.kind : '';
+  if (!decision) return;
+  box.dataset.kind = decision.kind;
+  box.dataset.scanId = decision.scanId;
+  $('decision-prompt').textContent = d.prompt ?? '';
+  $('confirm').textContent = d.confirm ?? '';
+  $('refuse').textContent = d.refuse ?? '';
+  $('confirm').disabled = $('refuse').disabled = false;
+}
+
+function showOutcome(o) {
+  const line = $('outcome');
+  line.hidden = !o;
+  if (!o) return;
+  line.dataset.level = OUTCOME_LEVELS.has(o.level) ? o.level : 'reject';
+  line.dataset.scanId = String(o.scanId ?? '');
+  line.textContent = o.text ?? '';
+}
+
+async function act(action) {
+  if (!decision) return;
+  const { scanId } = decision;
+  $('confirm').disabled = $('refuse').disabled = true;
+  try {
+    const res = await fetch('/action', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-roadscan-token': token },
+      body: JSON.stringify({ scanId, action }),
+    });
+    // 409: answered elsewhere (a button, another page) or replaced by a newer scan; the stream says what.
+    if (!res.ok && res.status !== 409 && decision?.scanId === scanId) $('confirm').disabled = $('refuse').disabled = false;
+  } catch {
+    if (decision?.scanId === scanId) $('confirm').disabled = $('refuse').disabled = false;
+  }
 }
 
 /** States that can go wrong become chips; plain facts (profile, region...) share one small line. */
@@ -108,13 +176,15 @@ function showStatus() {
     facts.append(fact);
   }
   $('status').replaceChildren(...chips, facts);
+  // The main area follows the scanner when it shows no scan: "no scanner" must never read "ready".
+  if ($('scan').dataset.state === 'idle') showIdle($('scan').dataset.note);
 }
 
 function showHistory(entries) {
   const rows = (Array.isArray(entries) ? entries : []).map((h) => {
     const li = el('li');
     li.dataset.verdict = VERDICTS.has(h.verdict) ? h.verdict : 'reject';
-    li.append(el('span', 'h-word', h.word), el('span', 'h-time', h.time), el('span', 'h-type', h.typeName));
+    li.append(el('span', 'h-word', h.word), setText(el('span', 'h-time'), h.time), el('span', 'h-type', h.typeName));
     return li;
   });
   if (rows.length === 0) rows.push(el('li', 'h-empty', ui.historyEmpty ?? ''));
@@ -123,6 +193,7 @@ function showHistory(entries) {
 
 function onHello(d) {
   ui = d.ui ?? {};
+  token = typeof d.token === 'string' ? d.token : '';
   document.documentElement.lang = d.lang === 'en' ? 'en' : 'zh-CN';
   $('history-title').textContent = ui.history ?? '';
   $('clear').textContent = ui.clear ?? '';
@@ -132,6 +203,7 @@ function onHello(d) {
   if (current) clearTimeout(current.timer);
   current = null;
   showIdle(ui.idleHint);
+  showOutcome(null);
   showStatus();
 }
 
@@ -153,6 +225,11 @@ function connect() {
   listen(source, 'scan', showScan);
   listen(source, 'clear', (d) => clearScan(Number(d.seq)));
   listen(source, 'history', showHistory);
+  listen(source, 'decision', showDecision);
+  listen(source, 'outcome', (o) => {
+    showDecision(null);
+    showOutcome(o);
+  });
   // Another page took this one's place (the server keeps the newest): step back, then return.
   listen(source, 'bye', () => {
     source.close();
@@ -177,5 +254,8 @@ $('clear').addEventListener('click', () => {
   clearScan();
   fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear' } }).catch(() => {});
 });
+
+$('confirm').addEventListener('click', () => act('confirm'));
+$('refuse').addEventListener('click', () => act('refuse'));
 
 connect();

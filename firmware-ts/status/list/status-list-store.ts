@@ -9,16 +9,19 @@
  *
  * A list that cannot be read (its file gone or damaged) is not taken as "nothing revoked":
  * `listIat()` then answers null, so every scan carries STATUS_LIST_STALE, and `problem()` says why.
+ * Damage found at rest (a block failing its CRC, an index or file failing its SHA-256) is written
+ * to the state row, so the list stays "never synced" across restarts until a sync fetches a fresh
+ * snapshot (docs/DESIGN.md, Faults).
  * @module
  */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Db } from '../../store/database.js';
 import type { StatusSource } from './status-source.js';
-import { SnapshotReader } from './snapshot-reader.js';
+import { SnapshotDamagedError, SnapshotReader } from './snapshot-reader.js';
 import { ensureDir, indexFileFor } from './status-files.js';
 import { MAX_KNOWN_STATUS } from './status-file-format.js';
-import { migrateStatusList, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
+import { migrateStatusList, readRulesRows, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
 import { SyncLock } from '../sync/index.js';
 import { sweepLeftoversNow } from './leftover-sweep.js';
 
@@ -92,11 +95,51 @@ export class StatusListStore implements StatusSource {
         this.refresh(this.stateStmt.get() as StatusStateRow);
         continue;
       }
-      const status = overlay ?? this.reader?.lookup(k) ?? 0;
+      const status = overlay ?? this.lookupHeld(k);
       if (status > MAX_KNOWN_STATUS) {
         this.log?.warn(`status list: unknown status byte ${status} for key ${k.toString('hex')}, counted as revoked`);
       }
       return status;
+    }
+  }
+
+  /** The snapshot's answer; a damaged block marks the list damaged and answers 0 (with STALE). */
+  private lookupHeld(k: Buffer): number {
+    if (!this.reader) return 0;
+    try {
+      return this.reader.lookup(k);
+    } catch (err) {
+      this.markDamaged(`status list damaged: ${(err as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** Records damage found at rest: in memory at once, and in the state row for every process. */
+  private markDamaged(why: string): void {
+    this.trouble = why;
+    this.troubleAt = Date.now();
+    this.swapReader(null, null);
+    this.log?.warn(why);
+    try {
+      this.db.prepare('UPDATE status_state SET damaged = ? WHERE id = 1 AND gen = ?').run(why.slice(0, 500), this.gen);
+    } catch {
+      // A read-only database: this process still reads the list as damaged.
+    }
+  }
+
+  /**
+   * Reads the whole kept snapshot once against its SHA-256 (`roadscan status`); marks the list
+   * damaged when it fails. Resolves to the problem, or null when the list is whole.
+   */
+  verifyAtRest(): string | null {
+    const st = this.state();
+    if (this.trouble !== null || st.base_file === null) return this.trouble;
+    try {
+      SnapshotReader.verifyFile(join(this.dataDir, st.base_file), { seq: st.base_seq!, count: st.base_count!, sha256: st.base_sha256 });
+      return null;
+    } catch (err) {
+      this.markDamaged(`status list damaged: ${(err as Error).message}`);
+      return this.trouble;
     }
   }
 
@@ -130,6 +173,19 @@ export class StatusListStore implements StatusSource {
     return readSyncAttempt(this.db);
   }
 
+  /** The rules data accepted by sync (parsed JSON payloads), by name. */
+  rulesJson(): Map<string, { version: number; json: unknown }> {
+    const out = new Map<string, { version: number; json: unknown }>();
+    for (const r of readRulesRows(this.db)) {
+      try {
+        out.set(r.name, { version: r.version, json: JSON.parse(r.json) as unknown });
+      } catch {
+        // A damaged row is not rules data: the shipped or configured one stays in force.
+      }
+    }
+    return out;
+  }
+
   /** Why the list cannot be read right now, or null when it can. */
   problem(): string | null {
     this.state();
@@ -158,6 +214,12 @@ export class StatusListStore implements StatusSource {
   /** Points the store at the snapshot file the state row names. */
   private refresh(st: StatusStateRow): void {
     this.gen = st.gen;
+    if (st.damaged) {
+      this.swapReader(null, null);
+      this.trouble = st.damaged;
+      this.troubleAt = Date.now();
+      return;
+    }
     if (st.base_file === null) {
       this.swapReader(null, null);
       this.trouble = null;
@@ -166,10 +228,11 @@ export class StatusListStore implements StatusSource {
     if (st.base_file === this.readerFile && this.reader) return;
     const file = join(this.dataDir, st.base_file);
     try {
-      const reader = SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count! });
+      const reader = SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count!, sha256: st.base_sha256 });
       this.swapReader(reader, st.base_file);
       this.trouble = null;
     } catch (err) {
+      if (err instanceof SnapshotDamagedError) return this.markDamaged(`status list damaged: ${err.message}`);
       // Keep answering from the list we had (if any); scans carry STATUS_LIST_STALE meanwhile.
       this.trouble = `status list file unreadable: ${(err as Error).message}`;
       this.troubleAt = Date.now();

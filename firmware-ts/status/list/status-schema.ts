@@ -49,6 +49,17 @@ const STEPS: readonly string[] = [
   // 2: the manifest's ETag (If-None-Match) and the snapshot's SHA-256 (checked at rest).
   `ALTER TABLE status_state ADD COLUMN manifest_etag TEXT;
    ALTER TABLE status_state ADD COLUMN base_sha256 BLOB;`,
+  // 1.1: rules data accepted by sync (docs/STATUS-LIST.md "Signed documents"), written in the
+  // same transaction as the state row, so a sync changes all of it or none.
+  `CREATE TABLE rules_data (
+     name TEXT PRIMARY KEY,           -- calendar-cn, adoption
+     version INTEGER NOT NULL,
+     json TEXT NOT NULL,              -- the signed payload, as signed
+     sha256 BLOB NOT NULL,            -- of the signed document (the manifest's)
+     accepted_ms INTEGER NOT NULL
+   );`,
+  // 4: why the kept list was found damaged at rest (null: not known to be); cleared by a sync.
+  `ALTER TABLE status_state ADD COLUMN damaged TEXT;`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -71,6 +82,7 @@ export interface StatusStateRow {
   synced_ms: number | null;
   manifest_etag: string | null;
   base_sha256: Buffer | null;
+  damaged: string | null;
 }
 
 export function readState(db: Db): StatusStateRow {
@@ -100,4 +112,17 @@ export function readSyncAttempt(db: Db): SyncAttempt | null {
     | { at_ms: number; ok: number; error: string | null }
     | undefined;
   return row ? { atMs: row.at_ms, ok: row.ok === 1, error: row.error } : null;
+}
+
+export interface RulesDataRow {
+  name: string;
+  version: number;
+  json: string;
+  sha256: Buffer;
+  accepted_ms: number;
+}
+
+/** The rules data accepted by sync, by name. */
+export function readRulesRows(db: Db): RulesDataRow[] {
+  return db.prepare('SELECT * FROM rules_data ORDER BY name').all() as RulesDataRow[];
 }

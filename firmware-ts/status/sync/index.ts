@@ -15,3 +15,4 @@ export * from './sync-lock.js';
 export * from './sync-plan.js';
 export * from './sync.js';
 export * from './resumable-download.js';
+export * from './signed-updates.js';

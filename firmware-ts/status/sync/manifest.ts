@@ -15,6 +15,8 @@ import { SyncError } from './sync-error.js';
 export const MAX_MANIFEST_BYTES = 1 << 20;
 const MAX_DELTAS = 10_000;
 const MAX_COUNT = 0xffff_ffff;
+const MAX_TRUST_CHAIN = 64;
+const MAX_RULES = 16;
 
 export interface FileRef {
   path: string;
@@ -29,12 +31,22 @@ export interface DeltaRef extends FileRef {
   to: number;
   count: number;
 }
+export interface VersionedFileRef extends FileRef {
+  version: number;
+}
+export interface RulesFileRef extends VersionedFileRef {
+  name: string;
+}
 export interface Manifest {
   seq: number;
   iat: number;
   snap: SnapshotRef;
   deltas: DeltaRef[];
   trust: FileRef | null;
+  /** Earlier signed trust lists the publisher keeps, for a scanner that missed rotations (implementation: README). */
+  trustChain: VersionedFileRef[];
+  /** Signed rules documents (docs/STATUS-LIST.md "Signed documents"). */
+  rules: RulesFileRef[];
   /** Hex kid of the key that signed it. */
   signer: string;
 }
@@ -113,7 +125,27 @@ export function parseManifestPayload(payload: Uint8Array): Omit<Manifest, 'signe
     const t = submap(m.get('trust'), 'trust');
     trust = { path: path(t, 'trust.'), sha256: sha(t, 'trust.') };
   }
-  return { seq, iat, snap, deltas, trust };
+  const trustChain = list(m, 'trustChain', MAX_TRUST_CHAIN).map((raw, i): VersionedFileRef => {
+    const where = `trustChain[${i}].`;
+    const t = submap(raw, `trustChain[${i}]`);
+    return { version: uint(t, 'version', where), path: path(t, where), sha256: sha(t, where) };
+  });
+  const rules = list(m, 'rules', MAX_RULES).map((raw, i): RulesFileRef => {
+    const where = `rules[${i}].`;
+    const r = submap(raw, `rules[${i}]`);
+    const name = field(r, 'name', where);
+    if (typeof name !== 'string' || !/^[a-z0-9-]{1,40}$/.test(name)) bad(`${where}name is not a rules name`);
+    return { name, version: uint(r, 'version', where), path: path(r, where), sha256: sha(r, where) };
+  });
+  return { seq, iat, snap, deltas, trust, trustChain, rules };
+}
+
+function list(m: Map<unknown, unknown>, key: string, max: number): unknown[] {
+  const v = m.has(key) ? m.get(key) : [];
+  if (v === null) return [];
+  if (!Array.isArray(v)) bad(`${key} is not an array`);
+  if (v.length > max) bad(`more than ${max} ${key} entries`);
+  return v;
 }
 
 const verifier = new Ed25519Verifier();

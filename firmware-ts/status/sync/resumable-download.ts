@@ -66,7 +66,7 @@ export const CHECKPOINT_BYTES = 16 << 20;
 /** Attempts within one sync while each brings bytes (20 MB cuts of a 170 MB file need 9). */
 const MAX_ATTEMPTS = 64;
 
-const PART = /^\.part-[0-9a-f]{64}(\.json)?$/;
+const PART = /^\.part-[0-9a-f]{64}(\.json(\.new)?)?$/;
 
 export function partFileName(sha256: Buffer): string {
   return `.part-${sha256.toString('hex')}`;
@@ -80,7 +80,7 @@ export function removePartials(dir: string, keep: ReadonlySet<string> = new Set(
   } catch {
     return;
   }
-  for (const n of names) if (PART.test(n) && !keep.has(n.replace(/\.json$/, ''))) removeQuietly(join(dir, n));
+  for (const n of names) if (PART.test(n) && !keep.has(n.replace(/\.json(\.new)?$/, ''))) removeQuietly(join(dir, n));
 }
 
 function readSidecar(file: string, t: ResumableTarget): Sidecar | null {

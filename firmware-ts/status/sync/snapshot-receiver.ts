@@ -30,7 +30,7 @@ import {
   readSnapshotHeader,
   snapshotBytes,
 } from '../list/index.js';
-import { BLOCK_RECORDS, SparseIndexBuilder } from '../list/index.js';
+import { BLOCK_RECORDS, BlockChecksumBuilder, SparseIndexBuilder } from '../list/index.js';
 import { SyncError } from './sync-error.js';
 
 export interface SnapshotExpect {
@@ -66,6 +66,7 @@ const closeAsync = promisify(close);
 export class SnapshotReceiver {
   private readonly hash: Hash = createHash('sha256');
   private readonly index: SparseIndexBuilder;
+  private readonly sums: BlockChecksumBuilder;
   private readonly header = Buffer.alloc(SNAPSHOT_HEADER_BYTES);
   private headerLen = 0;
   private readonly carry = Buffer.alloc(RECORD_BYTES);
@@ -98,6 +99,7 @@ export class SnapshotReceiver {
     fd?: number,
   ) {
     this.index = new SparseIndexBuilder(expect.count);
+    this.sums = new BlockChecksumBuilder(expect.count);
     this.fd = fd ?? openSync(file, 'wx');
   }
 
@@ -174,6 +176,7 @@ export class SnapshotReceiver {
       this.headerLen += off;
       if (this.headerLen === SNAPSHOT_HEADER_BYTES) this.checkHeader();
     }
+    this.sums.update(chunk, off, chunk.length);
     if (this.carryLen > 0 && off < chunk.length) {
       const take = Math.min(RECORD_BYTES - this.carryLen, chunk.length - off);
       this.carry.set(chunk.subarray(off, off + take), this.carryLen);
@@ -307,7 +310,7 @@ export class SnapshotReceiver {
    * Checks the end (length, hash), makes the file durable and returns the sparse index and
    * counts. Throws SyncError when the body was short or its hash differs.
    */
-  async finish(): Promise<{ index: Buffer; info: ReceivedSnapshot }> {
+  async finish(): Promise<{ index: Buffer; sums: Buffer; info: ReceivedSnapshot }> {
     if (this.headerLen < SNAPSHOT_HEADER_BYTES || this.records !== this.expect.count || this.carryLen !== 0) {
       this.bad(`truncated (${this.received} of ${snapshotBytes(this.expect.count)} bytes)`);
     }
@@ -319,7 +322,7 @@ export class SnapshotReceiver {
     if (this.writeError) throw this.writeError;
     await fsyncAsync(this.fd!);
     await this.closeFd();
-    return { index: this.index.finish(), info: { listed: this.listed, unknownStatus: this.unknown } };
+    return { index: this.index.finish(), sums: this.sums.finish(), info: { listed: this.listed, unknownStatus: this.unknown } };
   }
 
   /** Waits for background writes and closes the file (after a failure: the caller deletes it). */

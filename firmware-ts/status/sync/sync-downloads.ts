@@ -1,7 +1,8 @@
 /**
  * The downloads of one sync, each bounded by what the manifest declares: the manifest itself
  * (small, in memory), a snapshot (streamed to its final file in the data dir with its sparse
- * index), a delta (streamed to a temporary file), a trust list (small, in memory). Each either
+ * index), a delta (streamed to a temporary file); signed documents are fetched whole by
+ * fetchSmall (signed-updates.ts). Each either
  * returns a file proven good or throws a SyncError; the caller deletes whatever it created.
  * Snapshots and deltas resume where a cut connection or a restart left them
  * (resumable-download.ts); the manifest is fetched conditionally (If-None-Match).
@@ -10,19 +11,15 @@
 import { createHash, randomInt } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustList, type TrustList } from '../../verify/trust-list.js';
 import { DeltaReceiver } from './delta-receiver.js';
 import { httpGet, type MinRate } from './http-get.js';
 import { downloadResumable, type ResumableContext } from './resumable-download.js';
 import type { DeltaRef, FileRef, SnapshotRef } from './manifest.js';
 import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js';
-import { SnapshotReader } from '../list/index.js';
+import { SnapshotReader, encodeIndexFile } from '../list/index.js';
 import { deltaBytes, snapshotBytes } from '../list/index.js';
 import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
-
-/** A trust list larger than this is refused. */
-export const MAX_TRUST_BYTES = 1 << 20;
 
 /** What every download needs: where, how long to wait, and whom to tell about progress. */
 export interface DownloadContext {
@@ -139,9 +136,10 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   });
   const rx = got.sink as SnapshotReceiver;
   let index: Buffer;
+  let sums: Buffer;
   let info: ReceivedSnapshot;
   try {
-    ({ index, info } = await rx.finish());
+    ({ index, sums, info } = await rx.finish());
   } catch (err) {
     // A whole body that fails its checks never becomes good: it goes.
     await rx.abort();
@@ -152,9 +150,9 @@ export async function downloadSnapshot(ctx: DownloadContext, ref: SnapshotRef): 
   ctx.created.push(file, idxFile);
   renameSync(got.file, file);
   removeQuietly(got.sidecar);
-  writeDurably(idxFile, index);
+  writeDurably(idxFile, encodeIndexFile({ keys: index, sums }, ref.sha256));
   fsyncDir(ctx.dataDir);
-  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count });
+  const reader = SnapshotReader.open(file, idxFile, { seq: ref.seq, count: ref.count, sha256: ref.sha256 });
   return { baseId, name, reader, info };
 }
 
@@ -181,32 +179,6 @@ export async function downloadDelta(ctx: DownloadContext, ref: DeltaRef): Promis
   renameSync(got.file, file);
   removeQuietly(got.sidecar);
   return file;
-}
-
-export interface DownloadedTrust {
-  list: TrustList;
-  /** The JSON text as received. */
-  json: string;
-  sha256: Buffer;
-}
-
-/** Fetches and checks the manifest's trust list (hash, JSON, schema). */
-export async function downloadTrust(ctx: DownloadContext, ref: FileRef): Promise<DownloadedTrust> {
-  const bytes = await fetchSmall(ctx, ref.path, MAX_TRUST_BYTES);
-  const sha256 = createHash('sha256').update(bytes).digest();
-  if (!sha256.equals(ref.sha256)) throw new SyncError(`${ref.path}: SHA-256 differs from the manifest`);
-  const json = bytes.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new SyncError(`${ref.path}: not valid JSON`);
-  }
-  try {
-    return { list: parseTrustList(parsed), json, sha256 };
-  } catch (err) {
-    throw new SyncError(`${ref.path}: ${oneLine((err as Error).message)}`);
-  }
 }
 
 function writeDurably(file: string, data: Uint8Array): void {

@@ -1,7 +1,8 @@
 /**
  * One sync as docs/STATUS-LIST.md describes it: fetch and verify the manifest, refuse a rollback,
- * fetch a delta chain or the snapshot (and a newer trust list), then switch to the new list in
- * ONE small transaction on the state row.
+ * check the signed trust list and rules documents (signed-updates.ts: any refusal refuses the
+ * whole sync), fetch a delta chain or the snapshot, then switch to the new list, trust list and
+ * rules data in ONE small transaction.
  *
  * Before that transaction nothing the scanner reads has changed: a new snapshot is a file the
  * state row does not name yet, delta rows carry a seq above the state's. A SIGKILL or a power
@@ -15,7 +16,7 @@ import type { Db } from '../../store/database.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import { applyDeltaFile } from './delta-applier.js';
 import { sweepLeftovers } from '../list/index.js';
-import { MAX_MANIFEST_BYTES, verifyManifest, type Manifest } from './manifest.js';
+import { MAX_MANIFEST_BYTES, verifyManifest } from './manifest.js';
 import { SnapshotReader } from '../list/index.js';
 import { ensureDir, indexFileFor, removeQuietly } from '../list/index.js';
 import type { StatusLog } from '../list/index.js';
@@ -24,12 +25,13 @@ import { SyncError, oneLine } from './sync-error.js';
 import {
   downloadDelta,
   downloadSnapshot,
-  downloadTrust,
   fetchConditional,
+  fetchSmall,
   parseBaseUrl,
   type DownloadContext,
-  type DownloadedTrust,
 } from './sync-downloads.js';
+import { checkSignedUpdates } from './signed-updates.js';
+import type { RulesName } from '../../rules/rules-data.js';
 import { SyncLock } from './sync-lock.js';
 import type { MinRate } from './http-get.js';
 import { removePartials } from './resumable-download.js';
@@ -49,8 +51,10 @@ export interface SyncOptions {
   dataDir: string;
   /** Where `manifest.cose` and the files it names are published. */
   baseUrl: string;
-  /** The trust list the scanner holds: the manifest must be signed by one of its SL keys. */
+  /** The trust list the scanner holds: the manifest must be signed by one of its SL keys; its root authorises signed documents. */
   trust: TrustList;
+  /** Versions of the rules data in force (shipped, configured or synced); a rules document must be above them. */
+  heldRules?: Readonly<Record<RulesName, number | null>>;
   /** Give up on a request when no byte arrives for this long. */
   timeoutMs: number;
   onProgress?(p: SyncProgress): void;
@@ -76,6 +80,8 @@ export interface SyncOutcome {
   iat: number | null;
   /** Version of a trust list this sync accepted, when it accepted one. */
   trustVersion?: number;
+  /** Rules data this sync accepted: name -> version. */
+  rules?: Record<string, number>;
   /** Why the sync was refused or failed, in one line. */
   error?: string;
   /** The server answered 304 to If-None-Match: nothing new, and the list's age did not change. */
@@ -161,7 +167,15 @@ async function runSync(
   const overlayRows = (opts.db.prepare('SELECT count(*) AS n FROM status_overlay WHERE base_id = ?').get(start.base_id) as { n: number }).n;
   let plan = planSync(start.seq, m, overlayRows); // refuses a rollback in any case
   if (!heldWhole) plan = snapshotPlan(m);
-  const trust = await maybeTrust(opts, ctx, m, start);
+  // Trust and rules first: they are small, and a refused one refuses the whole sync before any
+  // large download.
+  const signed = await checkSignedUpdates((path, max) => fetchSmall(ctx, path, max), m, {
+    trust: opts.trust,
+    trustSha256: start.trust_sha256 ? Buffer.from(start.trust_sha256) : null,
+    rules: opts.heldRules ?? { 'calendar-cn': null, adoption: null },
+  });
+  for (const note of signed.notes) opts.log?.info?.(`status list: ${note}`);
+  const trust = signed.trust;
 
   let base = {
     id: start.base_id,
@@ -211,13 +225,19 @@ async function runSync(
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?,
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?, damaged = NULL,
              trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
         )
         .run(m.seq, iat, base.id, base.file, base.seq, base.count, entries, now, got.etag, base.sha256, trust?.json ?? null,
           trust?.list.version ?? null, trust?.sha256 ?? null);
+      const putRules = opts.db.prepare(
+        `INSERT INTO rules_data (name, version, json, sha256, accepted_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET version = excluded.version, json = excluded.json, sha256 = excluded.sha256,
+           accepted_ms = excluded.accepted_ms`,
+      );
+      for (const r of signed.rules) putRules.run(r.name, r.version, r.json, r.sha256, now);
     })
     .immediate();
 
@@ -231,6 +251,10 @@ async function runSync(
   await sweepLeftovers(opts.db, opts.dataDir);
   removePartials(opts.dataDir);
   opts.log?.info?.(`status list: seq ${m.seq} (${plan.kind}), ${entries} entries, iat ${m.iat}`);
+  if (trust) {
+    opts.log?.info?.(`trust list: version ${trust.list.version} accepted (${trust.steps.length} version(s), ${trust.rotations} root rotation(s))`);
+  }
+  for (const r of signed.rules) opts.log?.info?.(`rules ${r.name}: version ${r.version} accepted`);
   return {
     ok: true,
     seq: m.seq,
@@ -238,25 +262,8 @@ async function runSync(
     entries,
     iat,
     ...(trust ? { trustVersion: trust.list.version } : {}),
+    ...(signed.rules.length > 0 ? { rules: Object.fromEntries(signed.rules.map((r) => [r.name, r.version])) } : {}),
   };
-}
-
-/** Fetches the manifest's trust list when it is new to us; null when there is none to accept. */
-async function maybeTrust(
-  opts: SyncOptions,
-  ctx: DownloadContext,
-  m: Manifest,
-  start: StatusStateRow,
-): Promise<DownloadedTrust | null> {
-  if (!m.trust) return null;
-  if (start.trust_sha256 && Buffer.from(start.trust_sha256).equals(m.trust.sha256)) return null;
-  const t = await downloadTrust(ctx, m.trust);
-  const held = Math.max(opts.trust.version, start.trust_version ?? -1);
-  if (t.list.version <= held) {
-    opts.log?.info?.(`status list: trust list version ${t.list.version} is not above the held ${held}; kept the held one`);
-    return null;
-  }
-  return t;
 }
 
 /** The snapshot the held list stands on, or null when its file is missing or damaged. */
@@ -264,7 +271,8 @@ function openHeldBase(dataDir: string, st: StatusStateRow): SnapshotReader | nul
   if (!st.base_file) return null;
   const file = join(dataDir, st.base_file);
   try {
-    return SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count! });
+    if (st.damaged) return null;
+    return SnapshotReader.open(file, indexFileFor(file), { seq: st.base_seq!, count: st.base_count!, sha256: st.base_sha256 });
   } catch {
     return null;
   }

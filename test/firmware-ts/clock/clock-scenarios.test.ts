@@ -34,7 +34,6 @@ function checker(profile: 'roadside' | 'window'): ScanChecker {
   return new ScanChecker({
     trust: parseTrustList(authority.trustList()),
     status: synced,
-    boarding: null,
     rules: {
       profile, region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
       adoption: RegionAdoption.fromJson(json('adoption.json')), calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),

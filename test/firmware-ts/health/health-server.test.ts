@@ -61,7 +61,6 @@ describe('/metrics while scans run', () => {
     const checker = new ScanChecker({
       trust: parseTrustList(authority.trustList()),
       status: { statusOf: () => 0, listIat: () => LIST_IAT },
-      boarding: null,
       rules: {
         profile: 'roadside', region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
         adoption: RegionAdoption.fromJson(json('adoption.json')), calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
@@ -176,7 +175,7 @@ describe('/healthz', () => {
     const ok = await get(`http://127.0.0.1:${port}/healthz`);
     expect(ok.status).toBe(200);
     expect(ok.type).toBe('application/json');
-    expect(JSON.parse(ok.body)).toEqual({ status: 'ok', problems: [], ...state });
+    expect(JSON.parse(ok.body)).toEqual({ status: 'ok', problems: [], warnings: [], ...state });
 
     state = stateOf(null, { scanner: 'closed', list: { seq: null, entries: 0, ageSec: null, stale: true }, clock: { state: 'behind', floor: 'x' } });
     const bad = JSON.parse((await get(`http://127.0.0.1:${port}/healthz`)).body);

@@ -126,12 +126,20 @@ describe('the logger in a process, as the service runs it', () => {
     }
   });
 
+  it('is pretty but without colour codes on a terminal when NO_COLOR is set', () => {
+    const cmd = [process.execPath, '--import', LOADER, CHILD, 'info'].map((a) => `'${a}'`).join(' ');
+    const res = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/INFO: scan done/);
+    expect(res.stdout).not.toMatch(/\u001b\[/);
+  });
+
   it('is pretty on a terminal (a real pseudo-terminal via script(1))', () => {
     const cmd = [process.execPath, '--import', LOADER, CHILD, 'debug'].map((a) => `'${a}'`).join(' ');
     const res = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
     expect(res.status).toBe(0);
     const screen = res.stdout.replace(/\u001b\[[0-9;]*m/g, ''); // pino-pretty's own colours
-    expect(screen).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: scan done/m);
+    expect(screen).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: scan done/m);
     expect(screen).toMatch(/DEBUG: debug line/);
     expect(screen).not.toMatch(/^\{"level"/m);
     expect(screen).not.toContain('张三丰');

@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagedConfigFile } from '../../../firmware-ts/paths.js';
+import { calendarCoverage } from '../../../firmware-ts/rules/calendar-coverage.js';
 import { authorizationSpan } from '../../../firmware-ts/policy/authorization-span.js';
 import { parseRulesData, RulesDataError } from '../../../firmware-ts/rules/rules-data.js';
+import { rulesInForce, rulesVersions } from '../../../firmware-ts/rules/rules-in-force.js';
 
 const shipped = (f: string) => JSON.parse(readFileSync(packagedConfigFile(f), 'utf8'));
 
@@ -27,7 +29,14 @@ describe('the shipped rules data', () => {
 });
 
 describe('calendar-cn', () => {
-  const cal = (over: Record<string, unknown> = {}) => ({ version: 2, years: [2027], holidays: ['2027-02-08'], workdays: ['2027-02-06'], statutoryFixed: ['01-01'], ...over });
+  const cal = (over: Record<string, unknown> = {}) => ({
+    version: 2,
+    years: [2027],
+    holidays: ['2027-02-08'],
+    workdays: ['2027-02-06'],
+    statutoryFixed: ['01-01'],
+    ...over,
+  });
 
   it('holidays are days off, workdays moved weekend days worked, other keys ignored', () => {
     const c = parseRulesData('calendar-cn', { ...cal(), about: 'x', future: [1] }).calendar;
@@ -64,7 +73,16 @@ describe('adoption', () => {
   });
 
   it('takes the earliest from of any entry containing the district', () => {
-    const a = parseRulesData('adoption', table({ DL: [{ region: '*', from: '2027-06-01' }, { region: '440300', from: '2027-02-01' }, { region: '440305', from: '2027-03-01' }] })).adoption;
+    const a = parseRulesData(
+      'adoption',
+      table({
+        DL: [
+          { region: '*', from: '2027-06-01' },
+          { region: '440300', from: '2027-02-01' },
+          { region: '440305', from: '2027-03-01' },
+        ],
+      }),
+    ).adoption;
     expect(a.adoptedFrom('DL', '440305')).toBe('2027-02-01');
     expect(a.adoptedFrom('DL', '110105')).toBe('2027-06-01');
   });
@@ -82,5 +100,31 @@ describe('adoption', () => {
 
   it('refuses a table without types', () => {
     expect(() => parseRulesData('adoption', { version: 3 })).toThrow(/adoption: types/);
+  });
+});
+
+describe('calendarCoverage (next year’s schedule, from 1 November CST)', () => {
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  it.each([
+    ['2026-10-31T15:59:59Z', [2026], false, '31 October 23:59:59 CST: not yet'],
+    ['2026-10-31T16:00:00Z', [2026], true, '1 November 00:00 CST: missing'],
+    ['2026-12-31T12:00:00Z', [2026, 2027], false, 'held'],
+    ['2026-06-01T00:00:00Z', [2025], false, 'June: no warning even for a stale calendar'],
+    ['2027-11-02T00:00:00Z', [2026, 2027], true, 'next November, 2028 missing'],
+  ])('%s with %j: %s (%s)', (iso, years, missing) => {
+    expect(calendarCoverage(years, at(iso)).nextYearMissing).toBe(missing);
+  });
+});
+
+describe('rulesInForce (the higher version wins)', () => {
+  const cal = (version: number) => parseRulesData('calendar-cn', { version, years: [], holidays: [], workdays: [], statutoryFixed: [] });
+  const ad = (version: number) => parseRulesData('adoption', { version, types: {} });
+  it('takes a synced document only when its version is above the configured one', () => {
+    expect(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(2), adoption: null }).source).toEqual({ 'calendar-cn': 'synced', adoption: 'configured' });
+    expect(rulesInForce({ calendar: cal(3), adoption: ad(4) }, { calendar: cal(3), adoption: ad(2) }).source).toEqual({
+      'calendar-cn': 'configured',
+      adoption: 'configured',
+    });
+    expect(rulesVersions(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(5), adoption: ad(7) }))).toEqual({ 'calendar-cn': 5, adoption: 7 });
   });
 });

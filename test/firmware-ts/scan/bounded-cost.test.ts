@@ -38,10 +38,15 @@ function checkerWith(profile: Profile, calendar: WorkingDayCalendar): ScanChecke
   return new ScanChecker({
     trust: parseTrustList(authority.trustList()),
     status: NEVER_SYNCED,
-    boarding: null,
     rules: {
-      profile, region: '110105', station: 'S110105001', faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
-      adoption: RegionAdoption.fromJson(JSON.parse(readFileSync(packagedConfigFile('adoption.json'), 'utf8'))), calendar,
+      profile,
+      region: '110105',
+      station: 'S110105001',
+      faceRecognition: false,
+      boardBeforeSec: 3600,
+      boardAfterSec: 600,
+      adoption: RegionAdoption.fromJson(JSON.parse(readFileSync(packagedConfigFile('adoption.json'), 'utf8'))),
+      calendar,
     },
     presentation: { skewSec: 30, windowSec: 180 },
     statusMaxAgeSec: 86400,
@@ -110,8 +115,12 @@ describe('bounded work on decodable hostile codes', () => {
     const anyInstant = fc.oneof(instant, fc.constant(2n ** 64n - 1n));
     fc.assert(
       fc.property(
-        fc.constantFrom(...CREDENTIAL_TYPES), fc.constantFrom<HostileIssuer>('trusted', 'unknown', 'forged'),
-        fc.constantFrom('roadside' as const, 'window' as const, 'gate' as const), anyInstant, anyInstant, fc.constantFrom('sample', 'ascii', 'mixed'),
+        fc.constantFrom(...CREDENTIAL_TYPES),
+        fc.constantFrom<HostileIssuer>('trusted', 'unknown', 'forged'),
+        fc.constantFrom('roadside' as const, 'window' as const, 'gate' as const),
+        anyInstant,
+        anyInstant,
+        fc.constantFrom('sample', 'ascii', 'mixed'),
         (type, issuer, profile, a, b, caps) => {
           const [nbf, exp] = BigInt(a) < BigInt(b) ? [a, b] : BigInt(a) > BigInt(b) ? [b, a] : [a, BigInt(a) + 1n];
           const dat = caps === 'sample' ? sampleDat(type, NOW) : datAtCaps(type, NOW, caps as 'ascii' | 'mixed');

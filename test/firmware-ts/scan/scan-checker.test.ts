@@ -8,7 +8,8 @@ import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-cale
 import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
 import { NEVER_SYNCED } from '../../../firmware-ts/status/list/index.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
-import { TicketBoardingStore } from '../../../firmware-ts/store/ticket-boarding-store.js';
+import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only-store.js';
+import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
 import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, reasonCases, type Setting } from '../../helpers/reason-cases.js';
@@ -20,12 +21,10 @@ const json = (f: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config',
 const adoption = RegionAdoption.fromJson(json('adoption.json'));
 const calendar = WorkingDayCalendar.fromJson(json('calendar-cn.json'));
 
-function checkerFor(trust: unknown, setting: Setting, dbFile: string) {
-  const db = openDatabase(dbFile);
+function checkerFor(trust: unknown, setting: Setting) {
   return new ScanChecker({
     trust: parseTrustList(trust),
     status: NEVER_SYNCED,
-    boarding: setting.profile === 'gate' ? new TicketBoardingStore(db) : null,
     rules: {
       profile: setting.profile, region: setting.region, station: setting.station ?? null, faceRecognition: false,
       boardBeforeSec: 3600, boardAfterSec: 600, adoption, calendar,
@@ -35,21 +34,30 @@ function checkerFor(trust: unknown, setting: Setting, dbFile: string) {
   });
 }
 
+/** The check and the once-only step after it, on a real database per setting, as the appliance runs them. */
+function pipelineFor(trust: unknown, setting: Setting, dbFile: string) {
+  const checker = checkerFor(trust, setting);
+  const stage = new OnceOnlyStage({ store: new LocalOnceOnlyStore(openDatabase(dbFile)), profile: setting.profile, device: 'test-device' });
+  let n = 0;
+  return async (text: string, time: { nowSec: number; reliable: boolean }) =>
+    (await stage.apply(checker.check(text, time), { scanId: `scan-${++n}`, nowSec: time.nowSec })).result;
+}
+
 describe('ScanChecker: every reason code without a status list', () => {
   const authority = TestAuthority.create();
-  const checkers = new Map<string, ScanChecker>();
+  const pipelines = new Map<string, ReturnType<typeof pipelineFor>>();
   for (const k of reasonCases(authority)) {
-    it(k.name, () => {
+    it(k.name, async () => {
       const key = JSON.stringify(k.setting);
-      if (!checkers.has(key)) checkers.set(key, checkerFor(authority.trustList(), k.setting, join(dir, `${checkers.size}.db`)));
-      const r = checkers.get(key)!.check(k.text, { nowSec: NOW, reliable: true });
+      if (!pipelines.has(key)) pipelines.set(key, pipelineFor(authority.trustList(), k.setting, join(dir, `${pipelines.size}.db`)));
+      const r = await pipelines.get(key)!(k.text, { nowSec: NOW, reliable: true });
       expect(r.reasons).toEqual([...k.reasons, 'STATUS_LIST_STALE']);
       expect(r.verdict).toBe(k.reasons.some((x) => !['CHECK_ID', 'PAPER_REQUIRED', 'INSPECTION_OVERDUE'].includes(x)) ? 'reject' : 'warn');
     });
   }
 
   it('adds CLOCK_UNRELIABLE when the clock cannot be vouched for', () => {
-    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }, join(dir, 'clock.db')).check(
+    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }).check(
       authority.code({ type: 'DL', now: NOW }).text,
       { nowSec: NOW, reliable: false },
     );
@@ -57,7 +65,7 @@ describe('ScanChecker: every reason code without a status list', () => {
   });
 
   it('never shows the fields of a forged code', () => {
-    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }, join(dir, 'f.db')).check(
+    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }).check(
       authority.code({ type: 'DL', now: NOW, flaw: 'issuer-signature' }).text,
       { nowSec: NOW, reliable: true },
     );
@@ -65,7 +73,7 @@ describe('ScanChecker: every reason code without a status list', () => {
   });
 
   it('strips terminal escapes from a validly signed name', () => {
-    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }, join(dir, 'e.db')).check(
+    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }).check(
       authority.code({ type: 'DL', now: NOW, dat: { nam: '\u001b[2J\u001b]0;pwned\u0007张三丰' } }).text,
       { nowSec: NOW, reliable: true },
     );
@@ -77,8 +85,8 @@ describe('ScanChecker: every reason code without a status list', () => {
 
 describe('ScanChecker: the spec vectors', () => {
   for (const v of vectors.vectors) {
-    it(`${v.name}: ${v.expect.verdict} ${v.expect.reasons.join(',')}`, () => {
-      const r = checkerFor(vectors.trust, v, join(dir, `v-${v.name}.db`)).check(v.qr, { nowSec: Date.parse(v.now) / 1000, reliable: true });
+    it(`${v.name}: ${v.expect.verdict} ${v.expect.reasons.join(',')}`, async () => {
+      const r = await pipelineFor(vectors.trust, v, join(dir, `v-${v.name}.db`))(v.qr, { nowSec: Date.parse(v.now) / 1000, reliable: true });
       // No list was synced: STATUS_LIST_STALE follows, and turns an accept into a warn.
       expect(r.reasons).toEqual([...v.expect.reasons, 'STATUS_LIST_STALE']);
       expect(r.verdict).toBe(v.expect.verdict === 'accept' ? 'warn' : v.expect.verdict);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
+import { uiText } from '../../../firmware-ts/screen/screen-text.js';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
@@ -92,7 +92,10 @@ describe('roadscan run serves the operator screen', () => {
     await page.waitForSelector('#scan[data-seq="1"]', { timeout: 10_000 });
     const s = await probe(page);
     expect(s).toMatchObject({ verdict: 'warn', word: '注意', type: '电子驾驶证', time: '10:00:00', icon: '#icon-warn' });
-    expect(s.reasons).toEqual([{ level: 'warn', text: REASON_TEXT.STATUS_LIST_STALE.zh }]);
+    // Never synced: the reason says so in the words the strip uses, not "out of date".
+    expect(s.reasons).toEqual([{ level: 'warn', text: uiText('reasonListNever', 'zh') }]);
+    expect(uiText('reasonListNever', 'zh')).toContain(uiText('listNever', 'zh'));
+    expect(s.status.find((i) => i.key === 'list')?.text).toContain(uiText('listNever', 'zh'));
     expect(s.fields.map((f) => f.key)).toEqual(['name', 'idNumber', 'classes', 'validity', 'licenceNo']);
     expect(s.history).toEqual([{ verdict: 'warn', text: '注意10:00:00电子驾驶证' }]);
   });

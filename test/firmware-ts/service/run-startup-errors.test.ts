@@ -35,4 +35,13 @@ describe('roadscan run start-up errors', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('scanner.terminator');
   });
+
+  it('a bad trust file with the simulated pty scanner exits 2 instead of hanging on the pseudo-terminal', async () => {
+    const bad = join(dir, 'bad-trust.json');
+    writeFileSync(bad, '{bad');
+    const cfg = config({ screen: { enabled: false }, health: { enabled: false } });
+    const res = await runCli(['run', '--hal', 'sim', '--scanner', 'pty', '--config', cfg, '--trust', bad, '--db', join(dir, 'c.db')], { timeoutMs: 20_000 });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^roadscan: trust list .*bad-trust\.json: not valid JSON/m);
+  });
 });

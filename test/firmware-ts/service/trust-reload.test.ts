@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
-import { trustEntry } from '../../../sim/authority/trust-list-json.js';
-import { ISSUERS } from '../../../sim/authority/test-authority.js';
+import { loadRootGeneration } from '../../../sim/authority/root-store.js';
+import { signPublication } from '../../../sim/authority/signed-publications.js';
 import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { publishNext } from '../../../sim/status/status-publisher.js';
 import { StatusServer } from '../../../sim/status/status-server.js';
@@ -76,11 +76,13 @@ function startRun(trustFile: string): ChildProcess {
 const scans = () => events.filter((e) => e.event === 'scan');
 const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
 
-/** Version 2 of the trust list: the licence issuer is gone, the status-list key stays. */
+/** Version 3 of the trust list, signed by the root: the licence issuer is gone, the status-list key stays. */
 function publishTrustWithoutLicenceIssuer(): void {
   const a = world.authority;
-  const v2 = { version: 2, issuers: [trustEntry(a.keys.mot, ISSUERS.mot, ['TK']), trustEntry(a.keys.sl, ISSUERS.sl, ['SL'])] };
-  publishNext({ dir: world.publishedDir, key: a.keys.sl, iat: Math.floor(Date.now() / 1000), changes: new Map(), trust: v2 });
+  const root = loadRootGeneration(world.dir, 1);
+  const v3 = JSON.stringify(a.trustList(3, { root, issuers: ['mot', 'sl'] }));
+  const trustDocument = { version: 3, bytes: signPublication(v3, { root, sl: a.keys.sl }) };
+  publishNext({ dir: world.publishedDir, key: a.keys.sl, iat: Math.floor(Date.now() / 1000), changes: new Map(), trustDocument });
 }
 
 async function scan(text: string, n: number): Promise<Record<string, unknown>> {

@@ -118,8 +118,7 @@ describe('acceptTrustUpdate', () => {
 });
 
 describe('acceptRulesUpdate', () => {
-  const calendar = (version: number) =>
-    JSON.stringify({ version, years: [2027], holidays: ['2027-01-01'], workdays: [], statutoryFixed: ['01-01'] });
+  const calendar = (version: number) => JSON.stringify({ version, years: [2027], holidays: ['2027-01-01'], workdays: [], statutoryFixed: ['01-01'] });
 
   it('accepts a calendar of a higher version signed by the root in force', () => {
     const r = acceptRulesUpdate(doc(signPublication(calendar(2), parties)), held.root, { name: 'calendar-cn', version: 2 }, 1);

@@ -6,12 +6,7 @@
 import { Tag } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../../firmware-ts/codec/cbor.js';
-import {
-  decodeSignedDocument,
-  MAX_SIGNATURES,
-  MAX_SIGNED_DOCUMENT_BYTES,
-  SignedDocumentError,
-} from '../../../firmware-ts/signed/signed-document.js';
+import { decodeSignedDocument, MAX_SIGNATURES, MAX_SIGNED_DOCUMENT_BYTES, SignedDocumentError } from '../../../firmware-ts/signed/signed-document.js';
 import { generateKey } from '../../../sim/authority/keys.js';
 import { bodyProtectedBytes, signDocument, signProtectedBytes } from '../../../sim/authority/sign-document.js';
 
@@ -45,7 +40,18 @@ describe('decodeSignedDocument', () => {
     ['protected header not a bstr', doc({ body: new Map([[3, 'application/json']]) }), /protected header is not a bstr/],
     ['another content type', doc({ body: encodeCbor(new Map([[3, 'application/cbor']])) }), /content type/],
     ['no content type', doc({ body: encodeCbor(new Map()) }), /content type/],
-    ['a critical header', doc({ body: encodeCbor(new Map<number, unknown>([[3, 'application/json'], [2, [99]]])) }), /critical/],
+    [
+      'a critical header',
+      doc({
+        body: encodeCbor(
+          new Map<number, unknown>([
+            [3, 'application/json'],
+            [2, [99]],
+          ]),
+        ),
+      }),
+      /critical/,
+    ],
     ['payload not a bstr', doc({ payload: '{"version":1}' }), /payload is not a bstr/],
     ['payload not UTF-8', doc({ payload: Uint8Array.from([0x7b, 0xff, 0x7d]) }), /UTF-8/],
     ['payload not JSON', doc({ payload: new TextEncoder().encode('{version:1}') }), /not JSON/],
@@ -55,9 +61,43 @@ describe('decodeSignedDocument', () => {
     ['too many signatures', doc({ sigs: Array.from({ length: MAX_SIGNATURES + 1 }, goodSig) }), /more than 32/],
     ['a signature of 2 items', doc({ sigs: [[signProtectedBytes(key), new Map()]] }), /3-element/],
     ['a 63-byte signature', doc({ sigs: [[signProtectedBytes(key), new Map(), new Uint8Array(63)]] }), /64-byte/],
-    ['alg ES256', doc({ sigs: [[encodeCbor(new Map<number, unknown>([[1, -7], [4, key.kid]])), new Map(), new Uint8Array(64)]] }), /EdDSA/],
+    [
+      'alg ES256',
+      doc({
+        sigs: [
+          [
+            encodeCbor(
+              new Map<number, unknown>([
+                [1, -7],
+                [4, key.kid],
+              ]),
+            ),
+            new Map(),
+            new Uint8Array(64),
+          ],
+        ],
+      }),
+      /EdDSA/,
+    ],
     ['kid only unprotected', doc({ sigs: [[encodeCbor(new Map([[1, -8]])), new Map([[4, key.kid]]), new Uint8Array(64)]] }), /kid/],
-    ['a 7-byte kid', doc({ sigs: [[encodeCbor(new Map<number, unknown>([[1, -8], [4, key.kid.subarray(1)]])), new Map(), new Uint8Array(64)]] }), /8-byte/],
+    [
+      'a 7-byte kid',
+      doc({
+        sigs: [
+          [
+            encodeCbor(
+              new Map<number, unknown>([
+                [1, -8],
+                [4, key.kid.subarray(1)],
+              ]),
+            ),
+            new Map(),
+            new Uint8Array(64),
+          ],
+        ],
+      }),
+      /8-byte/,
+    ],
     ['alg in the unprotected header', doc({ sigs: [[signProtectedBytes(key), new Map([[1, -8]]), new Uint8Array(64)]] }), /unprotected/],
     ['truncated', doc({}).subarray(0, 30), /truncated|bad CBOR/],
     ['empty', new Uint8Array(0), /tag 98/],
@@ -70,7 +110,10 @@ describe('decodeSignedDocument', () => {
   it('never throws anything but SignedDocumentError on random mutations', () => {
     const base = signDocument('{"version":1,"years":[2027]}', [key, generateKey()]);
     let state = 12345;
-    const rnd = (n: number) => ((state = (state * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      return state % n;
+    };
     for (let i = 0; i < 500; i++) {
       const b = Uint8Array.from(base);
       for (let j = 0, m = 1 + rnd(4); j < m; j++) b[rnd(b.length)] = rnd(256);

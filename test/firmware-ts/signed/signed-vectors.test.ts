@@ -67,9 +67,15 @@ describe('signedDocuments known-answer vectors', () => {
 
   it('the test authority rebuilds every document exactly from the seeds', () => {
     const authority = TestAuthority.fromSeeds({
-      mps: all.keys.mps.seed, mot: all.keys.mot.seed, sl: all.keys.sl.seed, holder: all.keys.holder.seed,
+      mps: all.keys.mps.seed,
+      mot: all.keys.mot.seed,
+      sl: all.keys.sl.seed,
+      holder: all.keys.holder.seed,
     });
-    const rootKeys = rootFromSeeds(2, sd.rootKeys.map((k) => k.seed));
+    const rootKeys = rootFromSeeds(
+      2,
+      sd.rootKeys.map((k) => k.seed),
+    );
     expect(authority.trustList(2, { root: rootKeys })).toEqual(sd.installed);
     const v3 = JSON.stringify(authority.trustList(3, { root: rootKeys, issuers: ['mps', 'sl'] }));
     const byKid = new Map(rootKeys.keys.map((k) => [hex(k.kid), k]));

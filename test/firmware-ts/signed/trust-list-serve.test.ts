@@ -24,7 +24,11 @@ describe('trust lists that cannot serve', () => {
 
   it.each<[string, (l: ReturnType<typeof base>) => void, RegExp]>([
     ['no issuer of any credential type', (l) => (l.issuers = l.issuers.filter((e) => e.types.includes('SL'))), /no issuer of any credential type/],
-    ['issuers of unknown types only', (l) => (l.issuers = l.issuers.map((e) => (e.types.includes('SL') ? e : { ...e, types: ['XX'] }))), /no issuer of any credential type/],
+    [
+      'issuers of unknown types only',
+      (l) => (l.issuers = l.issuers.map((e) => (e.types.includes('SL') ? e : { ...e, types: ['XX'] }))),
+      /no issuer of any credential type/,
+    ],
     ['no SL key', (l) => (l.issuers = l.issuers.filter((e) => !e.types.includes('SL'))), /no SL key/],
     ['no issuers at all', (l) => (l.issuers = []), /no issuer/],
     ['a kid twice', (l) => l.issuers.push({ ...l.issuers[0]!, iss: 'CN-MPS-120000' }), /listed twice/],
@@ -42,7 +46,11 @@ describe('trust lists that cannot serve', () => {
     ['a root of threshold above its keys', (l) => (l.root = { ...l.root!, threshold: 4 }), /above its 3 keys/],
     ['a root without keys', (l) => (l.root = { threshold: 1, keys: [] }), /root.keys/],
     ['a root key twice', (l) => (l.root = { threshold: 2, keys: [l.root!.keys[0]!, l.root!.keys[0]!] }), /listed twice/],
-    ['a root kid not matching its key', (l) => (l.root = { threshold: 2, keys: [{ ...l.root!.keys[0]!, kid: l.root!.keys[1]!.kid }, l.root!.keys[2]!] }), /does not match its key/],
+    [
+      'a root kid not matching its key',
+      (l) => (l.root = { threshold: 2, keys: [{ ...l.root!.keys[0]!, kid: l.root!.keys[1]!.kid }, l.root!.keys[2]!] }),
+      /does not match its key/,
+    ],
     ['a root of null', (l) => ((l as Record<string, unknown>).root = null), /root: not an object/],
   ])('refuses %s', (_what, spoil, why) => {
     const l = base();

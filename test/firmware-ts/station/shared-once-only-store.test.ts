@@ -11,8 +11,10 @@ import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import type { OnceConflict } from '../../../firmware-ts/station/handover-queue.js';
 import type { OnceRecord } from '../../../firmware-ts/station/once-only.js';
 import { openStationStore, type StationStore } from '../../../firmware-ts/station/station-store.js';
+import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
 import { LocalNatsCluster } from '../../../sim/station/local-cluster.js';
 import { LinkProxy } from '../../../sim/station/link-proxy.js';
+import { NatsStationBucket } from '../../../firmware-ts/station/nats-station-bucket.js';
 
 let cluster: LocalNatsCluster;
 let dir: string;
@@ -121,7 +123,7 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     const took = performance.now() - started;
     expect(out).toEqual({ result: 'claimed', offline: true });
     expect(took).toBeGreaterThanOrEqual(140);
-    expect(took).toBeLessThan(1000);
+    expect(took).toBeLessThan(5000);
     expect(a.station!.state().queued).toBe(1);
     // The same ticket again at the same gate: its own record answers.
     const again = await a.store.claim(k, rec('sa', 1_800_000_301), 1_900_000_000);
@@ -138,16 +140,17 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     const proxy = await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[1]!.client });
     proxies.push(proxy);
     const conflicts: OnceConflict[] = [];
-    const a = device('ca', [proxy.address], conflicts, { discover: false });
+    // A long deadline, so that answering at once below shows the link down is not waited for.
+    const a = device('ca', [proxy.address], conflicts, { discover: false, deadlineMs: 5000 });
     const b = device('cb', cluster.servers);
     await Promise.all([connected(a), connected(b)]);
     await proxy.cut();
-    await until('link down', () => !a.station!.state().connected);
+    await until('link down for a deadline', () => !a.station!.state().connected && a.station!.state().downForMs >= 5000, 20_000);
     const [k1, k2] = [key(4001), key(4002)];
     const started = performance.now();
     expect(await a.store.claim(k1, rec('ca', 1_800_000_400), 1_900_000_000)).toEqual({ result: 'claimed', offline: true });
     // No link at all: the answer does not even wait for the deadline.
-    expect(performance.now() - started).toBeLessThan(140);
+    expect(performance.now() - started).toBeLessThan(2500);
     expect(await a.store.claim(k2, rec('ca', 1_800_000_401), 1_900_000_000)).toEqual({ result: 'claimed', offline: true });
     expect(await a.store.lookup(k2, 'boarded')).toMatchObject({ offline: true });
     // Meanwhile the same screenshot boards at another gate.
@@ -177,4 +180,47 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     cluster.startMember(2);
     await cluster.waitFormed();
   }, 60_000);
+
+  it('windows: a voucher swapped on the clerk\'s confirm at one window is VOUCHER_ISSUED at another', async () => {
+    const [w1, w2] = [device('win1', [cluster.servers[0]!]), device('win2', [cluster.servers[1]!])];
+    await Promise.all([connected(w1), connected(w2)]);
+    const stage = (s: StationStore, dev: string) => new OnceOnlyStage({ store: s.store, profile: 'window', device: dev });
+    const [a, b] = [stage(w1, 'win1'), stage(w2, 'win2')];
+    const ticket = { verdict: 'warn' as const, reasons: ['CHECK_ID' as const], type: 'TK', statusKey: key(6000), expSec: 1_800_100_000 };
+    const first = await a.apply({ ...ticket, reasons: [...ticket.reasons] }, { scanId: 'aaaa000000000001', nowSec: 1_800_000_600 });
+    expect(first.result.reasons).toEqual(['CHECK_ID']);
+    expect(first.decision?.kind).toBe('voucher');
+    // Nothing is recorded before the clerk confirms: the other window still sees a fresh ticket.
+    expect((await b.apply({ ...ticket, reasons: [...ticket.reasons] }, { scanId: 'bbbb000000000001', nowSec: 1_800_000_601 })).result.reasons).toEqual(['CHECK_ID']);
+    expect(await a.decide(first.decision!, 'confirm', 1_800_000_602)).toMatchObject({ result: 'voucher-recorded', offline: false });
+    const second = await b.apply({ ...ticket, reasons: [...ticket.reasons] }, { scanId: 'bbbb000000000002', nowSec: 1_800_000_603 });
+    expect(second.result.verdict).toBe('reject');
+    expect(second.result.reasons).toContain('VOUCHER_ISSUED');
+    expect(second.decision).toBeNull();
+  }, 30_000);
+
+  it('reports a queued record whose key holds garbage as a conflict and hands over the rest behind it', async () => {
+    const proxy = await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[0]!.client });
+    proxies.push(proxy);
+    const conflicts: OnceConflict[] = [];
+    const a = device('ma', [proxy.address], conflicts, { discover: false });
+    const b = device('mb', cluster.servers);
+    await Promise.all([connected(a), connected(b)]);
+    await proxy.cut();
+    await until('link down', () => !a.station!.state().connected);
+    const [bad, good] = [key(7001), key(7002)];
+    expect((await a.store.claim(bad, rec('ma', 1_800_000_700), 1_900_000_000)).offline).toBe(true);
+    expect((await a.store.claim(good, rec('ma', 1_800_000_701), 1_900_000_000)).offline).toBe(true);
+    // Another device's bug writes a value that is not a record under the first key.
+    const raw = new NatsStationBucket({ servers: cluster.servers, bucket: 'once', replicas: 3, maxAgeSec: 86400, name: 'raw', creds: null, tls: null, requestTimeoutMs: 2000, retryMs: 100 });
+    raw.start();
+    await until('raw connected', () => raw.state().connected);
+    await raw.create(`boarded.${bad}`, new TextEncoder().encode('\u0007not json'));
+    await raw.close();
+    await proxy.restore();
+    await until('handover', () => a.station!.state().queued === 0);
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ key: bad, theirs: { device: 'unreadable' } });
+    expect((await b.store.lookup(good, 'boarded')).record?.device).toBe('ma');
+  }, 30_000);
 });

@@ -16,7 +16,7 @@ describe('roadscan sync / roadscan status', () => {
     w = await StatusWorld.create();
     w.db.close();
     trustFile = join(w.root, 'trust.json');
-    writeFileSync(trustFile, JSON.stringify(w.authority.trustList(1)));
+    writeFileSync(trustFile, JSON.stringify(w.authority.trustList(1, { root: w.rootKeys })));
     common = ['--db', w.dbFile, '--trust', trustFile];
   });
   afterAll(() => w.close());
@@ -40,7 +40,7 @@ describe('roadscan sync / roadscan status', () => {
   });
 
   it('status reports the list, its age and the trust list version', async () => {
-    w.publish({ [randomKeyHex()]: 3 }, { trust: w.authority.trustList(4) });
+    w.publish({ [randomKeyHex()]: 3 }, { trustDocument: w.signedTrust(4) });
     const s = await runCli(['sync', '--url', w.server.url, '--json', ...common]);
     expect(JSON.parse(s.stdout)).toMatchObject({ ok: true, seq: 2, applied: 'deltas', entries: 3, trustVersion: 4 });
     const r = await runCli(['status', '--json', ...common]);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BLOCK_RECORDS, indexBytesFor } from '../../../firmware-ts/status/list/index.js';
+import { BLOCK_RECORDS, encodeIndexFile, indexBytesFor } from '../../../firmware-ts/status/list/index.js';
 import { SnapshotReader } from '../../../firmware-ts/status/list/index.js';
 import { SnapshotReceiver } from '../../../firmware-ts/status/sync/index.js';
 import { KEY_BYTES, RECORD_BYTES, encodeSnapshotHeader } from '../../../firmware-ts/status/list/index.js';
@@ -89,8 +89,9 @@ describe('SnapshotReader', () => {
       const s = snapshot(count, 3);
       const r = await receive(s.bytes, [], { seq: 3, count });
       const idx = r.file.replace(/\.rss$/, '.idx');
-      writeFileSync(idx, r.index);
-      const reader = SnapshotReader.open(r.file, idx, { seq: 3, count });
+      const sha256 = createHash('sha256').update(s.bytes).digest();
+      writeFileSync(idx, encodeIndexFile({ keys: r.index, sums: r.sums }, sha256));
+      const reader = SnapshotReader.open(r.file, idx, { seq: 3, count, sha256 });
       s.keys.forEach((k, i) => expect(reader.lookup(k)).toBe(s.statuses[i]));
       for (let i = 0; i < 200; i++) expect(reader.lookup(randomBytes(16))).toBe(0);
       expect(reader.lookup(Buffer.alloc(16, 0))).toBe(0);
@@ -98,12 +99,12 @@ describe('SnapshotReader', () => {
       reader.close();
       // Without its index file, or with a wrong one, the index is rebuilt from the snapshot.
       writeFileSync(idx, Buffer.alloc(r.index.length, 0x55));
-      const rebuilt = SnapshotReader.open(r.file, idx, { seq: 3, count });
+      const rebuilt = SnapshotReader.open(r.file, idx, { seq: 3, count, sha256 });
       s.keys.forEach((k, i) => expect(rebuilt.lookup(k)).toBe(s.statuses[i]));
       rebuilt.close();
       rmSync(idx);
       expect(existsSync(idx)).toBe(false);
-      const again = SnapshotReader.open(r.file, idx, { seq: 3, count });
+      const again = SnapshotReader.open(r.file, idx, { seq: 3, count, sha256 });
       s.keys.forEach((k, i) => expect(again.lookup(k)).toBe(s.statuses[i]));
       again.close();
     });
@@ -112,7 +113,9 @@ describe('SnapshotReader', () => {
   it('refuses a file whose size or header does not match the state', async () => {
     const s = snapshot(5, 3);
     const r = await receive(s.bytes, [], { seq: 3, count: 5 });
-    expect(() => SnapshotReader.open(r.file, `${r.file}.idx`, { seq: 3, count: 6 })).toThrow(/expected/);
-    expect(() => SnapshotReader.open(r.file, `${r.file}.idx`, { seq: 4, count: 5 })).toThrow(/does not carry seq 4/);
+    const sha256 = createHash('sha256').update(s.bytes).digest();
+    expect(() => SnapshotReader.open(r.file, `${r.file}.idx`, { seq: 3, count: 6, sha256 })).toThrow(/expected/);
+    expect(() => SnapshotReader.open(r.file, `${r.file}.idx`, { seq: 4, count: 5, sha256 })).toThrow(/does not carry seq 4/);
+    expect(() => SnapshotReader.open(r.file, `${r.file}.idx`, { seq: 3, count: 5, sha256: Buffer.alloc(32) })).toThrow(/damaged/);
   });
 });

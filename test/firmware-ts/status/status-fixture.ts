@@ -14,7 +14,9 @@ import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
 import { syncOnce, type SyncOutcome } from '../../../firmware-ts/status/sync/index.js';
 import { parseTrustList, type TrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
-import { publishNext, type PublisherState } from '../../../sim/status/status-publisher.js';
+import { generateRoot } from '../../../sim/authority/root-keys.js';
+import { signPublication, type DocumentForgery } from '../../../sim/authority/signed-publications.js';
+import { publishNext, type DocumentToPublish, type PublisherState } from '../../../sim/status/status-publisher.js';
 import { StatusServer } from '../../../sim/status/status-server.js';
 
 /** Publication times start a day before the real clock (the CLI judges the clock against them). */
@@ -35,7 +37,9 @@ export class StatusWorld {
   readonly dbFile = join(this.root, 'scanner.db');
   readonly dataDir = statusDataDir(this.dbFile);
   readonly authority = TestAuthority.create();
-  readonly trust: TrustList = parseTrustList(this.authority.trustList(1));
+  /** The authority's offline root, 2 of 3; the scanner's anchor names it. */
+  readonly rootKeys = generateRoot(3, 2);
+  readonly trust: TrustList = parseTrustList(this.authority.trustList(1, { root: this.rootKeys }));
   db: Db = openDatabase(this.dbFile);
   /** Expected content at each published seq: hex key -> status (absent = 0). */
   readonly model = new Map<number, Map<string, number>>();
@@ -49,7 +53,16 @@ export class StatusWorld {
   }
 
   /** Publishes the next seq with these changes; returns the publisher state. */
-  publish(changes: Record<string, number> | Map<string, number>, opts: { newSnapshot?: boolean; keepDeltas?: number; trust?: unknown } = {}): PublisherState {
+  /** The authority's trust list of `version`, signed by its root as a scanner must see it (or forged). */
+  signedTrust(version: number, forgery?: DocumentForgery): DocumentToPublish {
+    const json = JSON.stringify(this.authority.trustList(version, { root: this.rootKeys }));
+    return { version, bytes: signPublication(json, { root: this.rootKeys, sl: this.authority.keys.sl }, forgery) };
+  }
+
+  publish(
+    changes: Record<string, number> | Map<string, number>,
+    opts: { newSnapshot?: boolean; keepDeltas?: number; trust?: unknown; trustDocument?: DocumentToPublish; rules?: Record<string, DocumentToPublish | null> } = {},
+  ): PublisherState {
     const ch = changes instanceof Map ? changes : new Map(Object.entries(changes));
     this.iat += 3600;
     const state = publishNext({ dir: this.publishDir, key: this.authority.keys.sl, iat: this.iat, changes: ch, ...opts });

@@ -6,6 +6,7 @@
 import { readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { reasonForStatus } from '../../../firmware-ts/status/list/index.js';
 import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
 import { listAge } from '../../../firmware-ts/core/staleness.js';
@@ -174,25 +175,32 @@ describe('StatusListStore', () => {
     expect((await w.sync()).ok).toBe(true);
   });
 
-  it('accepts a newer trust list from the manifest, ignores an older one, refuses a damaged one', async () => {
-    w.publish({ [A]: 1 }, { trust: w.authority.trustList(5) });
+  it('accepts a newer signed trust list from the manifest; an older, a plain-JSON or a damaged one refuses the whole sync', async () => {
+    w.publish({ [A]: 1 }, { trustDocument: w.signedTrust(5) });
     const out = await w.sync();
     expect(out).toMatchObject({ ok: true, trustVersion: 5 });
     const store = w.openStore();
     expect((store.trustJson() as { version: number }).version).toBe(5);
-    w.publish({ [B]: 1 }, { trust: w.authority.trustList(3) });
-    const older = await w.sync();
-    expect(older.ok).toBe(true);
-    expect(older.trustVersion).toBeUndefined();
+    const held = parseTrustList(store.trustJson());
+    w.publish({ [B]: 1 }, { trustDocument: w.signedTrust(3) });
+    const older = await w.sync({ trust: held });
+    expect(older).toMatchObject({ ok: false, seq: 1 });
+    expect(older.error).toMatch(/trust list version 3 is below the held version 5/);
     expect(store.trustVersion()).toBe(5);
-    w.publish({ [C]: 1 }, { trust: w.authority.trustList(9) });
-    const trustFile = readdirSync(w.publishDir).find((f) => f === 'trust-3.json')!;
+    w.publish({ [C]: 1 }, { trust: w.authority.trustList(9, { root: w.rootKeys }) });
+    const plain = await w.sync({ trust: held });
+    expect(plain.ok).toBe(false);
+    expect(plain.error).toMatch(/trust-3\.json: signed document: not a COSE_Sign/);
+    w.publish({ [C]: 1 }, { trustDocument: w.signedTrust(9) });
+    const trustFile = readdirSync(w.publishDir).find((f) => f.startsWith('trust-v9-'))!;
     w.server.faults.set(`/${trustFile}`, { kind: 'body', body: '{"version": 9, "issuers": []}' });
-    const damaged = await w.sync();
+    const damaged = await w.sync({ trust: held });
     expect(damaged.ok).toBe(false);
-    expect(damaged.error).toMatch(/trust-3\.json: SHA-256 differs/);
-    expect(store.seq()).toBe(2);
+    expect(damaged.error).toMatch(/trust-v9-4\.cose: SHA-256 differs/);
+    expect(store.seq()).toBe(1);
     expect(store.trustVersion()).toBe(5);
+    w.server.faults.clear();
+    expect(await w.sync({ trust: held })).toMatchObject({ ok: true, seq: 4, trustVersion: 9 });
     store.close();
   });
 });

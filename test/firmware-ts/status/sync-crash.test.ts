@@ -143,7 +143,6 @@ for (const scenario of ['deltas', 'snapshot'] as const) {
         new ScanChecker({
           trust: w.trust,
           status,
-          boarding: null,
           rules: { profile: 'window', region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600, adoption, calendar },
           presentation: { skewSec: 30, windowSec: 180 },
           statusMaxAgeSec: 86400,

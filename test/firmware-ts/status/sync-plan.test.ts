@@ -9,6 +9,8 @@ const manifest = (seq: number, snapSeq: number, deltas: DeltaRef[], snapCount = 
   snap: { seq: snapSeq, count: snapCount, path: 's', sha256: Buffer.alloc(32) },
   deltas,
   trust: null,
+  trustChain: [],
+  rules: [],
   signer: '00',
 });
 const paths = (chain: DeltaRef[] | null) => chain?.map((x) => `${x.from}-${x.to}`) ?? null;

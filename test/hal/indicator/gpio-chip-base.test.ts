@@ -56,7 +56,7 @@ describe('GPIO chip base resolution over a fake sysfs tree', () => {
   });
 
   it('explains a kernel without sysfs GPIO', () => {
-    expect(() => findGpioChip(null, root)).toThrow(/no sysfs GPIO interface; use "indicator": "led-class"/);
+    expect(() => findGpioChip(null, root)).toThrow(/no sysfs GPIO interface; use "indicator": \{"driver": "led-class"\}/);
   });
 
   it('explains a tree with no Pi header chip', () => {

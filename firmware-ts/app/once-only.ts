@@ -1,0 +1,52 @@
+/**
+ * The once-only step of a gate or a window, from the runtime (docs/DESIGN.md, "A station with
+ * several gates and windows"): over the station's shared store when `station.shared` is set,
+ * else this device's own record. `roadscan run` and `roadscan verify` both build it here, so a
+ * ticket spends the same way from either.
+ * @module
+ */
+import { openStationStore, type StationStore } from '../station/station-store.js';
+import { OnceOnlyStage, type StoreFault } from '../station/once-only-stage.js';
+import type { Runtime } from './runtime.js';
+
+export interface OnceOnlyRuntime {
+  stage: OnceOnlyStage;
+  station: StationStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The once-only step of a gate or a window (null elsewhere), over the station's shared store when
+ * `station.shared` is set, else this device's own record. `dryRun` looks without recording.
+ */
+export function buildOnceOnly(
+  rt: Runtime,
+  opts: { dryRun?: boolean; onStoreFault?: (fault: StoreFault) => void; onStoreRecovered?: () => void; log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } } = {},
+): OnceOnlyRuntime | null {
+  const { config } = rt;
+  if (config.profile !== 'gate' && config.profile !== 'window') return null;
+  const station = openStationStore({
+    db: rt.db,
+    shared: config.station.shared,
+    deviceId: config.device.id,
+    resolvePath: (p) => rt.loaded.resolvePath(p),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  if (!opts.dryRun) {
+    // Records of tickets long expired can never matter again (purging is a write: not in a dry run).
+    try {
+      station.local.purge(Math.floor(rt.time().nowSec));
+    } catch (err) {
+      opts.log?.warn({ err: (err as Error).message }, 'once-only purge failed');
+    }
+  }
+  const stage = new OnceOnlyStage({
+    store: station.store,
+    profile: config.profile,
+    device: config.device.id,
+    dryRun: opts.dryRun ?? false,
+    ...(opts.onStoreFault ? { onStoreFault: opts.onStoreFault } : {}),
+    ...(opts.onStoreRecovered ? { onStoreRecovered: opts.onStoreRecovered } : {}),
+  });
+  return { stage, station, close: () => station.store.close() };
+}

@@ -1,0 +1,57 @@
+/**
+ * `roadscan doctor` on a healthy device (a synced list, a trust list, a scanner on a real
+ * pseudo-terminal, free ports) and a broken one (no list, no scanner): one line per check, `FIX`
+ * lines saying what to do, exit 0 and 1.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
+import { openDatabase } from '../../firmware-ts/store/database.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { runCli } from '../helpers/cli.js';
+
+let dir: string;
+let world: DemoWorld;
+let pair: PtyPair;
+let cfg: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'roadscan-doctor-'));
+  world = createDemoWorld(join(dir, 'authority'), Math.floor(Date.now() / 1000));
+  const dbFile = join(dir, 'good.db');
+  const db = openDatabase(dbFile);
+  try {
+    (await syncDemoStatusList(world, db, dbFile)).close();
+  } finally {
+    db.close();
+  }
+  pair = await startPtyPair(join(dir, 'scanner'), join(dir, 'feeder'));
+  cfg = join(dir, 'config.json');
+  writeFileSync(cfg, JSON.stringify({ screen: { port: 0 }, health: { port: 0 } }));
+});
+afterAll(async () => {
+  await pair?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('roadscan doctor', () => {
+  it('says ok to a healthy device, exit 0', async () => {
+    const res = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner')], { timeoutMs: 30_000 });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.every((l) => l.startsWith('ok '))).toBe(true);
+    for (const what of ['configuration', 'database', 'trust anchor', 'status list', 'serial device', 'clock', 'screen port', 'health port']) {
+      expect(lines.some((l) => l.includes(`  ${what}: `)), what).toBe(true);
+    }
+  });
+
+  it('says what to fix on a broken device, one line each, exit 1', async () => {
+    const res = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'empty.db'), '--trust', world.trustFile, '--scanner', join(dir, 'no-such-tty')], { timeoutMs: 30_000 });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^FIX  status list: never synced .*run roadscan sync/m);
+    expect(res.stdout).toMatch(/^FIX  serial device: .*no-such-tty not found: plug the scanner in/m);
+    expect(res.stdout).toMatch(/^ok   trust anchor: /m);
+  });
+});
