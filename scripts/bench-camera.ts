@@ -80,15 +80,25 @@ function firstWhole(wholeText: readonly (string | null)[]): Map<string, number> 
 async function latency(file: string, wholeText: readonly (string | null)[], size: { width: number; height: number }): Promise<number[]> {
   const whole = firstWhole(wholeText);
   const cam = createCameraScanner({
-    device: file, ...size, fps: FPS, inputFormat: null, repeatMs: 60_000, stallMs: 5000,
-    reconnect: { initialMs: 100, maxMs: 1000, factor: 2 }, loop: false, pictureSeconds: 1, maxTextBytes: 4400,
+    device: file,
+    ...size,
+    fps: FPS,
+    inputFormat: null,
+    repeatMs: 60_000,
+    stallMs: 5000,
+    reconnect: { initialMs: 100, maxMs: 1000, factor: 2 },
+    loop: false,
+    pictureSeconds: 1,
+    maxTextBytes: 4400,
   });
   let firstAt = 0;
   const seen = new Map<string, number>();
-  const done = new Promise<void>((r) => cam.on('state', (s) => {
-    if (s.state === 'open') firstAt = performance.now();
-    else r();
-  }));
+  const done = new Promise<void>((r) =>
+    cam.on('state', (s) => {
+      if (s.state === 'open') firstAt = performance.now();
+      else r();
+    }),
+  );
   cam.on('frame', (f) => seen.set(f.text, f.receivedAt));
   await cam.start();
   await done;
@@ -147,7 +157,10 @@ export async function runCameraBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-bench-camera-'));
   try {
     const rows: BenchRow[] = [];
-    for (const [width, height, n] of [[640, 480, 8], [1280, 720, 4]] as const) {
+    for (const [width, height, n] of [
+      [640, 480, 8],
+      [1280, 720, 4],
+    ] as const) {
       const size = { width, height };
       const codes = Array.from({ length: n }, (_, i) => sampleQrText(100 + i + width));
       const shots = shotsFor(codes);

@@ -49,7 +49,12 @@ async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promis
   const verdicts: string[] = [];
   const durableWaits: number[] = [];
   const writer = mode.writer
-    ? new AuditWriter({ file, meta: { deviceId: 'bench', operator: '' }, flushDelayMs: mode.flushDelayMs, onDurable: (rs) => durableWaits.push(...rs.map((r) => r.waitedMs)) })
+    ? new AuditWriter({
+        file,
+        meta: { deviceId: 'bench', operator: '' },
+        flushDelayMs: mode.flushDelayMs,
+        onDurable: (rs) => durableWaits.push(...rs.map((r) => r.waitedMs)),
+      })
     : null;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.

@@ -151,8 +151,24 @@ async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<num
   writeFileSync(config, JSON.stringify({ screen: { enabled: false }, health: { enabled: false }, log: { level: 'warn' } }));
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--hal', 'sim', '--scanner', pair.devicePath, '--events', 'json', '--config', config,
-      '--trust', world.trustFile, '--db', dbFile, '--now', new Date(NOW_SEC * 1000).toISOString()],
+    [
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      '--scanner',
+      pair.devicePath,
+      '--events',
+      'json',
+      '--config',
+      config,
+      '--trust',
+      world.trustFile,
+      '--db',
+      dbFile,
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const samples: number[] = [];
@@ -230,15 +246,39 @@ async function pictureBench(dir: string): Promise<{ rows: BenchRow[]; table: str
       decode: async (f) => {
         const img = await rgba(f, 4096);
         const r = await zxing.readBarcodes({ ...img, colorSpace: 'srgb' } as unknown as Parameters<typeof zxing.readBarcodes>[0], {
-          formats: ['QRCode'], maxNumberOfSymbols: 1, tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
+          formats: ['QRCode'],
+          maxNumberOfSymbols: 1,
+          tryHarder: true,
+          tryRotate: true,
+          tryInvert: true,
+          tryDownscale: true,
         });
         return r[0]?.text ?? null;
       },
     },
-    { name: 'jsqr (<= 2048 px)', decode: async (f) => { const img = await rgba(f, 2048); return jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data ?? null; } },
-    { name: 'jsqr after blur 1 (<= 2048 px)', decode: async (f) => { const img = await rgba(f, 2048, 1); return jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data ?? null; } },
+    {
+      name: 'jsqr (<= 2048 px)',
+      decode: async (f) => {
+        const img = await rgba(f, 2048);
+        return jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
+      },
+    },
+    {
+      name: 'jsqr after blur 1 (<= 2048 px)',
+      decode: async (f) => {
+        const img = await rgba(f, 2048, 1);
+        return jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
+      },
+    },
   ];
-  if (zbarPresent) decoders.push({ name: `zbarimg ${await zbarVersion()} (process)`, decode: async (_f, p) => { const r = await zbarimg(p); return r === 'absent' ? null : r; } });
+  if (zbarPresent)
+    decoders.push({
+      name: `zbarimg ${await zbarVersion()} (process)`,
+      decode: async (_f, p) => {
+        const r = await zbarimg(p);
+        return r === 'absent' ? null : r;
+      },
+    });
 
   // One untimed pass first: the first decoder measured must not pay for JIT and sharp's warm-up.
   for (const { file } of set) await roadscan.decodeBuffer(file);

@@ -111,9 +111,7 @@ export async function runScreenBench(scans = Number(process.env.BENCH_SCREEN_SCA
     const kinds = ['accept', 'warn', 'reject'] as const;
     let publish: Latencies;
     try {
-      publish = await measure(browser, url, scans, (i) =>
-        screen.publishScan(SAMPLE_SCANS[kinds[i % kinds.length]!], { atSec: SAMPLE_AT_SEC + i, profile: 'roadside' }),
-      );
+      publish = await measure(browser, url, scans, (i) => screen.publishScan(SAMPLE_SCANS[kinds[i % kinds.length]!], { atSec: SAMPLE_AT_SEC + i, profile: 'roadside' }));
     } finally {
       await screen.stop();
     }

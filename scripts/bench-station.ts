@@ -80,7 +80,16 @@ export async function runStationBench(): Promise<BenchRow[]> {
         openStationStore({
           db,
           deviceId: `gate${g}`,
-          shared: { servers: [cluster.servers[g % 3]!], bucket: 'bench', replicas: 3, deadlineMs: 150, recordMaxAgeHours: 24, handoverPeriodMs: 1000, credsFile: null, tls: null },
+          shared: {
+            servers: [cluster.servers[g % 3]!],
+            bucket: 'bench',
+            replicas: 3,
+            deadlineMs: 150,
+            recordMaxAgeHours: 24,
+            handoverPeriodMs: 1000,
+            credsFile: null,
+            tls: null,
+          },
         }),
       );
     }

@@ -204,7 +204,13 @@ export async function runStatusBench(entries = Number(process.env.ROADSCAN_BENCH
     writeFileSync(join(dir, 'absent.bin'), randomKeys(100_000, 7));
 
     const job = (phase: ChildJob['phase'], extra: Partial<ChildJob> = {}): ChildJob => ({
-      phase, url: server.url, dir, dbFile: join(dir, 'scanner.db'), trust, file: 'snap-1.bin', ...extra,
+      phase,
+      url: server.url,
+      dir,
+      dbFile: join(dir, 'scanner.db'),
+      trust,
+      file: 'snap-1.bin',
+      ...extra,
     });
     // Medians over several runs, each in a fresh process (and each sync on a fresh scanner):
     // a shared machine's hiccups should not decide a ratio.
@@ -219,7 +225,9 @@ export async function runStatusBench(entries = Number(process.env.ROADSCAN_BENCH
     const baseline = median(baselines);
     const syncMs = median(syncs.map((r) => r.syncMs!));
     const sync = syncs.at(-1)!;
-    say(`fetch+hash ${baselines.map((x) => x.toFixed(0)).join('/')} ms, full sync ${syncs.map((r) => r.syncMs!.toFixed(0)).join('/')} ms: ${JSON.stringify(sync.outcome)}`);
+    say(
+      `fetch+hash ${baselines.map((x) => x.toFixed(0)).join('/')} ms, full sync ${syncs.map((r) => r.syncMs!.toFixed(0)).join('/')} ms: ${JSON.stringify(sync.outcome)}`,
+    );
     if (syncs.some((r) => r.wrong)) throw new Error('lookups answered wrongly after the snapshot sync');
     rows.push(
       { name: `snapshot entries`, value: entries, unit: '' },

@@ -21,7 +21,9 @@ const areas: Area[] = [
 ];
 
 const only = process.argv[2];
-console.log(`# roadscan bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}`);
+console.log(
+  `# roadscan bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}`,
+);
 let failed = false;
 for (const [title, load] of areas) {
   if (only && !title.includes(only)) continue;

@@ -41,8 +41,19 @@ await build({
   // CommonJS dependencies (commander) require node builtins; give the ES module bundle a require.
   banner: { js: "import { createRequire as __roadscanRequire } from 'node:module'; const require = __roadscanRequire(import.meta.url);" },
   external: [
-    'better-sqlite3', 'serialport', '@serialport/*', 'onoff', 'epoll', 'sharp', 'jsqr', 'zxing-wasm',
-    'pino', 'pino-pretty', 'prom-client', 'cbor-extract', 'playwright-core',
+    'better-sqlite3',
+    'serialport',
+    '@serialport/*',
+    'onoff',
+    'epoll',
+    'sharp',
+    'jsqr',
+    'zxing-wasm',
+    'pino',
+    'pino-pretty',
+    'prom-client',
+    'cbor-extract',
+    'playwright-core',
   ],
 });
 

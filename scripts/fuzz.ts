@@ -51,11 +51,16 @@ function mutateText(rng: () => number, text: string): string {
       const others = ALPHABET.replace(text[i]!, '');
       return text.slice(0, i) + pick(others) + text.slice(i + 1);
     }
-    case 1: return text.slice(0, i) + pick(ALPHABET) + text.slice(i);
-    case 2: return text.slice(0, i) + text.slice(i + 1);
-    case 3: return text.slice(0, i);
-    case 4: return text.slice(0, i) + text.slice(i, i + 8) + text.slice(i);
-    default: return pick(['rs1:', 'RS2:', 'RS1', ' RS1:', 'RS1:\u0000']) + text.slice(4);
+    case 1:
+      return text.slice(0, i) + pick(ALPHABET) + text.slice(i);
+    case 2:
+      return text.slice(0, i) + text.slice(i + 1);
+    case 3:
+      return text.slice(0, i);
+    case 4:
+      return text.slice(0, i) + text.slice(i, i + 8) + text.slice(i);
+    default:
+      return pick(['rs1:', 'RS2:', 'RS1', ' RS1:', 'RS1:\u0000']) + text.slice(4);
   }
 }
 
@@ -82,14 +87,23 @@ export function runFuzz(count: number, seed = 1): FuzzReport {
   const originals = new Map([...seeds, ...hostile.map((h) => h.text)].map((s) => [s, signedContent(s)]));
   const random = fc.sample(fc.string({ unit: 'binary', maxLength: 300 }), { seed, numRuns: Math.min(count, 50_000) });
   let state = seed >>> 0 || 1;
-  const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rng = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const report: FuzzReport = { inputs: 0, rejected: 0, passedUnchanged: 0, failures: [], ms: 0 };
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     const kind = i % 6;
     // Kinds 4 and 5: a decodable hostile code as it is, and mutated.
     const base = kind >= 4 ? hostile[Math.floor(i / 6) % hostile.length]!.text : seeds[i % seeds.length]!;
-    const input = kind === 4 ? base : kind === 3 ? random[i % random.length]! : kind === 2 ? `RS1:${random[i % random.length]!}` : kind === 1 || kind === 5 ? mutateBytes(rng, base) : mutateText(rng, base);
+    const input =
+      kind === 4
+        ? base
+        : kind === 3
+          ? random[i % random.length]!
+          : kind === 2
+            ? `RS1:${random[i % random.length]!}`
+            : kind === 1 || kind === 5
+              ? mutateBytes(rng, base)
+              : mutateText(rng, base);
     report.inputs++;
     let result;
     try {
@@ -99,7 +113,8 @@ export function runFuzz(count: number, seed = 1): FuzzReport {
       continue;
     }
     if (Object.values(result.fields).some((v) => CONTROL.test(v))) report.failures.push(`control character in fields for ${JSON.stringify(input.slice(0, 80))}`);
-    if (untrusted.has(base) && result.verdict !== 'reject') report.failures.push(`code of an unknown or forged issuer let through (${result.verdict}): ${input.slice(0, 80)}`);
+    if (untrusted.has(base) && result.verdict !== 'reject')
+      report.failures.push(`code of an unknown or forged issuer let through (${result.verdict}): ${input.slice(0, 80)}`);
     if (result.verdict === 'reject') {
       report.rejected++;
     } else if (input !== base && signedContent(input) !== originals.get(base)) {
@@ -116,7 +131,9 @@ export function runFuzz(count: number, seed = 1): FuzzReport {
 if (process.argv[1]?.endsWith('fuzz.js')) {
   const count = Number(process.argv[2] ?? 1_000_000);
   const r = runFuzz(count, Number(process.argv[3] ?? 1));
-  console.log(`fuzz: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.inputs / r.ms) * 1000)}/s): ${r.rejected} rejected, ${r.passedUnchanged} let through with identical signed content, ${r.failures.length} failures`);
+  console.log(
+    `fuzz: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.inputs / r.ms) * 1000)}/s): ${r.rejected} rejected, ${r.passedUnchanged} let through with identical signed content, ${r.failures.length} failures`,
+  );
   for (const f of r.failures) console.log(`  FAIL ${f}`);
   process.exitCode = r.failures.length ? 1 : 0;
 }

@@ -28,7 +28,7 @@ for (const line of readFileSync(codesFile!, 'utf8').split('\n')) {
   const inner = untag(decoder.decode(payload.get('vp') as Uint8Array));
   const claims = decoder.decode(inner[2]) as Map<number, unknown>;
   const kid = (decoder.decode(inner[0]) as Map<number, Uint8Array>).get(4)!;
-  const holder = ((claims.get(8) as Map<number, Map<number, Uint8Array>>).get(1)!).get(-2)!;
+  const holder = (claims.get(8) as Map<number, Map<number, Uint8Array>>).get(1)!.get(-2)!;
   const a = verify(null, sigStructure(inner[0], inner[2]), issuers.get(Buffer.from(kid).toString('hex'))!, inner[3]);
   const b = verify(null, sigStructure(outer[0], outer[2]), spki(holder), outer[3]);
   if (a && b) ok++;

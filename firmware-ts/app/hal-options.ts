@@ -65,7 +65,12 @@ export function halOptions(config: Config, choice: HalChoice): HalOptions {
         ? { driver: 'led-class', ledClass: { leds: config.leds } }
         : {
             driver: 'gpio',
-            gpio: { lines: { green: g.green, amber: g.amber, red: g.red, buzzer: g.buzzer }, chipLabel: g.chipLabel, activeLow: g.activeLow, buzzerActiveLow: g.buzzerActiveLow },
+            gpio: {
+              lines: { green: g.green, amber: g.amber, red: g.red, buzzer: g.buzzer },
+              chipLabel: g.chipLabel,
+              activeLow: g.activeLow,
+              buzzerActiveLow: g.buzzerActiveLow,
+            },
           },
     feedback: config.feedback,
     drawLeds: choice.drawLeds,

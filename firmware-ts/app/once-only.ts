@@ -21,7 +21,12 @@ export interface OnceOnlyRuntime {
  */
 export function buildOnceOnly(
   rt: Runtime,
-  opts: { dryRun?: boolean; onStoreFault?: (fault: StoreFault) => void; onStoreRecovered?: () => void; log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } } = {},
+  opts: {
+    dryRun?: boolean;
+    onStoreFault?: (fault: StoreFault) => void;
+    onStoreRecovered?: () => void;
+    log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  } = {},
 ): OnceOnlyRuntime | null {
   const { config } = rt;
   if (config.profile !== 'gate' && config.profile !== 'window') return null;

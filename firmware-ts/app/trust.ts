@@ -52,9 +52,7 @@ export function trustInForce(rt: Runtime, synced: unknown | null): TrustInForce 
   }
   if (configured && (!received || received.version <= configured.version)) return { trust: configured, source: 'configured' };
   if (received) return { trust: received, source: 'synced' };
-  throw new SetupError(
-    'no trust list: give --trust FILE or set trustFile in the configuration (the first trust anchor is installed by hand, see README "Provisioning")',
-  );
+  throw new SetupError('no trust list: give --trust FILE or set trustFile in the configuration (the first trust anchor is installed by hand, see README "Provisioning")');
 }
 
 /** `trustInForce(...).trust`. */

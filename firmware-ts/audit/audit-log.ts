@@ -146,17 +146,11 @@ export class AuditLog {
     this.insert = db.prepare(AUDIT_INSERT_SQL);
     this.ackedThroughStmt = db.prepare('SELECT acked_through FROM audit_state WHERE id = 1').pluck();
     this.ackStmt = db.prepare('UPDATE audit_state SET acked_through = max(acked_through, ?) WHERE id = 1');
-    this.pendingStmt = db.prepare(
-      'SELECT * FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1) ORDER BY seq LIMIT ?',
-    );
-    this.pendingCountStmt = db
-      .prepare('SELECT count(*) FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1)')
-      .pluck();
+    this.pendingStmt = db.prepare('SELECT * FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1) ORDER BY seq LIMIT ?');
+    this.pendingCountStmt = db.prepare('SELECT count(*) FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1)').pluck();
     this.exportStmt = db.prepare('SELECT * FROM audit_log WHERE at_sec >= ? ORDER BY seq');
     this.purgeAllStmt = db.prepare('DELETE FROM audit_log WHERE at_sec < ?');
-    this.purgeAckedStmt = db.prepare(
-      'DELETE FROM audit_log WHERE at_sec < ? AND seq <= (SELECT acked_through FROM audit_state WHERE id = 1)',
-    );
+    this.purgeAckedStmt = db.prepare('DELETE FROM audit_log WHERE at_sec < ? AND seq <= (SELECT acked_through FROM audit_state WHERE id = 1)');
     this.countStmt = db.prepare('SELECT count(*) FROM audit_log').pluck();
   }
 
@@ -243,15 +237,42 @@ export function auditRowValues(entry: AuditEntry, meta: AuditMeta): AuditRowValu
   if (action !== null && scanId === null) throw new TypeError('audit: an operator action must name the scan it answers');
   const ms = Number.isFinite(r.ms) && r.ms >= 0 ? Math.round(r.ms * 1000) / 1000 : 0;
   return [
-    entry.atSec, meta.deviceId, meta.operator, entry.profile, entry.region, entry.station,
-    r.verdict, r.reasons.join(' '), r.type, r.statusKey, entry.reliable ? 1 : 0, ms,
-    scanId, action?.action ?? null, action?.source ?? null, action?.result ?? null,
+    entry.atSec,
+    meta.deviceId,
+    meta.operator,
+    entry.profile,
+    entry.region,
+    entry.station,
+    r.verdict,
+    r.reasons.join(' '),
+    r.type,
+    r.statusKey,
+    entry.reliable ? 1 : 0,
+    ms,
+    scanId,
+    action?.action ?? null,
+    action?.source ?? null,
+    action?.result ?? null,
   ];
 }
 
 export type AuditRowValues = [
-  number, string, string, string, string, string | null, string, string, string | null, string | null, 0 | 1, number,
-  string | null, string | null, string | null, string | null,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  string,
+  string | null,
+  string | null,
+  0 | 1,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
 ];
 
 /** Where the appliance sends each scan's record. */

@@ -84,4 +84,3 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
     req.end(body);
   });
 }
-

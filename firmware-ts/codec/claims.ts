@@ -13,7 +13,14 @@ type FieldKind = 'text' | 'date' | 'uint' | 'bytes16' | 'textArray' | 'ownerKind
 type DatSchema = Readonly<Record<string, FieldKind>>;
 
 const VR_FIELDS: DatSchema = {
-  pl: 'text', pc: 'text', vt: 'text', own: 'text', ot: 'ownerKind', vin: 'text', reg: 'date', ivu: 'date',
+  pl: 'text',
+  pc: 'text',
+  vt: 'text',
+  own: 'text',
+  ot: 'ownerKind',
+  vin: 'text',
+  reg: 'date',
+  ivu: 'date',
 };
 
 /** `ref` / `ris`: the owner's `VR` a `VA` or `VD` refers to (section 3). */

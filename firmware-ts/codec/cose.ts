@@ -67,11 +67,15 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): U
   const pl = bstrHeader(payload.length);
   const out = new Uint8Array(SIG1_PREFIX.length + ph.length + protectedBytes.length + 1 + pl.length + payload.length);
   let o = 0;
-  out.set(SIG1_PREFIX, o); o += SIG1_PREFIX.length;
-  out.set(ph, o); o += ph.length;
-  out.set(protectedBytes, o); o += protectedBytes.length;
+  out.set(SIG1_PREFIX, o);
+  o += SIG1_PREFIX.length;
+  out.set(ph, o);
+  o += ph.length;
+  out.set(protectedBytes, o);
+  o += protectedBytes.length;
   out[o++] = 0x40;
-  out.set(pl, o); o += pl.length;
+  out.set(pl, o);
+  o += pl.length;
   out.set(payload, o);
   return out;
 }

@@ -33,8 +33,8 @@ interface Window {
 
 /** What to do with one line. */
 export type Admission =
-  | { write: true; /** Lines of this kind dropped in the window before, to say on this line. */ suppressedBefore: number }
-  | { write: false; /** True for the first line dropped in this window (time to arm a summary). */ first: boolean };
+  | { write: true /** Lines of this kind dropped in the window before, to say on this line. */; suppressedBefore: number }
+  | { write: false /** True for the first line dropped in this window (time to arm a summary). */; first: boolean };
 
 export class LogRateLimiter {
   private readonly windows = new Map<string, Window>();

@@ -9,9 +9,36 @@
 /** Keys whose values are personal or raw holder input; compared case-insensitively. */
 const PERSONAL_KEYS: ReadonlySet<string> = new Set(
   [
-    'fields', 'name', 'names', 'holder', 'holderName', 'fullName', 'idNumber', 'idNo', 'id_number', 'idCard',
-    'plate', 'plateNumber', 'plateNo', 'vin', 'engineNo', 'birth', 'birthDate', 'dob', 'address', 'phone',
-    'mobile', 'text', 'qr', 'qrText', 'raw', 'payload', 'claims', 'dat', 'credential', 'passenger',
+    'fields',
+    'name',
+    'names',
+    'holder',
+    'holderName',
+    'fullName',
+    'idNumber',
+    'idNo',
+    'id_number',
+    'idCard',
+    'plate',
+    'plateNumber',
+    'plateNo',
+    'vin',
+    'engineNo',
+    'birth',
+    'birthDate',
+    'dob',
+    'address',
+    'phone',
+    'mobile',
+    'text',
+    'qr',
+    'qrText',
+    'raw',
+    'payload',
+    'claims',
+    'dat',
+    'credential',
+    'passenger',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -42,7 +69,10 @@ export function safeLogValue(value: unknown, depth = 0): unknown {
   if (depth >= MAX_DEPTH) return '[nested]';
   if (value instanceof Error) {
     // The stack as an array of lines: readable, and no newline ever reaches a line of the log.
-    const stack = (value.stack ?? '').split('\n').slice(0, 20).map((l) => safeLogText(l.trim()));
+    const stack = (value.stack ?? '')
+      .split('\n')
+      .slice(0, 20)
+      .map((l) => safeLogText(l.trim()));
     const code = (value as NodeJS.ErrnoException).code;
     return { type: safeLogText(value.name), message: safeLogText(value.message), ...(code ? { code: safeLogText(String(code)) } : {}), stack };
   }

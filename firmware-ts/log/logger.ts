@@ -52,7 +52,7 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
         ignore: 'pid,hostname,name',
       })
     : typeof destination === 'number'
-      ? opts.journald ?? isJournalStream(destination)
+      ? (opts.journald ?? isJournalStream(destination))
         ? journaldDestination(destination)
         : pino.destination({ fd: destination, sync: true })
       : destination;
@@ -75,9 +75,7 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
       hooks: {
         logMethod(args, method, level) {
           // An error first is pino's `err` object; keep it there once made safe.
-          const safe = args.map((a, i) =>
-            i === 0 && a instanceof Error ? { err: safeLogValue(a) } : safeLogValue(a),
-          ) as unknown[];
+          const safe = args.map((a, i) => (i === 0 && a instanceof Error ? { err: safeLogValue(a) } : safeLogValue(a))) as unknown[];
           if (limiter) {
             const msg = typeof safe[0] === 'string' ? safe[0] : typeof safe[1] === 'string' ? safe[1] : '';
             const verdict = limiter.admit(level, msg);

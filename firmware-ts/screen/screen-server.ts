@@ -22,14 +22,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_ACTION_BODY, PageTokens, refuseAction } from './action-guard.js';
-import {
-  decisionOutcomeView,
-  decisionView,
-  type DecisionAction,
-  type DecisionOutcomeView,
-  type DecisionView,
-  type ScreenDecision,
-} from './decision-view.js';
+import { decisionOutcomeView, decisionView, type DecisionAction, type DecisionOutcomeView, type DecisionView, type ScreenDecision } from './decision-view.js';
 import { screenText, type ScreenLang } from './screen-text.js';
 import {
   buildScanView,
@@ -228,9 +221,7 @@ export class ScreenServer {
 
   /** What a page that just connected needs to show the same thing as every other page. */
   private initialEvents(token: string): SseEvent[] {
-    const events: SseEvent[] = [
-      { event: 'hello', data: { ...screenText(this.opts.lang), clearAfterMs: this.clearAfterMs, historySize: this.opts.history, token } },
-    ];
+    const events: SseEvent[] = [{ event: 'hello', data: { ...screenText(this.opts.lang), clearAfterMs: this.clearAfterMs, historySize: this.opts.history, token } }];
     if (this.status) events.push({ event: 'status', data: this.status });
     events.push({ event: 'history', data: this.history });
     if (this.current) {

@@ -107,7 +107,10 @@ const UI = {
   listNever: { zh: '从未同步', en: 'never synced' },
   reasonListNever: { zh: '状态列表从未同步，可能缺少吊销信息', en: 'Status list never synced: revocations may be missing' },
   scannerLost: { zh: '扫码器离线', en: 'NO SCANNER' },
-  scannerLostHint: { zh: '扫码器未连接，无法扫码。请检查连接线，恢复后自动重连', en: 'The scanner is not connected: no code can be read. Check its cable; it reconnects by itself' },
+  scannerLostHint: {
+    zh: '扫码器未连接，无法扫码。请检查连接线，恢复后自动重连',
+    en: 'The scanner is not connected: no code can be read. Check its cable; it reconnects by itself',
+  },
   listStale: { zh: '已过期', en: 'out of date' },
   clock: { zh: '时钟', en: 'Clock' },
   clockOk: { zh: '正常', en: 'OK' },

@@ -238,9 +238,7 @@ export function buildStatusView(state: ScreenStatus, lang: ScreenLang): StatusVi
       level: state.scanner === 'open' ? 'ok' : 'bad',
     },
     listItem(state, lang),
-    ...(state.records === 'failing'
-      ? [{ key: 'records' as const, label: uiText('records', lang), value: uiText('recordsFailing', lang), level: 'bad' as const }]
-      : []),
+    ...(state.records === 'failing' ? [{ key: 'records' as const, label: uiText('records', lang), value: uiText('recordsFailing', lang), level: 'bad' as const }] : []),
     {
       key: 'clock',
       label: uiText('clock', lang),

@@ -109,10 +109,8 @@ export class Appliance {
   private readonly onDropped = (d: DroppedFrame): void => this.log.warn({ reason: d.reason, bytes: d.bytes }, 'scanner frame dropped');
   private readonly onOutput = (o: IndicatorOutputEvent): void => this.emit(indicatorEvent(o));
   /** The simulator's buttons are its keyboard; any other driver is the two buttons on the unit. */
-  private readonly onPress = (press: ButtonPress): void =>
-    void this.p.desk?.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
-  private readonly onButtonFault = (f: { button: string; message: string }): void =>
-    this.log.warn({ button: f.button, err: f.message }, 'button fault');
+  private readonly onPress = (press: ButtonPress): void => void this.p.desk?.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
+  private readonly onButtonFault = (f: { button: string; message: string }): void => this.log.warn({ button: f.button, err: f.message }, 'button fault');
   /** Scans in the order they were read: the next one starts when the previous one is on record. */
   private queue: Promise<unknown> = Promise.resolve();
 

@@ -86,9 +86,7 @@ export class HandoverQueue {
     this.claimFor = db.prepare("SELECT * FROM station_handover WHERE entry_key = ? AND action = ? AND op = 'claim' ORDER BY id LIMIT 1");
     this.remove = db.prepare('DELETE FROM station_handover WHERE id = ?');
     this.count = db.prepare('SELECT count(*) FROM station_handover').pluck() as unknown as Statement<[], number>;
-    this.insertConflict = db.prepare(
-      'INSERT INTO station_conflict (detected_at, entry_key, action, ours, theirs) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insertConflict = db.prepare('INSERT INTO station_conflict (detected_at, entry_key, action, ours, theirs) VALUES (?, ?, ?, ?, ?)');
     this.conflictCount = db.prepare('SELECT count(*) FROM station_conflict').pluck() as unknown as Statement<[], number>;
   }
 

@@ -16,14 +16,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../store/database.js';
-import {
-  assertOnceInput,
-  sameOnceRecord,
-  type ClaimOutcome,
-  type OnceAction,
-  type OnceOnlyStore,
-  type OnceRecord,
-} from './once-only.js';
+import { assertOnceInput, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 
 export const LEGACY_KEEP_SEC = 86_400;
 
@@ -73,16 +66,10 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
   constructor(private readonly db: Db) {
     migrate(db, 'once-only', MIGRATIONS);
     this.getStmt = db.prepare('SELECT action, device, at_sec, scan_id, expires_at FROM once_only WHERE entry_key = ? AND action = ?');
-    this.insertStmt = db.prepare(
-      'INSERT OR IGNORE INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.deleteStmt = db.prepare(
-      'DELETE FROM once_only WHERE entry_key = ? AND action = ? AND device = ? AND at_sec = ? AND scan_id IS ?',
-    );
+    this.insertStmt = db.prepare('INSERT OR IGNORE INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.deleteStmt = db.prepare('DELETE FROM once_only WHERE entry_key = ? AND action = ? AND device = ? AND at_sec = ? AND scan_id IS ?');
     this.purgeStmt = db.prepare('DELETE FROM once_only WHERE expires_at < ?');
-    this.sinceStmt = db.prepare(
-      'SELECT entry_key, action, device, at_sec, scan_id, expires_at FROM once_only WHERE at_sec >= ? ORDER BY at_sec, entry_key LIMIT ?',
-    );
+    this.sinceStmt = db.prepare('SELECT entry_key, action, device, at_sec, scan_id, expires_at FROM once_only WHERE at_sec >= ? ORDER BY at_sec, entry_key LIMIT ?');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM once_only');
   }
 

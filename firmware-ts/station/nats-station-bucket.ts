@@ -228,10 +228,7 @@ export class NatsStationBucket implements StationBucket {
 }
 
 function isWrongSequence(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 /** Reads a credentials file for `credsAuthenticator`, bounded (a creds file is a few hundred bytes). */

@@ -172,9 +172,7 @@ export class OnceOnlyStage {
       return { result: withReasons(result, added), decision: null };
     }
     const rec: OnceRecord = { action: 'boarded', device: this.opts.device, atSec: Math.floor(scan.nowSec), scanId: scan.scanId };
-    const c: ClaimOutcome | null = await this.call('claim', 'boarded', scan.scanId, () =>
-      this.opts.store.claim(key, rec, this.expiresAt(result, scan.nowSec)),
-    );
+    const c: ClaimOutcome | null = await this.call('claim', 'boarded', scan.scanId, () => this.opts.store.claim(key, rec, this.expiresAt(result, scan.nowSec)));
     if (!c) return { result, decision: null };
     if (c.offline) added.push('STATION_OFFLINE');
     if (c.result === 'taken') {

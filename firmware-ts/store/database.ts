@@ -33,9 +33,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 
 /** Brings one feature's tables up to `steps.length`, one transaction per step. */
 export function migrate(db: Db, feature: string, steps: readonly string[]): void {
-  const row = db.prepare('SELECT version FROM schema_version WHERE feature = ?').get(feature) as
-    | { version: number }
-    | undefined;
+  const row = db.prepare('SELECT version FROM schema_version WHERE feature = ?').get(feature) as { version: number } | undefined;
   const current = row?.version ?? 0;
   if (current > steps.length) {
     throw new Error(`database: ${feature} schema version ${current} is newer than this software (${steps.length})`);
@@ -43,9 +41,7 @@ export function migrate(db: Db, feature: string, steps: readonly string[]): void
   for (let v = current; v < steps.length; v++) {
     db.transaction(() => {
       db.exec(steps[v]!);
-      db.prepare(
-        'INSERT INTO schema_version (feature, version) VALUES (?, ?) ON CONFLICT(feature) DO UPDATE SET version = excluded.version',
-      ).run(feature, v + 1);
+      db.prepare('INSERT INTO schema_version (feature, version) VALUES (?, ?) ON CONFLICT(feature) DO UPDATE SET version = excluded.version').run(feature, v + 1);
     })();
   }
 }

@@ -41,7 +41,10 @@ export function parseIsoInstant(s: string): number | null {
   return Math.floor(Date.UTC(y, mo - 1, d, h, mi, se) / 1000) - offsetMin * 60;
 }
 
-const instant = z.string().max(40).refine((s) => parseIsoInstant(s) !== null, 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)');
+const instant = z
+  .string()
+  .max(40)
+  .refine((s) => parseIsoInstant(s) !== null, 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)');
 
 const trustListSchema = z.object({
   version: z.number().int('not a positive integer').positive('not a positive integer').max(Number.MAX_SAFE_INTEGER),

@@ -28,13 +28,7 @@ export interface VerifyOutcome {
  * "Expired" and "too old" stay certain there; "not yet valid" and "from the future" do not, so
  * they are left out and CLOCK_UNRELIABLE tells the operator to look.
  */
-export function verifyPresentation(
-  code: DecodedCode,
-  trust: TrustList,
-  verifier: Ed25519Verifier,
-  time: CheckTime,
-  opts: PresentationOptions,
-): VerifyOutcome {
+export function verifyPresentation(code: DecodedCode, trust: TrustList, verifier: Ed25519Verifier, time: CheckTime, opts: PresentationOptions): VerifyOutcome {
   const nowSec = time.nowSec;
   const reasons: ReasonCode[] = [];
   const { credential: c, credentialCose: cose } = code;
@@ -56,8 +50,7 @@ export function verifyPresentation(
 
   const p = code.presentation;
   if (p) {
-    const holderOk =
-      c.holderKey !== null && verifier.verify(c.holderKey, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
+    const holderOk = c.holderKey !== null && verifier.verify(c.holderKey, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
     if (!holderOk) reasons.push('BAD_HOLDER_SIGNATURE');
     const age = nowSec - p.gen;
     if ((time.reliable && age < -opts.skewSec) || age > opts.windowSec) reasons.push('STALE_PRESENTATION');

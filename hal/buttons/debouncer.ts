@@ -27,7 +27,10 @@ export class Debouncer {
   private settle: unknown = null;
   private stuck: unknown = null;
 
-  constructor(private readonly opts: DebouncerOptions, initial: 0 | 1) {
+  constructor(
+    private readonly opts: DebouncerOptions,
+    initial: 0 | 1,
+  ) {
     this.raw = initial;
     this.stable = initial;
     this.armed = initial === 0;

@@ -72,7 +72,11 @@ export function createCameraScanner(opts: CameraOptions): CameraScanner {
         throw new Error('not found: is the video file there?');
       }
       if (!isDir) return captureCommand({ kind: 'file', path, loop: opts.loop }, settings);
-      const files = readdirSync(path).filter((f) => PICTURE_EXTENSIONS.test(f)).sort().slice(0, MAX_PICTURES).map((f) => join(path, f));
+      const files = readdirSync(path)
+        .filter((f) => PICTURE_EXTENSIONS.test(f))
+        .sort()
+        .slice(0, MAX_PICTURES)
+        .map((f) => join(path, f));
       if (files.length === 0) throw new Error('no pictures (PNG, JPEG, WebP, BMP) in the folder');
       folder = true;
       return captureCommand({ kind: 'pictures', folder: path, files, seconds: opts.pictureSeconds, loop: opts.loop }, settings);

@@ -79,7 +79,12 @@ const STDERR_KEEP = 2048;
 
 /** A person's reading of why the camera child stopped, from its last stderr line. */
 export function describeCameraFailure(name: string, stderrTail: string, how: string): string {
-  const line = stderrTail.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+  const line =
+    stderrTail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .pop() ?? '';
   if (/no such file|ENOENT|not found/i.test(line)) return `camera ${name} not found: is it plugged in?`;
   if (/permission denied|EACCES/i.test(line)) return `camera ${name}: permission denied: add the service user to the video group`;
   if (/busy|EBUSY/i.test(line)) return `camera ${name} is in use by another program`;

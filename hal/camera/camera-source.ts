@@ -16,10 +16,14 @@
 import type { FrameLayout } from './frame-assembler.js';
 
 export type CameraSource =
-  | { kind: 'v4l2'; device: string; /** Ask the device for this format (`mjpeg` gives USB webcams their full frame rate); null: its default. */ inputFormat: string | null }
-  | { kind: 'rpicam'; /** libcamera camera index (`--camera N`). */ index: number }
+  | {
+      kind: 'v4l2';
+      device: string /** Ask the device for this format (`mjpeg` gives USB webcams their full frame rate); null: its default. */;
+      inputFormat: string | null;
+    }
+  | { kind: 'rpicam' /** libcamera camera index (`--camera N`). */; index: number }
   | { kind: 'file'; path: string; loop: boolean }
-  | { kind: 'pictures'; folder: string; /** The pictures, in the order shown (at most MAX_PICTURES). */ files: string[]; seconds: number; loop: boolean };
+  | { kind: 'pictures'; folder: string /** The pictures, in the order shown (at most MAX_PICTURES). */; files: string[]; seconds: number; loop: boolean };
 
 export interface CaptureSettings {
   width: number;
@@ -66,13 +70,19 @@ export function captureCommand(source: CameraSource, s: CaptureSettings): Captur
         command: s.ffmpeg,
         args: [
           ...FFMPEG_QUIET,
-          '-fflags', 'nobuffer',
-          '-f', 'v4l2',
+          '-fflags',
+          'nobuffer',
+          '-f',
+          'v4l2',
           ...(source.inputFormat ? ['-input_format', source.inputFormat] : []),
-          '-framerate', String(fps),
-          '-video_size', `${w}x${h}`,
-          '-i', source.device,
-          '-vf', fitFilter(w, h, fps),
+          '-framerate',
+          String(fps),
+          '-video_size',
+          `${w}x${h}`,
+          '-i',
+          source.device,
+          '-vf',
+          fitFilter(w, h, fps),
           ...FFMPEG_OUT(w, h),
         ],
         layout: gray,
@@ -80,8 +90,24 @@ export function captureCommand(source: CameraSource, s: CaptureSettings): Captur
     case 'rpicam':
       return {
         command: s.rpicamVid,
-        args: ['-t', '0', '--nopreview', '--camera', String(source.index), '--codec', 'yuv420',
-          '--width', String(w), '--height', String(h), '--framerate', String(fps), '--flush', '-o', '-'],
+        args: [
+          '-t',
+          '0',
+          '--nopreview',
+          '--camera',
+          String(source.index),
+          '--codec',
+          'yuv420',
+          '--width',
+          String(w),
+          '--height',
+          String(h),
+          '--framerate',
+          String(fps),
+          '--flush',
+          '-o',
+          '-',
+        ],
         layout: { width: w, height: h, pixelFormat: 'yuv420' },
       };
     case 'file':

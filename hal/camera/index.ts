@@ -4,7 +4,15 @@
  * scanner's path. Code outside `hal/camera/` imports this file only.
  * @module
  */
-export { CameraScanner, describeCameraFailure, type CameraScannerOptions, type CameraStats, type EndMeaning, type FrameDecoder, type GreyFrame } from './camera-scanner.js';
+export {
+  CameraScanner,
+  describeCameraFailure,
+  type CameraScannerOptions,
+  type CameraStats,
+  type EndMeaning,
+  type FrameDecoder,
+  type GreyFrame,
+} from './camera-scanner.js';
 export { createCameraScanner, classifyDevice, onPath, type CameraOptions } from './camera-factory.js';
 export { captureCommand, MAX_PICTURES, sourceName, type CameraSource, type CaptureCommand, type CaptureSettings } from './camera-source.js';
 export { CameraFrameDecoder, type FramePass, type FrameDecodeOutcome } from './frame-decoder.js';

@@ -224,7 +224,12 @@ export function dewarpQr(img: GreyImage, corners: readonly Point[], version: num
   const n = 17 + 4 * version;
   const side = (n + 2 * MARGIN) * S;
   const toSource = homography(
-    [[0, 0], [n, 0], [n, n], [0, n]],
+    [
+      [0, 0],
+      [n, 0],
+      [n, n],
+      [0, n],
+    ],
     corners,
   );
   if (!toSource) return null;

@@ -149,11 +149,7 @@ export class ImageDecoder {
       const input = sharp(bytes, { limitInputPixels: this.opts.maxInputPixels });
       const meta = await input.metadata();
       if (!meta.format || !FORMATS.has(meta.format)) return this.failure(t0, 'not a PNG, JPEG or WebP picture');
-      img = await toRgba(
-        input
-          .rotate()
-          .resize({ width: this.opts.maxSide, height: this.opts.maxSide, fit: 'inside', withoutEnlargement: true }),
-      );
+      img = await toRgba(input.rotate().resize({ width: this.opts.maxSide, height: this.opts.maxSide, fit: 'inside', withoutEnlargement: true }));
     } catch (err) {
       return this.failure(t0, describeSharpError(err, this.opts));
     }
@@ -172,10 +168,14 @@ export class ImageDecoder {
     const zxing = await loadZxingReader();
     type ZxingInput = Parameters<typeof zxing.readBarcodes>[0];
     const read = async (candidate: Rgba): Promise<string | null> => {
-      const results = await zxing.readBarcodes(
-        { data: candidate.data, width: candidate.width, height: candidate.height, colorSpace: 'srgb' } as unknown as ZxingInput,
-        { formats: ['QRCode'], maxNumberOfSymbols: 1, tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true },
-      );
+      const results = await zxing.readBarcodes({ data: candidate.data, width: candidate.width, height: candidate.height, colorSpace: 'srgb' } as unknown as ZxingInput, {
+        formats: ['QRCode'],
+        maxNumberOfSymbols: 1,
+        tryHarder: true,
+        tryRotate: true,
+        tryInvert: true,
+        tryDownscale: true,
+      });
       const hit = results.find((r) => r.isValid && r.text !== '');
       return hit ? hit.text : null;
     };
@@ -191,9 +191,7 @@ export class ImageDecoder {
     text = await dewarped(luminance(img));
     if (text !== null) return { text, pass: 'zxing-dewarp' };
     if (!this.opts.jsqrFallback) return null;
-    const small = await toRgba(
-      fromRgba(img).resize({ width: JSQR_SIDE, height: JSQR_SIDE, fit: 'inside', withoutEnlargement: true }).blur(1),
-    );
+    const small = await toRgba(fromRgba(img).resize({ width: JSQR_SIDE, height: JSQR_SIDE, fit: 'inside', withoutEnlargement: true }).blur(1));
     const hit = jsQR(small.data, small.width, small.height, { inversionAttempts: 'attemptBoth' });
     return hit && hit.data !== '' ? { text: hit.data, pass: 'jsqr' } : null;
   }

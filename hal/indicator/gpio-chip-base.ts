@@ -40,9 +40,7 @@ export function listGpioChips(sysfsRoot = '/sys'): GpioChip[] {
   try {
     names = readdirSync(dir).filter((n) => /^gpiochip\d+$/.test(n));
   } catch {
-    throw new GpioChipError(
-      `${dir} not found: this kernel has no sysfs GPIO interface; use "indicator": {"driver": "led-class"} with gpio-led overlays`,
-    );
+    throw new GpioChipError(`${dir} not found: this kernel has no sysfs GPIO interface; use "indicator": {"driver": "led-class"} with gpio-led overlays`);
   }
   const chips: GpioChip[] = [];
   for (const name of names) {

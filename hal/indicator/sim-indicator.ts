@@ -20,9 +20,7 @@ const RESET = '\x1b[0m';
 
 /** The LEDs and buzzer as a short line, e.g. "[● ○ ○] ♪". */
 export function drawOutput(output: IndicatorOutput, color = false): string {
-  const leds = (['green', 'amber', 'red'] as const)
-    .map((c) => (output.led === c ? (color ? `${ANSI[c]}●${RESET}` : '●') : '○'))
-    .join(' ');
+  const leds = (['green', 'amber', 'red'] as const).map((c) => (output.led === c ? (color ? `${ANSI[c]}●${RESET}` : '●') : '○')).join(' ');
   return `[${leds}]${output.buzzer ? ' ♪' : '  '}`;
 }
 

@@ -31,9 +31,7 @@ export interface SplitterOptions {
   idleResetMs: number;
 }
 
-export type SplitEvent =
-  | { kind: 'frame'; bytes: Uint8Array }
-  | { kind: 'dropped'; reason: DropReason; bytes: number };
+export type SplitEvent = { kind: 'frame'; bytes: Uint8Array } | { kind: 'dropped'; reason: DropReason; bytes: number };
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -139,7 +137,7 @@ export class FrameSplitter {
 
 /** A frame turned into the text of a code. */
 export type DecodedFrame =
-  | { ok: true; text: string; /** AIM identifier that was stripped, e.g. "]Q1", or null. */ symbology: string | null }
+  | { ok: true; text: string /** AIM identifier that was stripped, e.g. "]Q1", or null. */; symbology: string | null }
   | { ok: false; reason: DropReason };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

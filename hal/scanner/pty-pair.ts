@@ -20,11 +20,7 @@ export interface PtyPair {
 
 /** Starts `socat pty,raw,echo=0,link=DEVICE pty,raw,echo=0,link=FEEDER`; resolves when both links exist. */
 export async function startPtyPair(devicePath: string, feederPath: string, timeoutMs = 5000): Promise<PtyPair> {
-  const child: ChildProcess = spawn(
-    'socat',
-    [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${feederPath}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${feederPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 2000) stderr += d.toString('utf8');

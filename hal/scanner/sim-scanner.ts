@@ -108,12 +108,15 @@ export class SimScanner extends ScannerBase implements Scanner {
       if (this.then && this.running) this.attach(this.then);
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (!this.running) return;
-      this.onStep?.(step, index);
-      this.feed(Buffer.from(`${step.text}\r\n`, 'utf8'));
-      this.playFrom(index + 1);
-    }, Math.max(0, step.afterMs));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (!this.running) return;
+        this.onStep?.(step, index);
+        this.feed(Buffer.from(`${step.text}\r\n`, 'utf8'));
+        this.playFrom(index + 1);
+      },
+      Math.max(0, step.afterMs),
+    );
   }
 }

@@ -157,8 +157,7 @@ export class AuditCollector {
     if (!held) {
       this.stored.set(key, { log, seq, json });
       this.opts.onRecord?.({ log, seq, record: JSON.parse(json) as Record<string, unknown> });
-    }
-    else if (held.json === json) this.duplicates++;
+    } else if (held.json === json) this.duplicates++;
     else this.conflicts++;
   }
 }

@@ -36,14 +36,26 @@ export function sampleDat(type: CredentialType, nowSec: number): Record<string, 
   switch (type) {
     case 'DL':
       return {
-        nam: '张三', idm: '110105********1234', lno: '110105********1234', cls: ['C1'],
-        fid: '2015-03-02', vfr: '2021-03-02', vto: cstDate(nowSec + 3 * 365 * day), off: '北京市公安局公安交通管理局',
+        nam: '张三',
+        idm: '110105********1234',
+        lno: '110105********1234',
+        cls: ['C1'],
+        fid: '2015-03-02',
+        vfr: '2021-03-02',
+        vto: cstDate(nowSec + 3 * 365 * day),
+        off: '北京市公安局公安交通管理局',
       };
     case 'VR':
     case 'VD': {
       const vr = {
-        pl: '京A·12345', pc: 'blue', vt: 'K33', own: '李四', ot: 'P', vin: '123456',
-        reg: '2019-05-20', ivu: cstDate(nowSec + 200 * day),
+        pl: '京A·12345',
+        pc: 'blue',
+        vt: 'K33',
+        own: '李四',
+        ot: 'P',
+        vin: '123456',
+        reg: '2019-05-20',
+        ivu: cstDate(nowSec + 200 * day),
       };
       return type === 'VR' ? vr : { ...vr, usr: '李四', pur: '网上办理车辆业务' };
     }
@@ -51,8 +63,14 @@ export function sampleDat(type: CredentialType, nowSec: number): Record<string, 
       return { ref: new Uint8Array(16).fill(7), pl: '京A·12345', gnm: '王五', gid: '110105********5678', pur: 'drive' };
     case 'TK':
       return {
-        tid: 'T20261120000123', nam: '赵*', idm: '110105********9012', frm: 'S110105001', to: 'S120101002',
-        dep: nowSec + 1800, bus: 'K1234', seat: '12',
+        tid: 'T20261120000123',
+        nam: '赵*',
+        idm: '110105********9012',
+        frm: 'S110105001',
+        to: 'S120101002',
+        dep: nowSec + 1800,
+        bus: 'K1234',
+        seat: '12',
       };
   }
 }
@@ -74,7 +92,19 @@ export function credentialClaims(opts: IssueOptions): Map<number | string, unkno
     [7, opts.cti ?? randomBytes(16)],
   ]);
   if (opts.holder) {
-    claims.set(8, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, opts.holder.publicKey]])]]));
+    claims.set(
+      8,
+      new Map([
+        [
+          1,
+          new Map<number, unknown>([
+            [1, 1],
+            [-1, 6],
+            [-2, opts.holder.publicKey],
+          ]),
+        ],
+      ]),
+    );
   }
   claims.set('v', 1);
   claims.set('typ', opts.type);
@@ -94,13 +124,11 @@ export function issueCredential(opts: IssueOptions): Uint8Array {
 }
 
 /** The holder's live code wrapping a credential, generated at `gen` (seconds). */
-export function presentCredential(
-  credentialCose: Uint8Array,
-  holder: SimKey,
-  gen: number,
-  opts: { nonce?: boolean } = {},
-): Uint8Array {
-  const payload = new Map<number | string, unknown>([['vp', credentialCose], [6, uintInstant(gen)]]);
+export function presentCredential(credentialCose: Uint8Array, holder: SimKey, gen: number, opts: { nonce?: boolean } = {}): Uint8Array {
+  const payload = new Map<number | string, unknown>([
+    ['vp', credentialCose],
+    [6, uintInstant(gen)],
+  ]);
   if (opts.nonce) payload.set('n', randomBytes(8));
   return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false });
 }

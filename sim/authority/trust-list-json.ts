@@ -21,12 +21,7 @@ export interface TrustListJson {
   issuers: TrustEntryJson[];
 }
 
-export function trustEntry(
-  key: SimKey,
-  iss: string,
-  types: string[],
-  window: { notBefore?: string; notAfter?: string } = {},
-): TrustEntryJson {
+export function trustEntry(key: SimKey, iss: string, types: string[], window: { notBefore?: string; notAfter?: string } = {}): TrustEntryJson {
   return {
     kid: Buffer.from(key.kid).toString('base64url'),
     iss,

@@ -40,4 +40,3 @@ export function scanLine(scan: ScanEvent, feedback: FeedbackConfig, color = fals
   const pattern = color ? `${DIM}(${describeFeedback(fb)})${RESET}` : `(${describeFeedback(fb)})`;
   return [leds, verdict, scan.type ?? '-', reasonsInWords(scan.reasons), fields, pattern].filter(Boolean).join('  ');
 }
-

@@ -43,13 +43,43 @@ export function encodeManifestBody(body: ManifestBody): Uint8Array {
     ['v', 1],
     ['seq', uint(body.seq)],
     ['iat', uint(body.iat)],
-    ['snap', fileMap(body.snap, [['seq', body.snap.seq], ['count', body.snap.count]])],
-    ['deltas', body.deltas.map((d) => fileMap(d, [['from', d.from], ['to', d.to], ['count', d.count]]))],
+    [
+      'snap',
+      fileMap(body.snap, [
+        ['seq', body.snap.seq],
+        ['count', body.snap.count],
+      ]),
+    ],
+    [
+      'deltas',
+      body.deltas.map((d) =>
+        fileMap(d, [
+          ['from', d.from],
+          ['to', d.to],
+          ['count', d.count],
+        ]),
+      ),
+    ],
   ]);
   if (body.trust) m.set('trust', fileMap(body.trust, []));
-  if (body.trustChain && body.trustChain.length > 0) m.set('trustChain', body.trustChain.map((t) => fileMap(t, [['version', t.version]])));
+  if (body.trustChain && body.trustChain.length > 0)
+    m.set(
+      'trustChain',
+      body.trustChain.map((t) => fileMap(t, [['version', t.version]])),
+    );
   if (body.rules && body.rules.length > 0) {
-    m.set('rules', body.rules.map((r) => new Map<string, unknown>([['name', r.name], ['version', uint(r.version)], ['path', r.path], ['sha256', Uint8Array.from(r.sha256)]])));
+    m.set(
+      'rules',
+      body.rules.map(
+        (r) =>
+          new Map<string, unknown>([
+            ['name', r.name],
+            ['version', uint(r.version)],
+            ['path', r.path],
+            ['sha256', Uint8Array.from(r.sha256)],
+          ]),
+      ),
+    );
   }
   return encodeCbor(m);
 }

@@ -6,14 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import {
-  DELTA_HEADER_BYTES,
-  KEY_BYTES,
-  RECORD_BYTES,
-  SNAPSHOT_HEADER_BYTES,
-  encodeDeltaHeader,
-  encodeSnapshotHeader,
-} from '../../firmware-ts/status/list/index.js';
+import { DELTA_HEADER_BYTES, KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES, encodeDeltaHeader, encodeSnapshotHeader } from '../../firmware-ts/status/list/index.js';
 
 export type RecordFileKind = { kind: 'snapshot'; seq: number } | { kind: 'delta'; from: number; to: number };
 
@@ -60,10 +53,7 @@ export class RecordFileWriter {
   /** Writes the header with the final count and returns the file's count and SHA-256. */
   finish(): WrittenFile {
     this.flush();
-    const header =
-      this.kind.kind === 'snapshot'
-        ? encodeSnapshotHeader(this.kind.seq, this.count)
-        : encodeDeltaHeader(this.kind.from, this.kind.to, this.count);
+    const header = this.kind.kind === 'snapshot' ? encodeSnapshotHeader(this.kind.seq, this.count) : encodeDeltaHeader(this.kind.from, this.kind.to, this.count);
     writeSync(this.fd, header, 0, header.length, 0);
     const hash = createHash('sha256');
     const chunk = Buffer.alloc(1 << 20);

@@ -4,12 +4,7 @@
  * @module
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import {
-  RECORD_BYTES,
-  SNAPSHOT_HEADER_BYTES,
-  readSnapshotHeader,
-  snapshotBytes,
-} from '../../firmware-ts/status/list/index.js';
+import { RECORD_BYTES, SNAPSHOT_HEADER_BYTES, readSnapshotHeader, snapshotBytes } from '../../firmware-ts/status/list/index.js';
 
 const CHUNK_RECORDS = 61_680;
 

@@ -188,7 +188,8 @@ export function publishNext(opts: PublishOptions): PublisherState {
     // The list it replaces stays published: a scanner that missed it walks the chain.
     // It holds the earlier versions only, one document per version, oldest first.
     const v = opts.trustDocument.version;
-    if (trust && trust.version !== undefined) trustChain = [...trustChain.filter((t) => t.version !== trust!.version), { path: trust.path, sha256: trust.sha256, version: trust.version }];
+    if (trust && trust.version !== undefined)
+      trustChain = [...trustChain.filter((t) => t.version !== trust!.version), { path: trust.path, sha256: trust.sha256, version: trust.version }];
     trustChain = trustChain.filter((t) => t.version < v).sort((a, b) => a.version - b.version);
     const path = `trust-v${opts.trustDocument.version}-${seq}.cose`;
     writeAtomically(join(opts.dir, path), opts.trustDocument.bytes);

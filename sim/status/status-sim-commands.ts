@@ -128,7 +128,12 @@ export function registerStatusSim(sim: Command): void {
     .option('--trust-version <n>', "publish the authority's trust list with this version, signed by its root (a rotation when `sim rotate-root` ran since)")
     .option('--plain-trust', 'publish the trust list as plain JSON, as version-1 publishers did (a 1.1 scanner refuses it)')
     .addOption(new Option('--forge-trust <kind>', 'sign the trust list as a forgery the scanner must refuse').choices([...TRUST_FORGERIES]))
-    .option('--rules <name=file>', 'publish rules data (calendar-cn, adoption) from a JSON file carrying its version, signed by the root (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '--rules <name=file>',
+      'publish rules data (calendar-cn, adoption) from a JSON file carrying its version, signed by the root (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .addOption(new Option('--forge-rules <kind>', 'sign the rules documents as a forgery the scanner must refuse').choices([...DOCUMENT_FORGERIES]))
     .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))
     .option('--json', 'print the publisher state as JSON')
@@ -146,7 +151,9 @@ export function registerStatusSim(sim: Command): void {
         const state = readPublisherState(opts.out);
         if (!state) throw new UsageError(`${opts.out}: nothing published yet`);
         writeManifest(opts.out, state, authority.keys.sl, opts.forge, authority.keys.mps);
-        process.stdout.write(opts.json ? `${JSON.stringify({ forged: opts.forge, seq: state.seq })}\n` : `manifest.cose of seq ${state.seq} replaced by a forgery (${opts.forge})\n`);
+        process.stdout.write(
+          opts.json ? `${JSON.stringify({ forged: opts.forge, seq: state.seq })}\n` : `manifest.cose of seq ${state.seq} replaced by a forgery (${opts.forge})\n`,
+        );
         return;
       }
       const changes = parseChanges(opts.set);

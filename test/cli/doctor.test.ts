@@ -37,18 +37,26 @@ afterAll(async () => {
 
 describe('roadscan doctor', () => {
   it('says ok to a healthy device, exit 0', async () => {
-    const res = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner')], { timeoutMs: 30_000 });
+    const res = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner')], {
+      timeoutMs: 30_000,
+    });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const lines = res.stdout.trimEnd().split('\n');
     expect(lines.every((l) => l.startsWith('ok '))).toBe(true);
     for (const what of ['configuration', 'database', 'trust anchor', 'status list', 'serial device', 'clock', 'screen port', 'health port']) {
-      expect(lines.some((l) => l.includes(`  ${what}: `)), what).toBe(true);
+      expect(
+        lines.some((l) => l.includes(`  ${what}: `)),
+        what,
+      ).toBe(true);
     }
   });
 
   it('says what to fix on a broken device, one line each, exit 1', async () => {
-    const res = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'empty.db'), '--trust', world.trustFile, '--scanner', join(dir, 'no-such-tty')], { timeoutMs: 30_000 });
+    const res = await runCli(
+      ['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'empty.db'), '--trust', world.trustFile, '--scanner', join(dir, 'no-such-tty')],
+      { timeoutMs: 30_000 },
+    );
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^FIX  status list: never synced .*run roadscan sync/m);
     expect(res.stdout).toMatch(/^FIX  serial device: .*no-such-tty not found: plug the scanner in/m);

@@ -48,7 +48,12 @@ describe('roadscan scanner', () => {
   it('splits CR, LF and CRLF across chunks and cuts a frame that never ends', () => {
     const s = new RawFrameSplitter(8);
     const f = [...s.push(Buffer.from('ab\r')), ...s.push(Buffer.from('\ncd\r')), ...s.push(Buffer.from('e\n0123456789')), ...s.flush()];
-    expect(f.map((x) => [Buffer.from(x.bytes).toString(), x.terminator])).toEqual([['ab', 'CRLF'], ['cd', 'CR'], ['e', 'LF'], ['01234567', 'none']]);
+    expect(f.map((x) => [Buffer.from(x.bytes).toString(), x.terminator])).toEqual([
+      ['ab', 'CRLF'],
+      ['cd', 'CR'],
+      ['e', 'LF'],
+      ['01234567', 'none'],
+    ]);
     expect(describeRawFrame({ bytes: Buffer.from('x'.repeat(400)), terminator: 'LF' })).toMatch(/… \(100 more bytes\)$/);
   });
 

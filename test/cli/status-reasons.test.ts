@@ -50,7 +50,12 @@ beforeAll(async () => {
   listed('an unknown status byte counts as revoked', 'roadside', 'DL', 200, ['REVOKED']);
   const vr = authority.code({ type: 'VR', now: NOW });
   changes.set(vr.statusKey, 1);
-  cases.push({ name: 'a VA whose registration is revoked', profile: 'roadside', text: authority.code({ type: 'VA', now: NOW, dat: { ref: vr.cti } }).text, reasons: ['REVOKED', 'PAPER_REQUIRED'] });
+  cases.push({
+    name: 'a VA whose registration is revoked',
+    profile: 'roadside',
+    text: authority.code({ type: 'VA', now: NOW, dat: { ref: vr.cti } }).text,
+    reasons: ['REVOKED', 'PAPER_REQUIRED'],
+  });
   // 1.1: the owner's VR may be another authority's (ris); a VD names its VR too (ref, ris).
   const elsewhere = 'CN-MPS-120000';
   const vrElsewhere = new Uint8Array(randomBytes(16));
@@ -61,10 +66,25 @@ beforeAll(async () => {
   changes.set(entryKey(elsewhere, vrSuspendedElsewhere).toString('hex'), 2);
   const va = (ref: Uint8Array, ris?: string) => authority.code({ type: 'VA', now: NOW, dat: { ref, ...(ris ? { ris } : {}) } }).text;
   const vd = (dat: Record<string, unknown>) => authority.code({ type: 'VD', now: NOW, dat }).text;
-  cases.push({ name: 'a VA whose registration at another authority (ris) is revoked', profile: 'roadside', text: va(vrElsewhere, elsewhere), reasons: ['REVOKED', 'PAPER_REQUIRED'] });
-  cases.push({ name: 'a VA with ris: a listed VR of its own issuer with that ref is not the owner\'s', profile: 'roadside', text: va(vrHereOnly, elsewhere), reasons: ['PAPER_REQUIRED'] });
+  cases.push({
+    name: 'a VA whose registration at another authority (ris) is revoked',
+    profile: 'roadside',
+    text: va(vrElsewhere, elsewhere),
+    reasons: ['REVOKED', 'PAPER_REQUIRED'],
+  });
+  cases.push({
+    name: "a VA with ris: a listed VR of its own issuer with that ref is not the owner's",
+    profile: 'roadside',
+    text: va(vrHereOnly, elsewhere),
+    reasons: ['PAPER_REQUIRED'],
+  });
   cases.push({ name: 'a VD whose registration (ref, own issuer) is revoked', profile: 'window', text: vd({ ref: vr.cti }), reasons: ['REVOKED'] });
-  cases.push({ name: 'a VD whose registration at another authority (ref, ris) is suspended', profile: 'window', text: vd({ ref: vrSuspendedElsewhere, ris: elsewhere }), reasons: ['SUSPENDED'] });
+  cases.push({
+    name: 'a VD whose registration at another authority (ref, ris) is suspended',
+    profile: 'window',
+    text: vd({ ref: vrSuspendedElsewhere, ris: elsewhere }),
+    reasons: ['SUSPENDED'],
+  });
   cases.push({ name: 'a VD without ref has no registration to look up', profile: 'window', text: vd({}), reasons: [] });
   cases.push({ name: 'not listed', profile: 'roadside', text: authority.code({ type: 'DL', now: NOW }).text, reasons: [] });
   const published = join(dir, 'published');
@@ -84,9 +104,14 @@ describe('status-list reasons after a real sync over HTTP', () => {
     expect(JSON.parse(sync.stdout)).toMatchObject({ ok: true, seq: 1, applied: 'snapshot', entries: changes.size });
     for (const profile of ['roadside', 'window'] as const) {
       const group = cases.filter((k) => k.profile === profile);
-      const res = await runCli(['verify', '--json', '--trust', trustFile, '--db', db, '--now', NOW_ISO, '--profile', profile], { input: group.map((k) => k.text).join('\n') });
+      const res = await runCli(['verify', '--json', '--trust', trustFile, '--db', db, '--now', NOW_ISO, '--profile', profile], {
+        input: group.map((k) => k.text).join('\n'),
+      });
       expect(res.code).toBe(0);
-      const answers = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).reasons);
+      const answers = res.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).reasons);
       group.forEach((k, i) => expect({ name: k.name, reasons: answers[i] }).toEqual({ name: k.name, reasons: k.reasons }));
     }
     const stale = await runCli(['verify', '--json', '--trust', trustFile, '--db', db, '--now', new Date((NOW + 25 * 3600) * 1000).toISOString(), cases.at(-1)!.text]);

@@ -23,8 +23,23 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const args = (profile: string, db: string, ...more: string[]) =>
-  ['verify', '--json', '--trust', trustFile, '--db', db, '--now', NOW_ISO, '--profile', profile, '--region', '110105', '--station', STATION, ...more];
+const args = (profile: string, db: string, ...more: string[]) => [
+  'verify',
+  '--json',
+  '--trust',
+  trustFile,
+  '--db',
+  db,
+  '--now',
+  NOW_ISO,
+  '--profile',
+  profile,
+  '--region',
+  '110105',
+  '--station',
+  STATION,
+  ...more,
+];
 const reasons = (stdout: string) => (JSON.parse(stdout) as { reasons: string[] }).reasons;
 
 /** Every row of every table, so "unchanged" means unchanged. */

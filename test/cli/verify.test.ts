@@ -32,7 +32,10 @@ describe('roadscan verify: every reason code through the command line', () => {
       const res = await runCli(['verify', ...settingArgs(JSON.parse(key), join(dir, `g${n++}.db`))], { input: group.map((k) => k.text).join('\n') + '\n' });
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
-      const answers = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const answers = res.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(answers).toHaveLength(group.length);
       group.forEach((k, i) => expect({ name: k.name, reasons: answers[i].reasons }).toEqual({ name: k.name, reasons: [...k.reasons, 'STATUS_LIST_STALE'] }));
     }
@@ -67,7 +70,10 @@ describe('roadscan verify: every reason code through the command line', () => {
     ]);
     const res = await runCli(['verify', ...settingArgs({ profile: 'roadside', region: '110105' }, join(dir, 'junk.db'))], { input });
     expect(res.code).toBe(0);
-    const verdicts = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).verdict);
+    const verdicts = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).verdict);
     expect(verdicts).toEqual(['warn', 'reject', 'reject', 'reject', 'warn']);
   });
 
@@ -75,7 +81,22 @@ describe('roadscan verify: every reason code through the command line', () => {
     const trust = join(dir, 'vector-trust.json');
     writeFileSync(trust, JSON.stringify(vectors.trust));
     for (const v of vectors.vectors) {
-      const res = await runCli(['verify', '--json', '--trust', trust, '--db', join(dir, `v-${v.name}.db`), '--now', v.now, '--profile', v.profile, '--region', v.region, ...(v.station ? ['--station', v.station] : []), v.qr]);
+      const res = await runCli([
+        'verify',
+        '--json',
+        '--trust',
+        trust,
+        '--db',
+        join(dir, `v-${v.name}.db`),
+        '--now',
+        v.now,
+        '--profile',
+        v.profile,
+        '--region',
+        v.region,
+        ...(v.station ? ['--station', v.station] : []),
+        v.qr,
+      ]);
       expect({ name: v.name, reasons: JSON.parse(res.stdout).reasons }).toEqual({ name: v.name, reasons: [...v.expect.reasons, 'STATUS_LIST_STALE'] });
     }
   });

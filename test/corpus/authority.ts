@@ -46,8 +46,12 @@ export class Authority {
 
   trustEntry(): TrustEntry {
     return {
-      kid: b64url(this.key.kid), iss: this.iss, key: b64url(this.key.publicKey),
-      types: this.types, notBefore: this.notBefore, notAfter: this.notAfter,
+      kid: b64url(this.key.kid),
+      iss: this.iss,
+      key: b64url(this.key.publicKey),
+      types: this.types,
+      notBefore: this.notBefore,
+      notAfter: this.notAfter,
     };
   }
 
@@ -72,7 +76,10 @@ export class Authority {
 
 /** The payload of a presentation: `{"vp": inner COSE, 6: gen}` plus an optional nonce `"n"`. */
 export function presentationPayload(inner: Uint8Array, gen: unknown, nonce?: Uint8Array): Map<number | string, unknown> {
-  const payload = new Map<number | string, unknown>([['vp', inner], [IAT, gen]]);
+  const payload = new Map<number | string, unknown>([
+    ['vp', inner],
+    [IAT, gen],
+  ]);
   if (nonce) payload.set('n', nonce);
   return payload;
 }

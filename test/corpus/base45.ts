@@ -8,9 +8,7 @@
 /** The 45-character alphabet of RFC 9285 section 4, value = index. */
 export const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
-const VALUE_OF: ReadonlyMap<string, number> = new Map(
-  [...BASE45_ALPHABET].map((ch, i) => [ch, i] as const),
-);
+const VALUE_OF: ReadonlyMap<string, number> = new Map([...BASE45_ALPHABET].map((ch, i) => [ch, i] as const));
 
 /** Encodes bytes: each pair n = a*256+b becomes c + 45d + 2025e written c, d, e; a lone last byte gives two characters. */
 export function base45Encode(bytes: Uint8Array): string {

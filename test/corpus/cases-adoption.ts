@@ -25,7 +25,9 @@ export function adoptionSettings(kit: IssuerKit): Setting[] {
   const pilot = '2021-06-15T10:00:00+08:00';
   return [
     setting(kit, 'roadside 120101 Tianjin 2021-06', 'roadside', '120101', pilot, [
-      ['DL', []], ['VR', ['NOT_ACCEPTED_IN_REGION', 'PAPER_REQUIRED']], ['TK', ['NOT_APPLICABLE']],
+      ['DL', []],
+      ['VR', ['NOT_ACCEPTED_IN_REGION', 'PAPER_REQUIRED']],
+      ['TK', ['NOT_APPLICABLE']],
     ]),
     setting(kit, 'roadside 310101 Shanghai 2021-06', 'roadside', '310101', pilot, [['DL', ['NOT_ACCEPTED_IN_REGION']]]),
     setting(kit, 'roadside 510104 Chengdu 2021-06', 'roadside', '510104', pilot, [['DL', []]]),
@@ -34,14 +36,25 @@ export function adoptionSettings(kit: IssuerKit): Setting[] {
     setting(kit, 'roadside 320102 Nanjing 2021-06', 'roadside', '320102', pilot, [['DL', ['NOT_ACCEPTED_IN_REGION']]]),
     setting(kit, 'roadside 310101 Shanghai 2022-03', 'roadside', '310101', '2022-03-01T10:00:00+08:00', [['DL', []]]),
     setting(kit, 'window 110105 Beijing 2024-08', 'window', '110105', '2024-08-01T10:00:00+08:00', [
-      ['VR', []], ['VA', []], ['VD', []], ['DL', []],
+      ['VR', []],
+      ['VA', []],
+      ['VD', []],
+      ['DL', []],
     ]),
     setting(kit, 'window 371102 Rizhao 2024-12-01 23:30', 'window', '371102', '2024-12-01T23:30:00+08:00', [
-      ['VR', ['NOT_ACCEPTED_IN_REGION']], ['VA', ['NOT_ACCEPTED_IN_REGION']], ['VD', ['NOT_ACCEPTED_IN_REGION']], ['DL', []],
+      ['VR', ['NOT_ACCEPTED_IN_REGION']],
+      ['VA', ['NOT_ACCEPTED_IN_REGION']],
+      ['VD', ['NOT_ACCEPTED_IN_REGION']],
+      ['DL', []],
     ]),
     setting(kit, 'window 371102 Rizhao 2024-12-02 00:30', 'window', '371102', '2024-12-02T00:30:00+08:00', [
-      ['VR', []], ['VA', []], ['VD', []],
+      ['VR', []],
+      ['VA', []],
+      ['VD', []],
     ]),
-    setting(kit, 'window 310101 Shanghai 2024-12-03', 'window', '310101', '2024-12-03T10:00:00+08:00', [['VR', []], ['VD', []]]),
+    setting(kit, 'window 310101 Shanghai 2024-12-03', 'window', '310101', '2024-12-03T10:00:00+08:00', [
+      ['VR', []],
+      ['VD', []],
+    ]),
   ];
 }

@@ -71,7 +71,7 @@ export function yearEndSetting(kit: IssuerKit): Setting {
     ['2026-12-29T09:00:00+08:00', '2027-01-08T18:00:00+08:00', ['AUTHORIZATION_TOO_LONG', 'CALENDAR_UNKNOWN'], '3 in 2026 + Jan 4-8: 8, but 2027 could hold none'],
   ]);
   const now = s.nowSec;
-  s.expect('DL live on New Year\'s Eve', kit.live(kit.claims('DL', now), { gen: now }), [], 'DL');
+  s.expect("DL live on New Year's Eve", kit.live(kit.claims('DL', now), { gen: now }), [], 'DL');
   return s;
 }
 
@@ -82,8 +82,6 @@ export function year2027Setting(kit: IssuerKit): Setting {
   s.expect('DL live in 2027', kit.live(kit.claims('DL', now), { gen: now }), [], 'DL');
   s.expect('VR live in 2027', kit.live(kit.claims('VR', now), { gen: now }), [], 'VR');
   s.expect('TK at a window in 2027', kit.bare(kit.claims('TK', now)), ['CHECK_ID'], 'TK');
-  addSpans(s, kit, [
-    ['2027-01-05T09:00:00+08:00', '2027-01-08T18:00:00+08:00', [], '4 calendar days'],
-  ]);
+  addSpans(s, kit, [['2027-01-05T09:00:00+08:00', '2027-01-08T18:00:00+08:00', [], '4 calendar days']]);
   return s;
 }

@@ -58,8 +58,22 @@ export function addMalformedClaims(s: Setting, kit: IssuerKit): void {
     s.malformed(`${typ} dat as an array`, show(notMap));
   }
 
-  for (const bad of ['2026-13-01', '2026-00-10', '2026-01-00', '2026-04-31', '2026-02-29', '2026-2-03', '2026/02/03',
-    '20260203', '2026-02-03T00:00:00', '', ' 2026-02-03', '２０２６-02-03', '0000-00-00', '2026-02-3x']) {
+  for (const bad of [
+    '2026-13-01',
+    '2026-00-10',
+    '2026-01-00',
+    '2026-04-31',
+    '2026-02-29',
+    '2026-2-03',
+    '2026/02/03',
+    '20260203',
+    '2026-02-03T00:00:00',
+    '',
+    ' 2026-02-03',
+    '２０２６-02-03',
+    '0000-00-00',
+    '2026-02-3x',
+  ]) {
     const c = fresh('DL');
     dat(c).set('vto', bad);
     s.malformed(`DL vto = ${JSON.stringify(bad)}`, show(c));
@@ -93,7 +107,22 @@ export function addMalformedClaims(s: Setting, kit: IssuerKit): void {
     ['cnf an empty map', (c) => c.set(CNF, new Map())],
     ['cnf key x of 31 bytes', (c) => c.set(CNF, cnfOf(kit.holder.publicKey.subarray(0, 31)))],
     ['cnf key x of 33 bytes', (c) => c.set(CNF, cnfOf(new Uint8Array([...kit.holder.publicKey, 0])))],
-    ['cnf key without x', (c) => c.set(CNF, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6]])]]))],
+    [
+      'cnf key without x',
+      (c) =>
+        c.set(
+          CNF,
+          new Map([
+            [
+              1,
+              new Map<number, unknown>([
+                [1, 1],
+                [-1, 6],
+              ]),
+            ],
+          ]),
+        ),
+    ],
   ];
   for (const [label, edit] of claimCases) {
     const c = fresh('DL');
@@ -130,22 +159,84 @@ export function addMalformedClaims(s: Setting, kit: IssuerKit): void {
   s.malformed('DL cls with an int member', show(clsInt));
 
   // Same values, other CBOR spellings: an integral float is not a uint; a long-form uint still is.
-  const float64 = (n: number): Uint8Array => { const b = Buffer.alloc(9); b[0] = 0xfb; b.writeDoubleBE(n, 1); return new Uint8Array(b); };
-  const uint64 = (n: number): Uint8Array => { const b = Buffer.alloc(9); b[0] = 0x1b; b.writeBigUInt64BE(BigInt(n), 1); return new Uint8Array(b); };
+  const float64 = (n: number): Uint8Array => {
+    const b = Buffer.alloc(9);
+    b[0] = 0xfb;
+    b.writeDoubleBE(n, 1);
+    return new Uint8Array(b);
+  };
+  const uint64 = (n: number): Uint8Array => {
+    const b = Buffer.alloc(9);
+    b[0] = 0x1b;
+    b.writeBigUInt64BE(BigInt(n), 1);
+    return new Uint8Array(b);
+  };
   const expFloat = fresh('DL');
-  s.malformed('DL exp as an integral float64', kit.live(respelled(expFloat, (c) => c.set(EXP, MARKER), float64(expFloat.get(EXP) as number)), { gen: now, by: kit.mps }));
-  s.malformed('DL v as float16 1.0', kit.live(respelled(fresh('DL'), (c) => c.set('v', MARKER), Uint8Array.of(0xf9, 0x3c, 0x00)), { gen: now, by: kit.mps }));
+  s.malformed(
+    'DL exp as an integral float64',
+    kit.live(
+      respelled(expFloat, (c) => c.set(EXP, MARKER), float64(expFloat.get(EXP) as number)),
+      { gen: now, by: kit.mps },
+    ),
+  );
+  s.malformed(
+    'DL v as float16 1.0',
+    kit.live(
+      respelled(fresh('DL'), (c) => c.set('v', MARKER), Uint8Array.of(0xf9, 0x3c, 0x00)),
+      { gen: now, by: kit.mps },
+    ),
+  );
   const depFloat = fresh('TK');
-  s.malformed('TK dep as an integral float64', kit.bare(respelled(depFloat, (c) => dat(c).set('dep', MARKER), float64(dat(depFloat).get('dep') as number)), { by: kit.mot }));
+  s.malformed(
+    'TK dep as an integral float64',
+    kit.bare(
+      respelled(depFloat, (c) => dat(c).set('dep', MARKER), float64(dat(depFloat).get('dep') as number)),
+      { by: kit.mot },
+    ),
+  );
   const expLong = fresh('DL');
-  s.probe('DL exp as a uint in 8 bytes (not the preferred form)', kit.live(respelled(expLong, (c) => c.set(EXP, MARKER), uint64(expLong.get(EXP) as number)), { gen: now, by: kit.mps }),
-    'valid CBOR uint, not preferred serialization', false);
+  s.probe(
+    'DL exp as a uint in 8 bytes (not the preferred form)',
+    kit.live(
+      respelled(expLong, (c) => c.set(EXP, MARKER), uint64(expLong.get(EXP) as number)),
+      { gen: now, by: kit.mps },
+    ),
+    'valid CBOR uint, not preferred serialization',
+    false,
+  );
 
   const probes: [string, (c: Claims) => void, string, boolean][] = [
     ['typ "XX"', (c) => c.set('typ', 'XX'), 'typ must be one of DL, VR, VA, VD, TK', true],
     ['typ "dl"', (c) => c.set('typ', 'dl'), 'typ is case-sensitive', true],
-    ['cnf kty 2 (EC2)', (c) => c.set(CNF, new Map([[1, new Map<number, unknown>([[1, 2], [-1, 6], [-2, kit.holder.publicKey]])]])), 'COSE_Key must be OKP/Ed25519', true],
-    ['dat.ot = "X"', (c) => { c.set('typ', 'VR'); c.set('dat', new Map([...dat(kit.claims('VR', now))])); dat(c).set('ot', 'X'); }, 'ot is P or O', false],
+    [
+      'cnf kty 2 (EC2)',
+      (c) =>
+        c.set(
+          CNF,
+          new Map([
+            [
+              1,
+              new Map<number, unknown>([
+                [1, 2],
+                [-1, 6],
+                [-2, kit.holder.publicKey],
+              ]),
+            ],
+          ]),
+        ),
+      'COSE_Key must be OKP/Ed25519',
+      true,
+    ],
+    [
+      'dat.ot = "X"',
+      (c) => {
+        c.set('typ', 'VR');
+        c.set('dat', new Map([...dat(kit.claims('VR', now))]));
+        dat(c).set('ot', 'X');
+      },
+      'ot is P or O',
+      false,
+    ],
     ['dat.cls empty', (c) => dat(c).set('cls', []), 'array of tstr, none', false],
     ['exp 2^64-1', (c) => c.set(EXP, 2n ** 64n - 1n), 'a valid uint far in the future', false],
   ];

@@ -97,32 +97,117 @@ export function addMalformedWire(s: Setting, kit: IssuerKit): void {
   // COSE_Sign1 shape and headers (a VD, accepted at a window when well-formed).
   const sign = (header: Map<number, unknown>): Uint8Array => kit.credential(vdClaims, { sign: { protectedHeader: header } });
   const kid = kit.mps.key.kid;
-  s.malformed('alg -7 (ES256)', qrText(sign(new Map<number, unknown>([[ALG, -7], [KID, kid]]))));
+  s.malformed(
+    'alg -7 (ES256)',
+    qrText(
+      sign(
+        new Map<number, unknown>([
+          [ALG, -7],
+          [KID, kid],
+        ]),
+      ),
+    ),
+  );
   s.malformed('alg missing', qrText(sign(new Map<number, unknown>([[KID, kid]]))));
-  s.malformed('alg "EdDSA" as text', qrText(sign(new Map<number, unknown>([[ALG, 'EdDSA'], [KID, kid]]))));
-  s.malformed('kid of 7 bytes', qrText(sign(new Map<number, unknown>([[ALG, EDDSA], [KID, kid.subarray(0, 7)]]))));
-  s.malformed('kid of 9 bytes', qrText(sign(new Map<number, unknown>([[ALG, EDDSA], [KID, concatBytes(kid, bytesOf(0))]]))));
-  s.malformed('kid as text', qrText(sign(new Map<number, unknown>([[ALG, EDDSA], [KID, Buffer.from(kid).toString('hex')]]))));
+  s.malformed(
+    'alg "EdDSA" as text',
+    qrText(
+      sign(
+        new Map<number, unknown>([
+          [ALG, 'EdDSA'],
+          [KID, kid],
+        ]),
+      ),
+    ),
+  );
+  s.malformed(
+    'kid of 7 bytes',
+    qrText(
+      sign(
+        new Map<number, unknown>([
+          [ALG, EDDSA],
+          [KID, kid.subarray(0, 7)],
+        ]),
+      ),
+    ),
+  );
+  s.malformed(
+    'kid of 9 bytes',
+    qrText(
+      sign(
+        new Map<number, unknown>([
+          [ALG, EDDSA],
+          [KID, concatBytes(kid, bytesOf(0))],
+        ]),
+      ),
+    ),
+  );
+  s.malformed(
+    'kid as text',
+    qrText(
+      sign(
+        new Map<number, unknown>([
+          [ALG, EDDSA],
+          [KID, Buffer.from(kid).toString('hex')],
+        ]),
+      ),
+    ),
+  );
   s.probe('kid nowhere', qrText(sign(new Map<number, unknown>([[ALG, EDDSA]]))), 'no kid: MALFORMED or UNKNOWN_ISSUER', true);
-  s.probe('alg only in the unprotected header', qrText(kit.credential(vdClaims, {
-    sign: { protectedHeader: new Map<number, unknown>([[KID, kid]]) },
-    tamper: (p) => ({ ...p, unprotected: new Map<number, unknown>([[ALG, EDDSA]]) }),
-  })), 'spec puts alg in the protected map', true);
+  s.probe(
+    'alg only in the unprotected header',
+    qrText(
+      kit.credential(vdClaims, {
+        sign: { protectedHeader: new Map<number, unknown>([[KID, kid]]) },
+        tamper: (p) => ({ ...p, unprotected: new Map<number, unknown>([[ALG, EDDSA]]) }),
+      }),
+    ),
+    'spec puts alg in the protected map',
+    true,
+  );
   const parts = kit.mps.signParts(vdClaims);
   const raw = (members: unknown[], tag = true): string => qrText(tag ? concatBytes(bytesOf(0xd2), cbor(members)) : cbor(members));
-  s.malformed('protected = h\'\' (no alg)', raw([new Uint8Array(0), parts.unprotected, parts.payload, parts.signature]));
+  s.malformed("protected = h'' (no alg)", raw([new Uint8Array(0), parts.unprotected, parts.payload, parts.signature]));
   s.malformed('protected = {} (signed, no alg)', qrText(encodeSign1(kit.mps.signParts(vdClaims, { protectedHeader: new Map() }))));
-  s.malformed('protected header bytes with a trailing byte (signed)', raw([concatBytes(parts.protectedBytes, bytesOf(0)), parts.unprotected, parts.payload, parts.signature]));
+  s.malformed(
+    'protected header bytes with a trailing byte (signed)',
+    raw([concatBytes(parts.protectedBytes, bytesOf(0)), parts.unprotected, parts.payload, parts.signature]),
+  );
   s.malformed('protected bstr holding an array', raw([cbor([1, -8]), parts.unprotected, parts.payload, parts.signature]));
-  s.malformed('protected as a map, not a bstr', raw([new Map<number, unknown>([[ALG, EDDSA], [KID, kid]]), parts.unprotected, parts.payload, parts.signature]));
+  s.malformed(
+    'protected as a map, not a bstr',
+    raw([
+      new Map<number, unknown>([
+        [ALG, EDDSA],
+        [KID, kid],
+      ]),
+      parts.unprotected,
+      parts.payload,
+      parts.signature,
+    ]),
+  );
   s.malformed('unprotected as a bstr', raw([parts.protectedBytes, new Uint8Array(0), parts.payload, parts.signature]));
   s.malformed('payload nil (detached)', raw([parts.protectedBytes, parts.unprotected, null, parts.signature]));
   s.malformed('payload as a map, not a bstr', raw([parts.protectedBytes, parts.unprotected, vdClaims, parts.signature]));
   s.malformed('signature as text', raw([parts.protectedBytes, parts.unprotected, parts.payload, 'sig']));
   s.malformed('COSE array of 3', raw([parts.protectedBytes, parts.unprotected, parts.payload]));
   s.malformed('COSE array of 5', raw([parts.protectedBytes, parts.unprotected, parts.payload, parts.signature, parts.signature]));
-  s.malformed('COSE as a map', qrText(cbor(new Map<number, unknown>([[0, parts.protectedBytes], [2, parts.payload], [3, parts.signature]]))));
-  s.malformed('tag 98 (COSE_Sign) instead of 18', qrText(concatBytes(bytesOf(0xd8, 0x62), cbor([parts.protectedBytes, parts.unprotected, parts.payload, parts.signature]))));
+  s.malformed(
+    'COSE as a map',
+    qrText(
+      cbor(
+        new Map<number, unknown>([
+          [0, parts.protectedBytes],
+          [2, parts.payload],
+          [3, parts.signature],
+        ]),
+      ),
+    ),
+  );
+  s.malformed(
+    'tag 98 (COSE_Sign) instead of 18',
+    qrText(concatBytes(bytesOf(0xd8, 0x62), cbor([parts.protectedBytes, parts.unprotected, parts.payload, parts.signature]))),
+  );
   s.malformed('tag 17 (COSE_Mac0) instead of 18', qrText(concatBytes(bytesOf(0xd1), cbor([parts.protectedBytes, parts.unprotected, parts.payload, parts.signature]))));
   s.malformed('tag 61 (CWT) around tag 18', qrText(concatBytes(bytesOf(0xd8, 0x3d), vd)));
   s.malformed('tag 18 twice', qrText(concatBytes(bytesOf(0xd2), vd)));
@@ -151,9 +236,18 @@ export function addMalformedWire(s: Setting, kit: IssuerKit): void {
   s.malformed('presentation: alg missing', kit.live(dlClaims(), { gen: now, outerHeader: new Map() }));
   s.probe('presentation: nonce of 7 bytes', kit.live(dlClaims(), { gen: now, nonce: new Uint8Array(7) }), '"n" is bstr(8)', false);
   s.probe('presentation: nonce as text', kit.live(dlClaims(), { gen: now, editPayload: (p) => p.set('n', 'nonce') }), '"n" is bstr(8)', false);
-  s.probe('presentation: kid of the holder in the protected header', kit.live(dlClaims(), {
-    gen: now, outerHeader: new Map<number, unknown>([[ALG, EDDSA], [KID, kit.holder.kid]]),
-  }), 'section 4 says no kid', false);
+  s.probe(
+    'presentation: kid of the holder in the protected header',
+    kit.live(dlClaims(), {
+      gen: now,
+      outerHeader: new Map<number, unknown>([
+        [ALG, EDDSA],
+        [KID, kit.holder.kid],
+      ]),
+    }),
+    'section 4 says no kid',
+    false,
+  );
 }
 
 /** The map re-encoded with an indefinite-length header (0xbf ... 0xff), entries unchanged. */

@@ -53,14 +53,19 @@ export function roadsideSetting(kit: IssuerKit): Setting {
   s.expect('DL bare, raw untagged', kit.bare(dl(), { compress: false, sign: { tagged: false } }), ['PRESENTATION_REQUIRED'], 'DL');
   s.expect('DL live signed by another holder key', kit.live(dl(), { gen: now, holder: kit.otherHolder }), ['BAD_HOLDER_SIGNATURE'], 'DL');
   s.expect('DL live: holder signature bit flipped', kit.live(dl(), { gen: now, tamperOuter: flipSignature }), ['BAD_HOLDER_SIGNATURE'], 'DL');
-  s.expect('DL live: gen rewritten to now after the holder signed it an hour ago', kit.live(dl(), {
-    gen: now - 3600,
-    tamperOuter: (p) => {
-      const payload = decode(p.payload, { useMaps: true }) as Map<number | string, unknown>;
-      payload.set(IAT, now);
-      return { ...p, payload: cbor(payload) };
-    },
-  }), ['BAD_HOLDER_SIGNATURE'], 'DL');
+  s.expect(
+    'DL live: gen rewritten to now after the holder signed it an hour ago',
+    kit.live(dl(), {
+      gen: now - 3600,
+      tamperOuter: (p) => {
+        const payload = decode(p.payload, { useMaps: true }) as Map<number | string, unknown>;
+        payload.set(IAT, now);
+        return { ...p, payload: cbor(payload) };
+      },
+    }),
+    ['BAD_HOLDER_SIGNATURE'],
+    'DL',
+  );
 
   // Issuer failures.
   s.expect('DL live: issuer signature bit flipped', kit.live(dl(), { gen: now, tamper: flipSignature }), ['BAD_SIGNATURE'], 'DL');
@@ -74,19 +79,32 @@ export function roadsideSetting(kit: IssuerKit): Setting {
   s.expect('DL live: protected header re-encoded in another key order', kit.live(dl(), { gen: now, tamper: swapProtected(reordered) }), ['BAD_SIGNATURE'], 'DL');
   s.expect('DL live: issuer not in the trust list', kit.live(dl(), { gen: now, by: kit.rogue }), ['UNKNOWN_ISSUER'], 'DL');
   s.expect('DL live: unknown kid, unprotected only', kit.live(dl(), { gen: now, by: kit.rogue, sign: { kidPlace: 'unprotected' } }), ['UNKNOWN_ISSUER'], 'DL');
-  const underKid = (kid: Uint8Array): Map<number, unknown> => new Map<number, unknown>([[ALG, EDDSA], [KID, kid]]);
-  s.expect('DL live: MPS key signs under the kid of an unknown key', kit.live(dl(), { gen: now, sign: { protectedHeader: underKid(kit.rogue.key.kid) } }), ['UNKNOWN_ISSUER'], 'DL');
-  s.expect('DL live: MPS key signs under the ticket key\'s kid', kit.live(dl(), { gen: now, sign: { protectedHeader: underKid(kit.mot.key.kid) } }),
-    ['ISSUER_NOT_AUTHORIZED', 'BAD_SIGNATURE'], 'DL');
+  const underKid = (kid: Uint8Array): Map<number, unknown> =>
+    new Map<number, unknown>([
+      [ALG, EDDSA],
+      [KID, kid],
+    ]);
+  s.expect(
+    'DL live: MPS key signs under the kid of an unknown key',
+    kit.live(dl(), { gen: now, sign: { protectedHeader: underKid(kit.rogue.key.kid) } }),
+    ['UNKNOWN_ISSUER'],
+    'DL',
+  );
+  s.expect(
+    "DL live: MPS key signs under the ticket key's kid",
+    kit.live(dl(), { gen: now, sign: { protectedHeader: underKid(kit.mot.key.kid) } }),
+    ['ISSUER_NOT_AUTHORIZED', 'BAD_SIGNATURE'],
+    'DL',
+  );
   s.expect('DL live: kid of the holder key (not an issuer)', kit.live(dl(), { gen: now, sign: { protectedHeader: underKid(kit.holder.kid) } }), ['UNKNOWN_ISSUER'], 'DL');
   const wrongIss = dl();
   wrongIss.set(ISS, 'CN-MPS-120000');
-  s.expect('DL live: iss differs from the key\'s iss', kit.live(wrongIss, { gen: now }), ['ISSUER_NOT_AUTHORIZED'], 'DL');
+  s.expect("DL live: iss differs from the key's iss", kit.live(wrongIss, { gen: now }), ['ISSUER_NOT_AUTHORIZED'], 'DL');
   const motDl = dl();
   motDl.set(ISS, kit.mot.iss);
   s.expect('DL live: signed by the ticket key (type not allowed)', kit.live(motDl, { gen: now, by: kit.mot }), ['ISSUER_NOT_AUTHORIZED'], 'DL');
   s.expect('DL live: signed by the status-list key', kit.live(dl(), { gen: now, by: kit.statusSigner }), ['ISSUER_NOT_AUTHORIZED'], 'DL');
-  const windowCase = (label: string, iatIso: string, reasons: ('ISSUER_NOT_AUTHORIZED')[]): void => {
+  const windowCase = (label: string, iatIso: string, reasons: 'ISSUER_NOT_AUTHORIZED'[]): void => {
     const c = dl();
     c.set(IAT, at(iatIso));
     c.set(NBF, at(iatIso));
@@ -101,31 +119,64 @@ export function roadsideSetting(kit: IssuerKit): Setting {
   s.expect('DL live: exp = 2^40 (year 36812)', kit.live(timedBig(dl(), EXP, 2 ** 40), { gen: now }), [], 'DL');
   s.expect('DL live: gen = 2^40', kit.live(dl(), { gen: 2 ** 40 }), ['STALE_PRESENTATION'], 'DL');
   s.probe('DL live: exp = 2^53 + 2', kit.live(timedBig(dl(), EXP, 2n ** 53n + 2n), { gen: now }), 'a valid uint beyond JS safe integers', false);
-  s.probe('DL live: presentation payload with an unknown key', kit.live(dl(), { gen: now, editPayload: (p) => p.set('zz', 1) }), 'section 4 lists vp, 6 and n only', false);
+  s.probe(
+    'DL live: presentation payload with an unknown key',
+    kit.live(dl(), { gen: now, editPayload: (p) => p.set('zz', 1) }),
+    'section 4 lists vp, 6 and n only',
+    false,
+  );
 
   // Validity instants and the licence's own dates (CST).
-  const timed = (key: number, value: number): Claims => { const c = dl(); c.set(key, value); return c; };
+  const timed = (key: number, value: number): Claims => {
+    const c = dl();
+    c.set(key, value);
+    return c;
+  };
   s.expect('DL live: nbf = now', kit.live(timed(NBF, now), { gen: now }), [], 'DL');
   s.expect('DL live: nbf = now + 1', kit.live(timed(NBF, now + 1), { gen: now }), ['NOT_YET_VALID'], 'DL');
   s.expect('DL live: exp = now + 1', kit.live(timed(EXP, now + 1), { gen: now }), [], 'DL');
   s.expect('DL live: exp = now', kit.live(timed(EXP, now), { gen: now }), ['EXPIRED'], 'DL');
-  const dated = (field: string, value: string): Claims => { const c = dl(); dat(c).set(field, value); return c; };
+  const dated = (field: string, value: string): Claims => {
+    const c = dl();
+    dat(c).set(field, value);
+    return c;
+  };
   s.expect('DL live: vto yesterday', kit.live(dated('vto', '2026-11-19'), { gen: now }), ['EXPIRED'], 'DL');
   s.expect('DL live: vto today', kit.live(dated('vto', '2026-11-20'), { gen: now }), [], 'DL');
   s.expect('DL live: vfr tomorrow', kit.live(dated('vfr', '2026-11-21'), { gen: now }), ['NOT_YET_VALID'], 'DL');
   s.expect('DL live: vfr today', kit.live(dated('vfr', '2026-11-20'), { gen: now }), [], 'DL');
 
   // Several failures at once: every reason, most important first.
-  s.expect('DL live: expired, stale and signed by the wrong holder', kit.live(timed(EXP, now - 10), { gen: now - 600, holder: kit.otherHolder }),
-    ['BAD_HOLDER_SIGNATURE', 'EXPIRED', 'STALE_PRESENTATION'], 'DL');
-  s.expect('DL live: wrong iss and a flipped issuer signature', kit.live(wrongIss, { gen: now, tamper: flipSignature }),
-    ['ISSUER_NOT_AUTHORIZED', 'BAD_SIGNATURE'], 'DL');
-  s.expect('DL live: unknown issuer and the wrong holder', kit.live(dl(), { gen: now, by: kit.rogue, holder: kit.otherHolder }),
-    ['UNKNOWN_ISSUER', 'BAD_HOLDER_SIGNATURE'], 'DL');
-  s.expect('DL bare: unknown issuer, not yet valid', kit.bare(timed(NBF, now + 3600), { by: kit.rogue }),
-    ['UNKNOWN_ISSUER', 'NOT_YET_VALID', 'PRESENTATION_REQUIRED'], 'DL');
-  s.expect('DL live: ticket key signs a DL, bad holder, 10 min old', kit.live(motDl, { gen: now - 600, by: kit.mot, holder: kit.otherHolder }),
-    ['ISSUER_NOT_AUTHORIZED', 'BAD_HOLDER_SIGNATURE', 'STALE_PRESENTATION'], 'DL');
+  s.expect(
+    'DL live: expired, stale and signed by the wrong holder',
+    kit.live(timed(EXP, now - 10), { gen: now - 600, holder: kit.otherHolder }),
+    ['BAD_HOLDER_SIGNATURE', 'EXPIRED', 'STALE_PRESENTATION'],
+    'DL',
+  );
+  s.expect(
+    'DL live: wrong iss and a flipped issuer signature',
+    kit.live(wrongIss, { gen: now, tamper: flipSignature }),
+    ['ISSUER_NOT_AUTHORIZED', 'BAD_SIGNATURE'],
+    'DL',
+  );
+  s.expect(
+    'DL live: unknown issuer and the wrong holder',
+    kit.live(dl(), { gen: now, by: kit.rogue, holder: kit.otherHolder }),
+    ['UNKNOWN_ISSUER', 'BAD_HOLDER_SIGNATURE'],
+    'DL',
+  );
+  s.expect(
+    'DL bare: unknown issuer, not yet valid',
+    kit.bare(timed(NBF, now + 3600), { by: kit.rogue }),
+    ['UNKNOWN_ISSUER', 'NOT_YET_VALID', 'PRESENTATION_REQUIRED'],
+    'DL',
+  );
+  s.expect(
+    'DL live: ticket key signs a DL, bad holder, 10 min old',
+    kit.live(motDl, { gen: now - 600, by: kit.mot, holder: kit.otherHolder }),
+    ['ISSUER_NOT_AUTHORIZED', 'BAD_HOLDER_SIGNATURE', 'STALE_PRESENTATION'],
+    'DL',
+  );
 
   // The roadside row of the profile table.
   const vr = (): Claims => kit.claims('VR', now);

@@ -53,7 +53,12 @@ export function windowSetting(kit: IssuerKit): Setting {
     c.set(EXP, at(to));
     return c;
   };
-  s.expect('VA Nov 16-25: 8 working days', kit.live(span('VA', '2026-11-16T09:00:00+08:00', '2026-11-25T18:00:00+08:00'), { gen: now }), ['AUTHORIZATION_TOO_LONG'], 'VA');
+  s.expect(
+    'VA Nov 16-25: 8 working days',
+    kit.live(span('VA', '2026-11-16T09:00:00+08:00', '2026-11-25T18:00:00+08:00'), { gen: now }),
+    ['AUTHORIZATION_TOO_LONG'],
+    'VA',
+  );
   s.expect('VA Nov 16-24: 7 working days', kit.live(span('VA', '2026-11-16T09:00:00+08:00', '2026-11-24T18:00:00+08:00'), { gen: now }), [], 'VA');
   s.expect('VD Nov 13-24: 8 working days', kit.bare(span('VD', '2026-11-13T09:00:00+08:00', '2026-11-24T18:00:00+08:00')), ['AUTHORIZATION_TOO_LONG'], 'VD');
   s.expect('VD Nov 14-24: 7 working days', kit.bare(span('VD', '2026-11-14T09:00:00+08:00', '2026-11-24T18:00:00+08:00')), [], 'VD');
@@ -65,7 +70,12 @@ export function windowSetting(kit: IssuerKit): Setting {
     if (nbf !== undefined) c.set(NBF, nbf);
     return c;
   };
-  for (const [label, exp] of [['2^32', 2 ** 32], ['2^40', 2 ** 40], ['253402300800', 253402300800], ['2^64-1', 2n ** 64n - 1n]] as const) {
+  for (const [label, exp] of [
+    ['2^32', 2 ** 32],
+    ['2^40', 2 ** 40],
+    ['253402300800', 253402300800],
+    ['2^64-1', 2n ** 64n - 1n],
+  ] as const) {
     s.expect(`VA exp ${label}`, kit.live(farExp('VA', exp), { gen: now }), ['AUTHORIZATION_TOO_LONG'], 'VA');
     s.expect(`VD exp ${label}`, kit.bare(farExp('VD', exp)), ['AUTHORIZATION_TOO_LONG'], 'VD');
   }

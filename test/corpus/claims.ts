@@ -31,19 +31,43 @@ export function newCti(): Uint8Array {
 
 /** `cnf` = `{1: COSE_Key}` with COSE_Key `{1: 1 (OKP), -1: 6 (Ed25519), -2: x}`. */
 export function cnfOf(publicKey: Uint8Array): Map<number, unknown> {
-  return new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, publicKey]])]]);
+  return new Map([
+    [
+      1,
+      new Map<number, unknown>([
+        [1, 1],
+        [-1, 6],
+        [-2, publicKey],
+      ]),
+    ],
+  ]);
 }
 
 export function dlDat(over: Record<string, unknown> = {}): Dat {
-  return datOf({
-    nam: '张*', idm: '110***********1234', lno: '110101199001011234', cls: ['C1', 'D'],
-    fid: '2012-05-01', vfr: '2018-05-01', vto: '2030-05-01', off: '北京市公安局公安交通管理局',
-  }, over);
+  return datOf(
+    {
+      nam: '张*',
+      idm: '110***********1234',
+      lno: '110101199001011234',
+      cls: ['C1', 'D'],
+      fid: '2012-05-01',
+      vfr: '2018-05-01',
+      vto: '2030-05-01',
+      off: '北京市公安局公安交通管理局',
+    },
+    over,
+  );
 }
 
 const VR_FIELDS = {
-  pl: '京A12345', pc: 'blue', vt: 'K33', own: '李*', ot: 'P', vin: '123456',
-  reg: '2019-03-02', ivu: '2027-03-31',
+  pl: '京A12345',
+  pc: 'blue',
+  vt: 'K33',
+  own: '李*',
+  ot: 'P',
+  vin: '123456',
+  reg: '2019-03-02',
+  ivu: '2027-03-31',
 };
 
 export function vrDat(over: Record<string, unknown> = {}): Dat {
@@ -59,10 +83,19 @@ export function vdDat(over: Record<string, unknown> = {}): Dat {
 }
 
 export function tkDat(frm: string, dep: number, over: Record<string, unknown> = {}): Dat {
-  return datOf({
-    tid: 'T20261120000123', nam: '王*', idm: '110***********5678', frm, to: '天津',
-    dep, bus: 'K1234', seat: '12',
-  }, over);
+  return datOf(
+    {
+      tid: 'T20261120000123',
+      nam: '王*',
+      idm: '110***********5678',
+      frm,
+      to: '天津',
+      dep,
+      bus: 'K1234',
+      seat: '12',
+    },
+    over,
+  );
 }
 
 /** The names of every `dat` field of a type, in the spec's order. */
@@ -76,7 +109,11 @@ export const DAT_FIELDS: Readonly<Record<CredentialType, readonly string[]>> = {
 
 /** `dat` fields holding `YYYY-MM-DD` dates. */
 export const DATE_FIELDS: Readonly<Record<CredentialType, readonly string[]>> = {
-  DL: ['fid', 'vfr', 'vto'], VR: ['reg', 'ivu'], VA: [], VD: ['reg', 'ivu'], TK: [],
+  DL: ['fid', 'vfr', 'vto'],
+  VR: ['reg', 'ivu'],
+  VA: [],
+  VD: ['reg', 'ivu'],
+  TK: [],
 };
 
 /** Overrides whose value is `undefined` remove the field. */
@@ -104,8 +141,14 @@ export interface CredentialSpec {
 /** The claims map of section 3 (`v` = 1). */
 export function claimsOf(spec: CredentialSpec): Claims {
   const claims: Claims = new Map<number | string, unknown>([
-    [ISS, spec.iss], [EXP, spec.exp], [NBF, spec.nbf], [IAT, spec.iat], [CTI, spec.cti],
-    ['v', 1], ['typ', spec.typ], ['dat', spec.dat],
+    [ISS, spec.iss],
+    [EXP, spec.exp],
+    [NBF, spec.nbf],
+    [IAT, spec.iat],
+    [CTI, spec.cti],
+    ['v', 1],
+    ['typ', spec.typ],
+    ['dat', spec.dat],
   ]);
   if (spec.holder) claims.set(CNF, cnfOf(spec.holder));
   return claims;

@@ -73,9 +73,11 @@ describe('usage and configuration errors', () => {
     writeFileSync(file, content);
     return file;
   };
-  const entry = (kid: Uint8Array, key: Uint8Array): string => JSON.stringify({
-    version: 1, issuers: [{ kid: b64url(kid), iss: 'CN-MPS-110000', key: b64url(key), types: ['DL'], notBefore: '2020-01-01T00:00:00Z', notAfter: '2040-01-01T00:00:00Z' }],
-  });
+  const entry = (kid: Uint8Array, key: Uint8Array): string =>
+    JSON.stringify({
+      version: 1,
+      issuers: [{ kid: b64url(kid), iss: 'CN-MPS-110000', key: b64url(key), types: ['DL'], notBefore: '2020-01-01T00:00:00Z', notAfter: '2040-01-01T00:00:00Z' }],
+    });
   const cases: [string, string[]][] = [
     ['unknown profile', ['--profile', 'checkpoint']],
     ['unparseable --now', ['--now', 'yesterday noon']],

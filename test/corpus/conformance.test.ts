@@ -45,8 +45,11 @@ describe('the corpus itself', () => {
     const counts = reasonCounts(settings);
     const missing = SPEC_REASON_ORDER.filter((r) => !NOT_PRODUCIBLE_HERE.includes(r) && !counts.has(r));
     expect(missing).toEqual([]);
-    console.log(`corpus: ${settings.reduce((n, s) => n + s.lines.length, 0)} lines in ${settings.length} settings; lines per reason: ${
-      [...counts].map(([r, n]) => `${r} ${n}`).join(', ')}`);
+    console.log(
+      `corpus: ${settings.reduce((n, s) => n + s.lines.length, 0)} lines in ${settings.length} settings; lines per reason: ${[...counts]
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ')}`,
+    );
   });
 
   it('decodes every line it expects to pass the decoding stage with its own reader', () => {
@@ -89,7 +92,8 @@ describe('roadscan verify --json against the corpus', () => {
         disagreements.push(`${where}: fields shown although the issuer signature did not verify: ${JSON.stringify(answer.fields).slice(0, 200)}`);
       }
       const want = `${line.expect.verdict} ${JSON.stringify(line.expect.reasons)} type=${line.expect.type}`;
-      if (got !== want) disagreements.push(`${where}\n    expected ${want}\n    got      ${got}\n    text ${line.text.length > 160 ? line.text.slice(0, 160) + '...' : line.text}`);
+      if (got !== want)
+        disagreements.push(`${where}\n    expected ${want}\n    got      ${got}\n    text ${line.text.length > 160 ? line.text.slice(0, 160) + '...' : line.text}`);
     });
     if (disagreements.length > 0) console.log(disagreements.join('\n'));
     expect(disagreements).toEqual([]);

@@ -22,9 +22,17 @@ import { IssuerKit } from './issuer-kit.js';
  * voucher swap (an operator's confirmation) or a station's shared record.
  */
 export const NOT_PRODUCIBLE_HERE: readonly Reason[] = [
-  'REVOKED', 'SUSPENDED', 'OVERDUE_MEDICAL', 'OVERDUE_REVIEW', 'ANNOUNCED_INVALID',
-  'AUTHORIZATION_CANCELLED', 'TICKET_REFUNDED', 'TICKET_USED', 'CLOCK_UNRELIABLE',
-  'VOUCHER_ISSUED', 'STATION_OFFLINE',
+  'REVOKED',
+  'SUSPENDED',
+  'OVERDUE_MEDICAL',
+  'OVERDUE_REVIEW',
+  'ANNOUNCED_INVALID',
+  'AUTHORIZATION_CANCELLED',
+  'TICKET_REFUNDED',
+  'TICKET_USED',
+  'CLOCK_UNRELIABLE',
+  'VOUCHER_ISSUED',
+  'STATION_OFFLINE',
 ];
 
 export function buildCorpus(kit: IssuerKit = new IssuerKit()): Setting[] {
@@ -33,9 +41,17 @@ export function buildCorpus(kit: IssuerKit = new IssuerKit()): Setting[] {
   const window = windowSetting(kit);
   addMalformedWire(window, kit);
   return [
-    roadside, window, ...gateSettings(kit), nationalDaySetting(kit), springFestivalSetting(kit),
-    yearEndSetting(kit), year2027Setting(kit),
-    shanghaiWindowSetting(kit), sichuanRoadsideSetting(kit), sichuanGateSetting(kit), ...adoptionSettings(kit),
+    roadside,
+    window,
+    ...gateSettings(kit),
+    nationalDaySetting(kit),
+    springFestivalSetting(kit),
+    yearEndSetting(kit),
+    year2027Setting(kit),
+    shanghaiWindowSetting(kit),
+    sichuanRoadsideSetting(kit),
+    sichuanGateSetting(kit),
+    ...adoptionSettings(kit),
   ];
 }
 

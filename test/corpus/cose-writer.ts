@@ -33,12 +33,7 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): U
 }
 
 /** Signs `payload` under the given protected header bytes. */
-export function signSign1(
-  key: Ed25519Key,
-  protectedBytes: Uint8Array,
-  payload: Uint8Array,
-  unprotected: Map<number, unknown> = new Map(),
-): Sign1Parts {
+export function signSign1(key: Ed25519Key, protectedBytes: Uint8Array, payload: Uint8Array, unprotected: Map<number, unknown> = new Map()): Sign1Parts {
   const signature = key.sign(sigStructure(protectedBytes, payload));
   return { protectedBytes, unprotected, payload, signature };
 }

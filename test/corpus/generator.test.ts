@@ -19,8 +19,18 @@ import { readQr } from './qr-reader.js';
 // The spec's known-answer vectors, kept in the repository beside the spec text (docs/CREDENTIALS.md).
 const VECTORS_FILE = new URL('../../docs/vectors.json', import.meta.url);
 
-interface Stage { payload: string; protected: string; sigStructure: string; cose: string; body: string }
-interface Vector { name: string; qr: string; stages: { credential: Stage; presentation?: Stage } }
+interface Stage {
+  payload: string;
+  protected: string;
+  sigStructure: string;
+  cose: string;
+  body: string;
+}
+interface Vector {
+  name: string;
+  qr: string;
+  stages: { credential: Stage; presentation?: Stage };
+}
 interface VectorFile {
   keys: Record<string, { seed: string; publicKey: string; kid: string }>;
   vectors: Vector[];
@@ -32,7 +42,10 @@ const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('Base45 (RFC 9285 section 4.3 and 4.4 examples)', () => {
   const examples: [string, string][] = [
-    ['AB', 'BB8'], ['Hello!!', '%69 VD92EX0'], ['base-45', 'UJCLQE7W581'], ['ietf!', 'QED8WEX0'],
+    ['AB', 'BB8'],
+    ['Hello!!', '%69 VD92EX0'],
+    ['base-45', 'UJCLQE7W581'],
+    ['ietf!', 'QED8WEX0'],
   ];
   it.each(examples)('encodes %s as %s and back', (plain, encoded) => {
     expect(base45Encode(ascii(plain))).toBe(encoded);
@@ -73,9 +86,14 @@ describe('reproducing the known-answer vectors with an independent encoder', () 
     const typ = decoded.get('typ') as string;
     const cnf = decoded.get(8) as Map<number, Map<number, unknown>> | undefined;
     const claims = claimsOf({
-      iss: decoded.get(1) as string, typ, iat: decoded.get(6) as number, nbf: decoded.get(5) as number,
-      exp: decoded.get(4) as number, cti: decoded.get(7) as Uint8Array,
-      holder: (cnf?.get(1)?.get(-2) as Uint8Array | undefined) ?? null, dat: decoded.get('dat') as Dat,
+      iss: decoded.get(1) as string,
+      typ,
+      iat: decoded.get(6) as number,
+      nbf: decoded.get(5) as number,
+      exp: decoded.get(4) as number,
+      cti: decoded.get(7) as Uint8Array,
+      holder: (cnf?.get(1)?.get(-2) as Uint8Array | undefined) ?? null,
+      dat: decoded.get('dat') as Dat,
     });
     expect(hex(cbor(claims))).toBe(stage.payload);
 

@@ -5,9 +5,7 @@
  * @module
  */
 import { Authority, presentParts, presentationPayload, trustListOf, type SignOptions } from './authority.js';
-import {
-  CNF, claimsOf, dlDat, newCti, tkDat, vaDat, vdDat, vrDat, type Claims, type CredentialType,
-} from './claims.js';
+import { CNF, claimsOf, dlDat, newCti, tkDat, vaDat, vdDat, vrDat, type Claims, type CredentialType } from './claims.js';
 import { cbor, encodeSign1, qrText, type Sign1Parts } from './cose-writer.js';
 import { Ed25519Key } from './ed25519-key.js';
 
@@ -118,4 +116,3 @@ function typOf(claims: unknown): CredentialType {
   }
   return 'DL';
 }
-

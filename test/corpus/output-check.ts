@@ -46,10 +46,7 @@ export function controlCharacterPaths(value: unknown, path = '$'): string[] {
   if (typeof value === 'string') return CONTROL.test(value) ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => controlCharacterPaths(v, `${path}[${i}]`));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => [
-      ...(CONTROL.test(k) ? [`${path} key ${JSON.stringify(k)}`] : []),
-      ...controlCharacterPaths(v, `${path}.${k}`),
-    ]);
+    return Object.entries(value).flatMap(([k, v]) => [...(CONTROL.test(k) ? [`${path} key ${JSON.stringify(k)}`] : []), ...controlCharacterPaths(v, `${path}.${k}`)]);
   }
   return [];
 }

@@ -12,14 +12,20 @@ export const flipSignature = (parts: Sign1Parts): Sign1Parts => ({ ...parts, sig
 export const zeroSignature = (parts: Sign1Parts): Sign1Parts => ({ ...parts, signature: new Uint8Array(64) });
 
 /** The signed payload swapped for other claims (the signature no longer covers them). */
-export const swapPayload = (claims: unknown) => (parts: Sign1Parts): Sign1Parts => ({ ...parts, payload: cbor(claims) });
+export const swapPayload =
+  (claims: unknown) =>
+  (parts: Sign1Parts): Sign1Parts => ({ ...parts, payload: cbor(claims) });
 
 /** The protected header bytes swapped for an equivalent but differently encoded map. */
-export const swapProtected = (bytes: Uint8Array) => (parts: Sign1Parts): Sign1Parts => ({ ...parts, protectedBytes: bytes });
+export const swapProtected =
+  (bytes: Uint8Array) =>
+  (parts: Sign1Parts): Sign1Parts => ({ ...parts, protectedBytes: bytes });
 
 /** The signature cut or extended to `length` bytes. */
-export const resizeSignature = (length: number) => (parts: Sign1Parts): Sign1Parts => {
-  const sig = new Uint8Array(length);
-  sig.set(parts.signature.subarray(0, Math.min(length, 64)));
-  return { ...parts, signature: sig };
-};
+export const resizeSignature =
+  (length: number) =>
+  (parts: Sign1Parts): Sign1Parts => {
+    const sig = new Uint8Array(length);
+    sig.set(parts.signature.subarray(0, Math.min(length, 64)));
+    return { ...parts, signature: sig };
+  };

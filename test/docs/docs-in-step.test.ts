@@ -13,16 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES, verdictOf } from '../../firmware-ts/core/reasons.js';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
-import {
-  firstDifference,
-  firstHeadingDifference,
-  firstRowDifference,
-  headings,
-  normativeWords,
-  reasonCodesOf,
-  tableUnder,
-  tables,
-} from './spec-text.js';
+import { firstDifference, firstHeadingDifference, firstRowDifference, headings, normativeWords, reasonCodesOf, tableUnder, tables } from './spec-text.js';
 
 const UPSTREAM = process.env.ROADSCAN_SHARED ?? join(PACKAGE_ROOT, '..', 'shared');
 const DOCS = join(PACKAGE_ROOT, 'docs');
@@ -61,37 +52,37 @@ const upstreamFile = (pair: Pair) => join(UPSTREAM, pair.upstream);
 const firstLine = (text: string) => text.split('\n', 1)[0];
 
 /** One message naming the file that drifted and what to do, so a red CI says where to look. */
-const drifted = (pair: Pair, what: string) =>
-  `docs/${pair.docs} drifted from the upstream ${pair.upstream} (${what}): bring docs/${pair.docs} in step with it`;
+const drifted = (pair: Pair, what: string) => `docs/${pair.docs} drifted from the upstream ${pair.upstream} (${what}): bring docs/${pair.docs} in step with it`;
 
 // Registered only where the upstream spec is present: a clone without it has nothing to compare with.
-if (existsSync(UPSTREAM)) describe(`docs/ in step with the upstream spec (${UPSTREAM})`, () => {
-  it.each(PAIRS.map((p) => [p.docs, p] as const))('docs/%s: same title and version, headings, tables and words', (_name, pair) => {
-    const docs = docsText(pair);
-    const upstream = read(upstreamFile(pair));
-    expect(firstLine(docs), drifted(pair, 'title and version line')).toBe(firstLine(upstream));
-    const heading = firstHeadingDifference(headings(upstream), headings(docs));
-    expect(heading, drifted(pair, `headings and section numbers: ${heading}`)).toBeNull();
-    const row = firstRowDifference(tables(upstream), tables(docs));
-    expect(row, drifted(pair, `tables: ${row}`)).toBeNull();
-    let rewritten = upstream;
-    for (const [from, to] of pair.rewrites ?? []) {
-      expect(upstream.includes(from), drifted(pair, `the upstream sentence docs/ rewords is gone: "${from}"`)).toBe(true);
-      rewritten = rewritten.replace(from, to);
-    }
-    const own = pair.ownBlocksUnder ?? [];
-    const difference = firstDifference(
-      normativeWords(rewritten, { dropNotes: false, ownBlocksUnder: own }),
-      normativeWords(docs, { dropNotes: true, ownBlocksUnder: own }),
-    );
-    expect(difference, drifted(pair, `text ${difference}`)).toBeNull();
-  });
+if (existsSync(UPSTREAM))
+  describe(`docs/ in step with the upstream spec (${UPSTREAM})`, () => {
+    it.each(PAIRS.map((p) => [p.docs, p] as const))('docs/%s: same title and version, headings, tables and words', (_name, pair) => {
+      const docs = docsText(pair);
+      const upstream = read(upstreamFile(pair));
+      expect(firstLine(docs), drifted(pair, 'title and version line')).toBe(firstLine(upstream));
+      const heading = firstHeadingDifference(headings(upstream), headings(docs));
+      expect(heading, drifted(pair, `headings and section numbers: ${heading}`)).toBeNull();
+      const row = firstRowDifference(tables(upstream), tables(docs));
+      expect(row, drifted(pair, `tables: ${row}`)).toBeNull();
+      let rewritten = upstream;
+      for (const [from, to] of pair.rewrites ?? []) {
+        expect(upstream.includes(from), drifted(pair, `the upstream sentence docs/ rewords is gone: "${from}"`)).toBe(true);
+        rewritten = rewritten.replace(from, to);
+      }
+      const own = pair.ownBlocksUnder ?? [];
+      const difference = firstDifference(
+        normativeWords(rewritten, { dropNotes: false, ownBlocksUnder: own }),
+        normativeWords(docs, { dropNotes: true, ownBlocksUnder: own }),
+      );
+      expect(difference, drifted(pair, `text ${difference}`)).toBeNull();
+    });
 
-  it('docs/vectors.json is the upstream spec/vectors.json, byte for byte', () => {
-    const same = read(join(DOCS, 'vectors.json')) === read(join(UPSTREAM, 'spec', 'vectors.json'));
-    expect(same, 'docs/vectors.json drifted from the upstream spec/vectors.json: copy the upstream file over it').toBe(true);
+    it('docs/vectors.json is the upstream spec/vectors.json, byte for byte', () => {
+      const same = read(join(DOCS, 'vectors.json')) === read(join(UPSTREAM, 'spec', 'vectors.json'));
+      expect(same, 'docs/vectors.json drifted from the upstream spec/vectors.json: copy the upstream file over it').toBe(true);
+    });
   });
-});
 
 describe('docs/ on its own', () => {
   it('holds the four spec files, CREDENTIALS and STATUS-LIST at version 1.1', () => {
@@ -117,10 +108,9 @@ describe('docs/ and the code say the same', () => {
   const table = reasonCodesOf(tableUnder(read(join(DOCS, 'CREDENTIALS.md')), '6.'));
 
   it('firmware-ts/core/reasons.ts lists every reason code of docs/CREDENTIALS.md section 6, in the order of its table', () => {
-    expect(
-      [...REASON_CODES],
-      'firmware-ts/core/reasons.ts drifted from the reason table of docs/CREDENTIALS.md section 6 (codes or their order)',
-    ).toEqual(table.map((r) => r.code));
+    expect([...REASON_CODES], 'firmware-ts/core/reasons.ts drifted from the reason table of docs/CREDENTIALS.md section 6 (codes or their order)').toEqual(
+      table.map((r) => r.code),
+    );
   });
 
   it('each code alone gives the verdict of its row in that table', () => {

@@ -64,7 +64,11 @@ export function firstDifference(upstream: Word[], docs: Word[]): string | null {
   let i = 0;
   while (i < n && upstream[i]!.word === docs[i]!.word) i++;
   if (i === upstream.length && i === docs.length) return null;
-  const around = (ws: Word[]) => ws.slice(Math.max(0, i - 6), i + 10).map((w) => w.word).join(' ') || '(end of file)';
+  const around = (ws: Word[]) =>
+    ws
+      .slice(Math.max(0, i - 6), i + 10)
+      .map((w) => w.word)
+      .join(' ') || '(end of file)';
   const at = upstream[i] ?? upstream[upstream.length - 1];
   return `under "${at?.heading ?? '(top)'}": upstream says «${around(upstream)}», docs/ says «${around(docs)}»`;
 }
@@ -83,7 +87,11 @@ export function tables(text: string): string[][][] {
   let current: string[][] | null = null;
   for (const line of text.split('\n')) {
     if (/^\s*\|.*\|\s*$/.test(line)) {
-      const cells = stripLinks(line).trim().slice(1, -1).split('|').map((c) => c.trim());
+      const cells = stripLinks(line)
+        .trim()
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim());
       if (cells.every((c) => /^:?-+:?$/.test(c))) continue;
       (current ??= []).push(cells);
     } else if (current) {
@@ -108,9 +116,7 @@ export function tableUnder(text: string, headingStart: string): string[][] {
 
 /** The reason codes of a reason table (first column, comma-separated), in order. */
 export function reasonCodesOf(table: string[][]): { code: string; verdict: string }[] {
-  return table.slice(1).flatMap(([codes, verdict]) =>
-    (codes ?? '').split(',').map((c) => ({ code: c.trim(), verdict: (verdict ?? '').trim() })),
-  );
+  return table.slice(1).flatMap(([codes, verdict]) => (codes ?? '').split(',').map((c) => ({ code: c.trim(), verdict: (verdict ?? '').trim() })));
 }
 
 /** The first row where two lists of tables part, as text; null when equal. */

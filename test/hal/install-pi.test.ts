@@ -20,7 +20,7 @@ describe('scripts/install-pi.sh', () => {
     const out = res.stdout;
     expect(out).toContain('+ usermod -a -G dialout,gpio scanuser');
     // One build (npm ci runs it as `prepare`), then nothing of the build left on the device.
-    expect(out).toContain("npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force");
+    expect(out).toContain('npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force');
     expect(out).not.toContain('npm run build');
     expect(out).not.toContain('socat');
     expect(out).toContain('/opt/rs/config/default.json');
@@ -61,7 +61,7 @@ describe('scripts/install-pi.sh', () => {
     expect(run('--dry-run').stdout).not.toContain('nats-server');
   });
 
-  it('--station-cluster refuses to guess a member\'s name, address or peers', () => {
+  it("--station-cluster refuses to guess a member's name, address or peers", () => {
     expect(run('--dry-run', '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
     expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
     expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
@@ -71,7 +71,11 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('renders a member configuration that nats-server accepts: JetStream store, cluster name, routes to the peers', () => {
-    const res = spawnSync('bash', [join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'), 'gate1', '10.0.0.11', '10.0.0.12,10.0.0.13', 'station-7', '/var/lib/roadscan-nats/jetstream'], { encoding: 'utf8' });
+    const res = spawnSync(
+      'bash',
+      [join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'), 'gate1', '10.0.0.11', '10.0.0.12,10.0.0.13', 'station-7', '/var/lib/roadscan-nats/jetstream'],
+      { encoding: 'utf8' },
+    );
     expect(res.status).toBe(0);
     const conf = res.stdout;
     expect(conf).toMatch(/^server_name: "gate1"$/m);

@@ -25,9 +25,25 @@ function pem(dir: string, name: string): Pem {
 /** A self-signed CA named `name`, in `dir`. */
 export function makeCa(dir: string, name: string): Pem {
   openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`), '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    join(dir, `${name}.crt`),
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return pem(dir, name);
 }
@@ -40,9 +56,7 @@ export function issue(dir: string, ca: Pem, name: string, cn: string, use: 'serv
   openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${cn}`]);
   writeFileSync(
     ext,
-    use === 'server'
-      ? `subjectAltName=IP:${cn}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`
-      : 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n',
+    use === 'server' ? `subjectAltName=IP:${cn}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n` : 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n',
   );
   openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', join(dir, `${name}.crt`), '-days', '2', '-extfile', ext]);
   return pem(dir, name);

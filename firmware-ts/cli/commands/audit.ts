@@ -25,10 +25,7 @@ interface UploadOptions extends CommonOptions {
 export function register(program: Command): void {
   const audit = program.command('audit').description('the audit log: export, upload, purge');
   addCommonOptions(
-    audit
-      .command('export')
-      .description('print audit records as NDJSON, oldest first')
-      .option('--since <iso>', 'only records at or after this instant (default: all)'),
+    audit.command('export').description('print audit records as NDJSON, oldest first').option('--since <iso>', 'only records at or after this instant (default: all)'),
   ).action(async (opts: ExportOptions) => {
     process.exitCode = await runExport(opts);
   });
@@ -41,11 +38,11 @@ export function register(program: Command): void {
   ).action(async (opts: UploadOptions) => {
     process.exitCode = await runUpload(opts);
   });
-  addCommonOptions(
-    audit.command('purge').description('delete records past audit.retentionDays (acknowledged ones only when uploading)'),
-  ).action(async (opts: CommonOptions) => {
-    process.exitCode = await runPurge(opts);
-  });
+  addCommonOptions(audit.command('purge').description('delete records past audit.retentionDays (acknowledged ones only when uploading)')).action(
+    async (opts: CommonOptions) => {
+      process.exitCode = await runPurge(opts);
+    },
+  );
 }
 
 function parseSince(text: string): number {

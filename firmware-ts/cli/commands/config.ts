@@ -24,14 +24,13 @@ export function register(program: Command): void {
 
 /** Every problem of a configuration file, one line each; empty when it is fine. */
 export async function checkConfigFile(file: string | undefined): Promise<string[]> {
-  const [{ readFileSync }, { relative }, { ConfigError, loadConfig }, { DEFAULT_CONFIG_FILE }, { safeLogText }] =
-    await Promise.all([
-      import('node:fs'),
-      import('node:path'),
-      import('../../config/load.js'),
-      import('../../paths.js'),
-      import('../../log/log-safety.js'),
-    ]);
+  const [{ readFileSync }, { relative }, { ConfigError, loadConfig }, { DEFAULT_CONFIG_FILE }, { safeLogText }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('../../config/load.js'),
+    import('../../paths.js'),
+    import('../../log/log-safety.js'),
+  ]);
   const target = file ?? DEFAULT_CONFIG_FILE;
   const shown = relative(process.cwd(), target) || target;
   const line = (problem: string) => safeLogText(`${shown}: ${problem}`);

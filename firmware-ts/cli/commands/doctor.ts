@@ -63,8 +63,14 @@ async function runChecks(opts: DoctorOptions): Promise<Check[]> {
       }
       const cfg = rt.config;
       const age = listAge(store.listIat(), rt.time().nowSec, cfg.statusList.maxAgeHours * 3600);
-      if (age.ageSec === null) add(false, 'status list', `never synced (or its copy failed its check): run roadscan sync${cfg.statusList.url ? '' : ' --url BASE_URL, and set statusList.url'}`);
-      else if (age.stale) add(false, 'status list', `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${cfg.statusList.maxAgeHours}): check the network, run roadscan sync`);
+      if (age.ageSec === null)
+        add(false, 'status list', `never synced (or its copy failed its check): run roadscan sync${cfg.statusList.url ? '' : ' --url BASE_URL, and set statusList.url'}`);
+      else if (age.stale)
+        add(
+          false,
+          'status list',
+          `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${cfg.statusList.maxAgeHours}): check the network, run roadscan sync`,
+        );
       else add(true, 'status list', `seq ${store.seq()}, ${store.entries()} entries, ${Math.round(age.ageSec / 60)} min old`);
     } finally {
       store.close();
@@ -105,9 +111,18 @@ async function runChecks(opts: DoctorOptions): Promise<Check[]> {
     }
 
     const clock = rt.clockFloor.state(Date.now());
-    add(clock.state === 'ok', 'clock', clock.state === 'ok' ? 'agrees with the clock floor' : `${clock.state} the clock floor (${new Date(clock.floorSec * 1000).toISOString()}): set the time (NTP, or an RTC)`);
+    add(
+      clock.state === 'ok',
+      'clock',
+      clock.state === 'ok'
+        ? 'agrees with the clock floor'
+        : `${clock.state} the clock floor (${new Date(clock.floorSec * 1000).toISOString()}): set the time (NTP, or an RTC)`,
+    );
 
-    for (const [what, section] of [['screen port', cfg.screen], ['health port', cfg.health]] as const) {
+    for (const [what, section] of [
+      ['screen port', cfg.screen],
+      ['health port', cfg.health],
+    ] as const) {
       if (!section.enabled) continue;
       const free = await new Promise<string | null>((resolve) => {
         const srv = createServer();

@@ -22,8 +22,14 @@ export function register(program: Command): void {
       .command('run')
       .description('run the appliance service: scanner -> verdict -> audit log -> LEDs, buzzer and screen')
       .addOption(new Option('--hal <kind>', 'hardware: sim (terminal, simulated LEDs) or pi (serial scanner, GPIO)').choices(['sim', 'pi']).default('pi'))
-      .option('--scanner <path>', 'serial device of the scanner (a tty or a pseudo-terminal); overrides scanner.path; with --hal sim, "pty" makes a pseudo-terminal pair to write codes into')
-      .option('--camera <device>', 'scan with a camera: /dev/videoN, rpicam[:N], or a video file or folder of pictures played as one; instead of the scanner, or alongside it with --scanner (docs/CLI.md)')
+      .option(
+        '--scanner <path>',
+        'serial device of the scanner (a tty or a pseudo-terminal); overrides scanner.path; with --hal sim, "pty" makes a pseudo-terminal pair to write codes into',
+      )
+      .option(
+        '--camera <device>',
+        'scan with a camera: /dev/videoN, rpicam[:N], or a video file or folder of pictures played as one; instead of the scanner, or alongside it with --scanner (docs/CLI.md)',
+      )
       .addOption(new Option('--events <format>', 'write one line per event (scan, indicator, scanner) to standard output').choices(['json'])),
   ).action(async (opts: RunOptions) => {
     process.exitCode = await runService(opts);

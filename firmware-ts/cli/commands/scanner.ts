@@ -42,7 +42,9 @@ async function listSerialDevices(): Promise<string[]> {
   }
   let devices: string[] = [];
   try {
-    devices = readdirSync('/dev').filter((n) => /^tty(ACM|USB|AMA)\d+$|^serial\d+$/.test(n)).map((n) => join('/dev', n));
+    devices = readdirSync('/dev')
+      .filter((n) => /^tty(ACM|USB|AMA)\d+$|^serial\d+$/.test(n))
+      .map((n) => join('/dev', n));
   } catch {
     devices = [];
   }

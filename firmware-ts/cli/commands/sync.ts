@@ -82,7 +82,9 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
       );
     } else if (outcome.ok) {
       const what = outcome.notModified ? 'not modified since the last sync' : outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`;
-      const rulesNote = Object.entries(outcome.rules ?? {}).map(([name, v]) => `, ${name} version ${v}`).join('');
+      const rulesNote = Object.entries(outcome.rules ?? {})
+        .map(([name, v]) => `, ${name} version ${v}`)
+        .join('');
       const trustNote = `${outcome.trustVersion !== undefined ? `, trust list version ${outcome.trustVersion}` : ''}${rulesNote}`;
       process.stdout.write(`status list seq ${outcome.seq}: ${what}, ${outcome.entries} entries, published ${iso}${trustNote}\n`);
     } else {

@@ -23,7 +23,11 @@ export const cameraSection = {
       /** Frames per second asked of the camera: the CPU a camera costs is bounded by it. */
       fps: z.number().int().min(1).max(60).default(10),
       /** V4L2 input format (`mjpeg` gives USB webcams their full rate at 720p); null: the device's default. */
-      inputFormat: z.string().regex(/^[a-z0-9_]{1,32}$/, 'an ffmpeg pixel format or codec name such as "mjpeg"').nullable().default(null),
+      inputFormat: z
+        .string()
+        .regex(/^[a-z0-9_]{1,32}$/, 'an ffmpeg pixel format or codec name such as "mjpeg"')
+        .nullable()
+        .default(null),
       /** The same code seen again within this long of its last sighting is not a new scan, ms. */
       repeatMs: z.number().int().min(0).max(600_000).default(3000),
       /** No frame for this long: the camera is treated as lost and restarted, ms. */

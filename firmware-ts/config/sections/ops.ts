@@ -34,11 +34,9 @@ const uploadUrl = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const ipOrLocalhost = z
-  .string()
-  .refine((h) => h === 'localhost' || z.ipv4().safeParse(h).success || z.ipv6().safeParse(h).success, {
-    message: 'expected an IP address such as "127.0.0.1" or "localhost"',
-  });
+const ipOrLocalhost = z.string().refine((h) => h === 'localhost' || z.ipv4().safeParse(h).success || z.ipv6().safeParse(h).success, {
+  message: 'expected an IP address such as "127.0.0.1" or "localhost"',
+});
 
 export const opsSection = {
   log: z
@@ -51,41 +49,63 @@ export const opsSection = {
     .prefault({}),
   audit: z
     .strictObject({
-      retentionDays: z
-        .number().int().min(1).max(3650).default(90)
-        .describe('Records older than this are deleted (only once acknowledged, when uploadUrl is set).'),
-      purgePeriodMin: z.number().int().min(1).max(7 * 24 * 60).default(60).describe('How often the retention purge runs.'),
-      uploadUrl: uploadUrl
+      retentionDays: z.number().int().min(1).max(3650).default(90).describe('Records older than this are deleted (only once acknowledged, when uploadUrl is set).'),
+      purgePeriodMin: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60)
+        .describe('How often the retention purge runs.'),
+      uploadUrl: uploadUrl.nullable().default(null).describe('Collector receiving audit batches (https://, or http:// on loopback); null keeps the log on the device.'),
+      uploadCaFile: z.string().min(1).nullable().default(null).describe("PEM file of the CA that signed the collector's certificate; null uses the system CAs."),
+      uploadCertFile: z
+        .string()
+        .min(1)
         .nullable()
         .default(null)
-        .describe('Collector receiving audit batches (https://, or http:// on loopback); null keeps the log on the device.'),
-      uploadCaFile: z
-        .string().min(1).nullable().default(null)
-        .describe("PEM file of the CA that signed the collector's certificate; null uses the system CAs."),
-      uploadCertFile: z
-        .string().min(1).nullable().default(null)
         .describe("PEM file of this device's TLS client certificate (its CN is the device id): the collector knows the device by it. With uploadKeyFile."),
-      uploadKeyFile: z
-        .string().min(1).nullable().default(null)
-        .describe('PEM file of the private key of uploadCertFile (readable by the service user only).'),
+      uploadKeyFile: z.string().min(1).nullable().default(null).describe('PEM file of the private key of uploadCertFile (readable by the service user only).'),
       uploadBatch: z.number().int().min(1).max(1000).default(100).describe('Records per upload request.'),
-      uploadPeriodSec: z.number().int().min(1).max(24 * 3600).default(300).describe('Pause between upload rounds when all went well.'),
+      uploadPeriodSec: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 3600)
+        .default(300)
+        .describe('Pause between upload rounds when all went well.'),
       uploadTimeoutSec: z.number().int().min(1).max(600).default(30).describe('A request not answered within this time has failed.'),
       uploadMaxBackoffSec: z
-        .number().int().min(1).max(7 * 24 * 3600).default(3600)
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 3600)
+        .default(3600)
         .describe('After failures the pause doubles from uploadPeriodSec up to this bound.'),
     })
     .prefault({}),
   clock: z
     .strictObject({
       toleranceSec: z
-        .number().int().min(0).max(24 * 3600).default(300)
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 3600)
+        .default(300)
         .describe('A system clock this far below the clock floor is still believed.'),
       maxAheadDays: z
-        .number().int().min(1).max(3650).default(30)
+        .number()
+        .int()
+        .min(1)
+        .max(3650)
+        .default(30)
         .describe('A system clock more than this past the last verified manifest iat is flagged CLOCK_UNRELIABLE.'),
       scanLeadHours: z
-        .number().int().min(0).max(24 * 365).default(24)
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 365)
+        .default(24)
         .describe('What logged scans teach the clock floor counts at most this far past the last manifest iat.'),
     })
     .prefault({}),

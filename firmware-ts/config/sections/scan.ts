@@ -27,8 +27,18 @@ export const scanSection = {
       /** Stations with face recognition skip the manual ID check (CHECK_ID). */
       faceRecognition: z.boolean().default(false),
       /** Boarding window around the departure instant, in minutes. */
-      boardBeforeMin: z.number().int().min(0).max(24 * 60).default(60),
-      boardAfterMin: z.number().int().min(0).max(24 * 60).default(10),
+      boardBeforeMin: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(60),
+      boardAfterMin: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(10),
       /** The station's shared once-only store; null: this device alone. */
       shared: stationSharedSection,
     })

@@ -17,7 +17,10 @@ export const stationSharedSection = z
     /** The station's nats-server members (at least one; the client learns the rest from the cluster). */
     servers: z.array(serverAddress).min(1).max(16),
     /** The key-value bucket of the station's boardings and vouchers; one per station. */
-    bucket: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _').default('roadscan-once'),
+    bucket: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _')
+      .default('roadscan-once'),
     /** Copies of every record in the cluster (3 for three members; at most the members' count). */
     replicas: z.number().int().min(1).max(5).default(3),
     /** How long a scan waits for the station's answer before it answers alone (STATION_OFFLINE). */
@@ -28,7 +31,12 @@ export const stationSharedSection = z
      * gate; a voucher can be asked for weeks after the trip, hence 31 days. This device's own copy
      * keeps each record until the ticket's `exp` plus a margin.
      */
-    recordMaxAgeHours: z.number().int().min(1).max(24 * 400).default(744),
+    recordMaxAgeHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 400)
+      .default(744),
     /** Pause between handovers of what was decided alone, while any is queued, ms. */
     handoverPeriodMs: z.number().int().min(100).max(600_000).default(1000),
     /** A NATS credentials file (JWT and seed), or null. */

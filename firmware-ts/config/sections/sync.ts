@@ -12,9 +12,17 @@ export const syncSection = {
       /** Base URL of the published list; null disables background sync. */
       url: z.string().url().nullable().default(null),
       /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
-      maxAgeHours: z.number().positive().max(24 * 365).default(24),
+      maxAgeHours: z
+        .number()
+        .positive()
+        .max(24 * 365)
+        .default(24),
       /** Period of the background sync after a success. */
-      periodMin: z.number().positive().max(24 * 60).default(60),
+      periodMin: z
+        .number()
+        .positive()
+        .max(24 * 60)
+        .default(60),
       /**
        * Random spread of every wait, as a fraction (0.1: +/-10%), so a fleet that boots
        * together does not fetch together.
@@ -23,14 +31,23 @@ export const syncSection = {
       /** First retry after a failed sync; doubles on each further failure... */
       retryMinSec: z.number().positive().max(3600).default(30),
       /** ...up to this cap (never longer than the period). */
-      retryMaxMin: z.number().positive().max(24 * 60).default(30),
+      retryMaxMin: z
+        .number()
+        .positive()
+        .max(24 * 60)
+        .default(30),
       /** A request gives up when no byte arrives for this long. */
       timeoutSec: z.number().positive().max(600).default(30),
       /**
        * A transfer bringing less than this many bytes per second over any window of
        * minRateWindowSec is cut off as too slow (docs/STATUS-LIST.md); 0 disables the floor.
        */
-      minRateBytesPerSec: z.number().int().min(0).max(1 << 30).default(1024),
+      minRateBytesPerSec: z
+        .number()
+        .int()
+        .min(0)
+        .max(1 << 30)
+        .default(1024),
       minRateWindowSec: z.number().positive().max(3600).default(60),
     })
     .prefault({}),

@@ -12,25 +12,8 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import {
-  KEY_BYTES,
-  RECORD_BYTES,
-  SNAPSHOT_HEADER_BYTES,
-  SNAPSHOT_MAGIC,
-  compareKeys,
-  readSnapshotHeader,
-  snapshotBytes,
-} from './status-file-format.js';
-import {
-  BLOCK_BYTES,
-  BLOCK_RECORDS,
-  blockChecksum,
-  encodeIndexFile,
-  findBlock,
-  readIndexFile,
-  verifyWholeSnapshot,
-  type IndexData,
-} from './sparse-index.js';
+import { KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES, SNAPSHOT_MAGIC, compareKeys, readSnapshotHeader, snapshotBytes } from './status-file-format.js';
+import { BLOCK_BYTES, BLOCK_RECORDS, blockChecksum, encodeIndexFile, findBlock, readIndexFile, verifyWholeSnapshot, type IndexData } from './sparse-index.js';
 
 export interface SnapshotExpectation {
   seq: number;

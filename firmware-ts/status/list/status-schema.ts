@@ -108,9 +108,7 @@ export function recordSyncAttempt(db: Db, atMs: number, error: string | null): v
 }
 
 export function readSyncAttempt(db: Db): SyncAttempt | null {
-  const row = db.prepare('SELECT at_ms, ok, error FROM status_sync_attempt WHERE id = 1').get() as
-    | { at_ms: number; ok: number; error: string | null }
-    | undefined;
+  const row = db.prepare('SELECT at_ms, ok, error FROM status_sync_attempt WHERE id = 1').get() as { at_ms: number; ok: number; error: string | null } | undefined;
   return row ? { atMs: row.at_ms, ok: row.ok === 1, error: row.error } : null;
 }
 

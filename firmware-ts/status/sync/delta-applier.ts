@@ -34,14 +34,10 @@ export interface AppliedDelta {
 
 /** Applies the delta stored in `file` (already checked against `ref`). Throws SyncError. */
 export async function applyDeltaFile(file: string, ref: DeltaRef, t: DeltaTarget): Promise<AppliedDelta> {
-  const before = t.db.prepare(
-    'SELECT status FROM status_overlay WHERE base_id = ? AND key = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
-  ).pluck();
+  const before = t.db.prepare('SELECT status FROM status_overlay WHERE base_id = ? AND key = ? AND seq <= ? ORDER BY seq DESC LIMIT 1').pluck();
   const insert = t.db.prepare('INSERT INTO status_overlay (base_id, key, seq, status) VALUES (?, ?, ?, ?)');
   // The first delta on a snapshot (the common case) has no earlier rows to look through.
-  const earlierRows = t.db
-    .prepare('SELECT 1 FROM status_overlay WHERE base_id = ? AND seq <= ? LIMIT 1')
-    .get(t.baseId, ref.from) !== undefined;
+  const earlierRows = t.db.prepare('SELECT 1 FROM status_overlay WHERE base_id = ? AND seq <= ? LIMIT 1').get(t.baseId, ref.from) !== undefined;
   let listedChange = 0;
   let unknownStatus = 0;
   const applyChunk = t.db.transaction((buf: Buffer, n: number) => {

@@ -193,10 +193,15 @@ export async function httpGet(url: URL, opts: HttpGetOptions): Promise<HttpGetRe
   const res = await request(url, opts, seen);
   let received = 0;
   let cutBy: SyncError | null = null;
-  const unwatch = watchRate(opts.minRate, () => received, (err) => {
-    cutBy = err;
-    res.destroy(err);
-  }, opts.label);
+  const unwatch = watchRate(
+    opts.minRate,
+    () => received,
+    (err) => {
+      cutBy = err;
+      res.destroy(err);
+    },
+    opts.label,
+  );
   try {
     const head = headOf(res);
     if (!(opts.accept ?? [200]).includes(head.status)) {
@@ -233,9 +238,7 @@ export async function httpGet(url: URL, opts: HttpGetOptions): Promise<HttpGetRe
       if (cutBy) throw cutBy;
       if (seen.timeout) throw seen.timeout;
       fail(
-        exactBytes !== undefined
-          ? `truncated body (${received} of ${exactBytes} bytes: ${describe(err)})`
-          : `transfer failed after ${received} bytes: ${describe(err)}`,
+        exactBytes !== undefined ? `truncated body (${received} of ${exactBytes} bytes: ${describe(err)})` : `transfer failed after ${received} bytes: ${describe(err)}`,
       );
     }
     if (opts.signal?.aborted) throw stopped(opts.label);

@@ -20,16 +20,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { close, fdatasync, fsync, ftruncateSync, openSync, writev } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import {
-  KEY_BYTES,
-  MAX_KNOWN_STATUS,
-  RECORD_BYTES,
-  SNAPSHOT_HEADER_BYTES,
-  SNAPSHOT_MAGIC,
-  compareKeys,
-  readSnapshotHeader,
-  snapshotBytes,
-} from '../list/index.js';
+import { KEY_BYTES, MAX_KNOWN_STATUS, RECORD_BYTES, SNAPSHOT_HEADER_BYTES, SNAPSHOT_MAGIC, compareKeys, readSnapshotHeader, snapshotBytes } from '../list/index.js';
 import { BLOCK_RECORDS, BlockChecksumBuilder, SparseIndexBuilder } from '../list/index.js';
 import { SyncError } from './sync-error.js';
 

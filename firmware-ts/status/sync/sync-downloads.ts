@@ -75,12 +75,7 @@ export async function fetchSmall(ctx: DownloadContext, path: string, maxBytes: n
  * GETs a small file whole, with `If-None-Match: etag` when one is given: resolves to its body and
  * ETag, or to `body: null` when the server answers 304 (nothing new).
  */
-export async function fetchConditional(
-  ctx: DownloadContext,
-  path: string,
-  maxBytes: number,
-  etag: string | null,
-): Promise<{ body: Buffer | null; etag: string | null }> {
+export async function fetchConditional(ctx: DownloadContext, path: string, maxBytes: number, etag: string | null): Promise<{ body: Buffer | null; etag: string | null }> {
   const chunks: Uint8Array[] = [];
   const res = await httpGet(fileUrl(ctx.baseUrl, path), {
     label: path,

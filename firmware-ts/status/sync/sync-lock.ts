@@ -40,21 +40,21 @@ export class SyncLock {
   static tryAcquire(db: Db, nowMs: number = Date.now()): SyncLock | string {
     const token = randomBytes(6).toString('hex');
     const host = hostname();
-    return db.transaction((): SyncLock | string => {
-      const row = db.prepare('SELECT token, pid, host, expires_ms FROM status_sync_lock WHERE id = 1').get() as
-        | LockRow
-        | undefined;
-      if (row && row.expires_ms > nowMs) {
-        const deadHere = row.host === host && row.pid !== process.pid && !processAlive(row.pid);
-        if (!deadHere) return `another sync is running (pid ${row.pid})`;
-      }
-      db.prepare(
-        `INSERT INTO status_sync_lock (id, token, pid, host, expires_ms) VALUES (1, ?, ?, ?, ?)
+    return db
+      .transaction((): SyncLock | string => {
+        const row = db.prepare('SELECT token, pid, host, expires_ms FROM status_sync_lock WHERE id = 1').get() as LockRow | undefined;
+        if (row && row.expires_ms > nowMs) {
+          const deadHere = row.host === host && row.pid !== process.pid && !processAlive(row.pid);
+          if (!deadHere) return `another sync is running (pid ${row.pid})`;
+        }
+        db.prepare(
+          `INSERT INTO status_sync_lock (id, token, pid, host, expires_ms) VALUES (1, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
            expires_ms = excluded.expires_ms`,
-      ).run(token, process.pid, host, nowMs + LEASE_MS);
-      return new SyncLock(db, token);
-    }).immediate();
+        ).run(token, process.pid, host, nowMs + LEASE_MS);
+        return new SyncLock(db, token);
+      })
+      .immediate();
   }
 
   /** True while the row still names this holder (call inside the commit transaction). */
@@ -67,9 +67,7 @@ export class SyncLock {
   /** Extends the lease; false when the lock was lost (taken over after expiry). */
   renew(nowMs: number = Date.now()): boolean {
     if (this.released) return false;
-    const r = this.db
-      .prepare('UPDATE status_sync_lock SET expires_ms = ? WHERE id = 1 AND token = ?')
-      .run(nowMs + LEASE_MS, this.token);
+    const r = this.db.prepare('UPDATE status_sync_lock SET expires_ms = ? WHERE id = 1 AND token = ?').run(nowMs + LEASE_MS, this.token);
     return r.changes === 1;
   }
 

@@ -7,10 +7,7 @@
 import type { DeltaRef, Manifest } from './manifest.js';
 import { SyncError } from './sync-error.js';
 
-export type SyncPlan =
-  | { kind: 'none' }
-  | { kind: 'deltas'; chain: DeltaRef[] }
-  | { kind: 'snapshot'; chain: DeltaRef[] };
+export type SyncPlan = { kind: 'none' } | { kind: 'deltas'; chain: DeltaRef[] } | { kind: 'snapshot'; chain: DeltaRef[] };
 
 /**
  * The chain of deltas from `from` to `to` carrying the fewest records, or null when none exists.

@@ -22,14 +22,7 @@ import { ensureDir, indexFileFor, removeQuietly } from '../list/index.js';
 import type { StatusLog } from '../list/index.js';
 import { migrateStatusList, readState, recordSyncAttempt, type StatusStateRow } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
-import {
-  downloadDelta,
-  downloadSnapshot,
-  fetchConditional,
-  fetchSmall,
-  parseBaseUrl,
-  type DownloadContext,
-} from './sync-downloads.js';
+import { downloadDelta, downloadSnapshot, fetchConditional, fetchSmall, parseBaseUrl, type DownloadContext } from './sync-downloads.js';
 import { checkSignedUpdates } from './signed-updates.js';
 import type { RulesName } from '../../rules/rules-data.js';
 import { SyncLock } from './sync-lock.js';
@@ -137,13 +130,7 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
   }
 }
 
-async function runSync(
-  opts: SyncOptions,
-  ctx: DownloadContext,
-  lock: SyncLock,
-  start: StatusStateRow,
-  readers: SnapshotReader[],
-): Promise<SyncOutcome> {
+async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, start: StatusStateRow, readers: SnapshotReader[]): Promise<SyncOutcome> {
   // The held list proves itself whole first: a damaged or missing one needs a full snapshot
   // (deltas cannot apply to it, and "nothing new" would leave it damaged), so no If-None-Match.
   let held: SnapshotReader | null = null;
@@ -230,8 +217,21 @@ async function runSync(
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
         )
-        .run(m.seq, iat, base.id, base.file, base.seq, base.count, entries, now, got.etag, base.sha256, trust?.json ?? null,
-          trust?.list.version ?? null, trust?.sha256 ?? null);
+        .run(
+          m.seq,
+          iat,
+          base.id,
+          base.file,
+          base.seq,
+          base.count,
+          entries,
+          now,
+          got.etag,
+          base.sha256,
+          trust?.json ?? null,
+          trust?.list.version ?? null,
+          trust?.sha256 ?? null,
+        );
       const putRules = opts.db.prepare(
         `INSERT INTO rules_data (name, version, json, sha256, accepted_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET version = excluded.version, json = excluded.json, sha256 = excluded.sha256,

@@ -32,7 +32,18 @@ async function phone(qr: Grey): Promise<Grey> {
   body = paste(body, qr, 20, Math.round((h - qr.height) / 2.4), 20, 240);
   body = moire(body, 3.1, 0.18, 9);
   const k = 0.16;
-  return perspective(body, [[w * k, 0], [w, h * 0.06], [w * (1 - k * 0.3), h], [0, h * 0.94]], w, h, 0);
+  return perspective(
+    body,
+    [
+      [w * k, 0],
+      [w, h * 0.06],
+      [w * (1 - k * 0.3), h],
+      [0, h * 0.94],
+    ],
+    w,
+    h,
+    0,
+  );
 }
 
 /**
@@ -41,7 +52,10 @@ async function phone(qr: Grey): Promise<Grey> {
  */
 class NoiseBank {
   private readonly fields = new Map<number, Int8Array[]>();
-  constructor(private readonly size: SceneSize, private readonly seed: number) {}
+  constructor(
+    private readonly size: SceneSize,
+    private readonly seed: number,
+  ) {}
 
   add(img: Grey, sigma: number, frame: number): Grey {
     let set = this.fields.get(sigma);
@@ -73,7 +87,21 @@ async function* shotFrames(shot: Shot, size: SceneSize, scene: Grey, seed: numbe
   if (qr && shot.kind === 'blurred-tilted') {
     const t = await rotate(qr, 14, 255);
     const s = t.width;
-    subject = await fromSharp(toSharp(perspective(t, [[s * 0.06, 0], [s, s * 0.05], [s * 0.97, s], [0, s * 0.93]], s, s)).blur(1.4));
+    subject = await fromSharp(
+      toSharp(
+        perspective(
+          t,
+          [
+            [s * 0.06, 0],
+            [s, s * 0.05],
+            [s * 0.97, s],
+            [0, s * 0.93],
+          ],
+          s,
+          s,
+        ),
+      ).blur(1.4),
+    );
   } else if (qr && shot.kind === 'phone-angle') {
     subject = await phone(await renderQr(shot.text!, Math.max(2, modulePx - 1)));
   } else {

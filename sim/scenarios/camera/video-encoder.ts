@@ -21,12 +21,37 @@ export async function encodeVideo(frames: Iterable<Grey> | AsyncIterable<Grey>, 
   let exited: Promise<number | null> | null = null;
   for await (const f of frames) {
     if (!child) {
-      child = spawn(opts.ffmpeg ?? 'ffmpeg', [
-        '-hide_banner', '-loglevel', 'error', '-y',
-        '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${f.width}x${f.height}`, '-r', String(opts.fps), '-i', 'pipe:0',
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', String(opts.crf ?? 20), '-pix_fmt', 'yuv420p', '-g', String(opts.fps),
-        file,
-      ], { stdio: ['pipe', 'ignore', 'pipe'] });
+      child = spawn(
+        opts.ffmpeg ?? 'ffmpeg',
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-y',
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'gray',
+          '-s',
+          `${f.width}x${f.height}`,
+          '-r',
+          String(opts.fps),
+          '-i',
+          'pipe:0',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-crf',
+          String(opts.crf ?? 20),
+          '-pix_fmt',
+          'yuv420p',
+          '-g',
+          String(opts.fps),
+          file,
+        ],
+        { stdio: ['pipe', 'ignore', 'pipe'] },
+      );
       const c = child;
       c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
       exited = new Promise((resolve, reject) => {

@@ -122,21 +122,30 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     what: 'printout bent in the hand: gentle wave (1.2 modules, one period per code)',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(wave(q, 6, q.width * 0.9), 81), 4, 82), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(wave(q, 6, q.width * 0.9), 81), 4, 82), 'jpeg', 85);
+    },
   },
   {
     name: 'bent-wave',
     what: 'printout bent in the hand: wave of 1.6 modules, 2 periods across the code',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(wave(q, 8, q.width * 0.5), 83), 4, 84), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(wave(q, 8, q.width * 0.5), 83), 4, 84), 'jpeg', 85);
+    },
   },
   {
     name: 'bent-deep',
     what: 'printout bent in the hand: wave of 2.4 modules, one period across the code',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(wave(q, 12, q.width), 96), 4, 97), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(wave(q, 12, q.width), 96), 4, 97), 'jpeg', 85);
+    },
   },
   {
     name: 'bent-strong',
@@ -144,14 +153,20 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(wave(q, 10, q.width * 0.7), 98), 4, 99), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(wave(q, 10, q.width * 0.7), 98), 4, 99), 'jpeg', 85);
+    },
   },
   {
     name: 'folded-40',
     what: 'folded in two, one half turned 40 degrees away',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.55), 40), 85), 4, 86), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.55), 40), 85), 4, 86), 'jpeg', 85);
+    },
   },
   {
     name: 'folded-55',
@@ -159,7 +174,10 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.5), 55), 87), 4, 88), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.5), 55), 87), 4, 88), 'jpeg', 85);
+    },
   },
   {
     name: 'curled',
@@ -167,7 +185,10 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => { const q = await renderQr(t, 5); return encode(addNoise(onPaper(curl(q, Math.round(q.width * 0.55), q.width * 0.4), 89), 4, 90), 'jpeg', 85); },
+    build: async (t) => {
+      const q = await renderQr(t, 5);
+      return encode(addNoise(onPaper(curl(q, Math.round(q.width * 0.55), q.width * 0.4), 89), 4, 90), 'jpeg', 85);
+    },
   },
   {
     name: 'screen-moire',
@@ -181,14 +202,20 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     what: 'a lamp reflected on a glossy printout',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const p = onPaper(await renderQr(t, 5), 92); return encode(glare(p, p.width * 0.4, p.height * 0.45, p.width * 0.3, 0.85), 'jpeg', 85); },
+    build: async (t) => {
+      const p = onPaper(await renderQr(t, 5), 92);
+      return encode(glare(p, p.width * 0.4, p.height * 0.45, p.width * 0.3, 0.85), 'jpeg', 85);
+    },
   },
   {
     name: 'finger-corner',
     what: 'a finger over a corner of the code (no finder pattern there)',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => { const p = onPaper(await renderQr(t, 5), 93); return encode(finger(p, p.width * 0.9, p.height * 0.92, p.width * 0.2, p.height * 0.16), 'jpeg', 85); },
+    build: async (t) => {
+      const p = onPaper(await renderQr(t, 5), 93);
+      return encode(finger(p, p.width * 0.9, p.height * 0.92, p.width * 0.2, p.height * 0.16), 'jpeg', 85);
+    },
   },
   {
     name: 'mirrored-selfie',
@@ -204,8 +231,20 @@ export const PICTURE_CASES: readonly PictureCase[] = [
   { name: 'screenshot', what: 'phone screenshot, PNG', format: 'png', hasCode: true, build: async (t) => encode(await screenshot(t), 'png') },
   { name: 'screenshot-dark', what: 'dark-mode screenshot (inverted), PNG', format: 'png', hasCode: true, build: async (t) => encode(await screenshot(t, true), 'png') },
   { name: 'screenshot-webp', what: 'screenshot shared as WebP', format: 'webp', hasCode: true, build: async (t) => encode(await screenshot(t), 'webp', 75) },
-  { name: 'rotated-15', what: 'rotated 15 degrees', format: 'png', hasCode: true, build: async (t) => encode(await rotate(await onScene(t, 5, 900, 900, 21), 15), 'png') },
-  { name: 'rotated-45', what: 'rotated 45 degrees', format: 'png', hasCode: true, build: async (t) => encode(await rotate(await onScene(t, 5, 900, 900, 22), 45), 'png') },
+  {
+    name: 'rotated-15',
+    what: 'rotated 15 degrees',
+    format: 'png',
+    hasCode: true,
+    build: async (t) => encode(await rotate(await onScene(t, 5, 900, 900, 21), 15), 'png'),
+  },
+  {
+    name: 'rotated-45',
+    what: 'rotated 45 degrees',
+    format: 'png',
+    hasCode: true,
+    build: async (t) => encode(await rotate(await onScene(t, 5, 900, 900, 22), 45), 'png'),
+  },
   {
     name: 'exif-orientation',
     what: 'JPEG stored sideways with EXIF orientation 6',
@@ -220,13 +259,41 @@ export const PICTURE_CASES: readonly PictureCase[] = [
     hasCode: true,
     build: async (t) => {
       const qr = await renderQr(t, 6);
-      const warped = perspective(qr, [[140, 90], [760, 160], [700, 720], [110, 640]], 900, 820);
+      const warped = perspective(
+        qr,
+        [
+          [140, 90],
+          [760, 160],
+          [700, 720],
+          [110, 640],
+        ],
+        900,
+        820,
+      );
       return encode(warped, 'png');
     },
   },
-  { name: 'blur-2', what: 'out of focus (gaussian sigma 2)', format: 'png', hasCode: true, build: async (t) => encode(await fromSharp(toSharp(await renderQr(t, 6)).blur(2)), 'png') },
-  { name: 'blur-3', what: 'badly out of focus (sigma 3)', format: 'png', hasCode: true, build: async (t) => encode(await fromSharp(toSharp(await renderQr(t, 6)).blur(3)), 'png') },
-  { name: 'noise-40', what: 'sensor noise (sigma 40 grey levels)', format: 'png', hasCode: true, build: async (t) => encode(addNoise(await renderQr(t, 5), 40, 31), 'png') },
+  {
+    name: 'blur-2',
+    what: 'out of focus (gaussian sigma 2)',
+    format: 'png',
+    hasCode: true,
+    build: async (t) => encode(await fromSharp(toSharp(await renderQr(t, 6)).blur(2)), 'png'),
+  },
+  {
+    name: 'blur-3',
+    what: 'badly out of focus (sigma 3)',
+    format: 'png',
+    hasCode: true,
+    build: async (t) => encode(await fromSharp(toSharp(await renderQr(t, 6)).blur(3)), 'png'),
+  },
+  {
+    name: 'noise-40',
+    what: 'sensor noise (sigma 40 grey levels)',
+    format: 'png',
+    hasCode: true,
+    build: async (t) => encode(addNoise(await renderQr(t, 5), 40, 31), 'png'),
+  },
   { name: 'jpeg-q10', what: 'JPEG at quality 10', format: 'jpeg', hasCode: true, build: async (t) => encode(await renderQr(t, 4), 'jpeg', 10) },
   {
     name: 'low-contrast',
@@ -254,13 +321,29 @@ export const PICTURE_CASES: readonly PictureCase[] = [
     hasCode: true,
     build: async (t) => {
       const qr = await rotate(await renderQr(t, 6), 20);
-      const warped = perspective(qr, [[120, 80], [880, 140], [820, 860], [90, 800]], 1000, 950);
+      const warped = perspective(
+        qr,
+        [
+          [120, 80],
+          [880, 140],
+          [820, 860],
+          [90, 800],
+        ],
+        1000,
+        950,
+      );
       const soft = await fromSharp(toSharp(warped).blur(1.5));
       return encode(addNoise(soft, 15, 61), 'jpeg', 30);
     },
   },
   ...HANDHELD_CASES,
-  { name: 'no-code', what: 'a photo with no code in it', format: 'jpeg', hasCode: false, build: async () => encode(addNoise(background(1280, 720, 71, 80, 200), 10, 72), 'jpeg', 80) },
+  {
+    name: 'no-code',
+    what: 'a photo with no code in it',
+    format: 'jpeg',
+    hasCode: false,
+    build: async () => encode(addNoise(background(1280, 720, 71, 80, 200), 10, 72), 'jpeg', 80),
+  },
 ];
 
 /** Builds every picture once (a few seconds); `only` restricts to some names. */
@@ -272,4 +355,3 @@ export async function buildPictureSet(text: string, only?: readonly string[]): P
   }
   return out;
 }
-

@@ -46,11 +46,25 @@ describe('roadscan audit export', () => {
     const res = await runCli(['audit', 'export', '--db', dbFile, '--since', '2026-10-21T00:00:00Z']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const lines = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.at)).toEqual(['2026-10-21T02:00:00.000Z', '2026-11-19T02:00:00.000Z', '2026-11-20T02:00:00.000Z']);
     expect(lines[0]).toEqual({
-      seq: 3, at: '2026-10-21T02:00:00.000Z', device: 'unit-7', operator: 'op-1', profile: 'roadside', region: '110105',
-      station: null, verdict: 'accept', reasons: [], type: 'DL', statusKey: '2'.padStart(32, '0'), clockReliable: true, ms: 0.5,
+      seq: 3,
+      at: '2026-10-21T02:00:00.000Z',
+      device: 'unit-7',
+      operator: 'op-1',
+      profile: 'roadside',
+      region: '110105',
+      station: null,
+      verdict: 'accept',
+      reasons: [],
+      type: 'DL',
+      statusKey: '2'.padStart(32, '0'),
+      clockReliable: true,
+      ms: 0.5,
     });
     const all = await runCli(['audit', 'export', '--db', dbFile]);
     expect(all.stdout.trimEnd().split('\n')).toHaveLength(5);
@@ -133,7 +147,13 @@ describe('roadscan sim audit-collector', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.seq, l.record.device])).toEqual([[1, 'unit-7'], [2, 'unit-7']]);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.seq, l.record.device])).toEqual([
+      [1, 'unit-7'],
+      [2, 'unit-7'],
+    ]);
   });
 });

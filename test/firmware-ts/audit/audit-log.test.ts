@@ -35,20 +35,49 @@ describe('AuditLog.record', () => {
   it('writes one row per scan with the columns an inspector needs, and returns increasing seqs', () => {
     const log = new AuditLog(db, { deviceId: 'unit-7', operator: 'op-0042' });
     const a = log.record(entry());
-    const b = log.record(entry({ atSec: T0 + 1, reliable: false, profile: 'gate', station: 'S110105001' }, {
-      verdict: 'reject', reasons: ['ALREADY_BOARDED', 'CHECK_ID', 'CLOCK_UNRELIABLE'], type: 'TK', statusKey: null, ms: 1.5,
-    }));
+    const b = log.record(
+      entry(
+        { atSec: T0 + 1, reliable: false, profile: 'gate', station: 'S110105001' },
+        {
+          verdict: 'reject',
+          reasons: ['ALREADY_BOARDED', 'CHECK_ID', 'CLOCK_UNRELIABLE'],
+          type: 'TK',
+          statusKey: null,
+          ms: 1.5,
+        },
+      ),
+    );
     expect(b).toBe(a + 1);
     expect([...log.export(0)]).toEqual([
       {
-        seq: a, at: '2026-11-20T02:00:00.000Z', device: 'unit-7', operator: 'op-0042', profile: 'roadside',
-        region: '110105', station: null, verdict: 'warn', reasons: ['PAPER_REQUIRED'], type: 'VR',
-        statusKey: 'ab'.repeat(16), clockReliable: true, ms: 0.432,
+        seq: a,
+        at: '2026-11-20T02:00:00.000Z',
+        device: 'unit-7',
+        operator: 'op-0042',
+        profile: 'roadside',
+        region: '110105',
+        station: null,
+        verdict: 'warn',
+        reasons: ['PAPER_REQUIRED'],
+        type: 'VR',
+        statusKey: 'ab'.repeat(16),
+        clockReliable: true,
+        ms: 0.432,
       },
       {
-        seq: b, at: '2026-11-20T02:00:01.000Z', device: 'unit-7', operator: 'op-0042', profile: 'gate',
-        region: '110105', station: 'S110105001', verdict: 'reject', reasons: ['ALREADY_BOARDED', 'CHECK_ID', 'CLOCK_UNRELIABLE'],
-        type: 'TK', statusKey: null, clockReliable: false, ms: 1.5,
+        seq: b,
+        at: '2026-11-20T02:00:01.000Z',
+        device: 'unit-7',
+        operator: 'op-0042',
+        profile: 'gate',
+        region: '110105',
+        station: 'S110105001',
+        verdict: 'reject',
+        reasons: ['ALREADY_BOARDED', 'CHECK_ID', 'CLOCK_UNRELIABLE'],
+        type: 'TK',
+        statusKey: null,
+        clockReliable: false,
+        ms: 1.5,
       },
     ]);
   });
@@ -95,11 +124,7 @@ describe('AuditLog.export', () => {
   it('yields records at or after the instant, oldest first', () => {
     const log = new AuditLog(db, { deviceId: 'unit-7', operator: '' });
     for (let i = 0; i < 5; i++) log.record(entry({ atSec: T0 + i * 60 }));
-    expect([...log.export(T0 + 120)].map((r) => r.at)).toEqual([
-      '2026-11-20T02:02:00.000Z',
-      '2026-11-20T02:03:00.000Z',
-      '2026-11-20T02:04:00.000Z',
-    ]);
+    expect([...log.export(T0 + 120)].map((r) => r.at)).toEqual(['2026-11-20T02:02:00.000Z', '2026-11-20T02:03:00.000Z', '2026-11-20T02:04:00.000Z']);
     expect([...log.export(T0 + 1e6)]).toEqual([]);
   });
 });

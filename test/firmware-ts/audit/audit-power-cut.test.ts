@@ -95,10 +95,19 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
             expect(byKey.get(row.status_key!)).toHaveLength(1);
             const e = expectedScan(row.status_key!);
             expect(auditRecordOf(row)).toEqual({
-              seq: row.seq, at: new Date(e.atSec * 1000).toISOString(), device: 'kill-test-unit', operator: 'op-0042',
-              profile: e.profile, region: e.region, station: e.station, verdict: e.result.verdict,
-              reasons: e.result.reasons, type: e.result.type, statusKey: e.result.statusKey,
-              clockReliable: e.reliable, ms: e.result.ms,
+              seq: row.seq,
+              at: new Date(e.atSec * 1000).toISOString(),
+              device: 'kill-test-unit',
+              operator: 'op-0042',
+              profile: e.profile,
+              region: e.region,
+              station: e.station,
+              verdict: e.result.verdict,
+              reasons: e.result.reasons,
+              type: e.result.type,
+              statusKey: e.result.statusKey,
+              clockReliable: e.reliable,
+              ms: e.result.ms,
             });
           }
           // Every acknowledged scan is there, under the seq record() returned.

@@ -22,7 +22,11 @@ beforeEach(() => {
   floor = new ClockFloor(db, { buildTimeSec: T - 365 * DAY, maxAheadSec: 30 * DAY });
   for (const age of [200, 120, 91, 10, 0]) {
     log.record({
-      atSec: T - age * DAY, reliable: true, profile: 'roadside', region: '110105', station: null,
+      atSec: T - age * DAY,
+      reliable: true,
+      profile: 'roadside',
+      region: '110105',
+      station: null,
       result: { verdict: 'accept', reasons: [], type: 'DL', statusKey: null, ms: 0.1 },
     });
   }

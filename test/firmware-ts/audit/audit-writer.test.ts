@@ -14,7 +14,11 @@ import { StorageHealth } from '../../../firmware-ts/store/storage-health.js';
 
 const META = { deviceId: 'unit-1', operator: '' };
 const entry = (i: number): AuditEntry => ({
-  atSec: 1_790_000_000 + i, reliable: true, profile: 'roadside', region: '110105', station: null,
+  atSec: 1_790_000_000 + i,
+  reliable: true,
+  profile: 'roadside',
+  region: '110105',
+  station: null,
   result: { verdict: 'accept', reasons: [], type: 'DL', statusKey: null, ms: 1.5 },
 });
 

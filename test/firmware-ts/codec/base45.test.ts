@@ -34,21 +34,25 @@ describe('base45 (RFC 9285)', () => {
   });
 
   it('round-trips any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      expect(Buffer.from(base45Decode(base45Encode(bytes)))).toEqual(Buffer.from(bytes));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(Buffer.from(base45Decode(base45Encode(bytes)))).toEqual(Buffer.from(bytes));
+      }),
+    );
   });
 
   it('either refuses or decodes to bytes that re-encode to the same text', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:a'), maxLength: 60 }), (text) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = base45Decode(text);
-      } catch (err) {
-        expect(err).toBeInstanceOf(Base45Error);
-        return;
-      }
-      expect(base45Encode(bytes)).toBe(text);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:a'), maxLength: 60 }), (text) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = base45Decode(text);
+        } catch (err) {
+          expect(err).toBeInstanceOf(Base45Error);
+          return;
+        }
+        expect(base45Encode(bytes)).toBe(text);
+      }),
+    );
   });
 });

@@ -75,9 +75,7 @@ describe('roadscan config check: refused, naming the key', () => {
 
   it('lists every problem, one line each, several unknown keys included', async () => {
     const problems = await checkConfigFile(json({ a: 1, b: 2, audit: { retentionDays: 0, x: 1 }, health: { port: -1 } }));
-    expect(problems.map((p) => p.slice(p.indexOf('.json: ') + 7).split(':')[0]).sort()).toEqual(
-      ['a', 'audit.retentionDays', 'audit.x', 'b', 'health.port'].sort(),
-    );
+    expect(problems.map((p) => p.slice(p.indexOf('.json: ') + 7).split(':')[0]).sort()).toEqual(['a', 'audit.retentionDays', 'audit.x', 'b', 'health.port'].sort());
   });
 
   it('never prints control characters from the file', async () => {
@@ -100,7 +98,27 @@ describe('roadscan config check: accepted', () => {
   it('http to loopback, https anywhere, a real CA file', async () => {
     const ca = join(dir, 'ca.pem');
     const { execFileSync } = await import('node:child_process');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', ca, '-days', '1', '-subj', '/CN=test-ca'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'ca.key'),
+        '-out',
+        ca,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=test-ca',
+      ],
+      { stdio: 'ignore' },
+    );
     for (const uploadUrl of ['http://127.0.0.1:8443/v1', 'http://localhost/v1', 'http://[::1]:9/', 'https://audit.example.org/v1/records']) {
       expect(await checkConfigFile(json({ audit: { uploadUrl, uploadCaFile: ca } }))).toEqual([]);
     }

@@ -62,8 +62,14 @@ describe('/metrics while scans run', () => {
       trust: parseTrustList(authority.trustList()),
       status: { statusOf: () => 0, listIat: () => LIST_IAT },
       rules: {
-        profile: 'roadside', region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600,
-        adoption: RegionAdoption.fromJson(json('adoption.json')), calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
+        profile: 'roadside',
+        region: '110105',
+        station: null,
+        faceRecognition: false,
+        boardBeforeSec: 3600,
+        boardAfterSec: 600,
+        adoption: RegionAdoption.fromJson(json('adoption.json')),
+        calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
       },
       presentation: { skewSec: 30, windowSec: 180 },
       statusMaxAgeSec: 86400,
@@ -202,7 +208,9 @@ describe('/healthz', () => {
     server = new HealthServer({ port: 0, metrics: new ScanMetrics({ processMetrics: false }), state: () => stateOf(null) });
     const { port } = await server.start();
     const { networkInterfaces } = await import('node:os');
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (external) await expect(fetch(`http://${external.address}:${port}/healthz`)).rejects.toThrow();
     await server.stop();
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();

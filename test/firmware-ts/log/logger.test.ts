@@ -31,7 +31,11 @@ describe('createLogger', () => {
     const log = createLogger({ log: { level: 'warn' } }, { destination: out.stream, pretty: false });
     log.info('not shown');
     log.warn({ seq: 12 }, 'shown');
-    const lines = out.text().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 40, name: 'roadscan', seq: 12, msg: 'shown' });
     const silent = sink();
@@ -97,7 +101,10 @@ describe('the logger in a process, as the service runs it', () => {
     const res = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], { encoding: 'utf8' });
     expect(res.status).toBe(0);
     expect(res.stdout).toBe('');
-    const lines = res.stderr.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = res.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(['scan done', 'failed']);
     expect(res.stderr).not.toContain('张三丰');
   });
@@ -119,7 +126,10 @@ describe('the logger in a process, as the service runs it', () => {
       expect(lines.map((l) => /^<(\d)>\{/.exec(l)?.[1])).toEqual(['6', '7', '3']);
       expect(JSON.parse(lines[2]!.slice(3)).msg).toBe('failed');
       // Another stream (a pipe, a terminal) gets no prefix, even with the variable set.
-      const piped = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], { encoding: 'utf8', env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+      const piped = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], {
+        encoding: 'utf8',
+        env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` },
+      });
       expect(piped.stderr.startsWith('{')).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -154,7 +164,12 @@ describe('log rate limit', () => {
     for (let i = 0; i < 2000; i++) log.warn({ reason: 'framing', bytes: i }, 'scanner frame dropped');
     log.warn({ part: 'screen' }, 'side output failed');
     log.fatal('cannot go on');
-    const lines = () => out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = () =>
+      out
+        .text()
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines().filter((l) => l.msg === 'scanner frame dropped')).toHaveLength(5);
     expect(lines().filter((l) => l.msg === 'side output failed')).toHaveLength(1);
     expect(lines().filter((l) => l.msg === 'cannot go on')).toHaveLength(1);

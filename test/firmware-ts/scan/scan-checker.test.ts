@@ -26,8 +26,14 @@ function checkerFor(trust: unknown, setting: Setting) {
     trust: parseTrustList(trust),
     status: NEVER_SYNCED,
     rules: {
-      profile: setting.profile, region: setting.region, station: setting.station ?? null, faceRecognition: false,
-      boardBeforeSec: 3600, boardAfterSec: 600, adoption, calendar,
+      profile: setting.profile,
+      region: setting.region,
+      station: setting.station ?? null,
+      faceRecognition: false,
+      boardBeforeSec: 3600,
+      boardAfterSec: 600,
+      adoption,
+      calendar,
     },
     presentation: { skewSec: 30, windowSec: 180 },
     statusMaxAgeSec: 86400,
@@ -57,10 +63,10 @@ describe('ScanChecker: every reason code without a status list', () => {
   }
 
   it('adds CLOCK_UNRELIABLE when the clock cannot be vouched for', () => {
-    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }).check(
-      authority.code({ type: 'DL', now: NOW }).text,
-      { nowSec: NOW, reliable: false },
-    );
+    const r = checkerFor(authority.trustList(), { profile: 'roadside', region: '110105' }).check(authority.code({ type: 'DL', now: NOW }).text, {
+      nowSec: NOW,
+      reliable: false,
+    });
     expect(r.reasons).toEqual(['STATUS_LIST_STALE', 'CLOCK_UNRELIABLE']);
   });
 

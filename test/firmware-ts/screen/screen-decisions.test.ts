@@ -45,7 +45,14 @@ afterEach(async () => {
 
 const authority = TestAuthority.create();
 const STATUS: ScreenStatus = {
-  scanner: 'open', listAgeSec: 60, listStale: false, clock: 'ok', profile: 'gate', region: '110105', station: STATION, pendingUploads: 0,
+  scanner: 'open',
+  listAgeSec: 60,
+  listStale: false,
+  clock: 'ok',
+  profile: 'gate',
+  region: '110105',
+  station: STATION,
+  pendingUploads: 0,
 } as ScreenStatus;
 
 async function rig(profile: 'gate' | 'window') {
@@ -56,15 +63,23 @@ async function rig(profile: 'gate' | 'window') {
   const place = { profile, region: '110105', station: STATION };
   let desk!: OperatorDesk;
   const screen = new ScreenServer({
-    host: '127.0.0.1', port: 0, lang: 'en', clearAfterSec: 30, history: 3,
+    host: '127.0.0.1',
+    port: 0,
+    lang: 'en',
+    clearAfterSec: 30,
+    history: 3,
     onAction: async ({ scanId, action }) => ((await desk.act(action, 'screen', scanId)) ? 'done' : 'stale'),
   });
   desk = new OperatorDesk({ stage, audit, place, time: () => ({ nowSec: NOW, reliable: true }), lapseMs: 30_000, screen });
   const { url } = await screen.start();
   screen.publishStatus({ ...STATUS, profile });
-  stops.push(() => desk.drop(), () => screen.stop(), () => {
-    db.close();
-  });
+  stops.push(
+    () => desk.drop(),
+    () => screen.stop(),
+    () => {
+      db.close();
+    },
+  );
   const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
   stops.push(() => page.close());
   await page.goto(url);
@@ -138,10 +153,14 @@ describe('operator page decisions', () => {
 /** WCAG contrast of two `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
   const lum = (c: string) => {
-    const [r, g, bl] = c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number).map((v) => {
-      const s = v / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = c
+      .match(/\d+(\.\d+)?/g)!
+      .slice(0, 3)
+      .map(Number)
+      .map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);

@@ -32,10 +32,7 @@ afterEach(async () => {
   await Promise.all(browser.contexts().map((c) => c.close()));
 });
 
-async function setup(
-  opts: Partial<ScreenServerOptions> = {},
-  viewport = { width: 480, height: 800 },
-): Promise<{ screen: ScreenServer; page: Page; url: string }> {
+async function setup(opts: Partial<ScreenServerOptions> = {}, viewport = { width: 480, height: 800 }): Promise<{ screen: ScreenServer; page: Page; url: string }> {
   const screen = new ScreenServer({ host: '127.0.0.1', port: 0, lang: 'zh', clearAfterSec: 30, history: 3, ...opts });
   servers.push(screen);
   const { url } = await screen.start();
@@ -52,7 +49,7 @@ async function setup(
 }
 
 describe('operator page', () => {
-  it('starts idle, in Chinese, with nobody\'s data on it', async () => {
+  it("starts idle, in Chinese, with nobody's data on it", async () => {
     const { page } = await setup();
     const s = await probe(page);
     expect(await inPage(page, 'document.documentElement.lang')).toBe('zh-CN');

@@ -45,9 +45,18 @@ describe('startOperatorScreen', () => {
 });
 
 describe('screenStatusOf', () => {
-  const base = { scanner: 'open' as const, nowSec: 100_000, maxAgeSec: 86_400, clockReliable: true, profile: 'roadside', region: '110105', station: null, pendingUploads: 0 };
+  const base = {
+    scanner: 'open' as const,
+    nowSec: 100_000,
+    maxAgeSec: 86_400,
+    clockReliable: true,
+    profile: 'roadside',
+    region: '110105',
+    station: null,
+    pendingUploads: 0,
+  };
 
-  it('uses the scan checker\'s staleness rule', () => {
+  it("uses the scan checker's staleness rule", () => {
     expect(screenStatusOf({ ...base, listIat: null })).toMatchObject({ listAgeSec: null, listStale: true });
     expect(screenStatusOf({ ...base, listIat: 100_000 - 86_400 })).toMatchObject({ listAgeSec: 86_400, listStale: false });
     expect(screenStatusOf({ ...base, listIat: 100_000 - 86_401 })).toMatchObject({ listAgeSec: 86_401, listStale: true });

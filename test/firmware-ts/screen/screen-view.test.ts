@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Credential } from '../../../firmware-ts/codec/claims.js';
 import { ALL_SCREEN_TEXT, fieldLabel } from '../../../firmware-ts/screen/screen-text.js';
-import {
-  MAX_FIELDS,
-  buildScanView,
-  buildStatusView,
-  cstParts,
-  formatAge,
-  historyEntryOf,
-  type ScreenStatus,
-} from '../../../firmware-ts/screen/screen-view.js';
+import { MAX_FIELDS, buildScanView, buildStatusView, cstParts, formatAge, historyEntryOf, type ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { displayFields } from '../../../firmware-ts/verdict/display-fields.js';
 import { REASON_CODES, REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
 
@@ -165,7 +157,13 @@ describe('buildStatusView', () => {
 describe('formatting', () => {
   it('writes ages in the largest sensible unit', () => {
     expect([5, 119, 120, 7199, 7200, 172799, 172800].map((s) => formatAge(s, 'en'))).toEqual([
-      '5 s ago', '119 s ago', '2 min ago', '119 min ago', '2 h ago', '47 h ago', '2 d ago',
+      '5 s ago',
+      '119 s ago',
+      '2 min ago',
+      '119 min ago',
+      '2 h ago',
+      '47 h ago',
+      '2 d ago',
     ]);
     expect(formatAge(-30, 'zh')).toBe('0秒前');
   });
@@ -190,7 +188,11 @@ describe('screen text', () => {
     const base = { iss: 'CN-MPS-110000', exp: AT + 180, nbf: AT - 60, iat: AT - 60, cti: new Uint8Array(16), holderKey: null };
     const vehicle = { pl: '京A', pc: '蓝', vt: '轿车', own: '李华', ot: 'P', vin: '123456', reg: '2019-01-01', ivu: '2027-01-01' };
     const credentials: Credential[] = [
-      { ...base, typ: 'DL', dat: { nam: '张明', idm: '110101199001011234', lno: '110101199001011234', cls: ['C1'], fid: '2015-01-01', vfr: '2021-01-01', vto: '2027-01-01', off: 'x' } },
+      {
+        ...base,
+        typ: 'DL',
+        dat: { nam: '张明', idm: '110101199001011234', lno: '110101199001011234', cls: ['C1'], fid: '2015-01-01', vfr: '2021-01-01', vto: '2027-01-01', off: 'x' },
+      },
       { ...base, typ: 'VR', dat: vehicle },
       { ...base, typ: 'VA', dat: { ref: new Uint8Array(16), pl: '京A', gnm: '王五', gid: '110101199001011234', pur: 'x' } },
       { ...base, typ: 'VD', dat: { ...vehicle, usr: '赵六', pur: 'x' } },

@@ -12,8 +12,7 @@ afterEach(async () => {
 });
 
 const scans = (events: ApplianceEvent[]) => events.filter((e): e is ScanEvent => e.event === 'scan');
-const leds = (events: ApplianceEvent[]) =>
-  events.filter((e): e is IndicatorEvent => e.event === 'indicator').map((e) => `${e.led}${e.buzzer === 'on' ? '+buzz' : ''}`);
+const leds = (events: ApplianceEvent[]) => events.filter((e): e is IndicatorEvent => e.event === 'indicator').map((e) => `${e.led}${e.buzzer === 'on' ? '+buzz' : ''}`);
 const feeder = (f: Fixture) => f.pair!.feederPath;
 
 describe('Appliance wired with a real pty scanner, the real checker and a real audit log', () => {

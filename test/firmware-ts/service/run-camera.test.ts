@@ -44,7 +44,12 @@ beforeAll(async () => {
   await encodeVideo(sceneFrames(standardShots(codes, 10, 6), { width: 640, height: 480 }), clip, { fps: 10 });
   writeFileSync(
     join(dir, 'config.json'),
-    JSON.stringify({ screen: { enabled: false }, health: { enabled: false }, camera: { loop: false, repeatMs: 60_000 }, scanner: { reconnect: { initialMs: 20, maxMs: 100 } } }),
+    JSON.stringify({
+      screen: { enabled: false },
+      health: { enabled: false },
+      camera: { loop: false, repeatMs: 60_000 },
+      scanner: { reconnect: { initialMs: 20, maxMs: 100 } },
+    }),
   );
 }, 120_000);
 
@@ -61,8 +66,23 @@ function run(extra: string[]): { lines: Record<string, unknown>[]; exited: Promi
   const lines: Record<string, unknown>[] = [];
   const c = spawn(
     process.execPath,
-    [BIN, 'run', '--hal', 'sim', ...extra, '--events', 'json', '--config', join(dir, 'config.json'),
-      '--trust', world.trustFile, '--db', join(dir, 'run.db'), '--now', new Date(NOW_SEC * 1000).toISOString()],
+    [
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      ...extra,
+      '--events',
+      'json',
+      '--config',
+      join(dir, 'config.json'),
+      '--trust',
+      world.trustFile,
+      '--db',
+      join(dir, 'run.db'),
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child = c;

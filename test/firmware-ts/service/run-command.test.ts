@@ -48,8 +48,24 @@ beforeEach(async () => {
   stderr = '';
   child = spawn(
     process.execPath,
-    [BIN, 'run', '--hal', 'sim', '--scanner', device, '--events', 'json', '--config', join(dir, 'config.json'),
-      '--trust', world.trustFile, '--db', join(dir, 'run.db'), '--now', new Date(NOW_SEC * 1000).toISOString()],
+    [
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      '--scanner',
+      device,
+      '--events',
+      'json',
+      '--config',
+      join(dir, 'config.json'),
+      '--trust',
+      world.trustFile,
+      '--db',
+      join(dir, 'run.db'),
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let buf = '';

@@ -29,16 +29,31 @@ afterEach(() => {
 function startRun(profile: 'gate' | 'window') {
   dir = mkdtempSync(join(tmpdir(), 'roadscan-keys-'));
   const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({ device: { id: `${profile}-1`, operator: '' }, screen: { enabled: false }, health: { enabled: false } }),
-  );
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ device: { id: `${profile}-1`, operator: '' }, screen: { enabled: false }, health: { enabled: false } }));
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   const proc = spawn(
     process.execPath,
-    [BIN, 'run', '--hal', 'sim', '--events', 'json', '--config', join(dir, 'config.json'), '--profile', profile, '--station', STATION,
-      '--trust', world.trustFile, '--db', join(dir, 'run.db'), '--now', new Date(NOW_SEC * 1000).toISOString()],
+    [
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      '--events',
+      'json',
+      '--config',
+      join(dir, 'config.json'),
+      '--profile',
+      profile,
+      '--station',
+      STATION,
+      '--trust',
+      world.trustFile,
+      '--db',
+      join(dir, 'run.db'),
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   child = proc;
@@ -115,7 +130,7 @@ describe('roadscan run --hal sim: keys confirm and refuse', () => {
     run.type(ticket);
     expect(await run.nth('scan', 2)).toMatchObject({ verdict: 'reject', reasons: ['VOUCHER_ISSUED', 'CHECK_ID', 'STATUS_LIST_STALE'] });
     const db = await run.stop();
-    expect(db.prepare("SELECT action, device, scan_id FROM once_only").all()).toEqual([{ action: 'voucher', device: 'window-1', scan_id: first.scanId }]);
+    expect(db.prepare('SELECT action, device, scan_id FROM once_only').all()).toEqual([{ action: 'voucher', device: 'window-1', scan_id: first.scanId }]);
     db.close();
   });
 });

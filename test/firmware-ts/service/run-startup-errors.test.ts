@@ -22,8 +22,15 @@ function config(obj: unknown): string {
 
 describe('roadscan run start-up errors', () => {
   it('an LED that cannot be had stops the start with one line naming it', async () => {
-    const cfg = config({ screen: { enabled: false }, health: { enabled: false }, indicator: { driver: 'led-class' }, leds: { green: 'roadscan-test:green', amber: null, red: null, buzzer: null } });
-    const res = await runCli(['run', '--hal', 'pi', '--scanner', join(dir, 'no-such-tty'), '--config', cfg, '--trust', world.trustFile, '--db', join(dir, 'a.db')], { timeoutMs: 20_000 });
+    const cfg = config({
+      screen: { enabled: false },
+      health: { enabled: false },
+      indicator: { driver: 'led-class' },
+      leds: { green: 'roadscan-test:green', amber: null, red: null, buzzer: null },
+    });
+    const res = await runCli(['run', '--hal', 'pi', '--scanner', join(dir, 'no-such-tty'), '--config', cfg, '--trust', world.trustFile, '--db', join(dir, 'a.db')], {
+      timeoutMs: 20_000,
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^roadscan: LED \/sys\/class\/leds\/roadscan-test:green for green: not found: add a gpio-led overlay naming it \(see README\)\n$/m);
     expect(res.stderr).not.toMatch(/\n\s+at /);

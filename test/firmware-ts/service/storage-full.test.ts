@@ -52,8 +52,24 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ screen: { enabled: false }, health: { enabled: true, port: 0 } }));
   child = spawn(
     process.execPath,
-    [BIN, 'run', '--hal', 'sim', '--scanner', join(dir, 'scanner'), '--events', 'json', '--config', join(dir, 'config.json'),
-      '--trust', world.trustFile, '--db', dbFile, '--now', new Date(NOW_SEC * 1000).toISOString()],
+    [
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      '--scanner',
+      join(dir, 'scanner'),
+      '--events',
+      'json',
+      '--config',
+      join(dir, 'config.json'),
+      '--trust',
+      world.trustFile,
+      '--db',
+      dbFile,
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let buf = '';

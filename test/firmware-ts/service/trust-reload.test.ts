@@ -56,9 +56,13 @@ function startRun(trustFile: string): ChildProcess {
       statusList: { url: server.url, periodMin: 0.02, jitter: 0, retryMinSec: 0.5, retryMaxMin: 0.02, timeoutSec: 5 },
     }),
   );
-  const c = spawn(process.execPath, [BIN, 'run', '--hal', 'sim', '--scanner', join(dir, 'scanner'), '--events', 'json', '--config', config, '--db', join(dir, 'run.db')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const c = spawn(
+    process.execPath,
+    [BIN, 'run', '--hal', 'sim', '--scanner', join(dir, 'scanner'), '--events', 'json', '--config', config, '--db', join(dir, 'run.db')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let buf = '';
   c.stdout!.on('data', (d: Buffer) => {
     buf += d.toString('utf8');

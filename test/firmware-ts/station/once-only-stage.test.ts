@@ -172,12 +172,25 @@ describe('OnceOnlyStage faults', () => {
 
   it('a listener that throws does not fail the scan', async () => {
     const broken: OnceOnlyStore = {
-      lookup: async () => { throw new Error('boom\nline'); },
-      claim: async () => { throw new Error('boom'); },
-      release: async () => { throw new Error('boom'); },
+      lookup: async () => {
+        throw new Error('boom\nline');
+      },
+      claim: async () => {
+        throw new Error('boom');
+      },
+      release: async () => {
+        throw new Error('boom');
+      },
       close: async () => {},
     };
-    const stage = new OnceOnlyStage({ store: broken, profile: 'gate', device: 'g', onStoreFault: () => { throw new Error('listener'); } });
+    const stage = new OnceOnlyStage({
+      store: broken,
+      profile: 'gate',
+      device: 'g',
+      onStoreFault: () => {
+        throw new Error('listener');
+      },
+    });
     await expect(stage.apply(ticket(), { scanId: 's', nowSec: NOW })).resolves.toMatchObject({ result: { verdict: 'warn' } });
   });
 });

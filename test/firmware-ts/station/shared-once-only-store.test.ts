@@ -161,7 +161,7 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     expect(conflicts[0]).toMatchObject({ key: k1, action: 'boarded', ours: { device: 'ca' }, theirs: { device: 'cb' } });
     expect(a.station!.state().conflicts).toBe(1);
     // The record only gate a had is the station's now.
-    expect((await b.store.claim(k2, rec('cb', 1_800_000_403), 1_900_000_000))).toMatchObject({ result: 'taken', by: { device: 'ca' } });
+    expect(await b.store.claim(k2, rec('cb', 1_800_000_403), 1_900_000_000)).toMatchObject({ result: 'taken', by: { device: 'ca' } });
   }, 30_000);
 
   it('keeps the queue across a restart of the device (durable in SQLite) and survives a dead cluster member', async () => {
@@ -181,7 +181,7 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     await cluster.waitFormed();
   }, 60_000);
 
-  it('windows: a voucher swapped on the clerk\'s confirm at one window is VOUCHER_ISSUED at another', async () => {
+  it("windows: a voucher swapped on the clerk's confirm at one window is VOUCHER_ISSUED at another", async () => {
     const [w1, w2] = [device('win1', [cluster.servers[0]!]), device('win2', [cluster.servers[1]!])];
     await Promise.all([connected(w1), connected(w2)]);
     const stage = (s: StationStore, dev: string) => new OnceOnlyStage({ store: s.store, profile: 'window', device: dev });
@@ -212,7 +212,17 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     expect((await a.store.claim(bad, rec('ma', 1_800_000_700), 1_900_000_000)).offline).toBe(true);
     expect((await a.store.claim(good, rec('ma', 1_800_000_701), 1_900_000_000)).offline).toBe(true);
     // Another device's bug writes a value that is not a record under the first key.
-    const raw = new NatsStationBucket({ servers: cluster.servers, bucket: 'once', replicas: 3, maxAgeSec: 86400, name: 'raw', creds: null, tls: null, requestTimeoutMs: 2000, retryMs: 100 });
+    const raw = new NatsStationBucket({
+      servers: cluster.servers,
+      bucket: 'once',
+      replicas: 3,
+      maxAgeSec: 86400,
+      name: 'raw',
+      creds: null,
+      tls: null,
+      requestTimeoutMs: 2000,
+      retryMs: 100,
+    });
     raw.start();
     await until('raw connected', () => raw.state().connected);
     await raw.create(`boarded.${bad}`, new TextEncoder().encode('\u0007not json'));

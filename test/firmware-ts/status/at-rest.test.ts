@@ -24,7 +24,9 @@ beforeEach(async () => {
   w.publish(changes);
   expect((await w.sync()).ok).toBe(true);
 });
-afterEach(async () => { await w.close(); });
+afterEach(async () => {
+  await w.close();
+});
 
 const snapFile = () => join(w.dataDir, readdirSync(w.dataDir).find((n) => n.endsWith('.rss'))!);
 const idxFile = () => snapFile().replace(/\.rss$/, '.idx');

@@ -28,7 +28,15 @@ const withField = (change: (m: Map<string, unknown>) => void) => {
     ['v', 1],
     ['seq', 3],
     ['iat', 1_790_000_000],
-    ['snap', new Map<string, unknown>([['seq', 2], ['path', 'snap-2.bin'], ['sha256', sha], ['count', 10]])],
+    [
+      'snap',
+      new Map<string, unknown>([
+        ['seq', 2],
+        ['path', 'snap-2.bin'],
+        ['sha256', sha],
+        ['count', 10],
+      ]),
+    ],
   ]);
   change(m);
   return signed(encodeCbor(m));
@@ -44,9 +52,19 @@ describe('verifyManifest', () => {
   it('reads every field of a full manifest, unknown keys ignored', () => {
     const m = verifyManifest(signed(encodeManifestBody(body())), trust);
     expect(m).toMatchObject({ seq: 3, iat: 1_790_000_000, deltas: [{ path: 'd/delta-2-3.bin' }], trust: { path: 'trust.json' } });
-    expect(verifyManifest(withField((x) => x.set('future', 'x')), trust).seq).toBe(3);
+    expect(
+      verifyManifest(
+        withField((x) => x.set('future', 'x')),
+        trust,
+      ).seq,
+    ).toBe(3);
     // A seq beyond 32 bits travels as a 64-bit CBOR integer.
-    expect(verifyManifest(withField((x) => x.set('seq', 2n ** 40n)), trust).seq).toBe(2 ** 40);
+    expect(
+      verifyManifest(
+        withField((x) => x.set('seq', 2n ** 40n)),
+        trust,
+      ).seq,
+    ).toBe(2 ** 40);
   });
 
   it.each([
@@ -61,7 +79,20 @@ describe('verifyManifest', () => {
     ['URL as path', (m: Map<string, unknown>) => (m.get('snap') as Map<string, unknown>).set('path', 'http://evil/x'), /plain relative path/],
     ['dot-dot path', (m: Map<string, unknown>) => (m.get('snap') as Map<string, unknown>).set('path', 'a/../../x'), /plain relative path/],
     ['control characters in a path', (m: Map<string, unknown>) => (m.get('snap') as Map<string, unknown>).set('path', 'a\nb'), /plain relative path/],
-    ['delta going back', (m: Map<string, unknown>) => m.set('deltas', [new Map<string, unknown>([['from', 3], ['to', 3], ['path', 'x'], ['sha256', sha], ['count', 1]])]), /deltas\[0\]\.from is not below to/],
+    [
+      'delta going back',
+      (m: Map<string, unknown>) =>
+        m.set('deltas', [
+          new Map<string, unknown>([
+            ['from', 3],
+            ['to', 3],
+            ['path', 'x'],
+            ['sha256', sha],
+            ['count', 1],
+          ]),
+        ]),
+      /deltas\[0\]\.from is not below to/,
+    ],
     ['deltas not an array', (m: Map<string, unknown>) => m.set('deltas', 5), /deltas is not an array/],
   ])('refuses %s', (_name, change, why) => {
     expect(() => verifyManifest(withField(change), trust)).toThrow(why);

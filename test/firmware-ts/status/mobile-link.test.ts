@@ -58,7 +58,10 @@ class Scanner {
   readonly dbFile: string;
   readonly dataDir: string;
   db: Db;
-  constructor(name: string, private readonly publication: 'big' | 'small' = 'small') {
+  constructor(
+    name: string,
+    private readonly publication: 'big' | 'small' = 'small',
+  ) {
     this.dbFile = join(root, `${name}.db`);
     this.dataDir = statusDataDir(this.dbFile);
     this.db = openDatabase(this.dbFile);

@@ -167,10 +167,9 @@ describe('StatusListStore', () => {
     expect(secondOutcome).toMatchObject({ ok: false });
     expect(secondOutcome.error).toMatch(/another sync is running/);
     // A lock left by a dead process on this host does not block.
-    w.db.prepare("INSERT OR REPLACE INTO status_sync_lock (id, token, pid, host, expires_ms) VALUES (1, 'x', 2147483646, ?, ?)").run(
-      (await import('node:os')).hostname(),
-      Date.now() + 60_000,
-    );
+    w.db
+      .prepare("INSERT OR REPLACE INTO status_sync_lock (id, token, pid, host, expires_ms) VALUES (1, 'x', 2147483646, ?, ?)")
+      .run((await import('node:os')).hostname(), Date.now() + 60_000);
     w.publish({ [B]: 1 });
     expect((await w.sync()).ok).toBe(true);
   });

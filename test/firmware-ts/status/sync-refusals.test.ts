@@ -34,7 +34,9 @@ function held(w: StatusWorld): Held {
     iat: store.listIat(),
     entries: store.entries(),
     // A partial download (.part-*) may stay: the next sync resumes it (mobile-link.test.ts).
-    files: readdirSync(w.dataDir).filter((n) => !n.startsWith('.part-')).sort(),
+    files: readdirSync(w.dataDir)
+      .filter((n) => !n.startsWith('.part-'))
+      .sort(),
     overlayRows: (w.db.prepare('SELECT count(*) AS n FROM status_overlay').get() as { n: number }).n,
     answers: [A, B, C, D].map((k) => store.statusOf(Buffer.from(k, 'hex'))),
   };

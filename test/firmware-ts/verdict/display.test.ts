@@ -5,10 +5,12 @@ import { orderReasons, verdictOf } from '../../../firmware-ts/core/reasons.js';
 
 describe('display text', () => {
   it('never lets a control, bidi or zero-width character through', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
-      expect(displaySafe(s)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
-      expect(Array.from(displaySafe(s)).length).toBeLessThanOrEqual(64);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        expect(displaySafe(s)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
+        expect(Array.from(displaySafe(s)).length).toBeLessThanOrEqual(64);
+      }),
+    );
   });
 
   it.each([

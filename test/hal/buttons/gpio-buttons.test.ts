@@ -94,7 +94,10 @@ describe('GpioButtons with an injected GPIO double', () => {
   it('a clean press is one action, reported once the level held still for the debounce time', async () => {
     const gpio = new GpioInputDouble();
     const { presses } = await open(gpio);
-    expect(gpio.opened).toEqual([{ gpio: CONFIRM, activeLow: false }, { gpio: REFUSE, activeLow: false }]);
+    expect(gpio.opened).toEqual([
+      { gpio: CONFIRM, activeLow: false },
+      { gpio: REFUSE, activeLow: false },
+    ]);
     timers.advance(100);
     gpio.setPhysical(CONFIRM, 1);
     timers.advance(29);
@@ -184,9 +187,7 @@ describe('GpioButtons with an injected GPIO double', () => {
     await expect(open(gpio)).rejects.toThrow(/GPIO line 6 \(sysfs gpio 518\) for the refuse button on pinctrl-bcm2711: line busy/);
     expect(gpio.unexported).toEqual([CONFIRM]);
     await expect(open(new GpioInputDouble(), { lines: { confirm: 99, refuse: null } })).rejects.toThrow(/line 99 does not exist/);
-    expect(() => new GpioButtons({ lines: { confirm: 5, refuse: 5 }, chipLabel: null, activeLow: true, debounceMs: 30, stuckMs: 0 })).toThrow(
-      /both on line 5/,
-    );
+    expect(() => new GpioButtons({ lines: { confirm: 5, refuse: 5 }, chipLabel: null, activeLow: true, debounceMs: 30, stuckMs: 0 })).toThrow(/both on line 5/);
   });
 
   it('createButtons: none fitted, sim keys, or gpio with only one button', async () => {

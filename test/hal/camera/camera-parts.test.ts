@@ -70,7 +70,24 @@ describe('capture commands', () => {
   it('rpicam-vid: YUV 4:2:0 to stdout, no preview, runs until stopped', () => {
     const c = captureCommand({ kind: 'rpicam', index: 1 }, { ...settings, width: 1280, height: 720, fps: 15 });
     expect(c.command).toBe('rpicam-vid');
-    expect(c.args).toEqual(['-t', '0', '--nopreview', '--camera', '1', '--codec', 'yuv420', '--width', '1280', '--height', '720', '--framerate', '15', '--flush', '-o', '-']);
+    expect(c.args).toEqual([
+      '-t',
+      '0',
+      '--nopreview',
+      '--camera',
+      '1',
+      '--codec',
+      'yuv420',
+      '--width',
+      '1280',
+      '--height',
+      '720',
+      '--framerate',
+      '15',
+      '--flush',
+      '-o',
+      '-',
+    ]);
     expect(c.layout.pixelFormat).toBe('yuv420');
   });
 
@@ -86,7 +103,9 @@ describe('capture commands', () => {
     const c = captureCommand({ kind: 'pictures', folder: '/p', files: ['/p/a.png', "/p/it's.jpg"], seconds: 0.5, loop: true }, settings);
     expect(c.args.join(' ')).toContain("-loop 1 -framerate 10 -t 0.5 -i /p/a.png -loop 1 -framerate 10 -t 0.5 -i /p/it's.jpg");
     const graph = c.args[c.args.indexOf('-filter_complex') + 1]!;
-    expect(graph).toMatch(/^\[0:v\]fps=10,scale=640:480:force_original_aspect_ratio=decrease,pad=.*\[v0\];\[1:v\].*\[v1\];\[v0\]\[v1\]concat=n=2:v=1:a=0,realtime\[out\]$/);
+    expect(graph).toMatch(
+      /^\[0:v\]fps=10,scale=640:480:force_original_aspect_ratio=decrease,pad=.*\[v0\];\[1:v\].*\[v1\];\[v0\]\[v1\]concat=n=2:v=1:a=0,realtime\[out\]$/,
+    );
   });
 
   it('device names: rpicam[:N], /dev/videoN, auto, anything else is a file or folder', () => {
@@ -99,7 +118,9 @@ describe('capture commands', () => {
   });
 
   it('reads why a camera failed from its last stderr line, one clean line', () => {
-    expect(describeCameraFailure('/dev/video0', 'x\n/dev/video0: No such file or directory\n', 'stopped (exit 1)')).toBe('camera /dev/video0 not found: is it plugged in?');
+    expect(describeCameraFailure('/dev/video0', 'x\n/dev/video0: No such file or directory\n', 'stopped (exit 1)')).toBe(
+      'camera /dev/video0 not found: is it plugged in?',
+    );
     expect(describeCameraFailure('/dev/video0', 'Device or resource busy', 'stopped')).toBe('camera /dev/video0 is in use by another program');
     expect(describeCameraFailure('c', 'weird \u001b[31mred\u0007', 'stopped (exit 1)')).toBe('camera c stopped (exit 1): weird  [31mred');
   });

@@ -28,8 +28,17 @@ const SHOTS = standardShots(CODES, 10, 6);
 
 function camera(device: string, over: Partial<CameraOptions> = {}): { cam: CameraScanner; frames: ScanFrame[]; states: ScannerStateChange[] } {
   const cam = createCameraScanner({
-    device, ...SIZE, fps: 10, inputFormat: null, repeatMs: 60_000, stallMs: 4000,
-    reconnect: { initialMs: 50, maxMs: 400, factor: 2 }, loop: false, pictureSeconds: 1, maxTextBytes: 4400, ...over,
+    device,
+    ...SIZE,
+    fps: 10,
+    inputFormat: null,
+    repeatMs: 60_000,
+    stallMs: 4000,
+    reconnect: { initialMs: 50, maxMs: 400, factor: 2 },
+    loop: false,
+    pictureSeconds: 1,
+    maxTextBytes: 4400,
+    ...over,
   });
   const frames: ScanFrame[] = [];
   const states: ScannerStateChange[] = [];
@@ -49,7 +58,10 @@ beforeAll(async () => {
   still = join(dir, 'still.mp4');
   // Empty counter, then each kind of shot (1 s each) with the counter empty in between: 6.4 s.
   await makeClip(clip, SHOTS);
-  await makeClip(still, [{ kind: 'still', text: CODES[0], frames: 10 }, { kind: 'empty', text: null, frames: 5 }]);
+  await makeClip(still, [
+    { kind: 'still', text: CODES[0], frames: 10 },
+    { kind: 'empty', text: null, frames: 5 },
+  ]);
 }, 120_000);
 
 afterEach(async () => {
@@ -88,7 +100,10 @@ describe('CameraScanner on generated videos', () => {
   it('lost and back: the child killed and the file gone is reported and retried; scanning resumes without a restart', async () => {
     const file = join(dir, 'lost.mp4');
     const away = join(dir, 'lost.mp4.away');
-    await makeClip(file, [{ kind: 'still', text: CODES[1], frames: 8 }, { kind: 'empty', text: null, frames: 4 }]);
+    await makeClip(file, [
+      { kind: 'still', text: CODES[1], frames: 8 },
+      { kind: 'empty', text: null, frames: 4 },
+    ]);
     const { cam, frames, states } = camera(file, { loop: true, repeatMs: 300 });
     await cam.start();
     await waitUntil(() => (frames.length >= 1 ? true : undefined), 'first scan', 20_000);
@@ -101,7 +116,12 @@ describe('CameraScanner on generated videos', () => {
     renameSync(away, file);
     await waitUntil(() => (frames.length > before && cam.state === 'open' ? true : undefined), 'scanning again', 20_000);
     expect(cam.stats().starts).toBe(2);
-    expect(states.map((s) => s.state).filter((s, i, a) => s !== a[i - 1]).slice(0, 4)).toEqual(['open', 'closed', 'error', 'open']);
+    expect(
+      states
+        .map((s) => s.state)
+        .filter((s, i, a) => s !== a[i - 1])
+        .slice(0, 4),
+    ).toEqual(['open', 'closed', 'error', 'open']);
   });
 
   it('a camera that stops delivering frames without exiting is lost after stallMs', async () => {
@@ -110,7 +130,10 @@ describe('CameraScanner on generated videos', () => {
       name: 'wedged',
       command: () => ({ command: 'sh', args: ['-c', 'head -c 307200 /dev/zero; exec sleep 30'], layout: { ...SIZE, pixelFormat: 'gray' } }),
       decoder: { decode: async () => null },
-      repeatMs: 1000, stallMs: 400, maxTextBytes: 4400, reconnect: { initialMs: 5000, maxMs: 5000, factor: 1 },
+      repeatMs: 1000,
+      stallMs: 400,
+      maxTextBytes: 4400,
+      reconnect: { initialMs: 5000, maxMs: 5000, factor: 1 },
     });
     cameras.push(cam);
     const states: ScannerStateChange[] = [];
@@ -133,11 +156,18 @@ describe('CameraScanner on generated videos', () => {
     mkdirSync(folder);
     const on = async (text: string | null) => {
       const scene = background(800, 600, 3, 150, 210);
-      return toSharp(text ? paste(scene, await renderQr(text, 4), 200, 100, 30, 230) : scene).png().toBuffer();
+      return toSharp(text ? paste(scene, await renderQr(text, 4), 200, 100, 30, 230) : scene)
+        .png()
+        .toBuffer();
     };
     writeFileSync(join(folder, '1-licence.png'), await on(CODES[2]));
     writeFileSync(join(folder, '2-nothing.png'), await on(null));
-    writeFileSync(join(folder, '3-registration.jpg'), await toSharp({ ...(await renderQr(CODES[3], 3)) }).jpeg().toBuffer());
+    writeFileSync(
+      join(folder, '3-registration.jpg'),
+      await toSharp({ ...(await renderQr(CODES[3], 3)) })
+        .jpeg()
+        .toBuffer(),
+    );
     writeFileSync(join(folder, 'notes.txt'), 'not a picture');
     // A hold longer than one picture's showing, shorter than a loop: each picture once per loop.
     const { cam, frames, states } = camera(folder, { pictureSeconds: 0.6, loop: true, repeatMs: 700 });
@@ -159,4 +189,3 @@ describe('CameraScanner on generated videos', () => {
     expect(states.length).toBe(n);
   });
 });
-

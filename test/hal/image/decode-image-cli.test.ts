@@ -32,7 +32,10 @@ describe('roadscan decode-image', () => {
     const files = ['licence-screenshot.png', 'registration-photo.jpg', 'forged.webp', 'no-code.jpg', 'notes.txt'].map(file);
     const res = await runCli(['decode-image', '--json', ...common, ...files]);
     expect(res.code).toBe(0);
-    const out = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out.map((o) => [o.file, o.decoded, o.verdict, o.type, (o.reasons as string[])[0] ?? null])).toEqual([
       [files[0], true, 'warn', 'DL', 'STATUS_LIST_STALE'],
       [files[1], true, 'warn', 'VR', 'PAPER_REQUIRED'],

@@ -79,19 +79,25 @@ describe('ImageDecoder refuses hostile files with a reason', () => {
   });
 
   it('a picture format outside PNG, JPEG and WebP', async () => {
-    const gif = await toSharp(await renderQr(TEXT, 2)).gif().toBuffer();
+    const gif = await toSharp(await renderQr(TEXT, 2))
+      .gif()
+      .toBuffer();
     expect(await new ImageDecoder().decodeBuffer(gif)).toMatchObject({ decoded: false, error: 'not a PNG, JPEG or WebP picture' });
   });
 
   it('a truncated file', async () => {
-    const png = await toSharp(await renderQr(TEXT, 4)).png().toBuffer();
+    const png = await toSharp(await renderQr(TEXT, 4))
+      .png()
+      .toBuffer();
     const res = await new ImageDecoder().decodeBuffer(png.subarray(0, png.length / 2));
     expect(res.decoded).toBe(false);
     expect(res.error).toMatch(/^unreadable picture/);
   });
 
   it('a picture above the pixel limit (decompression bomb guard)', async () => {
-    const png = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const res = await new ImageDecoder({ maxInputPixels: 4_000_000 }).decodeBuffer(png);
     expect(res).toMatchObject({ decoded: false, error: 'picture larger than 4 megapixels' });
   });

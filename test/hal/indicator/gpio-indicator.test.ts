@@ -16,7 +16,10 @@ class GpioDouble {
   readonly level = new Map<number, 0 | 1>();
   readonly opened: { gpio: number; activeLow: boolean }[] = [];
   readonly unexported: number[] = [];
-  constructor(private readonly timers: VirtualTimers, private readonly failOn: Map<number, string> = new Map()) {}
+  constructor(
+    private readonly timers: VirtualTimers,
+    private readonly failOn: Map<number, string> = new Map(),
+  ) {}
   factory: GpioFactory = (gpio, { activeLow }) => {
     const code = this.failOn.get(gpio);
     if (code) throw Object.assign(new Error(`${code}: open '/sys/class/gpio/export'`), { code });
@@ -79,10 +82,7 @@ describe('GpioIndicator with an injected GPIO double', () => {
     timers.advance(2500);
     ind.play(patternFor('reject', DEFAULT_FEEDBACK));
     timers.advance(2500);
-    expect(gpio.writes).toEqual([
-      '0:539=1', '0:530=1', '80:530=0', '200:530=1', '280:530=0', '2000:539=0',
-      '2500:534=1', '2500:530=1', '3300:530=0', '4500:534=0',
-    ]);
+    expect(gpio.writes).toEqual(['0:539=1', '0:530=1', '80:530=0', '200:530=1', '280:530=0', '2000:539=0', '2500:534=1', '2500:530=1', '3300:530=0', '4500:534=0']);
   });
 
   it('a new scan cuts the running pattern short', async () => {
@@ -138,9 +138,7 @@ describe('GpioIndicator with an injected GPIO double', () => {
   it('a line that cannot be had stops the start with a clear message and releases the others', async () => {
     const gpio = new GpioDouble(timers, new Map([[534, 'EACCES']]));
     const ind = make(gpio);
-    await expect(ind.open()).rejects.toThrow(
-      'GPIO line 22 (sysfs gpio 534) for red on pinctrl-bcm2711: permission denied: add the service user to the gpio group',
-    );
+    await expect(ind.open()).rejects.toThrow('GPIO line 22 (sysfs gpio 534) for red on pinctrl-bcm2711: permission denied: add the service user to the gpio group');
     expect(gpio.unexported.sort()).toEqual([529, 539]);
   });
 

@@ -39,16 +39,7 @@ describe('PatternPlayer', () => {
     timers.advance(1600);
     player.setBackground(null);
     timers.advance(3000);
-    expect(log).toEqual([
-      '0:amber',
-      '500:off',
-      '1000:amber',
-      '1200:green+buzz',
-      '1280:green',
-      '2200:off',
-      '2200:amber',
-      '2700:off',
-    ]);
+    expect(log).toEqual(['0:amber', '500:off', '1000:amber', '1200:green+buzz', '1280:green', '2200:off', '2200:amber', '2700:off']);
   });
 
   it('stop() leaves everything dark and ignores later patterns', () => {

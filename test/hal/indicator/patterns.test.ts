@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  blinkTimeline,
-  describeFeedback,
-  patternFor,
-  verdictTimeline,
-} from '../../../hal/indicator/patterns.js';
+import { blinkTimeline, describeFeedback, patternFor, verdictTimeline } from '../../../hal/indicator/patterns.js';
 import { defaultConfig } from '../../../firmware-ts/config/schema.js';
 
 const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
-const compact = (t: ReturnType<typeof verdictTimeline>) =>
-  t.steps.map((s) => `${s.atMs}:${s.output.led}${s.output.buzzer ? '+buzz' : ''}`);
+const compact = (t: ReturnType<typeof verdictTimeline>) => t.steps.map((s) => `${s.atMs}:${s.output.led}${s.output.buzzer ? '+buzz' : ''}`);
 
 describe('feedback patterns (docs/DESIGN.md table)', () => {
   it('accept: green 1 s, one short beep', () => {
@@ -20,13 +14,7 @@ describe('feedback patterns (docs/DESIGN.md table)', () => {
   });
 
   it('warn: amber 2 s, two short beeps', () => {
-    expect(compact(patternFor('warn', DEFAULT_FEEDBACK))).toEqual([
-      '0:amber+buzz',
-      '80:amber',
-      '200:amber+buzz',
-      '280:amber',
-      '2000:off',
-    ]);
+    expect(compact(patternFor('warn', DEFAULT_FEEDBACK))).toEqual(['0:amber+buzz', '80:amber', '200:amber+buzz', '280:amber', '2000:off']);
   });
 
   it('reject: red 2 s, one long buzz', () => {

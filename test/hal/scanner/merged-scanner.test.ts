@@ -18,7 +18,10 @@ function brokenCamera(): CameraScanner {
     name: '/dev/video9',
     command: () => ({ command: '/nonexistent/ffmpeg', args: [], layout: { width: 640, height: 480, pixelFormat: 'gray' } }),
     decoder: { decode: async () => null },
-    repeatMs: 1000, stallMs: 1000, maxTextBytes: 4400, reconnect: { initialMs: 20, maxMs: 50, factor: 2 },
+    repeatMs: 1000,
+    stallMs: 1000,
+    maxTextBytes: 4400,
+    reconnect: { initialMs: 20, maxMs: 50, factor: 2 },
   });
 }
 

@@ -38,15 +38,7 @@ describe('the demo scenario', () => {
     const got = steps.map((s) => checker.check(s.text.replace(/^\]Q1/, ''), rt.time()));
     expect(got.map((r) => r.verdict)).toEqual(steps.map((s) => s.expect));
     expect(new Set(got.map((r) => r.verdict))).toEqual(new Set(['accept', 'warn', 'reject']));
-    expect(got.map((r) => r.reasons[0] ?? null)).toEqual([
-      null,
-      'PAPER_REQUIRED',
-      'STALE_PRESENTATION',
-      'BAD_SIGNATURE',
-      'REVOKED',
-      'MALFORMED',
-      null,
-    ]);
+    expect(got.map((r) => r.reasons[0] ?? null)).toEqual([null, 'PAPER_REQUIRED', 'STALE_PRESENTATION', 'BAD_SIGNATURE', 'REVOKED', 'MALFORMED', null]);
     expect(steps[0]!.afterMs).toBeLessThan(1000);
   });
 
@@ -97,7 +89,9 @@ describe('npm start (roadscan demo) without a terminal', () => {
     expect(res.stdout).toContain('7 scans, 7 audit records');
     expect(res.stdout).toMatch(/^Status list synced: seq 1, 1 entry \(the revoked licence\), signed 5 min ago, from http:\/\/127\.0\.0\.1:\d+\/$/m);
     // The screen is on its configured port, or (port taken) one line says the demo goes on without it.
-    expect(res.stdout).toMatch(/^(Operator screen: http:\/\/127\.0\.0\.1:8480\/ \(open it in a browser beside this terminal\)|Operator screen cannot listen on 127\.0\.0\.1:8480 \(EADDRINUSE\); the demo goes on without it\.)$/m);
+    expect(res.stdout).toMatch(
+      /^(Operator screen: http:\/\/127\.0\.0\.1:8480\/ \(open it in a browser beside this terminal\)|Operator screen cannot listen on 127\.0\.0\.1:8480 \(EADDRINUSE\); the demo goes on without it\.)$/m,
+    );
     expect(res.stdout).not.toMatch(/\x1b\[/); // no colours when not a terminal
   });
 });

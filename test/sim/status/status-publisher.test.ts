@@ -47,12 +47,10 @@ describe('publishNext', () => {
       const changes = new Map<string, number>();
       for (let i = 0; i < 60; i++) changes.set(keys[(seq * 37 + i * 7) % keys.length]!, (seq + i) % 9);
       const state = publishNext({ dir, key: authority.keys.sl, iat: 1_790_000_000 + seq, changes, keepDeltas: 3 });
-      for (const [k, s] of changes) (s === 0 ? model.delete(k) : model.set(k, s));
+      for (const [k, s] of changes) s === 0 ? model.delete(k) : model.set(k, s);
       expect(state.seq).toBe(seq);
       expect(readSnapshot(join(dir, state.full.path))).toEqual(model);
-      expect(state.deltas.map((d) => `${d.from}-${d.to}`)).toEqual(
-        [...Array(seq - 1).keys()].map((i) => `${i + 1}-${i + 2}`).slice(-3),
-      );
+      expect(state.deltas.map((d) => `${d.from}-${d.to}`)).toEqual([...Array(seq - 1).keys()].map((i) => `${i + 1}-${i + 2}`).slice(-3));
       if (seq > 1) {
         const delta = readFileSync(join(dir, `delta-${seq - 1}-${seq}.bin`));
         expect(readDeltaHeader(delta)).toMatchObject({ magic: 'RSD1', from: seq - 1, to: seq, count: changes.size });
