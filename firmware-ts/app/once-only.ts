@@ -50,6 +50,10 @@ export function buildOnceOnly(
     profile: config.profile,
     device: config.device.id,
     dryRun: opts.dryRun ?? false,
+    // The shared store answers within its own deadline (falling back to this device's record and
+    // STATION_OFFLINE); the stage must wait longer than that, or a slow station answer would be
+    // taken for a store fault and a ticket could board twice unreported.
+    deadlineMs: Math.max(3000, (config.station.shared?.deadlineMs ?? 0) + 2000),
     ...(opts.onStoreFault ? { onStoreFault: opts.onStoreFault } : {}),
     ...(opts.onStoreRecovered ? { onStoreRecovered: opts.onStoreRecovered } : {}),
   });
