@@ -47,7 +47,12 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
 }
 
-async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
+async function run(
+  dir: string,
+  world: DemoWorld,
+  n: number,
+  mode: Mode,
+): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
   const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
   const nowSec = mode.gate ? GATE_NOW_SEC : NOW_SEC;
   const rt = openRuntime({

@@ -81,7 +81,9 @@ describe('LocalOnceOnlyStore written behind', () => {
     other.exec('BEGIN IMMEDIATE');
     // ...while this one answers from its read and hands the insert behind (it waits for the lock).
     expect(store.claimSync(KEY, rec('gate-1'), 5000).result).toBe('claimed');
-    other.prepare('INSERT INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(KEY, 'boarded', 'verify', 999, 'v', 5000);
+    other
+      .prepare('INSERT INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(KEY, 'boarded', 'verify', 999, 'v', 5000);
     other.exec('COMMIT');
     other.close();
     expect(await writer.idle()).toBe(true);
