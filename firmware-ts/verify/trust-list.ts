@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { CREDENTIAL_TYPES } from '../codec/claims.js';
-import { parseRoot, RootError, type Root } from '../signed/root.js';
+import { parseRoot, RootError, type Root } from './trust-root.js';
 import { kidOf } from './kid.js';
 
 export { kidOf };
