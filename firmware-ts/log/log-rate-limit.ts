@@ -74,6 +74,18 @@ export class LogRateLimiter {
     return { write: false, first: w.suppressed === 1 };
   }
 
+  /** Takes every count not yet said, whatever its window (the process is about to end). */
+  drain(): { level: number; msg: string; suppressed: number }[] {
+    const out: { level: number; msg: string; suppressed: number }[] = [];
+    for (const [kind, w] of this.windows) {
+      if (w.suppressed === 0) continue;
+      const space = kind.indexOf(' ');
+      out.push({ level: Number(kind.slice(0, space)), msg: kind.slice(space + 1), suppressed: w.suppressed });
+      w.suppressed = 0;
+    }
+    return out;
+  }
+
   /**
    * Takes the count of lines dropped for a kind whose window has ended, for a summary line
    * (0 when none, or when a new line already carried it).

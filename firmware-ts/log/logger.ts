@@ -8,7 +8,8 @@
  * redacted at any depth and control characters never reach a line, so a hostile QR code cannot
  * forge log lines or leak into them, whatever a caller passes by mistake. Writes are synchronous:
  * a line logged just before a crash or a power cut is not lost in a buffer. Lines of one kind are
- * rate-limited (log-rate-limit.ts), and what was held back is counted on a later line.
+ * rate-limited (log-rate-limit.ts), and what was held back is counted on a later line, or in one
+ * summary line per kind as the process exits (a flood just before a stop is not silently lost).
  * @module
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -57,6 +58,8 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
         : pino.destination({ fd: destination, sync: true })
       : destination;
   const limiter = opts.rateLimit === false ? null : new LogRateLimiter(opts.rateLimit ?? {});
+  /** True while the exit summary writes: those lines are the count, not more of the kind. */
+  let draining = false;
   const logger = pino(
     {
       name: opts.name ?? 'roadscan',
@@ -76,7 +79,7 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
         logMethod(args, method, level) {
           // An error first is pino's `err` object; keep it there once made safe.
           const safe = args.map((a, i) => (i === 0 && a instanceof Error ? { err: safeLogValue(a) } : safeLogValue(a))) as unknown[];
-          if (limiter) {
+          if (limiter && !draining) {
             const msg = typeof safe[0] === 'string' ? safe[0] : typeof safe[1] === 'string' ? safe[1] : '';
             const verdict = limiter.admit(level, msg);
             if (!verdict.write) {
@@ -107,7 +110,38 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
   logger.child = function child(this: Logger, bindings, options) {
     return baseChild.call(this, safeLogValue(bindings) as typeof bindings, options);
   } as Logger['child'];
+  if (limiter) {
+    atExit(() => {
+      draining = true;
+      try {
+        for (const { level, msg, suppressed } of limiter.drain()) {
+          const label = logger.levels.labels[level] as pino.Level | undefined;
+          if (label) logger[label]({ kind: msg, suppressed }, 'log lines suppressed');
+        }
+      } finally {
+        draining = false;
+      }
+    });
+  }
   return logger;
+}
+
+/** One `exit` listener for every logger of the process; the newest few are told (tests make many). */
+const exitHooks: (() => void)[] = [];
+function atExit(fn: () => void): void {
+  if (exitHooks.length === 0) {
+    process.once('exit', () => {
+      for (const hook of exitHooks.splice(0)) {
+        try {
+          hook();
+        } catch {
+          // The process is ending; a log that cannot be written is not a reason to fail it.
+        }
+      }
+    });
+  }
+  exitHooks.push(fn);
+  if (exitHooks.length > 16) exitHooks.shift();
 }
 
 function isTerminal(fd: number): boolean {
