@@ -40,7 +40,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number }> {
   const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
-  const rt = openRuntime({ db: file, trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const rt = await openRuntime({ db: file, trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const log = new AuditLog(rt.db, { deviceId: 'bench', operator: '' });
   const pair = await startPtyPair(join(dir, `dev-${mode.name.length}`), join(dir, `feed-${mode.name.length}`));

@@ -40,7 +40,7 @@ export function register(program: Command): void {
 }
 
 async function runVerify(text: string | undefined, opts: VerifyOptions): Promise<number> {
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   let once: OnceOnlyRuntime | null = null;
   try {
     const status = openStatusSource(rt);
