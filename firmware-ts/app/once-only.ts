@@ -5,6 +5,7 @@
  * ticket spends the same way from either.
  * @module
  */
+import type { LocalOnceOnlyOptions } from '../station/local-once-only-store.js';
 import { openStationStore, type StationStore } from '../station/station-store.js';
 import { OnceOnlyStage, type StoreFault } from '../station/once-only-stage.js';
 import type { Runtime } from './runtime.js';
@@ -26,6 +27,8 @@ export function buildOnceOnly(
     onStoreFault?: (fault: StoreFault) => void;
     onStoreRecovered?: () => void;
     log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+    /** The service: this device's record written behind the answer (the audit writer's worker). */
+    local?: LocalOnceOnlyOptions;
   } = {},
 ): OnceOnlyRuntime | null {
   const { config } = rt;
@@ -36,6 +39,7 @@ export function buildOnceOnly(
     deviceId: config.device.id,
     resolvePath: (p) => rt.loaded.resolvePath(p),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.local ? { local: opts.local } : {}),
   });
   if (!opts.dryRun) {
     // Records of tickets long expired can never matter again (purging is a write: not in a dry run).

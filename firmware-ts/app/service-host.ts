@@ -135,6 +135,18 @@ export class ServiceHost {
       },
       onStoreRecovered: () => storage.recover('once-only'),
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
+      // Boardings and vouchers durable in the audit writer's commits, never the scan's wait (its faults: `boarding`).
+      ...(writer
+        ? {
+            local: {
+              writeBehind: writer,
+              onWriteProblem: (p) =>
+                p.kind === 'given-up'
+                  ? logger.error({ action: p.action, scanId: p.record?.scanId }, 'once-only record given up: the disk refused it too long')
+                  : logger.error({ action: p.action, scanId: p.record?.scanId }, 'once-only record already held by another process: this ticket was let through twice'),
+            },
+          }
+        : {}),
     });
     if (once) {
       this.stops.push(() => once.close());
