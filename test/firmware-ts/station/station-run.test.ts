@@ -16,14 +16,13 @@
  * The gates' deadline (2 s) is a loaded machine's, not a Pi's (150 ms); the once-only step waits
  * that plus 2 s (app/once-only.ts), so a slow station is STATION_OFFLINE, never a store fault.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../firmware-ts/store/database.js';
-import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../../sim/scenarios/demo.js';
+import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { LocalNatsCluster } from '../../../sim/station/local-cluster.js';
+import { runHarness, syncedDemoDatabase } from '../../helpers/run-harness.js';
 import { Gate, untilDone } from './gate-harness.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
@@ -36,6 +35,7 @@ const PACE_MS = 4;
 const WINDOW = 32;
 const BUCKET_STREAM = 'KV_station';
 
+const harness = runHarness('all');
 let dir: string;
 let world: DemoWorld;
 let cluster: LocalNatsCluster;
@@ -60,38 +60,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startGate(i: number): Promise<Gate> {
   const name = `gate${i + 1}`;
-  const dbFile = join(dir, `${name}.db`);
-  const db = openDatabase(dbFile);
-  try {
-    (await syncDemoStatusList(world, db, dbFile)).close();
-  } finally {
-    db.close();
-  }
-  const configFile = join(dir, `${name}.json`);
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      device: { id: name },
-      profile: 'gate',
-      station: {
-        code: 'S110105001',
-        faceRecognition: true,
-        shared: { servers: [cluster.servers[i % 3]!], bucket: 'station', deadlineMs: DEADLINE_MS, handoverPeriodMs: 200 },
-      },
-      screen: { enabled: false },
-      health: { enabled: false },
-      scanner: { reconnect: { initialMs: 20, maxMs: 100 } },
-    }),
-  );
-  return Gate.start({
-    name,
-    configFile,
-    dbFile,
-    trustFile: world.trustFile,
-    nowIso: new Date(NOW_SEC * 1000).toISOString(),
-    devicePath: join(dir, `${name}-scanner`),
-    feederPath: join(dir, `${name}-feeder`),
-  });
+  const gateDir = join(dir, name);
+  mkdirSync(gateDir);
+  const dbFile = await syncedDemoDatabase(world, join(gateDir, 'gate.db'));
+  const config = {
+    device: { id: name },
+    profile: 'gate',
+    station: {
+      code: 'S110105001',
+      faceRecognition: true,
+      shared: { servers: [cluster.servers[i % 3]!], bucket: 'station', deadlineMs: DEADLINE_MS, handoverPeriodMs: 200 },
+    },
+    // The station's state on /healthz and /metrics (free ports); the screen's strip at the first gate.
+    health: { enabled: true, port: 0 },
+    screen: i === 0 ? { enabled: true, port: 0 } : { enabled: false },
+    scanner: { reconnect: { initialMs: 20, maxMs: 100 } },
+  };
+  return Gate.start(harness, { name, dir: gateDir, config, dbFile, args: ['--trust', world.trustFile, '--now', new Date(NOW_SEC * 1000).toISOString()] });
 }
 
 function makeTickets(prefix: string, n: number): Ticket[] {
@@ -171,6 +156,52 @@ const conflicts = (from?: readonly number[]) =>
   );
 const conflictMarks = () => gates.map((g) => readDb(g, (db) => (db.prepare('SELECT count(*) AS n FROM station_conflict').get() as { n: number }).n));
 
+/** Each conflict this gate has on record: the scan it let through alone, and the holder's device. */
+const conflictsOf = (g: Gate) =>
+  readDb(g, (db) => db.prepare('SELECT ours, theirs FROM station_conflict ORDER BY rowid').all() as { ours: string; theirs: string }[]).map((c) => ({
+    ours: JSON.parse(c.ours) as { device: string; scanId?: string },
+    theirs: JSON.parse(c.theirs) as { device: string },
+  }));
+
+/** The audit rows of one scan, oldest first. */
+const auditRows = (g: Gate, scanId: string) =>
+  readDb(g, (db) => db.prepare('SELECT verdict, reasons FROM audit_log WHERE scan_id = ? ORDER BY seq').all(scanId) as { verdict: string; reasons: string }[]);
+
+/** The operator screen's status strip item for the station store, read from its event stream. */
+async function sharedStripItem(g: Gate, want: (item: { value: string; level: string }) => boolean): Promise<{ value: string; level: string }> {
+  const base = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)"[^\n]*"operator screen"/.exec(g.run.stderr())?.[1];
+  if (!base) throw new Error(`${g.name}: no operator screen in the log`);
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 15_000);
+  let last: { value: string; level: string } | null = null;
+  try {
+    const res = await fetch(`${base}events`, { signal: ac.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        if (!/^event: status$/m.test(block)) continue;
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        const items = (JSON.parse(data ?? '{}') as { items?: { key: string; value: string; level: string }[] }).items ?? [];
+        const item = items.find((i) => i.key === 'shared');
+        if (item) last = item;
+        if (item && want(item)) return item;
+      }
+    }
+  } catch (err) {
+    if (!ac.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+  throw new Error(`${g.name}: the status strip never showed the wanted station state (last: ${JSON.stringify(last)})`);
+}
+
 async function handedOver(): Promise<void> {
   await untilDone(
     'queues handed over',
@@ -182,12 +213,30 @@ async function handedOver(): Promise<void> {
   );
 }
 
+const connected = new Set<string>();
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'roadscan-station-run-'));
+  dir = harness.tempDir('roadscan-station-run-');
   world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
   cluster = await LocalNatsCluster.create();
   await cluster.start(30_000);
   gates.push(...(await Promise.all(Array.from({ length: GATES }, (_, i) => startGate(i)))));
+  // Every gate connected to the station (its /healthz says so) before any code: a scan made
+  // before would be answered alone (STATION_OFFLINE) and could board twice.
+  for (const g of gates) {
+    await untilDone(
+      `${g.name} connected to the station`,
+      () => connected.has(g.name),
+      () => 0,
+      explain,
+      30_000,
+      30_000,
+      async () => {
+        const h = (await g.run.health().catch(() => null)) as { station?: { connected?: boolean } } | null;
+        if (h?.station?.connected) connected.add(g.name);
+      },
+    );
+  }
   // A first ticket everywhere: every gate is up, connected and scanning before the count starts.
   // A gate's scanner opens some time after its start; a code written before that is not read.
   const warm = makeTickets('W', 1)[0]!;
@@ -209,9 +258,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(gates.map((g) => g.stop()));
   await cluster?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a station of four gates on a three-server NATS cluster', () => {
@@ -225,6 +272,8 @@ describe('a station of four gates on a three-server NATS cluster', () => {
     expect(t.already).toBe((GATES - 1) * TICKETS);
     expect(t.offline).toBe(0);
     expect(gates.flatMap((g) => g.junk)).toEqual([]);
+    for (const g of gates) expect((await g.run.health()).station).toMatchObject({ connected: true, queued: 0, conflicts: 0, servers: [expect.any(String)] });
+    expect((await sharedStripItem(gates[0]!, (i) => i.level === 'ok')).level).toBe('ok');
   }, 120_000);
 
   it('still boards each ticket exactly once, online, with a member killed half-way', async () => {
@@ -288,6 +337,14 @@ describe('a station of four gates on a three-server NATS cluster', () => {
     expect(t.offline).toBe(40);
     expect([...t.boarded.values()].every((b) => b.n === 2 && b.offline === 2)).toBe(true);
     expect(gates.every((g) => g.running)).toBe(true);
+    // Alone, and saying so: /healthz and the strip show the link down and the records to hand over.
+    const down = (await gates[0]!.run.health()) as { status: string; station?: { connected: boolean; queued: number } };
+    expect(down.station).toMatchObject({ connected: false });
+    expect(down.station!.queued).toBeGreaterThan(0);
+    // (zh, the screen's default: "offline (own record) · N to hand over"; the level is already
+    // "bad" when the gate had conflicts before.)
+    const alone = await sharedStripItem(gates[0]!, (i) => i.value.startsWith('离线') && i.value.includes('待交接'));
+    expect(alone.level).not.toBe('ok');
 
     await cluster.start(30_000);
     await handedOver();
@@ -296,5 +353,33 @@ describe('a station of four gates on a three-server NATS cluster', () => {
     expect(found).toHaveLength(20);
     for (const c of found) expect(c.ours.device).not.toBe(c.theirs.device);
     expect(gates.every((g) => g.running)).toBe(true);
+
+    // Reported, not hidden (docs/DESIGN.md): each gate's audit log holds, after the boarding it
+    // made alone, a reject row for that same scan (ALREADY_BOARDED, STATION_OFFLINE); its
+    // /healthz and its conflict counter say how many; the first gate's strip says it.
+    for (const g of gates) {
+      const mine = conflictsOf(g);
+      for (const c of mine) {
+        expect(c.ours.scanId).toEqual(expect.any(String));
+        await untilDone(
+          `${g.name}: the conflict's audit row`,
+          () => auditRows(g, c.ours.scanId!).length >= 2,
+          () => 0,
+          explain,
+          10_000,
+          10_000,
+        );
+        const rows = auditRows(g, c.ours.scanId!);
+        expect(rows[0]!.reasons).toContain('STATION_OFFLINE');
+        expect(rows[0]!.verdict).not.toBe('reject');
+        expect(rows.at(-1)!.verdict).toBe('reject');
+        expect(rows.at(-1)!.reasons).toContain('ALREADY_BOARDED');
+        expect(rows.at(-1)!.reasons).toContain('STATION_OFFLINE');
+      }
+      expect((await g.run.health()).station).toMatchObject({ connected: true, queued: 0, conflicts: mine.length });
+      expect(await g.run.metric('roadscan_station_conflicts_total')).toBe(mine.length);
+    }
+    const n0 = conflictsOf(gates[0]!).length;
+    if (n0 > 0) expect((await sharedStripItem(gates[0]!, (i) => i.value === `已连接 · 重复放行 ${n0}`)).level).toBe('bad');
   }, 120_000);
 });
