@@ -24,6 +24,7 @@ import { buildOnceOnly, conflictAuditEntry } from './once-only.js';
 import { registerStationMetrics } from '../health/station-metrics.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
+import { DatabaseWatch } from '../store/database-watch.js';
 import { buildChecker, loadRulesData, type RulesData } from './checker.js';
 import { rulesVersions } from './rules.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
@@ -94,6 +95,12 @@ export class ServiceHost {
     const audit = new AuditLog(rt.db, auditMeta);
     this.audit = audit;
     const storage = new StorageHealth();
+    // A database deleted or replaced under the service keeps taking writes that are lost at restart: said, not silent.
+    const dbWatch = rt.dbFile === ':memory:' ? null : new DatabaseWatch(rt.dbFile, rt.db, storage);
+    if (dbWatch) {
+      dbWatch.start();
+      this.stops.push(() => dbWatch.stop());
+    }
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const writer =
       rt.dbFile === ':memory:'
@@ -266,11 +273,11 @@ export class ServiceHost {
         port: cfg.health.port,
         metrics,
         state: () => {
-          const a = age();
+          dbWatch?.check();
           const clock = floor.state(Date.now());
           return {
             scanner: this.appliance.scannerState,
-            list: { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale },
+            list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
             rules: healthRules(rules.inForce, calendarCheck()),
             lastScan,
@@ -414,6 +421,17 @@ export class ServiceHost {
         // Stopping is best effort; the database closes after this.
       }
     }
+  }
+}
+
+/** The list part of `/healthz`; a database that fails under the service is a problem line, never a 500. */
+function healthList(store: StatusListStore, age: () => { ageSec: number | null; stale: boolean }) {
+  try {
+    const a = age();
+    return { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale, problem: store.problem() };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { seq: null, entries: 0, ageSec: null, stale: true, problem: `status list unreadable: ${e.code ?? 'error'}: ${String(e.message ?? err).slice(0, 200)}` };
   }
 }
 

@@ -306,7 +306,10 @@ export class AuditWriter implements AuditSink {
       for (const [tell, changes] of told) tell(changes);
     } else if (m.t === 'fault') {
       this.lastError = m.error;
+      // Whatever waits in the queue is not being written, not only the batch that failed.
       const sources = new Set<'audit' | 'boarding'>(m.ids.map((id) => (this.onceWaiters.has(id) ? 'boarding' : 'audit')));
+      if (this.submittedAt.size > 0) sources.add('audit');
+      if (this.onceWaiters.size > 0) sources.add('boarding');
       for (const source of sources) {
         this.failing.add(source);
         this.opts.health?.fail(source, m.error);
