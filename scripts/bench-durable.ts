@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { AuditLog, type AuditSink } from '../firmware-ts/audit/audit-log.js';
 import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
 import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
+import { buildOnceOnly } from '../firmware-ts/app/once-only.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { patternFor } from '../hal/indicator/patterns.js';
@@ -32,15 +33,34 @@ import { formatRows, type BenchRow } from './bench-row.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 
-type Mode = { name: string; writer: boolean; flushDelayMs: number };
+/**
+ * `gate`: TK tickets at a gate, each boarding claimed before its verdict: `sync`, a transaction on
+ * the service's connection (it waits for the audit worker's write lock); `behind`, answered from
+ * memory and written in the worker's commits (local-once-only-store.ts, as the service runs).
+ */
+type Mode = { name: string; writer: boolean; flushDelayMs: number; gate?: 'sync' | 'behind' };
+
+const GATE_NOW_SEC = Date.parse('2026-11-20T10:00:00+08:00') / 1000;
+const GATE_STATION = 'S110105001';
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
 }
 
-async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number }> {
+async function run(
+  dir: string,
+  world: DemoWorld,
+  n: number,
+  mode: Mode,
+): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
   const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
-  const rt = await openRuntime({ db: file, trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const nowSec = mode.gate ? GATE_NOW_SEC : NOW_SEC;
+  const rt = await openRuntime({
+    db: file,
+    trust: world.trustFile,
+    now: new Date(nowSec * 1000).toISOString(),
+    ...(mode.gate ? { profile: 'gate', station: GATE_STATION } : { profile: 'roadside' }),
+  });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const log = new AuditLog(rt.db, { deviceId: 'bench', operator: '' });
   const pair = await startPtyPair(join(dir, `dev-${mode.name.length}`), join(dir, `feed-${mode.name.length}`));
@@ -60,6 +80,12 @@ async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promis
   // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.
   const slowSync: AuditSink = { submit: (e) => (log.record(e), Atomics.wait(pause, 0, 0, mode.flushDelayMs)) };
   const sink: AuditSink = writer ?? (mode.flushDelayMs > 0 ? slowSync : log);
+  const once = mode.gate
+    ? buildOnceOnly(rt, {
+        onStoreFault: (f) => console.error(`once-only store fault: ${f.message}`),
+        ...(mode.gate === 'behind' && writer ? { local: { writeBehind: writer } } : {}),
+      })
+    : null;
   const feeder = new TimedFeeder();
   const appliance = new Appliance({
     scanner,
@@ -67,7 +93,8 @@ async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promis
     checker: buildChecker(rt, chooseTrust(rt, null), status),
     time: () => rt.time(),
     audit: sink,
-    place: { profile: 'roadside', region: rt.config.region, station: null },
+    place: { profile: rt.config.profile, region: rt.config.region, station: rt.config.station.code },
+    ...(once ? { onceOnly: once.stage } : {}),
     feedback: rt.config.feedback,
     listStale: () => false,
     onEvent: (e) => {
@@ -79,21 +106,23 @@ async function run(dir: string, world: DemoWorld, n: number, mode: Mode): Promis
   });
   await appliance.start();
   try {
-    await feeder.feed(pair.feederPath, frames(world, n));
+    await feeder.feed(pair.feederPath, mode.gate ? Array.from({ length: n }, () => world.authority.code({ type: 'TK', now: nowSec }).text) : frames(world, n));
     if (writer) await writer.idle(30_000);
   } finally {
     await appliance.stop();
     await writer?.close();
+    await once?.close();
     await pair.stop();
   }
   const records = log.count();
+  const boardings = once ? once.station.local.count() : null;
   status.close();
   rt.close();
   // The synchronous baseline is durable before the verdict: its wait is 0 by construction.
   const waits = writer ? durableWaits : verdicts.map(() => 0);
   const limit = (v: string) => patternFor(v as 'accept', rt.config.feedback).durationMs;
   const overFeedback = waits.filter((w, i) => w > limit(verdicts[i] ?? 'accept')).length;
-  return { verdict, overFeedback, durableMax: Math.max(0, ...waits), records };
+  return { verdict, overFeedback, durableMax: Math.max(0, ...waits), records, boardings };
 }
 
 export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
@@ -105,6 +134,10 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
       { name: 'baseline, slow store (200 ms a commit)', writer: false, flushDelayMs: 200 },
       { name: 'writer', writer: true, flushDelayMs: 0 },
       { name: 'writer, slow store (200 ms a commit)', writer: true, flushDelayMs: 200 },
+      { name: 'gate, boarding on the scan path', writer: true, flushDelayMs: 0, gate: 'sync' },
+      { name: 'gate, boarding on the scan path, slow store (200 ms a commit)', writer: true, flushDelayMs: 200, gate: 'sync' },
+      { name: 'gate, boarding behind', writer: true, flushDelayMs: 0, gate: 'behind' },
+      { name: 'gate, boarding behind, slow store (200 ms a commit)', writer: true, flushDelayMs: 200, gate: 'behind' },
     ];
     const rows: BenchRow[] = [];
     let baseP99 = NaN;
@@ -123,6 +156,7 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
         { name: `${mode.name}: records durable after their feedback ended`, value: r.overFeedback, unit: `of ${n}` },
         { name: `${mode.name}: records in the log`, value: r.records, unit: `of ${n}` },
       );
+      if (r.boardings !== null) rows.push({ name: `${mode.name}: boardings on record`, value: r.boardings, unit: `of ${n}` });
     }
     return rows;
   } finally {

@@ -29,7 +29,7 @@ import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
-import { loadZxingReader } from '../hal/image/zxing-loader.js';
+import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../hal/image/zxing-loader.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { startPtyPair } from '../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../hal/scanner/serial-scanner.js';
@@ -245,14 +245,7 @@ async function pictureBench(dir: string): Promise<{ rows: BenchRow[]; table: str
       name: 'zxing-wasm, one pass',
       decode: async (f) => {
         const img = await rgba(f, 4096);
-        const r = await zxing.readBarcodes({ ...img, colorSpace: 'srgb' } as unknown as Parameters<typeof zxing.readBarcodes>[0], {
-          formats: ['QRCode'],
-          maxNumberOfSymbols: 1,
-          tryHarder: true,
-          tryRotate: true,
-          tryInvert: true,
-          tryDownscale: true,
-        });
+        const r = await zxing.readBarcodes({ ...img, colorSpace: 'srgb' } as unknown as Parameters<typeof zxing.readBarcodes>[0], ZXING_ONE_QR_FULL_EFFORT);
         return r[0]?.text ?? null;
       },
     },

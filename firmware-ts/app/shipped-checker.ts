@@ -1,7 +1,8 @@
 /**
  * A `ScanChecker` over the rules data shipped in config/ (adoption table, calendar) and the
  * configuration schema's defaults: what the simulator, benchmarks and fuzzers check against.
- * Only the place of use may be overridden; every other default comes from the schema.
+ * Only the place of use (and, for a test, the calendar) may be overridden; every other default
+ * comes from the schema.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ export interface ShippedCheckerOptions {
   region?: string;
   station?: string | null;
   status?: StatusSource;
+  /** In place of the shipped calendar (a test counting the dates a check classifies). */
+  calendar?: WorkingDayCalendar;
 }
 
 export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
@@ -31,6 +34,6 @@ export function shippedChecker(opts: ShippedCheckerOptions): ScanChecker {
     region: opts.region ?? d.region,
     station: { ...d.station, code: opts.station ?? d.station.code },
   };
-  const rules = { adoption: RegionAdoption.fromJson(read('adoption.json')), calendar: WorkingDayCalendar.fromJson(read('calendar-cn.json')) };
+  const rules = { adoption: RegionAdoption.fromJson(read('adoption.json')), calendar: opts.calendar ?? WorkingDayCalendar.fromJson(read('calendar-cn.json')) };
   return new ScanChecker(checkerOptions(config, parseTrustList(opts.trust), opts.status ?? NEVER_SYNCED, rules));
 }

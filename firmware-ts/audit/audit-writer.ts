@@ -13,6 +13,11 @@
  * takes writes again. Records are only given up if the queue passes its bound, and then counted
  * and said (`onLost`), never silently.
  *
+ * At a gate the boarding records (station/local-once-only-store.ts) go the same way and in the
+ * same commits (`writeOnce`): one connection holds the write lock, so a boarding never waits on
+ * the disk behind an audit commit, and the audit record of a scan is never durable without the
+ * boarding it made, nor the other way round. Faults of those writes are reported as `boarding`.
+ *
  * The worker's code is a function of this module run with `eval`, so the same file works from the
  * TypeScript sources, the compiled tree and the bundle, and its only import (better-sqlite3) is
  * resolved here and handed over by path.
@@ -42,6 +47,20 @@ export interface AuditWriterOptions {
   flushDelayMs?: number;
 }
 
+/** A boarding-store write made durable by the writer: its statement and values. */
+export interface OnceWrite {
+  /** The SQL, with `?` placeholders (the store's own statements). */
+  sql: string;
+  values: (string | number | null)[];
+}
+
+/** Rows sent to the worker: an audit record (`sql` absent) or a boarding-store write. */
+interface WorkerRow {
+  id: number;
+  values: unknown[];
+  sql?: string;
+}
+
 interface WorkerConfig {
   sqlitePath: string;
   file: string;
@@ -55,7 +74,7 @@ interface WorkerConfig {
 
 type FromWorker =
   | { t: 'durable'; ids: number[]; seqs: number[] }
-  | { t: 'fault'; error: string; queued: number }
+  | { t: 'fault'; error: string; queued: number; ids: number[] }
   | { t: 'lost'; ids: number[] }
   | { t: 'closed'; unwritten: number };
 
@@ -72,13 +91,20 @@ function auditWriterWorker(req: NodeJS.Require): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   const insert = db.prepare(cfg.sql);
+  const others = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
+  const statement = (sql: string) => {
+    let st = others.get(sql);
+    if (!st) others.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  const commit = db.transaction((rows: { id: number; values: unknown[] }[]) => {
-    const seqs = rows.map((r) => Number(insert.run(...r.values).lastInsertRowid));
+  // An audit record answers its sequence number; a boarding-store write the rows it changed.
+  const commit = db.transaction((rows: WorkerRow[]) => {
+    const seqs = rows.map((r) => (r.sql === undefined ? Number(insert.run(...r.values).lastInsertRowid) : statement(r.sql).run(...r.values).changes));
     if (cfg.flushDelayMs > 0) Atomics.wait(pause, 0, 0, cfg.flushDelayMs);
     return seqs;
   });
-  const queue: { id: number; values: unknown[] }[] = [];
+  const queue: WorkerRow[] = [];
   let scheduled = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let retryMs = 0;
@@ -106,7 +132,7 @@ function auditWriterWorker(req: NodeJS.Require): void {
       } catch (err) {
         const e = err as { code?: string; message?: string };
         retryMs = Math.min(cfg.retryMaxMs, Math.max(cfg.retryMinMs, retryMs * 2));
-        parentPort!.postMessage({ t: 'fault', error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`, queued: queue.length });
+        parentPort!.postMessage({ t: 'fault', error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`, queued: queue.length, ids: batch.map((r) => r.id) });
         if (closing) return finish();
         retryTimer = setTimeout(flush, retryMs);
         return;
@@ -120,7 +146,7 @@ function auditWriterWorker(req: NodeJS.Require): void {
     scheduled = true;
     setImmediate(flush);
   };
-  parentPort!.on('message', (m: { t: 'rows'; rows: { id: number; values: unknown[] }[] } | { t: 'close' }) => {
+  parentPort!.on('message', (m: { t: 'rows'; rows: WorkerRow[] } | { t: 'close' }) => {
     if (m.t === 'close') {
       closing = true;
       if (retryTimer) clearTimeout(retryTimer);
@@ -144,8 +170,12 @@ export class AuditWriter implements AuditSink {
   private nextId = 1;
   private closed: Promise<number> | null = null;
   private idleWaiters: (() => void)[] = [];
+  /** Boarding-store writes not yet durable: what to tell when they are (rows changed, or -1: given up). */
+  private readonly onceWaiters = new Map<number, (changes: number) => void>();
   private lostCount = 0;
   private lastError: string | null = null;
+  /** The sources (`audit`, `boarding`) whose writes failed and have not committed since. */
+  private readonly failing = new Set<'audit' | 'boarding'>();
 
   constructor(private readonly opts: AuditWriterOptions) {
     if (opts.file === ':memory:') throw new Error('audit writer: needs a database file');
@@ -181,6 +211,25 @@ export class AuditWriter implements AuditSink {
     this.worker.postMessage({ t: 'rows', rows: [{ id, values }] });
   }
 
+  /**
+   * Queues a boarding-store write behind what is already queued, in the same group commits as the
+   * audit records. Resolves once it is durable with the rows it changed, or with -1 if it was
+   * given up (queue full during a long fault); never rejects: a failing disk is retried.
+   */
+  writeOnce(write: OnceWrite): Promise<number> {
+    if (this.closed) return Promise.resolve(-1);
+    const id = this.nextId++;
+    return new Promise<number>((resolve) => {
+      this.onceWaiters.set(id, resolve);
+      this.worker.postMessage({ t: 'rows', rows: [{ id, values: write.values, sql: write.sql }] });
+    });
+  }
+
+  /** Boarding-store writes handed over and not yet durable (nor given up). */
+  get unwrittenOnce(): number {
+    return this.onceWaiters.size;
+  }
+
   /** Records submitted and not yet durable (nor given up). */
   get unwritten(): number {
     return this.submittedAt.size;
@@ -195,9 +244,9 @@ export class AuditWriter implements AuditSink {
     return this.lastError;
   }
 
-  /** Resolves once every record submitted so far is durable (or given up), or after `timeoutMs`. */
+  /** Resolves once every record and write submitted so far is durable (or given up), or after `timeoutMs`. */
   idle(timeoutMs = 10_000): Promise<boolean> {
-    if (this.submittedAt.size === 0) return Promise.resolve(true);
+    if (this.submittedAt.size === 0 && this.onceWaiters.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), timeoutMs);
       this.idleWaiters.push(() => {
@@ -220,6 +269,11 @@ export class AuditWriter implements AuditSink {
         }, timeoutMs);
         this.worker.once('exit', () => {
           clearTimeout(t);
+          // Boarding writes that never reached the disk: their stores hear it (-1) and say so.
+          for (const [id, tell] of this.onceWaiters) {
+            this.onceWaiters.delete(id);
+            tell(-1);
+          }
           resolve(this.submittedAt.size);
         });
         this.worker.postMessage({ t: 'close' });
@@ -231,28 +285,51 @@ export class AuditWriter implements AuditSink {
   private onMessage(m: FromWorker): void {
     if (m.t === 'durable') {
       const now = performance.now();
-      const records = m.ids.map((id, i) => {
+      const records: { seq: number; waitedMs: number }[] = [];
+      const told: [(changes: number) => void, number][] = [];
+      m.ids.forEach((id, i) => {
+        const tell = this.onceWaiters.get(id);
+        if (tell) {
+          this.onceWaiters.delete(id);
+          told.push([tell, m.seqs[i]!]);
+          return;
+        }
         const at = this.submittedAt.get(id) ?? now;
         this.submittedAt.delete(id);
-        return { seq: m.seqs[i]!, waitedMs: now - at };
+        records.push({ seq: m.seqs[i]!, waitedMs: now - at });
       });
-      if (this.lastError !== null) {
-        this.lastError = null;
-        this.opts.health?.recover('audit');
-      }
-      this.opts.onDurable?.(records);
+      // A commit went through: the disk takes writes again, for every source.
+      this.lastError = null;
+      for (const source of this.failing) this.opts.health?.recover(source);
+      this.failing.clear();
+      if (records.length > 0) this.opts.onDurable?.(records);
+      for (const [tell, changes] of told) tell(changes);
     } else if (m.t === 'fault') {
       this.lastError = m.error;
-      this.opts.health?.fail('audit', m.error);
+      // Whatever waits in the queue is not being written, not only the batch that failed.
+      const sources = new Set<'audit' | 'boarding'>(m.ids.map((id) => (this.onceWaiters.has(id) ? 'boarding' : 'audit')));
+      if (this.submittedAt.size > 0) sources.add('audit');
+      if (this.onceWaiters.size > 0) sources.add('boarding');
+      for (const source of sources) {
+        this.failing.add(source);
+        this.opts.health?.fail(source, m.error);
+      }
     } else if (m.t === 'lost') {
-      for (const id of m.ids) this.submittedAt.delete(id);
-      this.lostCount += m.ids.length;
+      let records = 0;
+      for (const id of m.ids) {
+        const tell = this.onceWaiters.get(id);
+        if (tell) {
+          this.onceWaiters.delete(id);
+          tell(-1);
+        } else if (this.submittedAt.delete(id)) records++;
+      }
+      this.lostCount += records;
       this.opts.health?.lost(m.ids.length);
-      this.opts.onLost?.(m.ids.length);
+      if (records > 0) this.opts.onLost?.(records);
     } else if (m.t === 'closed') {
       void this.worker.terminate();
     }
-    if (this.submittedAt.size === 0) {
+    if (this.submittedAt.size === 0 && this.onceWaiters.size === 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       w.forEach((f) => f());

@@ -13,6 +13,7 @@ import { register as registerAudit } from './commands/audit.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDecodeImage } from './commands/decode-image.js';
 import { register as registerDoctor } from './commands/doctor.js';
+import { register as registerProvision } from './commands/provision.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerScanner } from './commands/scanner.js';
 import { register as registerStatus } from './commands/status.js';
@@ -46,10 +47,12 @@ Examples:
   roadscan run --hal sim --scanner pty       the service against a simulated scanner
   roadscan sync && roadscan status           fetch the status list, then show its age
   roadscan config check /etc/roadscan/config.json
+  roadscan provision --config /etc/roadscan/config.json --trust trust.json --status-url https://status.example/
+                                             first trust anchor, one sync, done only once it scans
   roadscan demo                              the whole appliance against the simulator
 
-Exit status: 0 success (verify: accept); verify 3 warn, 1 reject; sync 1 failed; 2 a usage or
-set-up error (a bad option, configuration, trust file or database), one line on stderr.
+Exit status: 0 success (verify: accept); verify 3 warn, 1 reject; sync 1 failed; provision 1 not
+done (sync failed or the service does not scan); 2 a usage or set-up error (a bad option, configuration, trust file or database), one line on stderr.
 Details: docs/CLI.md.`,
   );
 
@@ -63,6 +66,7 @@ registerRun(program);
 registerScanner(program);
 registerDoctor(program);
 registerDecodeImage(program);
+registerProvision(program);
 
 /** The simulator's commands in full when asked for, else one line each for `--help`. */
 async function registerSimulatorCommands(into: Command, args: string[]): Promise<void> {

@@ -30,20 +30,9 @@ import type { OperatorDesk } from './operator-desk.js';
 import { blinkTimeline, patternFor, storageAlertTimeline, type FeedbackConfig, type Timeline } from '../../hal/indicator/patterns.js';
 import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/scanner.js';
 import { scanEvent, indicatorEvent, scannerEvent, type ApplianceEvent } from './appliance-events.js';
+import type { Place, ServiceLogger } from './service-types.js';
 
-/** Where the scanner stands, as the audit log records it. */
-export interface Place {
-  profile: string;
-  region: string;
-  station: string | null;
-}
-
-/** The few logger methods the service uses (a pino logger fits). */
-export interface ServiceLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { Place, ServiceLogger } from './service-types.js';
 
 export interface ApplianceParts {
   scanner: Scanner;

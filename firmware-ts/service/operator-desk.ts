@@ -15,7 +15,7 @@ import type { AuditedAction, AuditedResult, AuditSink } from '../audit/audit-log
 import type { CheckTime } from '../core/time.js';
 import type { DecisionOutcome, OnceOnlyStage, OperatorAction, PendingDecision } from '../station/once-only-stage.js';
 import { orderReasons } from '../core/reasons.js';
-import type { Place, ServiceLogger } from './appliance.js';
+import type { Place, ServiceLogger } from './service-types.js';
 
 export type ActionSource = AuditedAction['source'];
 

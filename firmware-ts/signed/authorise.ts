@@ -10,7 +10,7 @@
  * @module
  */
 import { Ed25519Verifier } from '../verify/ed25519.js';
-import type { Root } from './root.js';
+import type { Root } from '../verify/trust-root.js';
 import { documentSigStructure, type SignedDocument } from './signed-document.js';
 
 export interface Authorisation {

@@ -7,7 +7,7 @@
  */
 import { parseRulesData, RulesDataError, type RulesData, type RulesName } from '../rules/rules-data.js';
 import { authorise, describeAuthorisation } from './authorise.js';
-import type { Root } from './root.js';
+import type { Root } from '../verify/trust-root.js';
 import type { SignedDocument } from './signed-document.js';
 import { SignedUpdateError } from './trust-update.js';
 

@@ -13,7 +13,7 @@
  */
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
 import { authorise, describeAuthorisation } from './authorise.js';
-import { sameRoot } from './root.js';
+import { sameRoot } from '../verify/trust-root.js';
 import type { SignedDocument } from './signed-document.js';
 
 export class SignedUpdateError extends Error {

@@ -3,9 +3,18 @@
  * device that works alone, and the fallback (and hand-over source) of a station store.
  *
  * One row per ticket key and action; the primary key makes a claim atomic (first writer wins,
- * inside SQLite's write lock, so two processes on one database cannot both claim). Every write is
- * its own transaction on the WAL database with synchronous=FULL: a boarding the gate showed is a
- * boarding on disk, power cut or not. Rows expire after the ticket's own `exp` plus a margin
+ * inside SQLite's write lock, so two processes on one database cannot both claim). Alone (as
+ * `roadscan verify` uses it) every write is its own transaction on the WAL database with
+ * synchronous=FULL, before the answer.
+ *
+ * In the service the writes go behind (`writeBehind`, the audit writer's worker): the answer comes
+ * from this process's memory of what it claimed and released, over the database read, so the
+ * verdict never waits for SQLite's write lock (held by the audit worker while it flushes) nor for a
+ * flush; the row is durable in the next group commit, with the scan's audit record, well before the
+ * feedback ends (docs/DESIGN.md: feedback first, durable before it ends). Scans are answered one
+ * after another on one event loop, so the memory is the whole truth for this process; a record
+ * another process wrote meanwhile shows when the insert changes nothing, and is reported
+ * (`onWriteProblem`), as is a write given up during a long disk fault. Rows expire after the ticket's own `exp` plus a margin
  * (`purge`), so the table holds only tickets that could still be shown.
  *
  * Migration 1 absorbs the older per-gate `boarded_ticket` table (ticket-boarding-store), which knew
@@ -55,7 +64,38 @@ export interface KeptOnceRecord {
   expiresAtSec: number;
 }
 
+/** Where the store's writes become durable off the event loop (the audit writer's `writeOnce`). */
+export interface OnceWriteBehind {
+  /** Resolves once durable, with the rows changed (-1: given up); never rejects. */
+  writeOnce(write: { sql: string; values: (string | number | null)[] }): Promise<number>;
+}
+
+/** A write handed behind that did not turn out as answered: reported, never hidden. */
+export interface OnceWriteProblem {
+  key: string;
+  action: OnceAction;
+  /** `taken-meanwhile`: another process had recorded this ticket first; `given-up`: never written. */
+  kind: 'taken-meanwhile' | 'given-up';
+  record: OnceRecord | null;
+}
+
+export interface LocalOnceOnlyOptions {
+  writeBehind?: OnceWriteBehind;
+  onWriteProblem?(problem: OnceWriteProblem): void;
+}
+
+const INSERT_SQL = 'INSERT OR IGNORE INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)';
+const DELETE_SQL = 'DELETE FROM once_only WHERE entry_key = ? AND action = ? AND device = ? AND at_sec = ? AND scan_id IS ?';
+
+/** A write answered from memory and not yet durable: `rec` null is a release. */
+interface Pending {
+  rec: OnceRecord | null;
+  version: number;
+}
+
 export class LocalOnceOnlyStore implements OnceOnlyStore {
+  private readonly pending = new Map<string, Pending>();
+  private version = 0;
   private readonly getStmt: Statement<[string, string], Row>;
   private readonly insertStmt: Statement<[string, string, string, number, string | null, number]>;
   private readonly deleteStmt: Statement<[string, string, string, number, string | null]>;
@@ -63,11 +103,14 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
   private readonly sinceStmt: Statement<[number, number], Row & { entry_key: string }>;
   private readonly countStmt: Statement<[], { n: number }>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: LocalOnceOnlyOptions = {},
+  ) {
     migrate(db, 'once-only', MIGRATIONS);
     this.getStmt = db.prepare('SELECT action, device, at_sec, scan_id, expires_at FROM once_only WHERE entry_key = ? AND action = ?');
-    this.insertStmt = db.prepare('INSERT OR IGNORE INTO once_only (entry_key, action, device, at_sec, scan_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.deleteStmt = db.prepare('DELETE FROM once_only WHERE entry_key = ? AND action = ? AND device = ? AND at_sec = ? AND scan_id IS ?');
+    this.insertStmt = db.prepare(INSERT_SQL);
+    this.deleteStmt = db.prepare(DELETE_SQL);
     this.purgeStmt = db.prepare('DELETE FROM once_only WHERE expires_at < ?');
     this.sinceStmt = db.prepare('SELECT entry_key, action, device, at_sec, scan_id, expires_at FROM once_only WHERE at_sec >= ? ORDER BY at_sec, entry_key LIMIT ?');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM once_only');
@@ -92,6 +135,8 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
   /** The synchronous core of `lookup`, for callers that hold the database anyway. */
   lookupSync(key: string, action: OnceAction): OnceRecord | null {
     assertOnceInput(key);
+    const p = this.pending.get(`${key}:${action}`);
+    if (p) return p.rec;
     const row = this.getStmt.get(key, action);
     return row ? recordOf(row) : null;
   }
@@ -99,6 +144,12 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
   /** The synchronous core of `claim`: one INSERT, so first writer wins even across processes. */
   claimSync(key: string, rec: OnceRecord, expiresAtSec: number): ClaimOutcome {
     assertOnceInput(key, rec, expiresAtSec);
+    if (this.opts.writeBehind) {
+      const held = this.lookupSync(key, rec.action);
+      if (held) return { result: 'taken', by: held, offline: false };
+      this.behind(key, rec.action, rec, INSERT_SQL, [key, rec.action, rec.device, rec.atSec, rec.scanId ?? null, expiresAtSec]);
+      return { result: 'claimed', offline: false };
+    }
     const put = this.db.transaction((): ClaimOutcome => {
       if (this.insertStmt.run(key, rec.action, rec.device, rec.atSec, rec.scanId ?? null, expiresAtSec).changes === 1) {
         return { result: 'claimed', offline: false };
@@ -114,6 +165,10 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
     assertOnceInput(key, rec);
     const held = this.lookupSync(key, rec.action);
     if (!held || !sameOnceRecord(held, rec)) return false;
+    if (this.opts.writeBehind) {
+      this.behind(key, rec.action, null, DELETE_SQL, [key, rec.action, rec.device, rec.atSec, rec.scanId ?? null]);
+      return true;
+    }
     return this.deleteStmt.run(key, rec.action, rec.device, rec.atSec, rec.scanId ?? null).changes === 1;
   }
 
@@ -129,6 +184,28 @@ export class LocalOnceOnlyStore implements OnceOnlyStore {
       record: recordOf(row),
       expiresAtSec: row.expires_at,
     }));
+  }
+
+  /** Writes answered from memory and not yet durable. */
+  get unwritten(): number {
+    return this.pending.size;
+  }
+
+  /** Remembers the answer and hands the write behind; forgets it once durable (the database then says the same). */
+  private behind(key: string, action: OnceAction, rec: OnceRecord | null, sql: string, values: (string | number | null)[]): void {
+    const slot = `${key}:${action}`;
+    const version = ++this.version;
+    this.pending.set(slot, { rec, version });
+    void this.opts.writeBehind!.writeOnce({ sql, values }).then((changes) => {
+      if (this.pending.get(slot)?.version === version) this.pending.delete(slot);
+      const kind = changes < 0 ? 'given-up' : rec && changes === 0 ? 'taken-meanwhile' : null;
+      if (kind === null) return;
+      try {
+        this.opts.onWriteProblem?.({ key, action, kind, record: rec });
+      } catch {
+        // A listener that fails must not fail the store.
+      }
+    });
   }
 
   /** How many records are kept. */

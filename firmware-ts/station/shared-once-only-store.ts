@@ -57,8 +57,11 @@ export interface StationState {
 
 type Step<T> = { ok: true; value: T } | { ok: false; malformed?: boolean };
 
-/** Pause before retrying a failed call within the deadline, ms (grows by this much per try). */
+/** Pause before retrying a failed call within the deadline, ms (grows by this much per try, up to 4 times). */
 const RETRY_PAUSE_MS = 20;
+
+/** An attempt whose link went down while it waited: its answer can never come, so it is tried again. */
+const LINK_DROPPED: unique symbol = Symbol('link dropped');
 
 /** A value in the bucket that is not a once-only record: another device's bug, never a verdict. */
 class MalformedRecordError extends Error {
@@ -78,6 +81,9 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
   private closed = false;
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Attempts waiting on the link: told when it goes down. */
+  private readonly linkWaiters = new Set<() => void>();
+  private readonly changeListeners: (() => void)[] = [];
 
   constructor(private readonly o: SharedOnceOnlyStoreOptions) {
     this.deadlineMs = o.deadlineMs ?? 150;
@@ -86,6 +92,8 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     this.nowSec = o.nowSec ?? (() => Math.floor(Date.now() / 1000));
     o.bucket.onConnectionChange((up) => {
       if (up) this.kick();
+      else for (const drop of [...this.linkWaiters]) drop();
+      this.changed();
     });
   }
 
@@ -95,6 +103,11 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     this.timer = setInterval(() => this.kick(), this.periodMs);
     this.timer.unref();
     this.kick();
+  }
+
+  /** Told whenever `state()` may read differently: the link, the queue, the conflicts (the status strip). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
   }
 
   state(): StationState {
@@ -184,7 +197,10 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       if (!ok) break;
       handed++;
     }
-    if (handed > 0) this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+    if (handed > 0) {
+      this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+      this.changed();
+    }
     // More waiting and the link answers: go on at once instead of a period later, still one round at a time.
     if (handed === items.length && handed > 0 && this.o.queue.size() > 0 && !this.closed) setImmediate(() => this.kick());
   }
@@ -270,9 +286,22 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       const left = until - performance.now();
       if (left <= 0) break;
       if (!this.o.bucket.state().connected && this.o.bucket.state().downForMs >= this.deadlineMs) break;
+      let drop: (() => void) | undefined;
       try {
-        const v = await withDeadline(work(), left);
+        // A request sent over a link that then went down is not answered until the client's own
+        // timeout (longer than the deadline): stop waiting for it the moment the link drops and
+        // try again over the next one. Repeating is safe (see above), so a create that reached
+        // the station before the link went down reads back as won, never as a second boarding.
+        const dropped = new Promise<typeof LINK_DROPPED>((resolve) => {
+          drop = () => resolve(LINK_DROPPED);
+          this.linkWaiters.add(drop);
+        });
+        const v = await withDeadline(Promise.race([work(), dropped]), left);
         if (v === TIMED_OUT) break;
+        if (v === LINK_DROPPED) {
+          lastError = 'link to the station went down during the call';
+          continue;
+        }
         return { ok: true, value: v };
       } catch (err) {
         const e = err as Error;
@@ -281,15 +310,29 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
           this.o.log?.warn({ err: e.message }, 'station store call failed');
           return { ok: false, malformed: true };
         }
+      } finally {
+        if (drop) this.linkWaiters.delete(drop);
       }
-      await new Promise((r) => setTimeout(r, Math.min(RETRY_PAUSE_MS * (attempt + 1), Math.max(0, until - performance.now()))));
+      await new Promise((r) => setTimeout(r, Math.min(RETRY_PAUSE_MS * Math.min(attempt + 1, 4), Math.max(0, until - performance.now()))));
     }
     if (lastError) this.o.log?.warn({ err: lastError }, 'station store call failed');
     return { ok: false };
   }
 
+  private changed(): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.o.log?.warn({ err: (err as Error).message }, 'station state listener failed');
+      }
+    }
+  }
+
   private enqueue(op: 'claim' | 'release', key: string, rec: OnceRecord, expiresAtSec: number): void {
-    if (this.o.queue.add(op, key, rec, expiresAtSec)) return;
+    const added = this.o.queue.add(op, key, rec, expiresAtSec);
+    this.changed();
+    if (added) return;
     this.o.log?.warn({ key, op }, 'station handover queue full; record kept locally only');
     this.o.onQueueFull?.(key, rec);
   }

@@ -8,7 +8,7 @@
 import type { StationSharedConfig } from '../config/sections/station-shared.js';
 import type { Db } from '../store/database.js';
 import { HandoverQueue, type OnceConflict } from './handover-queue.js';
-import { LocalOnceOnlyStore } from './local-once-only-store.js';
+import { LocalOnceOnlyStore, type LocalOnceOnlyOptions } from './local-once-only-store.js';
 import { NatsStationBucket, readCredsFile } from './nats-station-bucket.js';
 import type { OnceOnlyStore } from './once-only.js';
 import { SharedOnceOnlyStore } from './shared-once-only-store.js';
@@ -21,9 +21,13 @@ export interface StationStoreOptions {
   resolvePath?: (p: string) => string;
   onConflict?(conflict: OnceConflict): void;
   onQueueFull?(): void;
+  /** The checks' clock, seconds since the epoch: the instant a conflict is found at. */
+  nowSec?: () => number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Servers the cluster announces are used too (default true). */
   discover?: boolean;
+  /** The local record's writes made durable behind the answer (local-once-only-store.ts); default: before it. */
+  local?: LocalOnceOnlyOptions;
 }
 
 export interface StationStore {
@@ -34,7 +38,7 @@ export interface StationStore {
 }
 
 export function openStationStore(o: StationStoreOptions): StationStore {
-  const local = new LocalOnceOnlyStore(o.db);
+  const local = new LocalOnceOnlyStore(o.db, o.local);
   const cfg = o.shared;
   if (!cfg) return { store: local, station: null, local };
   const resolve = o.resolvePath ?? ((p: string) => p);
@@ -64,6 +68,7 @@ export function openStationStore(o: StationStoreOptions): StationStore {
     deadlineMs: cfg.deadlineMs,
     handoverPeriodMs: cfg.handoverPeriodMs,
     ...(o.onConflict ? { onConflict: o.onConflict } : {}),
+    ...(o.nowSec ? { nowSec: o.nowSec } : {}),
     ...(o.onQueueFull ? { onQueueFull: () => o.onQueueFull?.() } : {}),
     ...(o.log ? { log: o.log } : {}),
   });

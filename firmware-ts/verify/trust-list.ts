@@ -9,7 +9,7 @@
  */
 import { CREDENTIAL_TYPES } from '../codec/claims.js';
 import { arrayOf, at, InputCheckError, matching, object, positiveInteger, string } from '../core/input-check.js';
-import { parseRoot, RootError, type Root } from '../signed/root.js';
+import { parseRoot, RootError, type Root } from './trust-root.js';
 import { kidOf } from './kid.js';
 
 export { kidOf };

@@ -22,7 +22,7 @@ import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import { dewarpQr } from './dewarp.js';
 import { readQr, readQrOrCandidates, type GreyImage } from './grey-reader.js';
-import { loadZxingReader } from './zxing-loader.js';
+import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from './zxing-loader.js';
 import { oneLine } from '../one-line.js';
 
 export interface ImageDecoderOptions {
@@ -168,14 +168,10 @@ export class ImageDecoder {
     const zxing = await loadZxingReader();
     type ZxingInput = Parameters<typeof zxing.readBarcodes>[0];
     const read = async (candidate: Rgba): Promise<string | null> => {
-      const results = await zxing.readBarcodes({ data: candidate.data, width: candidate.width, height: candidate.height, colorSpace: 'srgb' } as unknown as ZxingInput, {
-        formats: ['QRCode'],
-        maxNumberOfSymbols: 1,
-        tryHarder: true,
-        tryRotate: true,
-        tryInvert: true,
-        tryDownscale: true,
-      });
+      const results = await zxing.readBarcodes(
+        { data: candidate.data, width: candidate.width, height: candidate.height, colorSpace: 'srgb' } as unknown as ZxingInput,
+        ZXING_ONE_QR_FULL_EFFORT,
+      );
       const hit = results.find((r) => r.isValid && r.text !== '');
       return hit ? hit.text : null;
     };

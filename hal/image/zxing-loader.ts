@@ -17,6 +17,19 @@ function wasmBinary(specifier: string): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
+/**
+ * One QR code, every effort ZXing has (harder search, rotations, inverted, downscaled): how the
+ * picture decoder reads a whole picture, and so how the bench reads ZXing alone.
+ */
+export const ZXING_ONE_QR_FULL_EFFORT = {
+  formats: ['QRCode'],
+  maxNumberOfSymbols: 1,
+  tryHarder: true,
+  tryRotate: true,
+  tryInvert: true,
+  tryDownscale: true,
+} as const satisfies import('zxing-wasm/reader').ReaderOptions;
+
 /** The zxing-wasm reader, instantiated from the local .wasm file. */
 export function loadZxingReader(): Promise<ReaderModule> {
   reader ??= (async () => {

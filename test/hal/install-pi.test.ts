@@ -11,10 +11,13 @@ import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
 const run = (...args: string[]) => spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8' });
+/** The anchor and the URL every install needs (only read for being there in a dry run). */
+const ANCHOR = join(PACKAGE_ROOT, 'package.json');
+const provisioned = ['--trust', ANCHOR, '--status-url', 'https://status.example/'];
 
 describe('scripts/install-pi.sh', () => {
   it('plans the whole install: user in dialout and gpio, package, config, udev rule, service', () => {
-    const res = run('--dry-run', '--user', 'scanuser', '--prefix', '/opt/rs', '--no-start');
+    const res = run('--dry-run', ...provisioned, '--user', 'scanuser', '--prefix', '/opt/rs', '--no-start');
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const out = res.stdout;
@@ -28,12 +31,34 @@ describe('scripts/install-pi.sh', () => {
     expect(out).toContain('+ write /etc/systemd/system/roadscan.service (mode 0644)');
     expect(out).toContain('+ systemctl enable roadscan.service');
     expect(out).not.toContain('--now');
+    // Fresh package lists first; the anchor and URL provisioned before the unit is enabled.
+    expect(out.split('\n')[0]).toBe('+ env DEBIAN_FRONTEND=noninteractive apt-get update');
+    const provision = out.indexOf(`provision --config /etc/roadscan/config.json --trust ${ANCHOR} --status-url https://status.example/ --wait 0`);
+    expect(provision).toBeGreaterThan(0);
+    expect(provision).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
+    expect(out).toContain('NOT started (--no-start)');
+    expect(out).not.toContain('done: scanning');
+  });
+
+  it('with the unit started, says done only after /healthz says it scans', () => {
+    const out = run('--dry-run', ...provisioned).stdout;
+    const started = out.indexOf('+ systemctl enable --now roadscan.service');
+    const check = out.indexOf('+ node /opt/roadscan/bin/roadscan.js provision --check --config /etc/roadscan/config.json --wait 60');
+    expect(started).toBeGreaterThan(0);
+    expect(check).toBeGreaterThan(started);
+    expect(out.indexOf('install-pi: done: scanning')).toBeGreaterThan(check);
   });
 
   it('refuses bad arguments with one line and exit status 2', () => {
     expect(run('--prefix', 'relative/path')).toMatchObject({ status: 2, stderr: 'install-pi: --prefix must be an absolute path\n' });
     expect(run('--user', 'Bad User')).toMatchObject({ status: 2, stderr: 'install-pi: bad user name: Bad User\n' });
     expect(run('--frobnicate')).toMatchObject({ status: 2, stderr: 'install-pi: unknown option --frobnicate\n' });
+    expect(run('--dry-run', '--status-url', 'https://s/')).toMatchObject({
+      status: 2,
+      stderr: "install-pi: no trust anchor: give --trust FILE (the authority's trust list, JSON); nothing installed\n",
+    });
+    expect(run('--dry-run', '--trust', '/nonexistent/trust.json', '--status-url', 'https://s/').status).toBe(2);
+    expect(run('--dry-run', '--trust', ANCHOR, '--status-url', 'ftp://s/').status).toBe(2);
   });
 
   it('ships a unit that runs the pi hardware with the system configuration and stops on SIGTERM', () => {
@@ -45,7 +70,7 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('--station-cluster plans nats-server with JetStream, its unit, and station.shared naming every member', () => {
-    const res = run('--dry-run', '--no-start', '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12,10.0.0.13');
+    const res = run('--dry-run', ...provisioned, '--no-start', '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12,10.0.0.13');
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const out = res.stdout;
@@ -58,14 +83,14 @@ describe('scripts/install-pi.sh', () => {
     expect(out).toContain('10.0.0.11:4222,10.0.0.12:4222,10.0.0.13:4222');
     // The store is set before the appliance's unit is enabled, so its first start already shares.
     expect(out.indexOf('station.shared.servers')).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
-    expect(run('--dry-run').stdout).not.toContain('nats-server');
+    expect(run('--dry-run', ...provisioned).stdout).not.toContain('nats-server');
   });
 
   it("--station-cluster refuses to guess a member's name, address or peers", () => {
-    expect(run('--dry-run', '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11;reboot', '--peers', '10.0.0.12').stderr).toBe(
+    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11;reboot', '--peers', '10.0.0.12').stderr).toBe(
       'install-pi: --station-cluster needs --node-ip (an IP address)\n',
     );
   });

@@ -1,7 +1,8 @@
 /**
  * A throw-away public-key infrastructure made by the openssl command line for one test run: a
  * CA, a server certificate for 127.0.0.1 and client certificates named after devices, so the
- * mutual-TLS tests exercise real certificate chains, including one from a CA nobody trusts.
+ * mutual-TLS tests exercise real certificate chains, including one from a CA nobody trusts; and a
+ * self-signed server certificate for the HTTPS tests that give the CA explicitly.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,8 +23,8 @@ function pem(dir: string, name: string): Pem {
   return { keyFile, certFile, key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
 }
 
-/** A self-signed CA named `name`, in `dir`. */
-export function makeCa(dir: string, name: string): Pem {
+/** A new P-256 key and a self-signed certificate for it, valid two days, as `dir/name.key` and `.crt`. */
+function selfSigned(dir: string, name: string, cn: string, extensions: string[]): Pem {
   openssl([
     'req',
     '-x509',
@@ -39,13 +40,20 @@ export function makeCa(dir: string, name: string): Pem {
     '-days',
     '2',
     '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
+    `/CN=${cn}`,
+    ...extensions.flatMap((e) => ['-addext', e]),
   ]);
   return pem(dir, name);
+}
+
+/** A self-signed CA named `name`, in `dir`. */
+export function makeCa(dir: string, name: string): Pem {
+  return selfSigned(dir, name, name, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']);
+}
+
+/** A server certificate for the address `cn` (127.0.0.1) that is also its own CA: HTTPS with the CA given explicitly. */
+export function makeSelfSigned(dir: string, cn = '127.0.0.1'): Pem {
+  return selfSigned(dir, cn, cn, [`subjectAltName=IP:${cn}`, 'basicConstraints=critical,CA:TRUE']);
 }
 
 /** A certificate with common name `cn` signed by `ca`: a server's (IP SAN) or a client's. */

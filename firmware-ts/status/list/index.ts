@@ -13,3 +13,4 @@ export * from './status-files.js';
 export * from './status-list-store.js';
 export * from './status-schema.js';
 export * from './status-source.js';
+export * from './sync-lock.js';

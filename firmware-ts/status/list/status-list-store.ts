@@ -22,7 +22,7 @@ import { SnapshotDamagedError, SnapshotReader } from './snapshot-reader.js';
 import { ensureDir, indexFileFor } from './status-files.js';
 import { MAX_KNOWN_STATUS } from './status-file-format.js';
 import { migrateStatusList, readRulesRows, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
-import { SyncLock } from '../sync/index.js';
+import { SyncLock } from './sync-lock.js';
 import { sweepLeftoversNow } from './leftover-sweep.js';
 
 /** Where the store reports an unreadable list or an unknown status byte (a pino logger fits). */

@@ -11,7 +11,6 @@ export * from './manifest.js';
 export * from './snapshot-receiver.js';
 export * from './sync-downloads.js';
 export * from './sync-error.js';
-export * from './sync-lock.js';
 export * from './sync-plan.js';
 export * from './sync.js';
 export * from './resumable-download.js';

@@ -16,9 +16,9 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { httpGet, type MinRate, type ResponseHead } from './index.js';
+import { httpGet, type MinRate, type ResponseHead } from './http-get.js';
 import { fsyncDir, removeQuietly } from '../list/index.js';
-import { SyncError } from './index.js';
+import { SyncError } from './sync-error.js';
 
 /** What a receiver offers the download: the bytes so far, the next chunk, a durable point. */
 export interface ResumableSink {

@@ -15,17 +15,24 @@ import { join } from 'node:path';
 import type { Db } from '../../store/database.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import { applyDeltaFile } from './delta-applier.js';
-import { sweepLeftovers } from '../list/index.js';
+import {
+  SnapshotReader,
+  SyncLock,
+  ensureDir,
+  indexFileFor,
+  migrateStatusList,
+  readState,
+  recordSyncAttempt,
+  removeQuietly,
+  sweepLeftovers,
+  type StatusLog,
+  type StatusStateRow,
+} from '../list/index.js';
 import { MAX_MANIFEST_BYTES, verifyManifest } from './manifest.js';
-import { SnapshotReader } from '../list/index.js';
-import { ensureDir, indexFileFor, removeQuietly } from '../list/index.js';
-import type { StatusLog } from '../list/index.js';
-import { migrateStatusList, readState, recordSyncAttempt, type StatusStateRow } from '../list/index.js';
 import { SyncError, oneLine } from './sync-error.js';
 import { downloadDelta, downloadSnapshot, fetchConditional, fetchSmall, parseBaseUrl, type DownloadContext } from './sync-downloads.js';
 import { checkSignedUpdates } from './signed-updates.js';
 import type { RulesName } from '../../rules/rules-data.js';
-import { SyncLock } from './sync-lock.js';
 import type { MinRate } from './http-get.js';
 import { removePartials } from './resumable-download.js';
 import { planSync, snapshotPlan } from './sync-plan.js';

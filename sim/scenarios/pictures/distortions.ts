@@ -2,10 +2,13 @@
  * What happens to a QR code between the holder's phone and the checker's picture: placed in a
  * bigger scene, rotated, seen at an angle, blurred, noisy, badly compressed, washed out, inverted
  * by dark mode, crossed by a watermark. Pixel operations sharp lacks (perspective, noise) are
- * written here; randomness is seeded so every run builds the same pictures.
+ * written here; the perspective solves its map with the one homography of the tree
+ * (hal/image/homography.ts, checked against known maps in its own test). Randomness is seeded so
+ * every run builds the same pictures.
  * @module
  */
 import sharp from 'sharp';
+import { homography, project } from '../../../hal/image/homography.js';
 import type { Grey } from './qr-render.js';
 
 /** A small seeded PRNG (mulberry32). */
@@ -73,28 +76,6 @@ export function paste(dst: Grey, src: Grey, x: number, y: number, dark = 0, ligh
   return { ...dst, data };
 }
 
-/** Solves the 8 unknowns of the homography mapping `from[i]` to `to[i]` (4 point pairs). */
-function homography(from: readonly [number, number][], to: readonly [number, number][]): number[] {
-  const a: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    const [x, y] = from[i]!;
-    const [u, v] = to[i]!;
-    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
-    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
-  }
-  for (let c = 0; c < 8; c++) {
-    let p = c;
-    for (let r = c + 1; r < 8; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
-    [a[c], a[p]] = [a[p]!, a[c]!];
-    for (let r = 0; r < 8; r++) {
-      if (r === c) continue;
-      const f = a[r]![c]! / a[c]![c]!;
-      for (let k = c; k < 9; k++) a[r]![k]! -= f * a[c]![k]!;
-    }
-  }
-  return [...a.map((row, i) => row[8]! / row[i]!), 1];
-}
-
 /**
  * Warps `src` so its corners land on `corners` (top-left, top-right, bottom-right, bottom-left)
  * in an output of `width` x `height` filled with `fill`: a code seen at an angle.
@@ -109,12 +90,11 @@ export function perspective(src: Grey, corners: readonly [number, number][], wid
     [w, h],
     [0, h],
   ]);
+  if (!m) throw new Error('perspective: the corners do not span a quadrilateral');
   const data = new Uint8Array(width * height).fill(fill);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const d = m[6]! * x + m[7]! * y + m[8]!;
-      const sx = (m[0]! * x + m[1]! * y + m[2]!) / d;
-      const sy = (m[3]! * x + m[4]! * y + m[5]!) / d;
+      const [sx, sy] = project(m, x, y);
       if (sx < 0 || sy < 0 || sx > w || sy > h) continue;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);

@@ -115,6 +115,14 @@ function onPaper(code: Grey, seed: number, pad = 60): Grey {
   return paste(paper, code, pad, pad, 35, 225);
 }
 
+/**
+ * A printout deformed in the hand (`deform` gets the code at 5 px a module), on paper seeded with
+ * `seed`, sensor noise seeded with `seed + 1`, as a JPEG of quality 85.
+ */
+function bentPrintout(deform: (code: Grey) => Grey, seed: number): (text: string) => Promise<Buffer> {
+  return async (text) => encode(addNoise(onPaper(deform(await renderQr(text, 5)), seed), 4, seed + 1), 'jpeg', 85);
+}
+
 /** What hands and phones do to a code: bends, folds, curls, a filmed screen, glare, a finger, a mirror. */
 const HANDHELD_CASES: readonly PictureCase[] = [
   {
@@ -122,30 +130,21 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     what: 'printout bent in the hand: gentle wave (1.2 modules, one period per code)',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(wave(q, 6, q.width * 0.9), 81), 4, 82), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => wave(q, 6, q.width * 0.9), 81),
   },
   {
     name: 'bent-wave',
     what: 'printout bent in the hand: wave of 1.6 modules, 2 periods across the code',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(wave(q, 8, q.width * 0.5), 83), 4, 84), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => wave(q, 8, q.width * 0.5), 83),
   },
   {
     name: 'bent-deep',
     what: 'printout bent in the hand: wave of 2.4 modules, one period across the code',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(wave(q, 12, q.width), 96), 4, 97), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => wave(q, 12, q.width), 96),
   },
   {
     name: 'bent-strong',
@@ -153,20 +152,14 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(wave(q, 10, q.width * 0.7), 98), 4, 99), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => wave(q, 10, q.width * 0.7), 98),
   },
   {
     name: 'folded-40',
     what: 'folded in two, one half turned 40 degrees away',
     format: 'jpeg',
     hasCode: true,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.55), 40), 85), 4, 86), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => fold(q, Math.round(q.width * 0.55), 40), 85),
   },
   {
     name: 'folded-55',
@@ -174,10 +167,7 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(fold(q, Math.round(q.width * 0.5), 55), 87), 4, 88), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => fold(q, Math.round(q.width * 0.5), 55), 87),
   },
   {
     name: 'curled',
@@ -185,10 +175,7 @@ const HANDHELD_CASES: readonly PictureCase[] = [
     format: 'jpeg',
     hasCode: true,
     readable: false,
-    build: async (t) => {
-      const q = await renderQr(t, 5);
-      return encode(addNoise(onPaper(curl(q, Math.round(q.width * 0.55), q.width * 0.4), 89), 4, 90), 'jpeg', 85);
-    },
+    build: bentPrintout((q) => curl(q, Math.round(q.width * 0.55), q.width * 0.4), 89),
   },
   {
     name: 'screen-moire',

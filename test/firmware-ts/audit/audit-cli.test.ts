@@ -11,7 +11,7 @@ import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
 import { BIN, runCli } from '../../helpers/cli.js';
-import { makeSelfSigned } from './fixtures/self-signed.js';
+import { makeSelfSigned } from '../../helpers/test-pki.js';
 
 const T0 = Date.parse('2026-11-20T02:00:00Z') / 1000;
 const DAY = 86400;

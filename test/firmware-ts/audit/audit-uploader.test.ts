@@ -9,12 +9,12 @@ import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.
 import { AuditUploader, type UploadRound } from '../../../firmware-ts/audit/audit-uploader.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
-import { makeSelfSigned, type SelfSigned } from './fixtures/self-signed.js';
+import { makeSelfSigned, type Pem } from '../../helpers/test-pki.js';
 
 let dir: string;
 let db: Db;
 let log: AuditLog;
-let tls: SelfSigned;
+let tls: Pem;
 const stops: (() => Promise<void>)[] = [];
 const T0 = Date.parse('2026-11-20T02:00:00Z') / 1000;
 

@@ -3,19 +3,16 @@
  * the floor in a real SQLite file. Each scenario shows the reasons a bad clock produces, and what
  * a naive device (believing its clock) would have answered instead.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckTime } from '../../../firmware-ts/core/time.js';
 import { ClockFloor } from '../../../firmware-ts/clock/clock-floor.js';
-import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
-import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
-import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
+import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
+import type { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
 import type { StatusSource } from '../../../firmware-ts/status/list/index.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 
 const HOUR = 3600;
@@ -26,27 +23,11 @@ const M = T - 600; // iat of the last verified manifest
 const ms = (sec: number) => sec * 1000;
 
 const authority = TestAuthority.create();
-const json = (f: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', f), 'utf8'));
 /** A unit that verified a manifest issued at M, listing nothing. */
 const synced: StatusSource = { statusOf: () => 0, listIat: () => M };
 
 function checker(profile: 'roadside' | 'window'): ScanChecker {
-  return new ScanChecker({
-    trust: parseTrustList(authority.trustList()),
-    status: synced,
-    rules: {
-      profile,
-      region: '110105',
-      station: null,
-      faceRecognition: false,
-      boardBeforeSec: 3600,
-      boardAfterSec: 600,
-      adoption: RegionAdoption.fromJson(json('adoption.json')),
-      calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
-    },
-    presentation: { skewSec: 30, windowSec: 180 },
-    statusMaxAgeSec: 24 * HOUR,
-  });
+  return shippedChecker({ trust: authority.trustList(), status: synced, profile, region: '110105' });
 }
 const roadside = checker('roadside');
 const window = checker('window');

@@ -12,6 +12,7 @@ import { parseConfig } from '../../../firmware-ts/config/parse.js';
 import { DEFAULT_CONFIG_FILE, PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../../scripts/config-schema.js';
 import { runCli } from '../../helpers/cli.js';
+import { makeCa } from '../../helpers/test-pki.js';
 
 let dir: string;
 let n = 0;
@@ -96,29 +97,7 @@ describe('roadscan config check: accepted', () => {
   });
 
   it('http to loopback, https anywhere, a real CA file', async () => {
-    const ca = join(dir, 'ca.pem');
-    const { execFileSync } = await import('node:child_process');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'ca.key'),
-        '-out',
-        ca,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=test-ca',
-      ],
-      { stdio: 'ignore' },
-    );
+    const ca = makeCa(dir, 'test-ca').certFile;
     for (const uploadUrl of ['http://127.0.0.1:8443/v1', 'http://localhost/v1', 'http://[::1]:9/', 'https://audit.example.org/v1/records']) {
       expect(await checkConfigFile(json({ audit: { uploadUrl, uploadCaFile: ca } }))).toEqual([]);
     }

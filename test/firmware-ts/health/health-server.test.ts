@@ -3,21 +3,18 @@
  * codes through the real ScanChecker, each logged in a real audit log): the counts in /metrics
  * must match the scans sent, verdict by verdict and reason by reason.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { fixedClock } from '../../../firmware-ts/core/time.js';
 import { HealthServer, type HealthState } from '../../../firmware-ts/health/health-server.js';
 import { ScanMetrics } from '../../../firmware-ts/health/scan-metrics.js';
-import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
-import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
-import { ScanChecker, type ScanResult } from '../../../firmware-ts/scan/scan-checker.js';
+import type { ScanResult } from '../../../firmware-ts/scan/scan-checker.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { REASON_CODES } from '../../../firmware-ts/core/reasons.js';
-import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 
 const NOW = Date.parse('2026-11-20T02:00:00Z') / 1000;
@@ -57,23 +54,7 @@ afterEach(async () => {
 describe('/metrics while scans run', () => {
   it('counts every scan by verdict and reason, and the latency histogram, as sent', async () => {
     const authority = TestAuthority.create();
-    const json = (f: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', f), 'utf8'));
-    const checker = new ScanChecker({
-      trust: parseTrustList(authority.trustList()),
-      status: { statusOf: () => 0, listIat: () => LIST_IAT },
-      rules: {
-        profile: 'roadside',
-        region: '110105',
-        station: null,
-        faceRecognition: false,
-        boardBeforeSec: 3600,
-        boardAfterSec: 600,
-        adoption: RegionAdoption.fromJson(json('adoption.json')),
-        calendar: WorkingDayCalendar.fromJson(json('calendar-cn.json')),
-      },
-      presentation: { skewSec: 30, windowSec: 180 },
-      statusMaxAgeSec: 86400,
-    });
+    const checker = shippedChecker({ trust: authority.trustList(), status: { statusOf: () => 0, listIat: () => LIST_IAT }, profile: 'roadside', region: '110105' });
     const codes = [
       authority.code({ type: 'DL', now: NOW }).text, // accept
       authority.code({ type: 'VR', now: NOW }).text, // warn PAPER_REQUIRED

@@ -7,15 +7,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { CREDENTIAL_TYPES } from '../../../firmware-ts/codec/claims.js';
 import type { Profile } from '../../../firmware-ts/config/schema.js';
 import { packagedConfigFile } from '../../../firmware-ts/paths.js';
 import { isApplicable } from '../../../firmware-ts/policy/profile-rules.js';
-import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar, type DayKind } from '../../../firmware-ts/policy/working-day-calendar.js';
-import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
-import { NEVER_SYNCED } from '../../../firmware-ts/status/list/index.js';
-import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
+import type { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
 import { datAtCaps, EXTREME_INSTANTS, hostileCode, type HostileIssuer } from '../../../sim/authority/hostile-codes.js';
 import { sampleDat } from '../../../sim/authority/credentials.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
@@ -35,22 +33,7 @@ class CountingCalendar extends WorkingDayCalendar {
 }
 
 function checkerWith(profile: Profile, calendar: WorkingDayCalendar): ScanChecker {
-  return new ScanChecker({
-    trust: parseTrustList(authority.trustList()),
-    status: NEVER_SYNCED,
-    rules: {
-      profile,
-      region: '110105',
-      station: 'S110105001',
-      faceRecognition: false,
-      boardBeforeSec: 3600,
-      boardAfterSec: 600,
-      adoption: RegionAdoption.fromJson(JSON.parse(readFileSync(packagedConfigFile('adoption.json'), 'utf8'))),
-      calendar,
-    },
-    presentation: { skewSec: 30, windowSec: 180 },
-    statusMaxAgeSec: 86400,
-  });
+  return shippedChecker({ trust: authority.trustList(), profile, region: '110105', station: 'S110105001', calendar });
 }
 
 /**

@@ -1,43 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/**
+ * The checker over the shipped rules data, with no status list: every reason code of
+ * docs/CREDENTIALS.md section 6 reached through it (with the once-only step after it), and the
+ * spec vectors.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
-import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
-import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
-import { NEVER_SYNCED } from '../../../firmware-ts/status/list/index.js';
+import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only-store.js';
 import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
-import { parseTrustList } from '../../../firmware-ts/verify/trust-list.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, reasonCases, type Setting } from '../../helpers/reason-cases.js';
 import { vectors } from '../../helpers/vectors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roadscan-checker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const json = (f: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'config', f), 'utf8'));
-const adoption = RegionAdoption.fromJson(json('adoption.json'));
-const calendar = WorkingDayCalendar.fromJson(json('calendar-cn.json'));
 
 function checkerFor(trust: unknown, setting: Setting) {
-  return new ScanChecker({
-    trust: parseTrustList(trust),
-    status: NEVER_SYNCED,
-    rules: {
-      profile: setting.profile,
-      region: setting.region,
-      station: setting.station ?? null,
-      faceRecognition: false,
-      boardBeforeSec: 3600,
-      boardAfterSec: 600,
-      adoption,
-      calendar,
-    },
-    presentation: { skewSec: 30, windowSec: 180 },
-    statusMaxAgeSec: 86400,
-  });
+  return shippedChecker({ trust, profile: setting.profile, region: setting.region, station: setting.station ?? null });
 }
 
 /** The check and the once-only step after it, on a real database per setting, as the appliance runs them. */

@@ -3,84 +3,52 @@
  * process) serves the operator page, and a code written to the scanner's pseudo-terminal shows up
  * on it in headless Chromium, with the URL taken from the service's own log line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { uiText } from '../../../firmware-ts/screen/screen-text.js';
-import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
-import { BIN } from '../../helpers/cli.js';
+import { runHarness, type RunningService } from '../../helpers/run-harness.js';
 import { probe } from './page-probe.js';
 
 const NOW_ISO = '2026-11-20T10:00:00+08:00';
 const NOW = Date.parse(NOW_ISO) / 1000;
 
-let dir: string;
-let pair: PtyPair;
-let service: ChildProcess;
+const harness = runHarness('all');
+let service: RunningService;
 let browser: Browser;
 let url: string;
-let stderr = '';
 const authority = TestAuthority.create();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'roadscan-screen-run-'));
-  const config = join(dir, 'config.json');
+  const dir = harness.tempDir('roadscan-screen-run-');
   writeFileSync(join(dir, 'trust.json'), JSON.stringify(authority.trustList()));
-  writeFileSync(
-    config,
-    JSON.stringify({
+  service = await harness.start({
+    dir,
+    scanner: true,
+    events: false,
+    config: {
       db: join(dir, 'roadscan.db'),
       adoptionFile: join(PACKAGE_ROOT, 'config', 'adoption.json'),
       calendarFile: join(PACKAGE_ROOT, 'config', 'calendar-cn.json'),
-      health: { enabled: false },
       screen: { port: 0, lang: 'zh' },
-    }),
-  );
-  pair = await startPtyPair(join(dir, 'scanner'), join(dir, 'feeder'));
-  service = spawn(
-    process.execPath,
-    [BIN, 'run', '--config', config, '--trust', join(dir, 'trust.json'), '--hal', 'sim', '--scanner', pair.devicePath, '--now', NOW_ISO],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no screen URL in the log:\n${stderr}`)), 30_000);
-    service.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)","msg":"operator screen"/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    service.once('exit', (code) => reject(new Error(`roadscan run exited (${code}):\n${stderr}`)));
+    },
+    args: ['--trust', join(dir, 'trust.json'), '--now', NOW_ISO],
   });
+  url = (await service.waitForLog(/"url":"(http:\/\/127\.0\.0\.1:\d+\/)","msg":"operator screen"/, 30_000))[1]!;
   browser = await launchHeadlessChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (service && service.exitCode === null) {
-    const exited = new Promise((r) => service.once('exit', r));
-    service.kill('SIGTERM');
-    await exited;
-  }
-  await pair?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await service?.stop('SIGTERM');
 });
 
 function scan(text: string): void {
-  const fd = openSync(pair.feederPath, 'r+');
-  try {
-    writeSync(fd, Buffer.from(`${text}\r\n`, 'utf8'));
-  } finally {
-    closeSync(fd);
-  }
+  service.send(`${text}\r\n`);
 }
 
 describe('roadscan run serves the operator screen', () => {

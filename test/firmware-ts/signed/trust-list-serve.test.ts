@@ -4,7 +4,7 @@
  * @module
  */
 import { describe, expect, it } from 'vitest';
-import { parseRoot, sameRoot } from '../../../firmware-ts/signed/root.js';
+import { parseRoot, sameRoot } from '../../../firmware-ts/verify/trust-root.js';
 import { parseIsoInstant, parseTrustList, TrustListError } from '../../../firmware-ts/verify/trust-list.js';
 import { generateRoot, rootJsonOf } from '../../../sim/authority/root-keys.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';

@@ -136,6 +136,36 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     expect((await b.store.lookup(k, 'boarded')).record?.device).toBe('sa');
   }, 30_000);
 
+  it('tries a create caught by its link going down again over the next link, inside the deadline: online, one boarding', async () => {
+    // Two links to two members; the one in use hangs with the create in it, then drops (its
+    // server died). The client's own request timeout is longer than the deadline, so waiting for
+    // that answer would board offline while another gate boards the same ticket online.
+    const links = [
+      await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[0]!.client }),
+      await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[1]!.client }),
+    ];
+    proxies.push(...links);
+    const a = device(
+      'la',
+      links.map((l) => l.address),
+      [],
+      { discover: false, deadlineMs: 2500 },
+    );
+    const b = device('lb', cluster.servers);
+    await Promise.all([connected(a), connected(b)]);
+    const inUse = links.find((l) => l.address === a.station!.state().server)!;
+    expect(inUse).toBeDefined();
+    inUse.stall();
+    const k = key(3500);
+    const claim = a.store.claim(k, rec('la', 1_800_000_350), 1_900_000_000);
+    await new Promise((r) => setTimeout(r, 100));
+    await inUse.cut();
+    const out = await claim;
+    expect(out).toEqual({ result: 'claimed', offline: false });
+    expect(a.station!.state().queued).toBe(0);
+    expect(await b.store.claim(k, rec('lb', 1_800_000_351), 1_900_000_000)).toMatchObject({ result: 'taken', by: { device: 'la' }, offline: false });
+  }, 30_000);
+
   it('reports a ticket boarded twice while a gate was cut off, and hands over the rest', async () => {
     const proxy = await LinkProxy.start({ host: '127.0.0.1', port: cluster.ports[1]!.client });
     proxies.push(proxy);

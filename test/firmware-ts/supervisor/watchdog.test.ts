@@ -5,13 +5,13 @@
  * READY=1 once it scans, ping while it runs, and say STOPPING=1 on SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { createDemoWorld } from '../../../sim/scenarios/demo.js';
-import { BIN } from '../../helpers/cli.js';
+import { runHarness } from '../../helpers/run-harness.js';
 import { waitUntil } from '../../hal/helpers/events.js';
 
 const LOADER = join(PACKAGE_ROOT, 'test/firmware-ts/audit/fixtures/register-ts.mjs');
@@ -51,6 +51,8 @@ afterEach(() => {
   receiver.kill();
   rmSync(dir, { recursive: true, force: true });
 });
+// Registered after the hook above, so it runs first: the service is gone before its folder is.
+const harness = runHarness();
 
 const env = () => ({ ...process.env, NOTIFY_SOCKET: join(dir, 'notify'), WATCHDOG_USEC: String(WATCHDOG_MS * 1000) });
 const pings = () => received.filter((d) => d.text.includes('WATCHDOG=1'));
@@ -76,22 +78,17 @@ describe('systemd watchdog', () => {
 
   it('roadscan run says READY=1, pings while it scans, and STOPPING=1 on SIGTERM', async () => {
     const world = createDemoWorld(join(dir, 'authority'), Math.floor(Date.now() / 1000));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ screen: { enabled: false }, health: { enabled: false } }));
-    const child = spawn(
-      process.execPath,
-      [BIN, 'run', '--hal', 'sim', '--scanner', 'pty', '--config', join(dir, 'config.json'), '--db', join(dir, 'run.db'), '--trust', world.trustFile],
-      { env: env(), stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const run = await harness.start({
+      dir,
+      events: false,
+      env: env(),
+      args: ['--scanner', 'pty', '--db', join(dir, 'run.db'), '--trust', world.trustFile],
+    });
     await waitUntil(() => received.some((d) => d.text.includes('READY=1')) || undefined, 'READY=1', 20_000).catch(() => {
-      throw new Error(`no READY=1; stderr: ${err}`);
+      throw new Error(`no READY=1; stderr: ${run.stderr()}`);
     });
     await waitUntil(() => pings().length >= 3 || undefined, 'three pings');
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
-    expect(code).toBe(0);
+    expect(await run.stop('SIGTERM')).toBe(0);
     await waitUntil(() => received.some((d) => d.text.includes('STOPPING=1')) || undefined, 'STOPPING=1', 3000);
   });
 });

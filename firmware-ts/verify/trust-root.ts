@@ -5,7 +5,7 @@
  * else of the trust list.
  * @module
  */
-import { kidOf } from '../verify/kid.js';
+import { kidOf } from './kid.js';
 
 /** More root keys than this is no offline ceremony anyone runs; refused as unusable. */
 export const MAX_ROOT_KEYS = 32;

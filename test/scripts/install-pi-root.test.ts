@@ -1,0 +1,175 @@
+/**
+ * A fresh install that ends scanning (docs/DESIGN.md, "Provisioning"): scripts/install-pi.sh run
+ * for real into a scratch root (`--root`), provisioned from a status publication that Debian's
+ * nginx serves on 127.0.0.1, then the installed unit's own ExecStart line started from the
+ * installed files until `roadscan provision --check` (the installer's last step) says /healthz
+ * has the scanner open, and a code scanned through a real pseudo-terminal. And the refusals:
+ * without an anchor, or with one that cannot serve, nothing is installed and nothing claims done.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
+import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
+import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { writeTo } from '../hal/helpers/events.js';
+import { Nginx } from '../helpers/nginx.js';
+
+const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => c.kill('SIGKILL'), 90_000);
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    c.on('error', reject);
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+
+let dir: string;
+let world: DemoWorld;
+let nginx: Nginx;
+let healthPort: number;
+let baseConfig: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'roadscan-install-root-'));
+  world = createDemoWorld(join(dir, 'authority'), Math.floor(Date.now() / 1000));
+  nginx = await Nginx.start(world.publishedDir);
+  healthPort = await freePort();
+  // A fleet's own starting configuration (--config-from): its health port, no screen on this machine.
+  baseConfig = join(dir, 'fleet.json');
+  writeFileSync(baseConfig, JSON.stringify({ device: { id: 'gate-test' }, health: { port: healthPort }, screen: { enabled: false }, log: { level: 'info' } }));
+});
+
+afterAll(async () => {
+  await nginx?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('scripts/install-pi.sh --root: a fresh install in a scratch root', () => {
+  it('installs the anchor and the URL, syncs once, says what it skipped, and its unit scans with /healthz ok', async () => {
+    const root = join(dir, 'root-ok');
+    mkdirSync(root);
+    const res = await run('bash', [SCRIPT, '--root', root, '--trust', world.trustFile, '--status-url', nginx.url, '--config-from', baseConfig]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const out = res.stdout;
+    // Under a test root each skipped step is said, never done silently.
+    expect(out).toContain(`install-pi: test root ${root}: apt-get update and apt-get install skipped`);
+    expect(out).toContain('systemctl is not usable under a test root: roadscan.service not enabled or started');
+    expect(out).toContain('udevadm skipped');
+    expect(out).toMatch(/^provision: trust anchor ok: version \d+, \d+ issuer keys, root 2 of 3$/m);
+    expect(out).toMatch(/^provision: first sync: status list seq 1, applied snapshot, 1 entries$/m);
+    // Installed, not started: it does not claim to be done.
+    expect(out).toContain('NOT started');
+    expect(out).not.toMatch(/done: scanning/);
+
+    const etc = join(root, 'etc', 'roadscan');
+    expect(readFileSync(join(etc, 'trust.json'))).toEqual(readFileSync(world.trustFile));
+    const config = JSON.parse(readFileSync(join(etc, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({
+      trustFile: 'trust.json',
+      statusList: { url: nginx.url },
+      db: join(root, 'var', 'lib', 'roadscan', 'roadscan.db'),
+      device: { id: 'gate-test' },
+    });
+    expect(readdirSync(etc).filter((f) => f.endsWith('.new'))).toEqual([]);
+
+    // The installed unit, as systemd would start it: its ExecStart and WorkingDirectory.
+    const unit = readFileSync(join(root, 'etc', 'systemd', 'system', 'roadscan.service'), 'utf8');
+    const execStart = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ');
+    const workDir = /^WorkingDirectory=(.*)$/m.exec(unit)![1]!;
+    expect(execStart).toEqual(['/usr/bin/node', join(root, 'opt', 'roadscan', 'bin', 'roadscan.js'), 'run', '--hal', 'pi', '--config', join(etc, 'config.json')]);
+    expect(workDir).toBe(join(root, 'opt', 'roadscan'));
+    // This machine has no GPIO lines: the same command with the simulated LEDs and a real
+    // pseudo-terminal as the serial scanner.
+    const pair: PtyPair = await startPtyPair(join(dir, 'scanner'), join(dir, 'feeder'));
+    const args = execStart.slice(1).map((a) => (a === 'pi' ? 'sim' : a));
+    const service = spawn(existsSync(execStart[0]!) ? execStart[0]! : process.execPath, [...args, '--scanner', join(dir, 'scanner')], {
+      cwd: workDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    service.stderr!.on('data', (d: Buffer) => (log += d.toString('utf8')));
+    try {
+      const check = await run(execStart[0]!, [
+        join(root, 'opt', 'roadscan', 'bin', 'roadscan.js'),
+        'provision',
+        '--check',
+        '--config',
+        join(etc, 'config.json'),
+        '--wait',
+        '30',
+      ]);
+      expect(check.stderr, log).toBe('');
+      expect(check.code).toBe(0);
+      expect(check.stdout).toMatch(
+        new RegExp(`^provision: the service scans: http://127\\.0\\.0\\.1:${healthPort}/healthz status ok, scanner open, status list seq 1\\n$`),
+      );
+      // And it does scan: the revoked licence of the synced list is refused.
+      writeTo(join(dir, 'feeder'), `${world.revoked.text}\r\n`);
+      let last: { verdict: string } | null = null;
+      for (let i = 0; i < 200 && last === null; i++) {
+        await sleep(100);
+        last = ((await (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).json()) as { lastScan: { verdict: string } | null }).lastScan;
+      }
+      expect(last?.verdict, log).toBe('reject');
+      service.kill('SIGTERM');
+      expect(await exited(service)).toBe(0);
+    } finally {
+      if (service.exitCode === null) service.kill('SIGKILL');
+      await pair.stop();
+    }
+  });
+
+  it('without an anchor: one line saying what is missing, exit 2, nothing installed', async () => {
+    const root = join(dir, 'root-none');
+    mkdirSync(root);
+    const res = await run('bash', [SCRIPT, '--root', root, '--status-url', nginx.url]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe("install-pi: no trust anchor: give --trust FILE (the authority's trust list, JSON); nothing installed\n");
+    expect(res.stdout).toBe('');
+    expect(readdirSync(root)).toEqual([]);
+    const noUrl = await run('bash', [SCRIPT, '--root', root, '--trust', world.trustFile]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/^install-pi: no status list URL: give --status-url URL .*; nothing installed\n$/);
+  });
+
+  it('with an anchor that cannot serve: refused by the check, no anchor, no unit, not done', async () => {
+    const root = join(dir, 'root-bad');
+    mkdirSync(root);
+    const bad = join(dir, 'not-a-trust-list.json');
+    writeFileSync(bad, JSON.stringify({ version: 1, issuers: [] }));
+    const res = await run('bash', [SCRIPT, '--root', root, '--trust', bad, '--status-url', nginx.url, '--config-from', baseConfig]);
+    expect(res.code).toBe(1);
+    const lines = res.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^roadscan: trust anchor .*not-a-trust-list\.json: /);
+    expect(lines.at(-1)).toBe('install-pi: not done: provisioning failed (the reason is above); roadscan.service not enabled');
+    expect(res.stdout).not.toMatch(/done|NOT started/);
+    expect(existsSync(join(root, 'etc', 'roadscan', 'trust.json'))).toBe(false);
+    expect(existsSync(join(root, 'etc', 'systemd', 'system', 'roadscan.service'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(root, 'etc', 'roadscan', 'config.json'), 'utf8')).trustFile).toBeUndefined();
+  });
+});
