@@ -28,6 +28,8 @@ export interface HealthState {
     ageSec: number | null;
     /** True past statusList.maxAgeHours (scans carry STATUS_LIST_STALE). */
     stale: boolean;
+    /** Why the kept list cannot be read (damaged or missing at rest), or null. */
+    problem?: string | null;
   };
   clock: {
     state: 'ok' | 'behind' | 'ahead';
@@ -130,6 +132,7 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   if (state.scanner !== 'open') problems.push(`scanner ${state.scanner}`);
   if (state.list.ageSec === null) problems.push('no status list');
   else if (state.list.stale) problems.push('status list stale');
+  if (state.list.problem) problems.push(state.list.problem);
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
   if (state.station && !state.station.connected) problems.push('station store unreachable');
   if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);

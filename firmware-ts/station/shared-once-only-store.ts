@@ -83,6 +83,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Attempts waiting on the link: told when it goes down. */
   private readonly linkWaiters = new Set<() => void>();
+  private readonly changeListeners: (() => void)[] = [];
 
   constructor(private readonly o: SharedOnceOnlyStoreOptions) {
     this.deadlineMs = o.deadlineMs ?? 150;
@@ -92,6 +93,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     o.bucket.onConnectionChange((up) => {
       if (up) this.kick();
       else for (const drop of [...this.linkWaiters]) drop();
+      this.changed();
     });
   }
 
@@ -101,6 +103,11 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     this.timer = setInterval(() => this.kick(), this.periodMs);
     this.timer.unref();
     this.kick();
+  }
+
+  /** Told whenever `state()` may read differently: the link, the queue, the conflicts (the status strip). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
   }
 
   state(): StationState {
@@ -190,7 +197,10 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       if (!ok) break;
       handed++;
     }
-    if (handed > 0) this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+    if (handed > 0) {
+      this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+      this.changed();
+    }
     // More waiting and the link answers: go on at once instead of a period later, still one round at a time.
     if (handed === items.length && handed > 0 && this.o.queue.size() > 0 && !this.closed) setImmediate(() => this.kick());
   }
@@ -309,8 +319,20 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     return { ok: false };
   }
 
+  private changed(): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.o.log?.warn({ err: (err as Error).message }, 'station state listener failed');
+      }
+    }
+  }
+
   private enqueue(op: 'claim' | 'release', key: string, rec: OnceRecord, expiresAtSec: number): void {
-    if (this.o.queue.add(op, key, rec, expiresAtSec)) return;
+    const added = this.o.queue.add(op, key, rec, expiresAtSec);
+    this.changed();
+    if (added) return;
     this.o.log?.warn({ key, op }, 'station handover queue full; record kept locally only');
     this.o.onQueueFull?.(key, rec);
   }
