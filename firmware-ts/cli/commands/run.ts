@@ -30,7 +30,12 @@ export function register(program: Command): void {
         '--camera <device>',
         'scan with a camera: /dev/videoN, rpicam[:N], or a video file or folder of pictures played as one; instead of the scanner, or alongside it with --scanner (docs/CLI.md)',
       )
-      .addOption(new Option('--events <format>', 'write one line per event (scan, indicator, scanner) to standard output').choices(['json'])),
+      .addOption(
+        new Option(
+          '--events <format>',
+          'write one JSON line per event (scan, indicator, scanner; decision and action at a gate or window) to standard output (docs/CLI.md)',
+        ).choices(['json']),
+      ),
   ).action(async (opts: RunOptions) => {
     process.exitCode = await runService(opts);
   });
