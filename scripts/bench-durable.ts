@@ -55,7 +55,7 @@ async function run(
 ): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
   const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
   const nowSec = mode.gate ? GATE_NOW_SEC : NOW_SEC;
-  const rt = openRuntime({
+  const rt = await openRuntime({
     db: file,
     trust: world.trustFile,
     now: new Date(nowSec * 1000).toISOString(),

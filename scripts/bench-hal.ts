@@ -104,7 +104,7 @@ export class TimedFeeder {
 
 /** In-process: appliance with the real driver on a pty; last byte written -> `scan` event. */
 async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promise<{ verdict: number[]; frame: number[] }> {
-  const rt = openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const rt = await openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const pair = await startPtyPair(join(dir, 'dev-a'), join(dir, 'feed-a'));
   const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });

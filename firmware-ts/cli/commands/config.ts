@@ -36,7 +36,7 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
   const line = (problem: string) => safeLogText(`${shown}: ${problem}`);
   let loaded;
   try {
-    loaded = loadConfig(target);
+    loaded = await loadConfig(target);
   } catch (err) {
     // One line per problem, also when one issue lists several unknown keys.
     if (err instanceof ConfigError) return err.problems.flatMap((p) => p.split('; ')).map(line);

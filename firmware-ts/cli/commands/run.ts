@@ -49,7 +49,7 @@ async function runService(opts: RunOptions): Promise<number> {
   const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
   const { SystemdNotifier } = await import('../../supervisor/systemd-notify.js');
 
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   const logger = createLogger(rt.config);
   guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfigFile } from '../../../firmware-ts/cli/commands/config.js';
-import { parseConfig } from '../../../firmware-ts/config/load.js';
+import { parseConfig } from '../../../firmware-ts/config/parse.js';
 import { DEFAULT_CONFIG_FILE, PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../../scripts/config-schema.js';
 import { runCli } from '../../helpers/cli.js';
