@@ -18,7 +18,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { HandoverQueue, type HandoverItem, type OnceConflict } from './handover-queue.js';
+import type { HandoverQueue, HandoverItem, OnceConflict } from './handover-queue.js';
 import { assertOnceInput, isOnceRecord, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 import { KeyExistsError, type StationBucket } from './station-bucket.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
