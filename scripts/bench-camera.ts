@@ -33,13 +33,10 @@ import { encodeVideo } from '../sim/scenarios/camera/video-encoder.js';
 import { sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import type { Grey } from '../sim/scenarios/pictures/qr-render.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const FPS = 15;
 const KINDS: ShotKind[] = ['slide-in', 'blurred-tilted', 'glare-noise', 'phone-angle'];
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
 
 function shotsFor(codes: readonly string[]): Shot[] {
   const shots: Shot[] = [{ kind: 'empty', text: null, frames: 3 }];

@@ -36,15 +36,12 @@ import { SerialScanner } from '../hal/scanner/serial-scanner.js';
 import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
 import { buildPictureSet, sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 const jsQR = jsqrModule.default;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
 
 function latencyRows(label: string, samples: number[]): BenchRow[] {
   const s = [...samples].sort((a, b) => a - b);
