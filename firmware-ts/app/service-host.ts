@@ -437,5 +437,5 @@ function healthList(store: StatusListStore, age: () => { ageSec: number | null; 
 
 /** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
 function stationHealth(s: StationState): NonNullable<HealthState['station']> {
-  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts };
+  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts, ...(s.problem ? { problem: s.problem } : {}) };
 }

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE, packagedConfigFile } from '../paths.js';
 import { ConfigError } from './config-error.js';
 import { fastCheckConfig, packagedSchema } from './fast-check.js';
+import { syntaxErrorOffset } from './json-position.js';
 import type { Config } from './schema.js';
 
 export { ConfigError };
@@ -41,7 +42,9 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<Lo
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(abs, [`not valid JSON (${(err as Error).message})`]);
+    const message = `not valid JSON (${(err as Error).message})`;
+    const offset = syntaxErrorOffset((err as Error).message, text);
+    throw new ConfigError(abs, [offset === null ? { path: null, message } : { path: null, message, offset }]);
   }
   const config = fastCheckConfig(json, packagedSchema(packagedConfigFile('schema.json'))) ?? (await import('./parse.js')).parseConfig(json, abs);
   const dir = dirname(abs);

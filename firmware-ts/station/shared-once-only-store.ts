@@ -53,6 +53,8 @@ export interface StationState {
   queued: number;
   /** Tickets found boarded (or swapped) twice, ever, by this device's handovers. */
   conflicts: number;
+  /** Why the counts could not be read just now (the last ones read are shown); absent when fine. */
+  problem?: string;
 }
 
 type Step<T> = { ok: true; value: T } | { ok: false; malformed?: boolean };
@@ -84,6 +86,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
   /** Attempts waiting on the link: told when it goes down. */
   private readonly linkWaiters = new Set<() => void>();
   private readonly changeListeners: (() => void)[] = [];
+  private counts = { queued: 0, conflicts: 0 };
 
   constructor(private readonly o: SharedOnceOnlyStoreOptions) {
     this.deadlineMs = o.deadlineMs ?? 150;
@@ -110,9 +113,17 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     this.changeListeners.push(listener);
   }
 
+  /** Never throws (the health endpoint, the metrics and the strip read it): a failing database keeps the last counts and says why. */
   state(): StationState {
     const b = this.o.bucket.state();
-    return { ...b, queued: this.o.queue.size(), conflicts: this.o.queue.conflicts() };
+    try {
+      this.counts = { queued: this.o.queue.size(), conflicts: this.o.queue.conflicts() };
+      return { ...b, ...this.counts };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      const why = `${e?.code ?? 'error'}: ${String(e?.message ?? err)}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
+      return { ...b, ...this.counts, problem: `station records unreadable: ${why}` };
+    }
   }
 
   async lookup(key: string, action: OnceAction): Promise<{ record: OnceRecord | null; offline: boolean }> {
