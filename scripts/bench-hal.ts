@@ -27,13 +27,12 @@ import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
 import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
-import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
 import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../hal/image/zxing-loader.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { startPtyPair } from '../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
+import { createDemoWorld, syncDemoDatabase, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
 import { buildPictureSet, sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';
@@ -137,12 +136,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
 /** Out of process: `roadscan run --events json`; last byte written -> scan line on its stdout. */
 async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<number[]> {
   const dbFile = join(dir, 'cli.db');
-  const db = openDatabase(dbFile);
-  try {
-    (await syncDemoStatusList(world, db, dbFile)).close();
-  } finally {
-    db.close();
-  }
+  await syncDemoDatabase(world, dbFile);
   const pair = await startPtyPair(join(dir, 'dev-b'), join(dir, 'feed-b'));
   const config = join(dir, 'bench-config.json');
   writeFileSync(config, JSON.stringify({ screen: { enabled: false }, health: { enabled: false }, log: { level: 'warn' } }));
