@@ -33,19 +33,19 @@ export function createProgram(): Command {
       .addHelpText(
         'after',
         `
-  Examples:
-    roadscan verify 'RS1:...'                  check one code now (exit 0 accept, 3 warn, 1 reject)
-    roadscan run --hal pi                      the appliance service, as roadscan.service runs it
-    roadscan run --hal sim --scanner pty       the service against a simulated scanner
-    roadscan sync && roadscan status           fetch the status list, then show its age
-    roadscan config check /etc/roadscan/config.json
-    roadscan provision --config /etc/roadscan/config.json --trust trust.json --status-url https://status.example/
-                                               first trust anchor, one sync, done only once it scans
-    roadscan demo                              the whole appliance against the simulator
+Examples:
+  roadscan verify 'RS1:...'                  check one code now (exit 0 accept, 3 warn, 1 reject)
+  roadscan run --hal pi                      the appliance service, as roadscan.service runs it
+  roadscan run --hal sim --scanner pty       the service against a simulated scanner
+  roadscan sync && roadscan status           fetch the status list, then show its age
+  roadscan config check /etc/roadscan/config.json
+  roadscan provision --config /etc/roadscan/config.json --trust trust.json --status-url https://status.example/
+                                             first trust anchor, one sync, done only once it scans
+  roadscan demo                              the whole appliance against the simulator
 
-  Exit status: 0 success (verify: accept); verify 3 warn, 1 reject; sync 1 failed; provision 1 not
-  done (sync failed or the service does not scan); 2 a usage or set-up error (a bad option, configuration, trust file or database), one line on stderr.
-  Details: docs/CLI.md.`,
+Exit status: 0 success (verify: accept); verify 3 warn, 1 reject; sync 1 failed; provision 1 not
+done (sync failed or the service does not scan); 2 a usage or set-up error (a bad option, configuration, trust file or database), one line on stderr.
+Details: docs/CLI.md.`,
       )
   );
 }
