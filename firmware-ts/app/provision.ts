@@ -178,6 +178,8 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
 
   // 4. Done only when the service scans.
   if (opts.waitMs <= 0) return { ...result, done: true };
+  // The service reads its anchor at start: one running since before the anchor does not count.
+  say(`waiting up to ${Math.round(opts.waitMs / 1000)} s for a service started after the anchor went in (on a device: sudo systemctl restart roadscan)`);
   const health = await checkService(loaded.file, opts.waitMs, opts.signal, installedSec);
   if (!health.scanning) return { ...result, scanning: false, reason: health.reason };
   say(health.line);

@@ -157,6 +157,7 @@ describe('roadscan provision', () => {
     const done = { code, ...collected };
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/^provision: waiting up to \d+ s for a service started after the anchor went in /m);
     expect(done.stdout).toMatch(/^provision: the service scans: .* scanner open, status list seq 1$/m);
     expect(done.stdout).toMatch(/provision: done\n$/);
     await stopService(restarted);
