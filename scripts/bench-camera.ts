@@ -12,6 +12,10 @@
  *    frames per second, CPU per frame (process CPU time), and how many frames with a whole code
  *    were read, beside zbar (`zbarimg` over the same frames as PGM files in one process, as
  *    zbarcam would decode them; its CPU is the child's).
+ * 3. The budget of a frame with nothing to find: a busy counter (a fake code with finder patterns
+ *    and noise for data, halftone, print; sim/scenarios/camera/busy-scene.ts), which makes the
+ *    decoder run every pass. Its time per frame, as a ratio to a frame with a code decoded in the
+ *    same run (the throughput pass above) and to the frame interval at the clip's rate.
  *
  * Run: npm run build && node dist/scripts/bench-camera.js
  * @module
@@ -23,18 +27,16 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { CameraFrameDecoder, createCameraScanner } from '../hal/camera/index.js';
+import { busyFrames } from '../sim/scenarios/camera/busy-scene.js';
 import { sceneFrames, type Shot, type ShotKind } from '../sim/scenarios/camera/camera-scenes.js';
 import { encodeVideo } from '../sim/scenarios/camera/video-encoder.js';
 import { sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import type { Grey } from '../sim/scenarios/pictures/qr-render.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const FPS = 15;
 const KINDS: ShotKind[] = ['slide-in', 'blurred-tilted', 'glare-noise', 'phone-angle'];
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
 
 function shotsFor(codes: readonly string[]): Shot[] {
   const shots: Shot[] = [{ kind: 'empty', text: null, frames: 3 }];
@@ -117,8 +119,11 @@ async function throughput(frames: Grey[], wholeText: (string | null)[], dir: str
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let read = 0;
+  const codeFrameMs: number[] = [];
   for (let i = 0; i < frames.length; i++) {
+    const f0 = performance.now();
     const bytes = await decoder.decode(frames[i]!);
+    if (wholeText[i]) codeFrameMs.push(performance.now() - f0);
     if (bytes && wholeText[i] && Buffer.from(bytes).toString('utf8') === wholeText[i]) read++;
   }
   const ms = performance.now() - t0;
@@ -130,6 +135,10 @@ async function throughput(frames: Grey[], wholeText: (string | null)[], dir: str
     { name: `${label} roadscan: frames decoded per second`, value: (frames.length * 1000) / ms, unit: 'fps (one core, back to back)' },
     { name: `${label} roadscan: CPU per frame`, value: (cpu.user + cpu.system) / 1000 / frames.length, unit: 'ms' },
     { name: `${label} roadscan: frames with a whole code read`, value: read, unit: `of ${withCode}` },
+    ...(await nothingToFind(
+      frames[0]!,
+      codeFrameMs.sort((a, b) => a - b),
+    )),
   ];
   const files = frames.map((f, i) => {
     const p = join(dir, `${label}-${String(i).padStart(4, '0')}.pgm`);
@@ -151,6 +160,37 @@ async function throughput(frames: Grey[], wholeText: (string | null)[], dir: str
     { name: `${label} zbarimg: frames with a whole code read`, value: zread, unit: `of ${withCode}` },
   );
   return rows;
+}
+
+/** Frames of the busy counter per size: enough for every hard pass to come round four times. */
+const BUSY_FRAMES = 12;
+
+/**
+ * The decoder over a busy counter with no code (every pass runs), back to back as the camera
+ * delivers it; `codeFrameMs` (sorted) is the baseline: frames with a whole code, same run.
+ */
+async function nothingToFind(size: { width: number; height: number }, codeFrameMs: readonly number[]): Promise<BenchRow[]> {
+  const frames = busyFrames(size, BUSY_FRAMES, size.width);
+  const decoder = new CameraFrameDecoder();
+  await decoder.decode(frames[0]!);
+  const ms: number[] = [];
+  let invented = 0;
+  for (const f of frames) {
+    const t0 = performance.now();
+    if ((await decoder.decode(f)) !== null) invented++;
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const label = `${size.width}x${size.height}`;
+  const p50 = percentile(ms, 50);
+  const worst = ms.at(-1)!;
+  return [
+    { name: `${label} busy frame, nothing to find: decode p50`, value: p50, unit: `ms (${BUSY_FRAMES} frames)` },
+    { name: `${label} busy frame, nothing to find: decode worst`, value: worst, unit: 'ms' },
+    { name: `${label} busy frame p50 / frame with a code p50 (same run)`, value: p50 / percentile(codeFrameMs, 50), unit: 'ratio' },
+    { name: `${label} busy frame worst / frame interval at ${FPS} fps`, value: worst / (1000 / FPS), unit: 'ratio (above 1: frames are dropped)' },
+    { name: `${label} busy frames read as a code (must be 0)`, value: invented, unit: `of ${BUSY_FRAMES}` },
+  ];
 }
 
 export async function runCameraBench(): Promise<BenchRow[]> {

@@ -30,6 +30,7 @@ import { SerialScanner } from '../hal/scanner/serial-scanner.js';
 import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
 import { frames, TimedFeeder } from './bench-hal.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 
@@ -43,10 +44,6 @@ type Mode = { name: string; writer: boolean; flushDelayMs: number; gate?: 'sync'
 const GATE_NOW_SEC = Date.parse('2026-11-20T10:00:00+08:00') / 1000;
 const GATE_STATION = 'S110105001';
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
-
 async function run(
   dir: string,
   world: DemoWorld,
@@ -55,7 +52,7 @@ async function run(
 ): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
   const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
   const nowSec = mode.gate ? GATE_NOW_SEC : NOW_SEC;
-  const rt = openRuntime({
+  const rt = await openRuntime({
     db: file,
     trust: world.trustFile,
     now: new Date(nowSec * 1000).toISOString(),

@@ -27,24 +27,20 @@ import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
 import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
-import { openDatabase } from '../firmware-ts/store/database.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
 import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../hal/image/zxing-loader.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { startPtyPair } from '../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
+import { createDemoWorld, syncDemoDatabase, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
 import { buildPictureSet, sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 const jsQR = jsqrModule.default;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
 
 function latencyRows(label: string, samples: number[]): BenchRow[] {
   const s = [...samples].sort((a, b) => a - b);
@@ -104,7 +100,7 @@ export class TimedFeeder {
 
 /** In-process: appliance with the real driver on a pty; last byte written -> `scan` event. */
 async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promise<{ verdict: number[]; frame: number[] }> {
-  const rt = openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
+  const rt = await openRuntime({ db: join(dir, 'inproc.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside' });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const pair = await startPtyPair(join(dir, 'dev-a'), join(dir, 'feed-a'));
   const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });
@@ -140,12 +136,7 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
 /** Out of process: `roadscan run --events json`; last byte written -> scan line on its stdout. */
 async function latencyCli(dir: string, world: DemoWorld, n: number): Promise<number[]> {
   const dbFile = join(dir, 'cli.db');
-  const db = openDatabase(dbFile);
-  try {
-    (await syncDemoStatusList(world, db, dbFile)).close();
-  } finally {
-    db.close();
-  }
+  await syncDemoDatabase(world, dbFile);
   const pair = await startPtyPair(join(dir, 'dev-b'), join(dir, 'feed-b'));
   const config = join(dir, 'bench-config.json');
   writeFileSync(config, JSON.stringify({ screen: { enabled: false }, health: { enabled: false }, log: { level: 'warn' } }));

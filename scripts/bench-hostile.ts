@@ -15,14 +15,10 @@ import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
 import { hostileCodes } from '../sim/authority/hostile-codes.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';
+import { median } from './bench-stats.js';
 
 const PROFILES: readonly Profile[] = ['roadside', 'window', 'gate'];
 const RUNS_PER_CODE = 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export interface HostileBench {
   codes: number;

@@ -22,6 +22,7 @@ import { formatRows, type BenchRow } from './bench-row.js';
 import { launchHeadlessChromium } from './headless-chromium.js';
 import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from './screen-samples.js';
 import { ScreenRig } from './screen-rig.js';
+import { percentile } from './bench-stats.js';
 
 /** Installed in the page before its own script: reports each rendered scan and the frame after it. */
 const OBSERVER = `document.addEventListener('DOMContentLoaded', () => {
@@ -34,11 +35,6 @@ const OBSERVER = `document.addEventListener('DOMContentLoaded', () => {
     requestAnimationFrame(() => window.__rendered(seq, 'frame'));
   }).observe(scan, { attributes: true, attributeFilter: ['data-seq', 'data-state'] });
 });`;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface Latencies {
   dom: number[];

@@ -19,14 +19,11 @@ import type { OnceOnlyStore } from '../firmware-ts/station/once-only.js';
 import { openStationStore, type StationStore } from '../firmware-ts/station/station-store.js';
 import { LocalNatsCluster } from '../sim/station/local-cluster.js';
 import type { BenchRow } from './bench-row.js';
+import { percentile } from './bench-stats.js';
 
 const SCANS = 2000;
 const GATES = 4;
 const P99_BUDGET_MS = 10;
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 const key = (run: number, i: number) => `${run.toString(16).padStart(8, '0')}${i.toString(16).padStart(24, '0')}`;
 
@@ -136,17 +133,17 @@ export async function runStationBench(): Promise<BenchRow[]> {
     const boarded = won.reduce((a, b) => a + b, 0);
     if (boarded !== SCANS) throw new Error(`${boarded} boardings for ${SCANS} tickets`);
 
-    const p50 = quantile(fresh.ms, 0.5);
-    const p99 = quantile(fresh.ms, 0.99);
-    const l50 = quantile(local.ms, 0.5);
-    const l99 = quantile(local.ms, 0.99);
+    const p50 = percentile(fresh.ms, 50);
+    const p99 = percentile(fresh.ms, 99);
+    const l50 = percentile(local.ms, 50);
+    const l99 = percentile(local.ms, 99);
     return [
       { name: `local-only claim p50 (SQLite, ${SCANS} scans)`, value: l50, unit: 'ms' },
       { name: 'local-only claim p99', value: l99, unit: 'ms' },
       { name: `shared claim, new ticket p50 (${SCANS} scans)`, value: p50, unit: 'ms' },
       { name: 'shared claim, new ticket p99', value: p99, unit: 'ms' },
-      { name: 'shared claim, held elsewhere p50', value: quantile(held.ms, 0.5), unit: 'ms' },
-      { name: 'shared claim, held elsewhere p99', value: quantile(held.ms, 0.99), unit: 'ms' },
+      { name: 'shared claim, held elsewhere p50', value: percentile(held.ms, 50), unit: 'ms' },
+      { name: 'shared claim, held elsewhere p99', value: percentile(held.ms, 99), unit: 'ms' },
       { name: 'added by the shared check p50 (shared - local)', value: p50 - l50, unit: 'ms' },
       { name: 'added by the shared check p99 (shared - local)', value: p99 - l99, unit: 'ms' },
       { name: 'shared / local p50', value: p50 / l50, unit: 'x' },

@@ -38,6 +38,7 @@ import { publishFromSnapshot, publishNext } from '../sim/status/status-publisher
 import { StatusServer } from '../sim/status/status-server.js';
 import { randomKeys, seededRandom, writeSyntheticSnapshot } from '../sim/status/synthetic-list.js';
 import { formatRows, type BenchRow } from './bench-row.js';
+import { median, percentile } from './bench-stats.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const LOOKUPS = 200_000;
@@ -63,10 +64,6 @@ interface ChildResult {
   p99us?: number;
   maxus?: number;
   wrong?: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
 // ---------------------------------------------------------------- child side
@@ -167,12 +164,6 @@ function child(job: ChildJob): Promise<ChildResult> {
       resolve(JSON.parse(text) as ChildResult);
     });
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Runs the whole benchmark and returns its rows (also printed progress on stderr). */

@@ -14,6 +14,7 @@ import { ed } from '../sim/authority/noble.js';
 import { generateKey, signWith } from '../sim/authority/keys.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';
+import { median } from './bench-stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
@@ -72,11 +73,6 @@ function timeToReady(args: string[]): Promise<number> {
     });
     child.on('error', reject);
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function signatureRates(): { noble: number; node: number } {

@@ -27,10 +27,9 @@ const englishOnlyZod = {
   },
 };
 
-await build({
+/** What both bundles share: native and heavy packages stay outside, loaded only when needed. */
+const common = {
   plugins: [englishOnlyZod],
-  entryPoints: [join(root, 'dist/firmware-ts/cli/main.js')],
-  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -55,7 +54,14 @@ await build({
     'cbor-extract',
     'playwright-core',
   ],
-});
+};
+
+await build({ ...common, entryPoints: [join(root, 'dist/firmware-ts/cli/main.js')], outdir: fresh });
+// `roadscan verify` alone (bin/roadscan.js starts it for `roadscan verify ...`): a build of its own,
+// so the modules it needs are one file rather than the thirty-odd chunks the whole command line
+// is split into; only what it loads lazily (a gate's once-only step, a bad file's full check)
+// becomes chunks of its own.
+await build({ ...common, entryPoints: [join(root, 'dist/firmware-ts/cli/verify-main.js')], outdir: join(fresh, 'verify') });
 
 const old = `${target}.old-${process.pid}`;
 if (existsSync(target)) renameSync(target, old);

@@ -1,6 +1,8 @@
 /**
  * The composition root's face: the one place that builds the appliance's parts from the
  * configuration. The command line, the simulator and the benchmarks import from here.
+ * The once-only step (`once-only.ts`, with the station's NATS client) is imported on its own,
+ * so what does not need it never loads it; so is `shippedChecker` (the benchmarks' checker).
  * @module
  */
 export * from './setup-error.js';
@@ -10,7 +12,5 @@ export * from './trust.js';
 export * from './checker.js';
 export * from './rules.js';
 export * from './status-source.js';
-export * from './shipped-checker.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
-export * from './once-only.js';

@@ -8,6 +8,9 @@
 import type { LocalOnceOnlyOptions } from '../station/local-once-only-store.js';
 import { openStationStore, type StationStore } from '../station/station-store.js';
 import { OnceOnlyStage, type StoreFault } from '../station/once-only-stage.js';
+import type { OnceConflict } from '../station/handover-queue.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { orderReasons, verdictOf, type ReasonCode } from '../core/reasons.js';
 import type { Runtime } from './runtime.js';
 
 export interface OnceOnlyRuntime {
@@ -26,6 +29,8 @@ export function buildOnceOnly(
     dryRun?: boolean;
     onStoreFault?: (fault: StoreFault) => void;
     onStoreRecovered?: () => void;
+    /** Told of every ticket found boarded (or swapped) twice when a queued record is handed over. */
+    onConflict?: (conflict: OnceConflict) => void;
     log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
     /** The service: this device's record written behind the answer (the audit writer's worker). */
     local?: LocalOnceOnlyOptions;
@@ -38,6 +43,8 @@ export function buildOnceOnly(
     shared: config.station.shared,
     deviceId: config.device.id,
     resolvePath: (p) => rt.loaded.resolvePath(p),
+    nowSec: () => Math.floor(rt.time().nowSec),
+    ...(opts.onConflict ? { onConflict: opts.onConflict } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.local ? { local: opts.local } : {}),
   });
@@ -62,4 +69,21 @@ export function buildOnceOnly(
     ...(opts.onStoreRecovered ? { onStoreRecovered: opts.onStoreRecovered } : {}),
   });
   return { stage, station, close: () => station.store.close() };
+}
+
+/**
+ * The audit row of a double boarding (or a voucher swapped twice) found at a handover
+ * (docs/DESIGN.md, "A station with several gates and windows": reported, not hidden). It names
+ * the scan this device let through alone, and says what the station would have said then: the
+ * ticket was already boarded (or its voucher issued) elsewhere, and this device was offline.
+ */
+export function conflictAuditEntry(c: OnceConflict, place: { profile: string; region: string; station: string | null }, reliable: boolean): AuditEntry {
+  const reasons: ReasonCode[] = orderReasons([c.action === 'voucher' ? 'VOUCHER_ISSUED' : 'ALREADY_BOARDED', 'STATION_OFFLINE']);
+  return {
+    atSec: c.detectedAtSec,
+    reliable,
+    ...place,
+    result: { verdict: verdictOf(reasons), reasons, type: 'TK', statusKey: c.key, ms: 0 },
+    scanId: c.ours.scanId ?? null,
+  };
 }

@@ -14,7 +14,8 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { parseConfig } from '../config/parse.js';
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/text-safety.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
@@ -143,9 +144,9 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
   // 1. The anchor and the configuration are checked before anything changes.
   const { bytes, trust } = checkAnchor(opts.anchorFile);
   say(`trust anchor ok: ${describeAnchor(trust)}`);
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
-    loaded = loadConfig(opts.configFile);
+    loaded = await loadConfig(opts.configFile);
   } catch (err) {
     if (err instanceof ConfigError) throw new SetupError(`configuration ${err.message}`);
     throw err;
@@ -177,6 +178,8 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
 
   // 4. Done only when the service scans.
   if (opts.waitMs <= 0) return { ...result, done: true };
+  // The service reads its anchor at start: one running since before the anchor does not count.
+  say(`waiting up to ${Math.round(opts.waitMs / 1000)} s for a service started after the anchor went in (on a device: sudo systemctl restart roadscan)`);
   const health = await checkService(loaded.file, opts.waitMs, opts.signal, installedSec);
   if (!health.scanning) return { ...result, scanning: false, reason: health.reason };
   say(health.line);
@@ -192,7 +195,7 @@ export async function checkService(
 ): Promise<{ scanning: true; line: string } | { scanning: false; reason: string }> {
   let config: Config;
   try {
-    config = loadConfig(configFile).config;
+    config = (await loadConfig(configFile)).config;
   } catch (err) {
     if (err instanceof ConfigError) throw new SetupError(`configuration ${err.message}`);
     throw err;
@@ -210,7 +213,7 @@ export async function checkService(
 async function syncWith(configFile: string, signal?: AbortSignal) {
   const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
   const { syncOnce } = await import('../status/sync/index.js');
-  const rt = openRuntime({ config: configFile });
+  const rt = await openRuntime({ config: configFile });
   try {
     const cfg = rt.config;
     const dataDir = statusDataDir(rt.dbFile);

@@ -11,7 +11,7 @@ import type { ClockFloor } from '../clock/clock-floor.js';
 import { clockFloorFromConfig } from '../clock/clock-floor-config.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { regionCode } from '../config/sections/scan.js';
+import { REGION_CODE_RE } from '../config/region-code.js';
 import { DEFAULT_DB_FILE } from '../paths.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { RuntimeOptions } from './runtime-options.js';
@@ -55,7 +55,7 @@ function applyOverrides(config: Config, opts: RuntimeOptions): Config {
   const out: Config = { ...config, station: { ...config.station } };
   if (opts.profile) out.profile = opts.profile as Config['profile'];
   if (opts.region !== undefined) {
-    if (!regionCode.safeParse(opts.region).success) throw new SetupError(`--region: expected a 6-digit region code, got ${JSON.stringify(opts.region)}`);
+    if (!REGION_CODE_RE.test(opts.region)) throw new SetupError(`--region: expected a 6-digit region code, got ${JSON.stringify(opts.region)}`);
     out.region = opts.region;
   }
   if (opts.station !== undefined) {
@@ -65,10 +65,10 @@ function applyOverrides(config: Config, opts: RuntimeOptions): Config {
   return out;
 }
 
-export function openRuntime(opts: RuntimeOptions): Runtime {
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig(opts.config);
+    loaded = await loadConfig(opts.config);
   } catch (err) {
     if (err instanceof ConfigError) throw new SetupError(`config ${err.message}`);
     throw err;

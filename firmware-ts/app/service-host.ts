@@ -18,8 +18,10 @@ import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
 import type { StoreFault } from '../station/once-only-stage.js';
+import type { StationState } from '../station/shared-once-only-store.js';
 import { OperatorDesk, type ActionTaken, type DecisionOffered } from '../service/operator-desk.js';
-import { buildOnceOnly } from './once-only.js';
+import { buildOnceOnly, conflictAuditEntry } from './once-only.js';
+import { registerStationMetrics } from '../health/station-metrics.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
@@ -30,7 +32,7 @@ import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
 import { chooseTrust } from './trust.js';
 import { systemClock, type CheckTime } from '../core/time.js';
-import { HealthServer } from '../health/health-server.js';
+import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
@@ -141,6 +143,15 @@ export class ServiceHost {
         }
       },
       onStoreRecovered: () => storage.recover('once-only'),
+      // docs/DESIGN.md: a ticket boarded twice while this device was alone is reported, not
+      // hidden: a row of its own in the audit log, the metric, /healthz and the status strip.
+      onConflict: (c) => {
+        try {
+          (writer ?? audit).submit(conflictAuditEntry(c, place, time().reliable));
+        } catch (err) {
+          logger.error({ err: (err as Error).message, scanId: c.ours.scanId }, 'station conflict not written to the audit log');
+        }
+      },
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
       // Boardings and vouchers durable in the audit writer's commits, never the scan's wait (its faults: `boarding`).
       ...(writer
@@ -155,6 +166,12 @@ export class ServiceHost {
           }
         : {}),
     });
+    const station = once?.station.station ?? null;
+    if (station) {
+      registerStationMetrics(metrics.registry, station);
+      // The strip follows the station as it changes (link, records to hand over, conflicts), not a poll later.
+      station.onChange(() => this.appliance?.refreshStatus());
+    }
     if (once) {
       this.stops.push(() => once.close());
       // Records of expired tickets go with the audit purge's rhythm, against the clock floor.
@@ -233,7 +250,7 @@ export class ServiceHost {
         metrics.setClockReliable(t.reliable);
       },
       listStale: () => age().stale,
-      screenStatus: statusStripFeed(rt, store, audit),
+      screenStatus: statusStripFeed(rt, store, audit, station),
       metrics: {
         observeScan: (r) => {
           metrics.observeScan(r);
@@ -265,6 +282,7 @@ export class ServiceHost {
             rules: healthRules(rules.inForce, calendarCheck()),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
+            ...(station ? { station: stationHealth(station.state()) } : {}),
           };
         },
       });
@@ -415,4 +433,9 @@ function healthList(store: StatusListStore, age: () => { ageSec: number | null; 
     const e = err as { code?: string; message?: string };
     return { seq: null, entries: 0, ageSec: null, stale: true, problem: `status list unreadable: ${e.code ?? 'error'}: ${String(e.message ?? err).slice(0, 200)}` };
   }
+}
+
+/** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
+function stationHealth(s: StationState): NonNullable<HealthState['station']> {
+  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts, ...(s.problem ? { problem: s.problem } : {}) };
 }

@@ -1,7 +1,8 @@
 /**
  * What the operator screen's status strip shows, as `roadscan run` and the demo feed it: the
  * list's age by the checker's own staleness rule, the state of the clock the checks use, the
- * place, and the audit uploads still pending. The appliance adds the scanner's state.
+ * place, the audit uploads still pending, and the station's shared store when there is one
+ * (connected, records to hand over, tickets boarded twice). The appliance adds the scanner's state.
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
@@ -11,7 +12,12 @@ import { listAge } from '../core/staleness.js';
 import { displaySafe } from '../core/text-safety.js';
 import type { StatusSource } from '../status/list/index.js';
 
-export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog): () => Omit<ScreenStatus, 'scanner'> {
+export function statusStripFeed(
+  rt: Runtime,
+  list: StatusSource,
+  audit: AuditLog,
+  station: { state(): { connected: boolean; queued: number; conflicts: number } } | null = null,
+): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
   const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
   return () => {
@@ -25,8 +31,13 @@ export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog
       region: cfg.region,
       station: stationLabel(cfg.station.code, cfg.station.name),
       pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+      ...(station ? { shared: sharedStatus(station.state()) } : {}),
     };
   };
+}
+
+function sharedStatus(s: { connected: boolean; queued: number; conflicts: number }): { connected: boolean; queued: number; conflicts: number } {
+  return { connected: s.connected, queued: s.queued, conflicts: s.conflicts };
 }
 
 /** The station as the status strip shows it: its code, and its name when configured. */

@@ -3,7 +3,8 @@
  * (integer keys keep their type), no record extensions, and trailing bytes are an error.
  * @module
  */
-import { Decoder, Encoder } from 'cbor-x';
+import { Decoder } from 'cbor-x/decode';
+import { Encoder } from 'cbor-x/encode';
 import { checkCborShape } from './cbor-shape.js';
 import { fail } from './decode-error.js';
 

@@ -3,7 +3,7 @@
  * untagged, `kid` in the protected map or else the unprotected one.
  * @module
  */
-import { Tag } from 'cbor-x';
+import { Tag } from 'cbor-x/decode';
 import { decodeCbor, isBytes, isMap } from './cbor.js';
 import { fail } from './decode-error.js';
 

@@ -1,25 +1,20 @@
 /**
  * Loads and validates the configuration file. Every error names the key path and what was
- * expected, so a technician can fix a file without reading code.
+ * expected, so a technician can fix a file without reading code. The quick check
+ * (fast-check.ts) answers for a good file; the zod schema (parse.ts) is loaded for any other.
  * @module
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
-import { DEFAULT_CONFIG_FILE } from '../paths.js';
-import { configSchema, type Config } from './schema.js';
+import { DEFAULT_CONFIG_FILE, packagedConfigFile } from '../paths.js';
+import { ConfigError } from './config-error.js';
+import { fastCheckConfig, packagedSchema } from './fast-check.js';
+import { syntaxErrorOffset } from './json-position.js';
+import type { Config } from './schema.js';
+
+export { ConfigError };
 
 const MAX_CONFIG_BYTES = 1 << 20;
-
-/** A configuration that cannot be used; `message` is one line (or one line per problem). */
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(file: string, problems: string[]) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
 
 export interface LoadedConfig {
   config: Config;
@@ -29,24 +24,11 @@ export interface LoadedConfig {
   resolvePath(p: string): string;
 }
 
-/** One problem per bad key: several unknown keys in one object are several problems. */
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const prefix = path ? `${path}.` : '';
-    return issue.keys.map((k) => `${prefix}${k}: unknown key`);
-  }
-  return [`${path || '(top level)'}: ${issue.message}`];
-}
-
-/** Validates an already-parsed object; throws ConfigError naming every bad key. */
-export function parseConfig(value: unknown, file = '(inline)'): Config {
-  const result = configSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap(describeIssue));
-  return result.data;
-}
-
-export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
+/**
+ * Reads and checks a configuration file. A file the quick check vouches for never loads the zod
+ * schema; any other goes to it, for the verdict and the messages (docs/CLI.md, `config check`).
+ */
+export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<LoadedConfig> {
   const abs = resolve(file);
   let text: string;
   try {
@@ -60,9 +42,11 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LoadedConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(abs, [`not valid JSON (${(err as Error).message})`]);
+    const message = `not valid JSON (${(err as Error).message})`;
+    const offset = syntaxErrorOffset((err as Error).message, text);
+    throw new ConfigError(abs, [offset === null ? { path: null, message } : { path: null, message, offset }]);
   }
-  const config = parseConfig(json, abs);
+  const config = fastCheckConfig(json, packagedSchema(packagedConfigFile('schema.json'))) ?? (await import('./parse.js')).parseConfig(json, abs);
   const dir = dirname(abs);
   return { config, file: abs, resolvePath: (p) => (isAbsolute(p) ? p : resolve(dir, p)) };
 }

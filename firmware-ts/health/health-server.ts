@@ -49,6 +49,8 @@ export interface HealthState {
     queued: number;
     /** Tickets found boarded (or swapped) twice, never hidden. */
     conflicts: number;
+    /** Why the station's records could not be read (the last counts are shown). */
+    problem?: string;
   };
   /** Whether records are being kept (storage-health.ts); absent: not watched. */
   storage?: {
@@ -136,6 +138,7 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
   if (state.station && !state.station.connected) problems.push('station store unreachable');
   if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);
+  if (state.station?.problem) problems.push(state.station.problem);
   if (state.storage) {
     problems.push(...state.storage.problems);
     if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);

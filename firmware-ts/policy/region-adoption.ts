@@ -4,20 +4,43 @@
  * district, its city (first 4 digits) and its province (first 2 digits), or nationwide ("*").
  * @module
  */
-import { z } from 'zod';
 import { CREDENTIAL_TYPES, isIsoDate, type CredentialType } from '../codec/claims.js';
+import { arrayOf, at, InputCheckError, matching, object, optional, refuse, string } from '../core/input-check.js';
 
-const entry = z.object({
-  region: z.string().regex(/^(\*|\d{6})$/, '"*" or a 6-digit region code'),
-  from: z.string().refine(isIsoDate, 'a YYYY-MM-DD date'),
-  note: z.string().optional(),
-});
-const adoptionSchema = z.object({
-  about: z.string().optional(),
-  types: z.record(z.enum(CREDENTIAL_TYPES), z.union([z.array(entry), z.enum(CREDENTIAL_TYPES)])),
-});
+interface Entry {
+  region: string;
+  from: string;
+  note?: string;
+}
 
-type Entry = z.infer<typeof entry>;
+const TYPE_SET: ReadonlySet<string> = new Set(CREDENTIAL_TYPES);
+
+/** The version-1 adoption table: each credential type's entries, or the type it follows. */
+function adoptionShape(json: unknown): Map<string, Entry[] | CredentialType> {
+  const o = object(json, '');
+  optional(o.about, 'about', (v, p) => string(v, p, 100_000));
+  const types = new Map<string, Entry[] | CredentialType>();
+  for (const [name, value] of Object.entries(object(o.types, 'types'))) {
+    const path = at('types', name.slice(0, 16));
+    if (!TYPE_SET.has(name)) refuse(path, `not a credential type (${CREDENTIAL_TYPES.join(', ')})`);
+    if (typeof value === 'string') {
+      if (!TYPE_SET.has(value)) refuse(path, `not a credential type (${CREDENTIAL_TYPES.join(', ')})`);
+      types.set(name, value as CredentialType);
+      continue;
+    }
+    const entries = arrayOf(value, path, 10_000, (v, p): Entry => {
+      const e = object(v, p);
+      const note = optional(e.note, at(p, 'note'), (x, q) => string(x, q, 10_000));
+      return {
+        region: matching(e.region, at(p, 'region'), 6, /^(\*|\d{6})$/, '"*" or a 6-digit region code'),
+        from: string(e.from, at(p, 'from'), 10, { test: isIsoDate, problem: 'a YYYY-MM-DD date' }),
+        ...(note === undefined ? {} : { note }),
+      };
+    });
+    types.set(name, entries);
+  }
+  return types;
+}
 
 function contains(entryRegion: string, district: string): boolean {
   if (entryRegion === '*') return true;
@@ -35,16 +58,18 @@ export class RegionAdoption {
   }
 
   static fromJson(json: unknown): RegionAdoption {
-    const r = adoptionSchema.safeParse(json);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new Error(`adoption table: ${issue.path.join('.')}: ${issue.message}`);
+    let types: Map<string, Entry[] | CredentialType>;
+    try {
+      types = adoptionShape(json);
+    } catch (err) {
+      if (err instanceof InputCheckError) throw new Error(`adoption table: ${err.message}`);
+      throw err;
     }
     const table = new Map<CredentialType, Entry[]>();
     for (const type of CREDENTIAL_TYPES) {
-      let value = r.data.types[type];
+      let value = types.get(type);
       // An alias ("VA": "VR") follows another type's rollout; one hop only, no cycles.
-      if (typeof value === 'string') value = r.data.types[value];
+      if (typeof value === 'string') value = types.get(value);
       table.set(type, Array.isArray(value) ? value : []);
     }
     return new RegionAdoption(table);

@@ -9,26 +9,29 @@
  * so classifying a date is a few integer operations and set look-ups, whatever the year.
  * @module
  */
-import { z } from 'zod';
 import { isIsoDate } from '../codec/claims.js';
+import { arrayOf, integer, InputCheckError, matching, object, optional, string } from '../core/input-check.js';
 import { civilFromDays, dayNumberOf, weekdayOf } from '../core/cst.js';
 
-const isoDate = z.string().refine(isIsoDate, 'a YYYY-MM-DD date');
-const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a MM-DD date');
+const isoDate = (v: unknown, path: string) => string(v, path, 10, { test: isIsoDate, problem: 'a YYYY-MM-DD date' });
+const monthDay = (v: unknown, path: string) => matching(v, path, 5, /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a MM-DD date');
+
 /**
  * Tolerant of the version-1 file (no `version`, an `about` text) and of the signed rules document
  * (`version`, other keys ignored).
  */
-const calendarSchema = z.object({
-  version: z.number().int().positive().optional(),
-  about: z.string().optional(),
-  years: z.array(z.number().int().min(1970).max(9999)).max(10000),
-  statutoryFixed: z.array(monthDay).max(366).default([]),
-  holidays: z.array(isoDate).max(100_000),
-  workdays: z.array(isoDate).max(100_000),
-});
-
-export type CalendarData = z.input<typeof calendarSchema>;
+function calendarShape(json: unknown) {
+  const o = object(json, '');
+  const version = optional(o.version, 'version', (v, p) => integer(v, p, 1, Number.MAX_SAFE_INTEGER, 'not a positive integer'));
+  optional(o.about, 'about', (v, p) => string(v, p, 100_000));
+  return {
+    ...(version === undefined ? {} : { version }),
+    years: arrayOf(o.years, 'years', 10_000, (v, p) => integer(v, p, 1970, 9999)),
+    statutoryFixed: o.statutoryFixed === undefined ? [] : arrayOf(o.statutoryFixed, 'statutoryFixed', 366, monthDay),
+    holidays: arrayOf(o.holidays, 'holidays', 100_000, isoDate),
+    workdays: arrayOf(o.workdays, 'workdays', 100_000, isoDate),
+  };
+}
 
 /**
  * How one date counts: `working`/`rest` in a year whose schedule is held; `unscheduled-working`
@@ -57,12 +60,12 @@ export class WorkingDayCalendar {
 
   /** Parses calendar JSON; throws an Error naming the bad key. */
   static fromJson(json: unknown): WorkingDayCalendar {
-    const r = calendarSchema.safeParse(json);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new Error(`calendar: ${issue.path.join('.')}: ${issue.message}`);
+    try {
+      return new WorkingDayCalendar(calendarShape(json));
+    } catch (err) {
+      if (err instanceof InputCheckError) throw new Error(`calendar: ${err.message}`);
+      throw err;
     }
-    return new WorkingDayCalendar(r.data);
   }
 
   /** Whether a `YYYY-MM-DD` date counts as a working day (in an unscheduled year, by its fixed holidays only). */

@@ -8,8 +8,8 @@
  * the counting to them.
  * @module
  */
-import { z } from 'zod';
 import { CREDENTIAL_TYPES, isIsoDate, type CredentialType } from '../codec/claims.js';
+import { arrayOf, at, InputCheckError, integer, matching, object, positiveInteger, refuse, string } from '../core/input-check.js';
 import { RegionAdoption } from '../policy/region-adoption.js';
 import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
 
@@ -30,30 +30,55 @@ export class RulesDataError extends Error {
   override name = 'RulesDataError';
 }
 
-const version = z.number().int('not a positive integer').positive('not a positive integer').max(Number.MAX_SAFE_INTEGER);
-const isoDate = z.string().max(10).refine(isIsoDate, 'not a YYYY-MM-DD date');
+const isoDate = (v: unknown, path: string) => string(v, path, 10, { test: isIsoDate, problem: 'not a YYYY-MM-DD date' });
 /** MM-DD of a date that exists in some year (29 February included). */
-const monthDay = z
-  .string()
-  .regex(/^\d{2}-\d{2}$/, 'not an MM-DD date')
-  .refine((s) => isIsoDate(`2024-${s}`), 'not an MM-DD date');
+const monthDay = (v: unknown, path: string) => string(v, path, 5, { test: (s) => /^\d{2}-\d{2}$/.test(s) && isIsoDate(`2024-${s}`), problem: 'not an MM-DD date' });
 
-const calendarSchema = z.object({
-  version,
-  years: z.array(z.number().int().min(1970).max(9999)).max(MAX_YEARS),
-  holidays: z.array(isoDate).max(MAX_DATES),
-  workdays: z.array(isoDate).max(MAX_DATES),
-  statutoryFixed: z.array(monthDay).max(366),
-});
+/** The shape of `calendar-cn`; other keys are ignored. */
+function calendarShape(json: unknown) {
+  const o = object(json, '');
+  return {
+    version: positiveInteger(o.version, 'version'),
+    years: arrayOf(o.years, 'years', MAX_YEARS, (v, p) => integer(v, p, 1970, 9999)),
+    holidays: arrayOf(o.holidays, 'holidays', MAX_DATES, isoDate),
+    workdays: arrayOf(o.workdays, 'workdays', MAX_DATES, isoDate),
+    statutoryFixed: arrayOf(o.statutoryFixed, 'statutoryFixed', 366, monthDay),
+  };
+}
 
-const adoptionEntry = z.object({
-  region: z.string().regex(/^(\*|\d{6})$/, 'not "*" or a 6-digit region code'),
-  from: isoDate,
-});
-const adoptionSchema = z.object({
-  version,
-  types: z.record(z.string().max(16), z.union([z.array(adoptionEntry).max(MAX_ENTRIES_PER_TYPE), z.string().max(16)])),
-});
+type AdoptionEntry = { region: string; from: string };
+
+/** The shape of `adoption`: each type's entries, or the name of the type it follows; other keys are ignored. */
+function adoptionShape(json: unknown) {
+  const o = object(json, '');
+  const version = positiveInteger(o.version, 'version');
+  const given = object(o.types, 'types');
+  const types: Record<string, AdoptionEntry[] | string> = Object.create(null);
+  for (const [name, value] of Object.entries(given)) {
+    const path = at('types', name.slice(0, 16));
+    if (name.length > 16) refuse(path, 'a type name longer than 16 characters');
+    if (typeof value === 'string') {
+      types[name] = string(value, path, 16);
+      continue;
+    }
+    if (!Array.isArray(value)) refuse(path, `expected an array of entries or a type name, received ${value === null ? 'null' : typeof value}`);
+    types[name] = arrayOf(value, path, MAX_ENTRIES_PER_TYPE, (v, p) => {
+      const e = object(v, p);
+      return { region: matching(e.region, at(p, 'region'), 6, /^(\*|\d{6})$/, 'not "*" or a 6-digit region code'), from: isoDate(e.from, at(p, 'from')) };
+    });
+  }
+  return { version, types };
+}
+
+/** Runs a shape check; its one-line error becomes the document's, prefixed with its name. */
+function checked<T>(name: RulesName, shape: (json: unknown) => T, json: unknown): T {
+  try {
+    return shape(json);
+  } catch (err) {
+    if (err instanceof InputCheckError) throw new RulesDataError(`${name}: ${err.message}`);
+    throw err;
+  }
+}
 
 export interface CalendarRules {
   name: 'calendar-cn';
@@ -71,21 +96,15 @@ export interface AdoptionRules {
 
 export type RulesData = CalendarRules | AdoptionRules;
 
-function refuse(name: RulesName, result: z.ZodSafeParseError<unknown>): never {
-  const issue = result.error.issues[0]!;
-  throw new RulesDataError(`${name}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-}
-
 function parseCalendar(json: unknown): CalendarRules {
-  const r = calendarSchema.safeParse(json);
-  if (!r.success) refuse('calendar-cn', r);
-  const { years, holidays, workdays, statutoryFixed } = r.data;
+  const r = checked('calendar-cn', calendarShape, json);
+  const { years, holidays, workdays, statutoryFixed } = r;
   const off = new Set(holidays);
   const both = workdays.find((d) => off.has(d));
   if (both) throw new RulesDataError(`calendar-cn: ${both} is listed both as a holiday and as a worked day`);
   return {
     name: 'calendar-cn',
-    version: r.data.version,
+    version: r.version,
     years: [...new Set(years)].sort((a, b) => a - b),
     calendar: new WorkingDayCalendar({ years, holidays, workdays, statutoryFixed }),
   };
@@ -94,9 +113,8 @@ function parseCalendar(json: unknown): CalendarRules {
 const TYPE_SET: ReadonlySet<string> = new Set(CREDENTIAL_TYPES);
 
 function parseAdoption(json: unknown): AdoptionRules {
-  const r = adoptionSchema.safeParse(json);
-  if (!r.success) refuse('adoption', r);
-  const types = r.data.types;
+  const r = checked('adoption', adoptionShape, json);
+  const types = r.types;
   const table = new Map<CredentialType, { region: string; from: string }[]>();
   for (const type of CREDENTIAL_TYPES) {
     // A type given as another type's name follows that type; a chain is followed to its end,
@@ -115,7 +133,7 @@ function parseAdoption(json: unknown): AdoptionRules {
       (value ?? []).map((e) => ({ region: e.region, from: e.from })),
     );
   }
-  return { name: 'adoption', version: r.data.version, adoption: RegionAdoption.fromResolved(table) };
+  return { name: 'adoption', version: r.version, adoption: RegionAdoption.fromResolved(table) };
 }
 
 /** Parses rules data of `name`; throws RulesDataError naming the bad key. */

@@ -18,6 +18,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
@@ -165,16 +167,23 @@ export class NatsStationBucket implements StationBucket {
       maxPingOut: 2,
       ignoreClusterUpdates: o.discover === false,
       ...(o.creds ? { authenticator: credsAuthenticator(o.creds) } : {}),
-      ...(o.tls
-        ? {
-            tls: {
-              ...(o.tls.caFile ? { caFile: o.tls.caFile } : {}),
-              ...(o.tls.certFile ? { certFile: o.tls.certFile } : {}),
-              ...(o.tls.keyFile ? { keyFile: o.tls.keyFile } : {}),
-            },
-          }
-        : {}),
+      ...(o.tls ? { tls: this.tlsOptions(o.tls) } : {}),
     };
+  }
+
+  /**
+   * The client's TLS options. `checkServerIdentity` is not in the client's type but is handed to
+   * Node's `tls.connect` with the rest (transport-node merges its `tls` into the options).
+   */
+  private tlsOptions(t: NonNullable<NatsStationBucketOptions['tls']>): NonNullable<Parameters<typeof connect>[0]>['tls'] {
+    const servers = this.opts.servers;
+    const options = {
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      ...(t.certFile ? { certFile: t.certFile } : {}),
+      ...(t.keyFile ? { keyFile: t.keyFile } : {}),
+      checkServerIdentity: (host: string, cert: PeerCertificate) => checkStationIdentity(host, cert, servers),
+    };
+    return options;
   }
 
   /** Creates the bucket (idempotent for the same settings), or binds to one made differently. */
@@ -236,4 +245,30 @@ export function readCredsFile(file: string): Uint8Array {
   const bytes = readFileSync(file);
   if (bytes.length > 64 * 1024) throw new Error(`station credentials file ${file} is larger than 64 KiB`);
   return bytes;
+}
+
+/**
+ * The server's certificate must name the host connected to, or, where the client cannot tell
+ * (the NATS client sends no name for a server given as an IP address, and Node then checks the
+ * certificate against "localhost"), one of the station's configured servers: the station's CA
+ * signed it for a member of this station. Without this, a station whose members are configured
+ * by address (as the install script does) could never verify its own certificates.
+ */
+export function checkStationIdentity(host: string, cert: PeerCertificate, servers: readonly string[]): Error | undefined {
+  const first = checkServerIdentity(host, cert);
+  if (!first) return undefined;
+  for (const s of servers) {
+    const h = hostOf(s);
+    if (h && isIP(h) && !checkServerIdentity(h, cert)) return undefined;
+  }
+  return first;
+}
+
+/** The host of `nats://host:port`, `host:port` or `[v6]:port`. */
+function hostOf(server: string): string | null {
+  const bare = server.replace(/^[a-z]+:\/\//i, '');
+  const v6 = /^\[([^\]]+)\]/.exec(bare);
+  if (v6) return v6[1]!;
+  const h = bare.split(':')[0];
+  return h ? h : null;
 }

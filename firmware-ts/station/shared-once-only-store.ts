@@ -18,7 +18,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { HandoverQueue, type HandoverItem, type OnceConflict } from './handover-queue.js';
+import type { HandoverQueue, HandoverItem, OnceConflict } from './handover-queue.js';
 import { assertOnceInput, isOnceRecord, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 import { KeyExistsError, type StationBucket } from './station-bucket.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
@@ -53,6 +53,8 @@ export interface StationState {
   queued: number;
   /** Tickets found boarded (or swapped) twice, ever, by this device's handovers. */
   conflicts: number;
+  /** Why the counts could not be read just now (the last ones read are shown); absent when fine. */
+  problem?: string;
 }
 
 type Step<T> = { ok: true; value: T } | { ok: false; malformed?: boolean };
@@ -83,6 +85,8 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Attempts waiting on the link: told when it goes down. */
   private readonly linkWaiters = new Set<() => void>();
+  private readonly changeListeners: (() => void)[] = [];
+  private counts = { queued: 0, conflicts: 0 };
 
   constructor(private readonly o: SharedOnceOnlyStoreOptions) {
     this.deadlineMs = o.deadlineMs ?? 150;
@@ -92,6 +96,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     o.bucket.onConnectionChange((up) => {
       if (up) this.kick();
       else for (const drop of [...this.linkWaiters]) drop();
+      this.changed();
     });
   }
 
@@ -103,9 +108,22 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     this.kick();
   }
 
+  /** Told whenever `state()` may read differently: the link, the queue, the conflicts (the status strip). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Never throws (the health endpoint, the metrics and the strip read it): a failing database keeps the last counts and says why. */
   state(): StationState {
     const b = this.o.bucket.state();
-    return { ...b, queued: this.o.queue.size(), conflicts: this.o.queue.conflicts() };
+    try {
+      this.counts = { queued: this.o.queue.size(), conflicts: this.o.queue.conflicts() };
+      return { ...b, ...this.counts };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      const why = `${e?.code ?? 'error'}: ${String(e?.message ?? err)}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
+      return { ...b, ...this.counts, problem: `station records unreadable: ${why}` };
+    }
   }
 
   async lookup(key: string, action: OnceAction): Promise<{ record: OnceRecord | null; offline: boolean }> {
@@ -190,7 +208,10 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       if (!ok) break;
       handed++;
     }
-    if (handed > 0) this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+    if (handed > 0) {
+      this.o.log?.info({ handed, queued: this.o.queue.size() }, 'station handover');
+      this.changed();
+    }
     // More waiting and the link answers: go on at once instead of a period later, still one round at a time.
     if (handed === items.length && handed > 0 && this.o.queue.size() > 0 && !this.closed) setImmediate(() => this.kick());
   }
@@ -309,8 +330,20 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
     return { ok: false };
   }
 
+  private changed(): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.o.log?.warn({ err: (err as Error).message }, 'station state listener failed');
+      }
+    }
+  }
+
   private enqueue(op: 'claim' | 'release', key: string, rec: OnceRecord, expiresAtSec: number): void {
-    if (this.o.queue.add(op, key, rec, expiresAtSec)) return;
+    const added = this.o.queue.add(op, key, rec, expiresAtSec);
+    this.changed();
+    if (added) return;
     this.o.log?.warn({ key, op }, 'station handover queue full; record kept locally only');
     this.o.onQueueFull?.(key, rec);
   }

@@ -21,6 +21,8 @@ export interface StationStoreOptions {
   resolvePath?: (p: string) => string;
   onConflict?(conflict: OnceConflict): void;
   onQueueFull?(): void;
+  /** The checks' clock, seconds since the epoch: the instant a conflict is found at. */
+  nowSec?: () => number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Servers the cluster announces are used too (default true). */
   discover?: boolean;
@@ -66,6 +68,7 @@ export function openStationStore(o: StationStoreOptions): StationStore {
     deadlineMs: cfg.deadlineMs,
     handoverPeriodMs: cfg.handoverPeriodMs,
     ...(o.onConflict ? { onConflict: o.onConflict } : {}),
+    ...(o.nowSec ? { nowSec: o.nowSec } : {}),
     ...(o.onQueueFull ? { onQueueFull: () => o.onQueueFull?.() } : {}),
     ...(o.log ? { log: o.log } : {}),
   });

@@ -7,10 +7,18 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 
-export type Db = Database.Database;
+// Required as the CommonJS package it is, its native part named directly: an ES import would
+// first scan its source for export names, and its own loader would search for the addon, costs
+// every cold `roadscan verify` paid.
+const requireCjs = createRequire(import.meta.url);
+const Database = requireCjs('better-sqlite3') as typeof BetterSqlite3;
+const NATIVE_BINDING = requireCjs.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+
+export type Db = BetterSqlite3.Database;
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -19,7 +27,7 @@ export interface OpenOptions {
 /** Opens (creating if needed) the database file with the durability settings we rely on. */
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:' && !opts.readonly) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, nativeBinding: NATIVE_BINDING });
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');

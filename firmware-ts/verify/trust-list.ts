@@ -7,18 +7,21 @@
  * is not a positive integer (or a `root` that could never sign anything).
  * @module
  */
-import { z } from 'zod';
 import { CREDENTIAL_TYPES } from '../codec/claims.js';
+import { arrayOf, at, InputCheckError, matching, object, positiveInteger, string } from '../core/input-check.js';
 import { parseRoot, RootError, type Root } from './trust-root.js';
 import { kidOf } from './kid.js';
 
 export { kidOf };
 
-const b64url = (bytes: number) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
-    .refine((s) => Buffer.from(s, 'base64url').length === bytes, `${bytes} bytes in base64url`);
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/** `bytes` bytes in base64url, the text at most as long as that takes. */
+function b64url(v: unknown, path: string, bytes: number): string {
+  const s = matching(v, path, Math.ceil((bytes * 4) / 3), B64URL, 'base64url');
+  if (Buffer.from(s, 'base64url').length !== bytes) throw new InputCheckError(path, `${bytes} bytes in base64url`);
+  return s;
+}
 
 /** `YYYY-MM-DDTHH:MM:SSZ` or with an offset `±HH:MM`, as the spec writes an ISO-8601 instant. */
 const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-](\d{2}):(\d{2}))$/;
@@ -41,27 +44,36 @@ export function parseIsoInstant(s: string): number | null {
   return Math.floor(Date.UTC(y, mo - 1, d, h, mi, se) / 1000) - offsetMin * 60;
 }
 
-const instant = z
-  .string()
-  .max(40)
-  .refine((s) => parseIsoInstant(s) !== null, 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)');
+function instant(v: unknown, path: string): string {
+  return string(v, path, 40, { test: (s) => parseIsoInstant(s) !== null, problem: 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)' });
+}
 
-const trustListSchema = z.object({
-  version: z.number().int('not a positive integer').positive('not a positive integer').max(Number.MAX_SAFE_INTEGER),
-  root: z.unknown().optional(),
-  issuers: z
-    .array(
-      z.object({
-        kid: b64url(8),
-        iss: z.string().min(1).max(64),
-        key: b64url(32),
-        types: z.array(z.string().min(1).max(8)).max(16),
-        notBefore: instant,
-        notAfter: instant,
-      }),
-    )
-    .max(10_000),
-});
+interface IssuerEntry {
+  kid: string;
+  iss: string;
+  key: string;
+  types: string[];
+  notBefore: string;
+  notAfter: string;
+}
+
+/** The shape of a trust list (docs/CREDENTIALS.md section 5); other keys are ignored. */
+function checkShape(json: unknown): { version: number; root: unknown; issuers: IssuerEntry[] } {
+  const o = object(json, '');
+  const version = positiveInteger(o.version, 'version');
+  const issuers = arrayOf(o.issuers, 'issuers', 10_000, (v, path): IssuerEntry => {
+    const e = object(v, path);
+    return {
+      kid: b64url(e.kid, at(path, 'kid'), 8),
+      iss: string(e.iss, at(path, 'iss'), 64, { min: 1 }),
+      key: b64url(e.key, at(path, 'key'), 32),
+      types: arrayOf(e.types, at(path, 'types'), 16, (t, p) => string(t, p, 8, { min: 1 })),
+      notBefore: instant(e.notBefore, at(path, 'notBefore')),
+      notAfter: instant(e.notAfter, at(path, 'notAfter')),
+    };
+  });
+  return { version, root: o.root, issuers };
+}
 
 export interface TrustedKey {
   kid: Uint8Array;
@@ -94,13 +106,15 @@ function refuse(what: string): never {
 
 /** Parses a trust list; throws TrustListError (one line) for one that is malformed or cannot serve. */
 export function parseTrustList(json: unknown): TrustList {
-  const parsed = trustListSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    refuse(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  let shape: ReturnType<typeof checkShape>;
+  try {
+    shape = checkShape(json);
+  } catch (err) {
+    if (err instanceof InputCheckError) refuse(err.message);
+    throw err;
   }
   const index = new Map<string, TrustedKey>();
-  const keys = parsed.data.issuers.map((e) => {
+  const keys = shape.issuers.map((e) => {
     const kid = Buffer.from(e.kid, 'base64url');
     const key = Buffer.from(e.key, 'base64url');
     if (!kidOf(key).equals(kid)) refuse(`kid ${e.kid} does not match its key`);
@@ -123,16 +137,16 @@ export function parseTrustList(json: unknown): TrustList {
   }
   if (!keys.some((k) => k.types.has('SL'))) refuse('no SL key: no status list could ever be verified, it cannot serve');
   let root: Root | null = null;
-  if (parsed.data.root !== undefined) {
+  if (shape.root !== undefined) {
     try {
-      root = parseRoot(parsed.data.root);
+      root = parseRoot(shape.root);
     } catch (err) {
       if (err instanceof RootError) refuse(err.message);
       throw err;
     }
   }
   return {
-    version: parsed.data.version,
+    version: shape.version,
     keys,
     root,
     byKid: (kid) => index.get(Buffer.from(kid.buffer, kid.byteOffset, kid.byteLength).toString('hex')),

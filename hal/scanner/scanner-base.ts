@@ -8,12 +8,15 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { FrameSplitter, decodeFrame, type SplitterOptions } from './frame-parser.js';
 import type { ScannerEvents, ScannerState } from './scanner.js';
+import type { LineClock } from './line-clock.js';
 
 export abstract class ScannerBase extends EventEmitter<ScannerEvents> {
   abstract readonly name: string;
   private current: ScannerState = 'closed';
   private lastDetail: string | undefined;
   private readonly splitter: FrameSplitter;
+  /** The clock a frame's silence is measured on (a blocked event loop is no silence on the line); wall time when absent. */
+  protected lineClock: LineClock | null = null;
 
   protected constructor(framing: SplitterOptions) {
     super();
@@ -27,7 +30,7 @@ export abstract class ScannerBase extends EventEmitter<ScannerEvents> {
   /** Feeds raw bytes from the device; emits `frame` and `dropped` synchronously. */
   protected feed(chunk: Uint8Array): void {
     const now = performance.now();
-    for (const ev of this.splitter.push(chunk, now)) {
+    for (const ev of this.splitter.push(chunk, this.lineClock ? this.lineClock.now() : now)) {
       if (ev.kind === 'dropped') {
         this.emit('dropped', { reason: ev.reason, bytes: ev.bytes });
         continue;

@@ -19,6 +19,7 @@ import { SerialPort } from 'serialport';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Terminator } from './frame-parser.js';
 import { ScannerBase } from './scanner-base.js';
+import { LineClock } from './line-clock.js';
 import type { Scanner } from './scanner.js';
 import { oneLine } from '../one-line.js';
 
@@ -67,17 +68,20 @@ export class SerialScanner extends ScannerBase implements Scanner {
     super({ maxFrameLength: opts.maxFrameLength, terminator: opts.terminator, idleResetMs: opts.idleResetMs });
     this.opts = opts;
     this.name = opts.path;
+    if (opts.idleResetMs > 0) this.lineClock = new LineClock();
   }
 
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
     this.attempt = 0;
+    this.lineClock?.start();
     await this.open();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.lineClock?.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.unwatch();

@@ -75,7 +75,13 @@ async function runDemo(opts: DemoOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-demo-'));
   const nowSec = Math.floor(Date.now() / 1000);
   const world = createDemoWorld(join(dir, 'authority'), nowSec);
-  const rt = openRuntime({ ...(opts.config ? { config: opts.config } : {}), db: join(dir, 'demo.db'), trust: world.trustFile, profile: 'roadside', region: '110105' });
+  const rt = await openRuntime({
+    ...(opts.config ? { config: opts.config } : {}),
+    db: join(dir, 'demo.db'),
+    trust: world.trustFile,
+    profile: 'roadside',
+    region: '110105',
+  });
   let mismatches = 0;
   let host: InstanceType<typeof ServiceHost> | null = null;
   try {

@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../../firmware-ts/store/database.js';
+import { openDatabase, type Db } from '../../firmware-ts/store/database.js';
 import { statusDataDir } from '../../firmware-ts/status/list/index.js';
 import { StatusListStore, type StatusListStoreOptions } from '../../firmware-ts/status/list/index.js';
 import { syncOnce, type SyncOutcome } from '../../firmware-ts/status/sync/index.js';
@@ -77,6 +77,20 @@ export async function syncDemoStatusList(world: DemoWorld, db: Db, dbFile: strin
   if (!outcome.ok) throw new Error(`demo status list: ${outcome.error ?? 'sync failed'}`);
   opts.onSynced?.(outcome, server.url);
   return StatusListStore.open(db, dataDir, opts.store);
+}
+
+/**
+ * A new database file `dbFile` holding the world's list, synced as above, every handle closed
+ * again: for a `roadscan run` or `doctor` process (a test's, a benchmark's) that opens it next.
+ */
+export async function syncDemoDatabase(world: DemoWorld, dbFile: string): Promise<string> {
+  const db = openDatabase(dbFile);
+  try {
+    (await syncDemoStatusList(world, db, dbFile)).close();
+  } finally {
+    db.close();
+  }
+  return dbFile;
 }
 
 /** Expected verdict of each step, for tests and for the demo's own check. */

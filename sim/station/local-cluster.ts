@@ -147,6 +147,31 @@ export class LocalNatsCluster {
     return this.procs[i] !== null;
   }
 
+  /**
+   * The member leading `stream`'s Raft group (its index), asked of a running member's monitoring
+   * `/jsz`; null when none is elected or nobody answers. A member killed while it leads stops
+   * every write for a new election (4 to 9 s in nats-server), one that follows costs nothing.
+   */
+  async streamLeader(stream: string): Promise<number | null> {
+    for (let i = 0; i < this.ports.length; i++) {
+      if (!this.running(i)) continue;
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.ports[i]!.http}/jsz?streams=true`, { signal: AbortSignal.timeout(1000) });
+        const jsz = (await res.json()) as { account_details?: { stream_detail?: { name?: string; cluster?: { leader?: string } }[] }[] };
+        for (const acc of jsz.account_details ?? []) {
+          for (const st of acc.stream_detail ?? []) {
+            if (st.name !== stream || !st.cluster?.leader) continue;
+            const m = /^n(\d+)$/.exec(st.cluster.leader);
+            if (m) return Number(m[1]) - 1;
+          }
+        }
+      } catch {
+        // That member does not answer; ask the next one.
+      }
+    }
+    return null;
+  }
+
   /** Waits, bounded, until every running member has its routes to the others and sees a meta leader. */
   async waitFormed(timeoutMs = 20_000): Promise<void> {
     const until = Date.now() + timeoutMs;

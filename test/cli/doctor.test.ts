@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
-import { openDatabase } from '../../firmware-ts/store/database.js';
-import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { createDemoWorld, syncDemoDatabase, type DemoWorld } from '../../sim/scenarios/demo.js';
 import { runCli } from '../helpers/cli.js';
 
 let dir: string;
@@ -19,13 +18,7 @@ let cfg: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'roadscan-doctor-'));
   world = createDemoWorld(join(dir, 'authority'), Math.floor(Date.now() / 1000));
-  const dbFile = join(dir, 'good.db');
-  const db = openDatabase(dbFile);
-  try {
-    (await syncDemoStatusList(world, db, dbFile)).close();
-  } finally {
-    db.close();
-  }
+  await syncDemoDatabase(world, join(dir, 'good.db'));
   pair = await startPtyPair(join(dir, 'scanner'), join(dir, 'feeder'));
   cfg = join(dir, 'config.json');
   writeFileSync(cfg, JSON.stringify({ screen: { port: 0 }, health: { port: 0 } }));

@@ -138,12 +138,26 @@ describe('roadscan provision', () => {
 
     // Restarted while provisioning waits (its first sync may meet the provisioning's: the lock is waited out).
     await stopService(old);
-    const waiting = runCli(['provision', '--config', config, '--trust', world.trustFile, '--status-url', server.url, '--wait', '30']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = spawn(process.execPath, [BIN, 'provision', '--config', config, '--trust', world.trustFile, '--status-url', server.url, '--wait', '30'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collected = { stdout: '', stderr: '' };
+    const closed = new Promise<number | null>((resolve) => waiting.on('close', (c) => resolve(c)));
+    waiting.stderr!.on('data', (d: Buffer) => (collected.stderr += d.toString('utf8')));
+    // The restart comes once the anchor is in (a loaded machine may take seconds to get there).
+    const installed = new Promise<void>((resolve) =>
+      waiting.stdout!.on('data', (d: Buffer) => {
+        collected.stdout += d.toString('utf8');
+        if (/^provision: installed /m.test(collected.stdout)) resolve();
+      }),
+    );
+    await Promise.race([installed, closed]);
     const restarted = startService(config);
-    const done = await waiting;
+    const code = await closed;
+    const done = { code, ...collected };
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/^provision: waiting up to \d+ s for a service started after the anchor went in /m);
     expect(done.stdout).toMatch(/^provision: the service scans: .* scanner open, status list seq 1$/m);
     expect(done.stdout).toMatch(/provision: done\n$/);
     await stopService(restarted);

@@ -17,9 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach } from 'vitest';
-import { openDatabase } from '../../firmware-ts/store/database.js';
 import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
-import { syncDemoStatusList, type DemoWorld } from '../../sim/scenarios/demo.js';
 import { writeTo } from '../hal/helpers/events.js';
 import { BIN } from './cli.js';
 
@@ -273,13 +271,5 @@ async function startService(dir: string, opts: RunOptions): Promise<{ running: R
   return { running, handle: { child, stopPty: async () => running.unplug() } };
 }
 
-/** The demo's status list, synced by the real sync into a new database file that a run then opens. */
-export async function syncedDemoDatabase(world: DemoWorld, dbFile: string): Promise<string> {
-  const db = openDatabase(dbFile);
-  try {
-    (await syncDemoStatusList(world, db, dbFile)).close();
-  } finally {
-    db.close();
-  }
-  return dbFile;
-}
+/** The demo's status list in a new database file a run then opens (sim/scenarios/demo.ts), under the name these tests know. */
+export { syncDemoDatabase as syncedDemoDatabase } from '../../sim/scenarios/demo.js';

@@ -55,7 +55,7 @@ function parseSince(text: string): number {
 async function open(opts: CommonOptions) {
   if (opts.db && !existsSync(resolve(opts.db))) throw new UsageError(`--db: no database at ${resolve(opts.db)}`);
   const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../audit/audit-log.js')]);
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   try {
     return { rt, log: new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator }) };
   } catch (err) {

@@ -22,24 +22,56 @@ export function register(program: Command): void {
     });
 }
 
-/** Every problem of a configuration file, one line each; empty when it is fine. */
+/** Largest file whose text is scanned for line and column (loadConfig refuses larger ones anyway). */
+const MAX_POSITION_BYTES = 1 << 20;
+
+/**
+ * Every problem of a configuration file, one line each (`FILE:LINE:COLUMN: path.to.key: message`,
+ * or `FILE: message` when the problem has no place in the text); empty when it is fine.
+ */
 export async function checkConfigFile(file: string | undefined): Promise<string[]> {
-  const [{ readFileSync }, { relative }, { ConfigError, loadConfig }, { DEFAULT_CONFIG_FILE }, { safeLogText }] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-    import('../../config/load.js'),
-    import('../../paths.js'),
-    import('../../log/log-safety.js'),
-  ]);
+  const [{ readFileSync, statSync }, { relative }, { ConfigError, loadConfig }, { describeProblem }, { locate, positionAt }, { DEFAULT_CONFIG_FILE }, { safeLogText }] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:path'),
+      import('../../config/load.js'),
+      import('../../config/config-error.js'),
+      import('../../config/json-position.js'),
+      import('../../paths.js'),
+      import('../../log/log-safety.js'),
+    ]);
   const target = file ?? DEFAULT_CONFIG_FILE;
   const shown = relative(process.cwd(), target) || target;
-  const line = (problem: string) => safeLogText(`${shown}: ${problem}`);
+  // The text, for positions only: bounded, and a file that cannot be read simply has none.
+  let text: string | null = null;
+  try {
+    if (statSync(target).size <= MAX_POSITION_BYTES) text = readFileSync(target, 'utf8');
+  } catch {
+    text = null;
+  }
+  /** `FILE:LINE:COLUMN: ` for a path (or an offset) found in the text, else `FILE: `; every line made safe. */
+  const where = (path: readonly (string | number)[] | null, opts: { offset?: number; atKey?: boolean } = {}): string => {
+    let offset = opts.offset ?? null;
+    if (offset === null && path !== null && text !== null) {
+      const found = locate(text, path);
+      // A key that is missing points at the object that misses it.
+      if (found) offset = opts.atKey && found.found === path.length && found.keyOffset !== null ? found.keyOffset : found.valueOffset;
+    }
+    if (offset === null || text === null) return `${shown}: `;
+    const { line, column } = positionAt(text, offset);
+    return `${shown}:${line}:${column}: `;
+  };
+  const line = (path: readonly (string | number)[] | null, problem: string) => safeLogText(`${where(path)}${problem}`);
   let loaded;
   try {
-    loaded = loadConfig(target);
+    loaded = await loadConfig(target);
   } catch (err) {
     // One line per problem, also when one issue lists several unknown keys.
-    if (err instanceof ConfigError) return err.problems.flatMap((p) => p.split('; ')).map(line);
+    if (err instanceof ConfigError) {
+      return err.details.map((d) =>
+        safeLogText(`${where(d.path, { ...(d.offset === undefined ? {} : { offset: d.offset }), ...(d.atKey ? { atKey: true } : {}) })}${describeProblem(d)}`),
+      );
+    }
     throw err;
   }
   const { config } = loaded;
@@ -52,17 +84,17 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
   for (const [key, value] of files) {
     if (value === null) continue;
     const path = loaded.resolvePath(value);
-    let text: string;
+    let content: string;
     try {
-      text = readFileSync(path, 'utf8');
+      content = readFileSync(path, 'utf8');
     } catch (err) {
-      problems.push(line(`${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
+      problems.push(line([key], `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
       continue;
     }
     try {
-      JSON.parse(text);
+      JSON.parse(content);
     } catch {
-      problems.push(line(`${key}: expected a JSON file, ${path} is not valid JSON`));
+      problems.push(line([key], `${key}: expected a JSON file, ${path} is not valid JSON`));
     }
   }
   const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
@@ -71,7 +103,9 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
     readUploadTls({ caFile: tlsFile(config.audit.uploadCaFile), certFile: tlsFile(config.audit.uploadCertFile), keyFile: tlsFile(config.audit.uploadKeyFile) });
   } catch (err) {
     if (!(err instanceof UploadIdentityError)) throw err;
-    problems.push(line(err.message));
+    // Its message starts with the key it is about (`audit.uploadCaFile: ...`).
+    const key = /^([A-Za-z]+(?:\.[A-Za-z]+)*): /.exec(err.message)?.[1];
+    problems.push(line(key ? key.split('.') : null, err.message));
   }
   return problems;
 }

@@ -47,7 +47,7 @@ async function runChecks(opts: DoctorOptions): Promise<Check[]> {
   const msg = (err: unknown) => (err as Error)?.message ?? String(err);
 
   // Configuration and database: openRuntime validates the one and opens the other (SetupError: exit 2).
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   try {
     add(true, 'configuration', rt.loaded.file ?? 'defaults');
     const integrity = String(rt.db.pragma('quick_check', { simple: true }));

@@ -30,7 +30,12 @@ export function register(program: Command): void {
         '--camera <device>',
         'scan with a camera: /dev/videoN, rpicam[:N], or a video file or folder of pictures played as one; instead of the scanner, or alongside it with --scanner (docs/CLI.md)',
       )
-      .addOption(new Option('--events <format>', 'write one line per event (scan, indicator, scanner) to standard output').choices(['json'])),
+      .addOption(
+        new Option(
+          '--events <format>',
+          'write one JSON line per event (scan, indicator, scanner; decision and action at a gate or window) to standard output (docs/CLI.md)',
+        ).choices(['json']),
+      ),
   ).action(async (opts: RunOptions) => {
     process.exitCode = await runService(opts);
   });
@@ -44,7 +49,7 @@ async function runService(opts: RunOptions): Promise<number> {
   const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
   const { SystemdNotifier } = await import('../../supervisor/systemd-notify.js');
 
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   const logger = createLogger(rt.config);
   guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });

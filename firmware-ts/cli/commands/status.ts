@@ -26,7 +26,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
   const { chooseTrust, rulesInForceFor, rulesVersions } = await import('../../app/index.js');
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
     let trustVersion: number | null = null;

@@ -41,7 +41,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { syncOnce } = await import('../../status/sync/index.js');
   const { ProgressBar } = await import('../progress-bar.js');
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   try {
     const baseUrl = opts.url ?? rt.config.statusList.url;
     if (!baseUrl) throw new UsageError('no status list URL: give --url BASE_URL or set statusList.url in the configuration');

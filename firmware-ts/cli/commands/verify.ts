@@ -13,7 +13,8 @@ import { MAX_QR_TEXT } from '../../codec/qr-text.js';
 import type { ScanResult } from '../../scan/scan-checker.js';
 import { newScanId, type OnceOnlyStage } from '../../station/once-only-stage.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, buildOnceOnly, chooseTrust, openRuntime, openStatusSource } from '../../app/index.js';
+import { buildChecker, chooseTrust, openRuntime, openStatusSource } from '../../app/index.js';
+import type { OnceOnlyRuntime } from '../../app/once-only.js';
 import { orderReasons } from '../../core/reasons.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { readLines } from '../line-reader.js';
@@ -39,16 +40,21 @@ export function register(program: Command): void {
 }
 
 async function runVerify(text: string | undefined, opts: VerifyOptions): Promise<number> {
-  const rt = openRuntime(opts);
-  let once: ReturnType<typeof buildOnceOnly> = null;
+  const rt = await openRuntime(opts);
+  let once: OnceOnlyRuntime | null = null;
   try {
     const status = openStatusSource(rt);
     const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
-    once = buildOnceOnly(rt, {
-      dryRun: opts.dryRun === true,
-      // A failing store never changes the verdict; the operator of the command is told on stderr.
-      onStoreFault: (f) => process.stderr.write(`roadscan: once-only record ${f.op} failed: ${f.message}\n`),
-    });
+    // Only a gate or a window has a once-only step; loaded then, so a roadside start-up never
+    // reads the station's store and its NATS client (a cold `verify` stays quick).
+    if (rt.config.profile === 'gate' || rt.config.profile === 'window') {
+      const { buildOnceOnly } = await import('../../app/once-only.js');
+      once = buildOnceOnly(rt, {
+        dryRun: opts.dryRun === true,
+        // A failing store never changes the verdict; the operator of the command is told on stderr.
+        onStoreFault: (f) => process.stderr.write(`roadscan: once-only record ${f.op} failed: ${f.message}\n`),
+      });
+    }
     const stage = once?.stage ?? null;
     const answer = async (line: string): Promise<ScanResult> => {
       const time = rt.time();

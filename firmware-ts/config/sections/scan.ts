@@ -3,9 +3,10 @@
  * @module
  */
 import { z } from 'zod';
+import { REGION_CODE_RE } from '../region-code.js';
 import { stationSharedSection } from './station-shared.js';
 
-export const regionCode = z.string().regex(/^\d{6}$/, 'a 6-digit region code such as "110105"');
+export const regionCode = z.string().regex(REGION_CODE_RE, 'a 6-digit region code such as "110105"');
 
 export const scanSection = {
   device: z

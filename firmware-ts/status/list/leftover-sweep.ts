@@ -10,20 +10,38 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../../store/database.js';
-import { indexFileFor, removeOrphanFiles } from './status-files.js';
+import { hasOrphanFiles, indexFileFor, removeOrphanFiles } from './status-files.js';
 import { readState } from './status-schema.js';
 import { withRelaxedSync } from './relaxed-sync.js';
 
 const CHUNK = 5000;
 
-function* sweepSteps(db: Db, dataDir: string): Generator<void, void, void> {
-  const st = readState(db);
+function keptFiles(st: ReturnType<typeof readState>): Set<string> {
   const keep = new Set<string>();
   if (st.base_file) {
     keep.add(st.base_file);
     keep.add(indexFileFor(st.base_file));
   }
-  removeOrphanFiles(dataDir, keep);
+  return keep;
+}
+
+/**
+ * Whether anything is left to sweep, found by reading alone: a store that opens on a clean list
+ * (nearly always) then takes no lock, so opening it writes nothing and waits on no disk flush.
+ */
+export function hasLeftovers(db: Db, dataDir: string): boolean {
+  const st = readState(db);
+  if (hasOrphanFiles(dataDir, keptFiles(st))) return true;
+  const base = st.base_id ?? Number.MIN_SAFE_INTEGER;
+  // Each a range of the primary key, answered from the index's first row.
+  if (db.prepare('SELECT 1 FROM status_overlay WHERE base_id < ? LIMIT 1').get(base) !== undefined) return true;
+  if (db.prepare('SELECT 1 FROM status_overlay WHERE base_id > ? LIMIT 1').get(base) !== undefined) return true;
+  return st.base_id !== null && db.prepare('SELECT 1 FROM status_overlay WHERE base_id = ? AND seq > ? LIMIT 1').get(st.base_id, st.seq ?? 0) !== undefined;
+}
+
+function* sweepSteps(db: Db, dataDir: string): Generator<void, void, void> {
+  const st = readState(db);
+  removeOrphanFiles(dataDir, keptFiles(st));
   const base = st.base_id ?? Number.MIN_SAFE_INTEGER;
   const chunked = [
     db.prepare(

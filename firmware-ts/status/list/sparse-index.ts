@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import { KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES, compareKeys } from './status-file-format.js';
 
 /** Records per block: one positioned read per lookup fetches one block. */

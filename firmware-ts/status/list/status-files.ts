@@ -29,6 +29,15 @@ export function tempFileName(token: string, what: string): string {
 
 const OURS = /^(snap-\d+-[0-9a-z]+\.(rss|idx)|\.tmp-.+)$/;
 
+/** Whether `dir` holds a file of ours that `keep` does not name (what removeOrphanFiles would remove). */
+export function hasOrphanFiles(dir: string, keep: ReadonlySet<string>): boolean {
+  try {
+    return readdirSync(dir).some((name) => OURS.test(name) && !keep.has(name));
+  } catch {
+    return false;
+  }
+}
+
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }

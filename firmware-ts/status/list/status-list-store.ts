@@ -23,7 +23,7 @@ import { ensureDir, indexFileFor } from './status-files.js';
 import { MAX_KNOWN_STATUS } from './status-file-format.js';
 import { migrateStatusList, readRulesRows, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
 import { SyncLock } from './sync-lock.js';
-import { sweepLeftoversNow } from './leftover-sweep.js';
+import { hasLeftovers, sweepLeftoversNow } from './leftover-sweep.js';
 
 /** Where the store reports an unreadable list or an unknown status byte (a pino logger fits). */
 export interface StatusLog {
@@ -72,7 +72,8 @@ export class StatusListStore implements StatusSource {
   static open(db: Db, dataDir: string, opts: StatusListStoreOptions = {}): StatusListStore {
     migrateStatusList(db);
     ensureDir(dataDir);
-    const lock = SyncLock.tryAcquire(db);
+    // The lock (a write, and a disk flush) only when there is something to sweep.
+    const lock = hasLeftovers(db, dataDir) ? SyncLock.tryAcquire(db) : 'nothing to sweep';
     if (typeof lock !== 'string') {
       try {
         sweepLeftoversNow(db, dataDir);

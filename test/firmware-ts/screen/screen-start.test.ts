@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../firmware-ts/config/load.js';
+import { ConfigError } from '../../../firmware-ts/config/config-error.js';
+import { parseConfig } from '../../../firmware-ts/config/parse.js';
 import type { ScreenServer } from '../../../firmware-ts/screen/screen-server.js';
 import { screenStatusOf } from '../../../firmware-ts/screen/screen-status.js';
 import { startOperatorScreen } from '../../../firmware-ts/screen/start-screen.js';

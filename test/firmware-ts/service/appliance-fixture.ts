@@ -37,7 +37,7 @@ export interface Fixture {
 export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-appliance-'));
   const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
-  const rt = openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
+  const rt = await openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
   const checker = buildChecker(rt, chooseTrust(rt, null), status);
   const audit = new AuditLog(rt.db, { deviceId: 'test-unit', operator: '' });

@@ -29,7 +29,7 @@ beforeEach(async () => {
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ screen: { enabled: true, port: 0, lang: 'en' }, health: { enabled: true, port: 0 }, log: { level: 'silent' } }));
   const common = { config, trust: world.trustFile, db: join(dir, 'host.db'), now: new Date(NOW_SEC * 1000).toISOString() };
-  rt = openRuntime(common);
+  rt = await openRuntime(common);
   hal = await createHal(halOptions(rt.config, { hal: 'sim', scannerPath: 'pty', drawLeds: false }));
   events = [];
   host = new ServiceHost({ rt, hal, logger: createLogger(rt.config, { destination: 2 }), onEvent: (e) => events.push(e) });

@@ -1,15 +1,19 @@
 /**
  * Power cuts, simulated with SIGKILL: the real `roadscan sync` (built CLI, child process) is
- * killed at random instants. Half the kills are timed from the spawn (start-up, manifest, all of
- * it); half are timed from the moment the child takes the sync lock, spread over the measured
+ * killed at random points. A quarter of the kills are timed from the spawn (start-up, manifest,
+ * all of it), a quarter from the moment the child takes the sync lock, spread over the measured
  * length of its real work (download, checks, pending rows, the switch, the clean-up), which a
- * slowed server stretches. Afterwards the scanner must hold seq 1 or seq 2, whole: every sampled
+ * slowed server stretches. The other half wait for progress the test sees, so a loaded machine
+ * that runs slower than the measured run cannot push them all to one side of the switch: a
+ * quarter fire once the partial download holds a random fraction of the file (before the switch,
+ * inside the work), a quarter once the database shows the new seq (after the switch, during the
+ * clean-up). Afterwards the scanner must hold seq 1 or seq 2, whole: every sampled
  * key answers as that seq says, the entry count is that seq's, and the scan checker rejects
  * exactly the credentials revoked at that seq. The next sync then recovers (the dead process's
  * lock, leftover rows and files) and lands on seq 2.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +45,36 @@ function lockTaken(db: Db): boolean {
   return (db.prepare('SELECT count(*) AS n FROM status_sync_lock').get() as { n: number }).n > 0;
 }
 
+function seqHeld(db: Db): number | null {
+  return (db.prepare('SELECT seq FROM status_state WHERE id = 1').get() as { seq: number | null } | undefined)?.seq ?? null;
+}
+
+/** Bytes in the partial download files (`.part-<sha256>`) of a data dir. */
+function partialBytes(dataDir: string): number {
+  let n = 0;
+  try {
+    for (const f of readdirSync(dataDir)) if (/^\.part-[0-9a-f]{64}$/.test(f)) n += statSync(join(dataDir, f)).size;
+  } catch {
+    // A file renamed away between the listing and the stat: counted at the next poll.
+  }
+  return n;
+}
+
+/** When the kill comes: a time after the spawn or after the lock, or on progress seen. */
+type Trigger =
+  | { kind: 'spawn' | 'lock'; afterMs: number }
+  /** Once the partial download holds this many bytes. */
+  | { kind: 'bytes'; atBytes: number }
+  /** This long after the database shows the new seq (the switch is committed). */
+  | { kind: 'switch'; afterMs: number };
+
+const describeTrigger = (t: Trigger) =>
+  t.kind === 'bytes'
+    ? `at ${t.atBytes} bytes downloaded`
+    : t.kind === 'switch'
+      ? `${t.afterMs.toFixed(0)} ms after the switch`
+      : `after the ${t.kind} +${t.afterMs.toFixed(0)} ms`;
+
 interface Run {
   /** The child was killed (rather than finishing first). */
   killed: boolean;
@@ -50,11 +84,8 @@ interface Run {
   stdout: string;
 }
 
-/**
- * Runs `roadscan sync` on `dbFile`; kills it `afterMs` after the spawn, or (`fromLock`) after it
- * took the sync lock. Resolves once the child is gone.
- */
-function syncProcess(args: string[], dbFile: string, afterMs: number, fromLock: boolean): Promise<Run> {
+/** Runs `roadscan sync` on `dbFile` and kills it as `trigger` says. Resolves once the child is gone. */
+function syncProcess(args: string[], dbFile: string, trigger: Trigger, newSeq = 2): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [BIN, 'sync', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,21 +94,31 @@ function syncProcess(args: string[], dbFile: string, afterMs: number, fromLock: 
     child.stderr.resume();
     let killed = false;
     let lockAt: number | null = null;
+    let fired = false;
     let exited = false;
     const kill = () => {
       if (!exited) killed = child.kill('SIGKILL');
     };
+    const fire = (afterMs: number) => {
+      fired = true;
+      if (afterMs <= 0) kill();
+      else setTimeout(kill, afterMs);
+    };
+    const dataDir = statusDataDir(dbFile);
     const watcher = openDatabase(dbFile, { readonly: true });
+    // Polled every millisecond until the trigger has fired (the lock is watched throughout).
     const poll = () => {
       if (exited) return;
       if (lockAt === null && lockTaken(watcher)) {
         lockAt = performance.now();
-        if (fromLock) setTimeout(kill, afterMs);
+        if (trigger.kind === 'lock') fire(trigger.afterMs);
       }
-      if (lockAt === null) setTimeout(poll, 1);
+      if (!fired && trigger.kind === 'bytes' && partialBytes(dataDir) >= trigger.atBytes) fire(0);
+      if (!fired && trigger.kind === 'switch' && seqHeld(watcher) === newSeq) fire(trigger.afterMs);
+      if (lockAt === null || !fired) setTimeout(poll, 1);
     };
     poll();
-    const timer = fromLock ? setTimeout(kill, 60_000) : setTimeout(kill, afterMs);
+    const timer = trigger.kind === 'spawn' ? setTimeout(kill, trigger.afterMs) : setTimeout(kill, 60_000);
     child.on('error', reject);
     child.on('close', (_code, signal) => {
       exited = true;
@@ -203,7 +244,7 @@ for (const scenario of ['deltas', 'snapshot'] as const) {
     it('holds the old list or the new one, whole, wherever the kill lands, and recovers', async () => {
       // How long an undisturbed run takes, and how much of it is real work (lock to exit).
       const probeDb = freshScanner();
-      const undisturbed = await syncProcess(args(probeDb), probeDb, 60_000, true);
+      const undisturbed = await syncProcess(args(probeDb), probeDb, { kind: 'lock', afterMs: 60_000 });
       expect(undisturbed.killed).toBe(false);
       expect(JSON.parse(undisturbed.stdout)).toMatchObject({ ok: true, seq: 2, applied: scenario });
       const work = undisturbed.workMs!;
@@ -212,21 +253,30 @@ for (const scenario of ['deltas', 'snapshot'] as const) {
       const seen = { 1: 0, 2: 0 };
       let midWork = 0;
       const rnd = seededRandom(scenario === 'deltas' ? 5 : 6);
+      const fileBytes = statSync(join(w.publishDir, scenario === 'snapshot' ? 'snap-2.bin' : 'delta-1-2.bin')).size;
+      const timed = KILLS / 2;
       for (let i = 0; i < 2 * KILLS; i++) {
-        const fromLock = i % 2 === 1;
-        const slot = Math.floor(i / 2) + (rnd() % 1000) / 1000;
-        // From the spawn: spread over the whole run; from the lock: over 110% of the work.
-        const at = fromLock ? (work * 1.1 * slot) / KILLS : (undisturbed.ms * 1.1 * slot) / KILLS;
+        const slot = Math.floor(i / 4) + (rnd() % 1000) / 1000;
+        const fraction = 0.05 + ((rnd() % 1000) / 1000) * 0.9;
+        // From the spawn: spread over the whole run; from the lock: over 110% of the work; on
+        // progress: a fraction of the download, or up to 30 ms into the clean-up after the switch.
+        const trigger: Trigger = [
+          { kind: 'spawn', afterMs: (undisturbed.ms * 1.1 * slot) / timed } as const,
+          { kind: 'bytes', atBytes: Math.max(1, Math.floor(fileBytes * fraction)) } as const,
+          { kind: 'lock', afterMs: (work * 1.1 * slot) / timed } as const,
+          { kind: 'switch', afterMs: (rnd() % 30) as number } as const,
+        ][i % 4]!;
         const dbFile = freshScanner();
         // The appliance service runs beside the sync, its store open throughout.
         const serviceDb = openDatabase(dbFile);
         const service = StatusListStore.open(serviceDb, statusDataDir(dbFile));
-        const run = await syncProcess(args(dbFile), dbFile, at, fromLock);
+        const run = await syncProcess(args(dbFile), dbFile, trigger);
         if (run.killed && lockTaken(serviceDb)) midWork++;
-        seen[await checkWholeAndRecover(service, dbFile, `kill ${i} (${fromLock ? 'after the lock' : 'after spawn'} +${at.toFixed(0)} ms)`)]++;
+        seen[await checkWholeAndRecover(service, dbFile, `kill ${i} (${describeTrigger(trigger)})`)]++;
         service.close();
         serviceDb.close();
       }
+      console.log(`sync-crash ${scenario}: ${2 * KILLS} kills, seq 1 held ${seen[1]}, seq 2 held ${seen[2]}, ${midWork} inside the work`);
       // Kills landed before the switch, after it, and inside the work itself.
       expect(seen[1]).toBeGreaterThan(0);
       expect(seen[2]).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,13 +19,13 @@ let frames: ScanFrame[];
 let states: ScannerStateChange[];
 let dropped: DroppedFrame[];
 
-function makeScanner(): SerialScanner {
+function makeScanner(idleResetMs = 0): SerialScanner {
   const s = new SerialScanner({
     path: device,
     baudRate: 9600,
     terminator: 'auto',
     maxFrameLength: 256,
-    idleResetMs: 0,
+    idleResetMs,
     reconnect: { initialMs: 20, maxMs: 200, factor: 2 },
     watchMs: 100,
   });
@@ -163,5 +165,43 @@ describe('SerialScanner on a real pseudo-terminal pair', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('the idle reset counts silence on the line, not a blocked event loop', () => {
+  /** Blocks this process's event loop, as a synchronous write to a stalled SD card would. */
+  function blockLoop(ms: number): void {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy on purpose
+    }
+  }
+
+  it('drops half a frame after a real second of silence', async () => {
+    await scanner.stop();
+    scanner = makeScanner(1000);
+    await scanner.start();
+    writeTo(feeder, 'RS1:HA');
+    await sleep(1300);
+    writeTo(feeder, 'LF\r');
+    await waitUntil(() => (frames.length >= 1 ? true : undefined), 'the frame after the silence');
+    expect(dropped).toEqual([{ reason: 'idle-timeout', bytes: 6 }]);
+    expect(texts()).toEqual(['LF']);
+  });
+
+  it('keeps half a frame whose other half arrived while the event loop was blocked', async () => {
+    await scanner.stop();
+    scanner = makeScanner(1000);
+    await scanner.start();
+    writeTo(feeder, 'RS1:HA');
+    await sleep(300); // the first half is read before the block
+    // Another process writes the rest while this one is blocked for longer than the idle reset.
+    const writer = spawn('sh', ['-c', `sleep 0.3; printf 'LF\\r' > "$0"`, feeder], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+    blockLoop(1600);
+    expect(await exited).toBe(0);
+    await waitUntil(() => (frames.length >= 1 ? true : undefined), 'the frame read after the block');
+    expect(texts()).toEqual(['RS1:HALF']);
+    expect(dropped).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ let status: StatusListStore;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'roadscan-demo-test-'));
   world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
-  rt = openRuntime({ db: join(dir, 'demo.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
+  rt = await openRuntime({ db: join(dir, 'demo.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
   status = await syncDemoStatusList(world, rt.db, rt.dbFile);
 });
 afterAll(() => {
@@ -67,7 +67,7 @@ describe('the demo status list', () => {
   it('a sync that is refused throws its one-line reason and leaves the database unsynced', async () => {
     const broken = createDemoWorld(join(dir, 'broken'), NOW_SEC);
     writeFileSync(join(broken.publishedDir, 'manifest.cose'), 'not a signed manifest');
-    const other = openRuntime({ db: join(dir, 'broken.db'), trust: broken.trustFile });
+    const other = await openRuntime({ db: join(dir, 'broken.db'), trust: broken.trustFile });
     try {
       const err = await syncDemoStatusList(broken, other.db, other.dbFile).catch((e: unknown) => e as Error);
       expect(err).toBeInstanceOf(Error);
