@@ -105,7 +105,7 @@ async function createOperatorButtons(opts: HalOptions): Promise<Pick<Hal, 'butto
 async function createIndicator(opts: HalOptions): Promise<Indicator> {
   if (opts.hal === 'sim') {
     const { SimIndicator } = await import('./indicator/sim-indicator.js');
-    return new SimIndicator(opts.drawLeds ? { draw: process.stderr, color: process.stderr.isTTY === true && !process.env['NO_COLOR'] } : {});
+    return new SimIndicator(opts.drawLeds ? { draw: process.stderr, color: process.stderr.isTTY === true && !process.env['NO_COLOR'], liveFd: 2 } : {});
   }
   if (opts.indicator.driver === 'led-class') {
     const { LedClassIndicator } = await import('./indicator/led-class-indicator.js');

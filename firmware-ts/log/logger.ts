@@ -12,7 +12,10 @@
  * summary line per kind as the process exits (a flood just before a stop is not silently lost).
  * @module
  */
+import { writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { CLEAR_LINE, liveLine } from '../core/live-line.js';
 import pretty from 'pino-pretty';
 import { isJournalStream, journaldDestination } from './journald.js';
 import { LogRateLimiter, type RateLimitOptions } from './log-rate-limit.js';
@@ -44,7 +47,7 @@ export function createLogger(config: LogConfig, opts: LoggerOptions = {}): Logge
   const usePretty = opts.pretty ?? isTty;
   const stream: DestinationStream = usePretty
     ? pretty({
-        destination,
+        destination: isTty ? aboveLiveLine(destination as number) : destination,
         sync: true,
         // NO_COLOR (no-color.org) is honoured; a pipe or a file never gets colour codes.
         colorize: isTty && !process.env['NO_COLOR'],
@@ -142,6 +145,37 @@ function atExit(fn: () => void): void {
   }
   exitHooks.push(fn);
   if (exitHooks.length > 16) exitHooks.shift();
+}
+
+/**
+ * A terminal destination that writes each log line above the live line (core/live-line.ts: the
+ * simulator's LEDs): clear it, write the line, draw it again. Synchronous, like the rest.
+ */
+function aboveLiveLine(fd: number): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      try {
+        const live = liveLine(fd);
+        const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+        writeAll(fd, live === null ? text : `${CLEAR_LINE}${text}${live}`);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+}
+
+/** writeSync until all is written (a terminal may take part of it, or answer EAGAIN for a moment). */
+function writeAll(fd: number, text: string): void {
+  let buf = Buffer.from(text, 'utf8');
+  for (let tries = 0; buf.length > 0 && tries < 1000; tries++) {
+    try {
+      buf = buf.subarray(writeSync(fd, buf));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
 }
 
 function isTerminal(fd: number): boolean {
