@@ -13,10 +13,8 @@
  * `onStoreFault` (the health endpoint and the screen show it).
  * @module
  */
-import { readUploadTls } from '../audit/upload-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditPurger } from '../audit/audit-purger.js';
-import { AuditUploader } from '../audit/audit-uploader.js';
 import type { StoreFault } from '../station/once-only-stage.js';
 import type { StationState } from '../station/shared-once-only-store.js';
 import { OperatorDesk, type ActionTaken, type DecisionOffered } from '../service/operator-desk.js';
@@ -25,26 +23,22 @@ import { registerStationMetrics } from '../health/station-metrics.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
-import { buildChecker, loadRulesData, type RulesData } from './checker.js';
-import { rulesVersions } from './rules.js';
+import { CheckerInForce } from './checker-in-force.js';
+import { listSync } from './list-sync.js';
+import { auditUpload } from './audit-upload.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
-import { chooseTrust } from './trust.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
-import type { ScanChecker } from '../scan/scan-checker.js';
 import { ScreenServer } from '../screen/screen-server.js';
-import { BackgroundSync } from '../status/sync/index.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
 import { statusDataDir } from '../status/list/index.js';
 import { StatusListStore } from '../status/list/index.js';
-import { syncOnce } from '../status/sync/index.js';
-import type { TrustList } from '../verify/trust-list.js';
 import { Appliance } from '../service/appliance.js';
 import type { ApplianceEvent } from '../service/appliance-events.js';
 import type { Hal } from '../../hal/index.js';
@@ -81,9 +75,6 @@ export class ServiceHost {
     this.hal = hal;
     const cfg = rt.config;
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
-    let trust: TrustList = chooseTrust(rt, store.trustJson());
-    let rules: RulesData = loadRulesData(rt, (m) => logger.warn(m));
-    let checker: ScanChecker = buildChecker(rt, trust, store, rules);
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
     const time = (): CheckTime => rt.time();
@@ -102,6 +93,7 @@ export class ServiceHost {
       this.stops.push(() => dbWatch.stop());
     }
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
+    const inForce = new CheckerInForce(rt, store, logger, (what) => metrics.reloadFailed(what));
     const writer =
       rt.dbFile === ':memory:'
         ? null
@@ -124,7 +116,7 @@ export class ServiceHost {
     const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
     syncMetrics();
     // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
-    const calendarCheck = () => calendarCoverage(rules.inForce.calendar.years, time().nowSec);
+    const calendarCheck = () => calendarCoverage(inForce.rules.inForce.calendar.years, time().nowSec);
     metrics.watchCalendar(() => calendarCheck().nextYearMissing);
     let lastScan: { at: string; verdict: string } | null = null;
 
@@ -235,7 +227,7 @@ export class ServiceHost {
     this.appliance = new Appliance({
       scanner: hal.scanner,
       indicator: hal.indicator,
-      checker: { check: (text, t) => checker.check(text, t) },
+      checker: { check: (text, t) => inForce.checker.check(text, t) },
       time,
       audit: writer ?? audit,
       storage,
@@ -279,7 +271,7 @@ export class ServiceHost {
             scanner: this.appliance.scannerState,
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
-            rules: healthRules(rules.inForce, calendarCheck()),
+            rules: healthRules(inForce.rules.inForce, calendarCheck()),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
             ...(station ? { station: stationHealth(station.state()) } : {}),
@@ -299,58 +291,7 @@ export class ServiceHost {
     }
 
     if (cfg.statusList.url !== null) {
-      const baseUrl = cfg.statusList.url;
-      const sync = new BackgroundSync({
-        run: (signal) =>
-          syncOnce({
-            db: rt.db,
-            dataDir: statusDataDir(rt.dbFile),
-            baseUrl,
-            trust,
-            heldRules: rulesVersions(rules.inForce),
-            signal,
-            timeoutMs: cfg.statusList.timeoutSec * 1000,
-            minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
-            log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
-          }),
-        periodMs: cfg.statusList.periodMin * 60_000,
-        retryMinMs: cfg.statusList.retryMinSec * 1000,
-        retryMaxMs: cfg.statusList.retryMaxMin * 60_000,
-        jitter: cfg.statusList.jitter,
-        onOutcome: (o, next) => {
-          if (!o.ok) metrics.syncFailed();
-          // A verified manifest is the trusted time anchor of docs/DESIGN.md's clock floor.
-          if (o.ok && o.iat !== null) floor.raise(o.iat, 'manifest');
-          syncMetrics();
-          if (o.trustVersion !== undefined && o.trustVersion > trust.version) {
-            // Whatever the files now hold, the service keeps scanning with what it has.
-            try {
-              const next = chooseTrust(rt, store.trustJson());
-              checker = buildChecker(rt, next, store, rules);
-              trust = next;
-              logger.info({ version: trust.version }, 'trust list replaced');
-            } catch (err) {
-              metrics.reloadFailed('trust');
-              logger.warn({ err: (err as Error).message, kept: trust.version }, 'received trust list not used; keeping the one in force');
-            }
-          }
-          if (o.rules) {
-            // New rules data by sync: the next scan counts with it; a failure keeps what was in force.
-            try {
-              const nextRules = loadRulesData(rt, (m) => logger.warn(m));
-              checker = buildChecker(rt, trust, store, nextRules);
-              rules = nextRules;
-              logger.info({ rules: rulesVersions(rules.inForce) }, 'rules data replaced');
-            } catch (err) {
-              metrics.reloadFailed('rules');
-              logger.warn({ err: (err as Error).message, kept: rulesVersions(rules.inForce) }, 'received rules data not used; keeping the data in force');
-            }
-          }
-          const fields = { seq: o.seq, applied: o.applied, entries: o.entries, nextInSec: Math.round(next / 1000) };
-          if (o.ok) logger.info(fields, 'status list sync');
-          else logger.warn({ ...fields, error: o.error }, 'status list sync failed');
-        },
-      });
+      const sync = listSync({ rt, baseUrl: cfg.statusList.url, inForce, floor, metrics, onRound: syncMetrics, logger });
       this.starts.push(async () => sync.start());
       this.stops.push(() => sync.stop());
     }
@@ -366,27 +307,7 @@ export class ServiceHost {
     this.stops.push(() => purger.stop());
 
     if (cfg.audit.uploadUrl !== null) {
-      const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
-      const tls = readUploadTls({
-        caFile: tlsFile(cfg.audit.uploadCaFile),
-        certFile: tlsFile(cfg.audit.uploadCertFile),
-        keyFile: tlsFile(cfg.audit.uploadKeyFile),
-      });
-      const uploader = new AuditUploader(audit, {
-        url: cfg.audit.uploadUrl,
-        ...tls,
-        batchSize: cfg.audit.uploadBatch,
-        periodMs: cfg.audit.uploadPeriodSec * 1000,
-        maxBackoffMs: cfg.audit.uploadMaxBackoffSec * 1000,
-        timeoutMs: cfg.audit.uploadTimeoutSec * 1000,
-        onRound: (r) => {
-          metrics.setAuditPending(r.pending);
-          if (!r.ok) {
-            metrics.uploadFailed();
-            logger.warn({ pending: r.pending, error: r.error }, 'audit upload failed');
-          }
-        },
-      });
+      const uploader = auditUpload(rt, cfg.audit.uploadUrl, audit, metrics, logger);
       this.starts.push(async () => uploader.start());
       this.stops.push(() => uploader.stop());
     }
