@@ -5,7 +5,8 @@
  * no raw control character, the valid frame still gets its verdict, and the process's memory stays
  * bounded. (The issue measured 154,262 warn lines for 20 MB before the limit.)
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDemoWorld } from '../../../sim/scenarios/demo.js';
@@ -13,7 +14,7 @@ import { runHarness, syncedDemoDatabase } from '../../helpers/run-harness.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 /** Megabytes of random bytes (a deterministic stream, so a failure can be replayed). */
-const FLOOD_MB = Number(process.env.ROADSCAN_FLOOD_MB ?? 4);
+const FLOOD_MB = Number(process.env.ROADSCAN_FLOOD_MB ?? 20);
 const harness = runHarness('each');
 
 /** xorshift32: random-looking bytes without a crypto call per chunk. */
@@ -51,14 +52,16 @@ describe('a flood of random bytes on the serial line', () => {
     const before = memoryKb(run.child.pid!);
 
     const started = Date.now();
-    const fd = openSync(run.pty!.feederPath, 'r+');
+    // Written asynchronously (the thread pool waits on a full pty, not this event loop): a blocked
+    // loop here would stop reading the child's output pipes and stall the child's own writes.
+    const fh = await open(run.pty!.feederPath, 'r+');
     try {
       const chunk = 64 * 1024;
-      for (let sent = 0, n = 0; sent < FLOOD_MB * 1024 * 1024; sent += chunk, n++) writeSync(fd, garbage(chunk, 0x9e3779b9 + n));
+      for (let sent = 0, n = 0; sent < FLOOD_MB * 1024 * 1024; sent += chunk, n++) await fh.write(garbage(chunk, 0x9e3779b9 + n));
       // A line end, then a valid frame: the scanner must be back in step for it.
-      writeSync(fd, Buffer.from(`\r\n${world.authority.code({ type: 'DL', now: NOW_SEC }).text}\r\n`));
+      await fh.write(Buffer.from(`\r\n${world.authority.code({ type: 'DL', now: NOW_SEC }).text}\r\n`));
     } finally {
-      closeSync(fd);
+      await fh.close();
     }
     const valid = await run.nextEvent((e) => e.event === 'scan' && e.type === 'DL', 120_000);
     const floodMs = Date.now() - started;
