@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,16 +17,9 @@ import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeTo } from '../hal/helpers/events.js';
 import { Nginx } from '../helpers/nginx.js';
+import { freePort } from '../../sim/station/local-cluster.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

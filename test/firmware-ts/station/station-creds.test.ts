@@ -4,23 +4,15 @@
  * user made here with nkeys and signed as NATS JWTs. The gate's creds file connects and claims;
  * a user signed by another account is refused, said in the log, and the gate answers alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccount, createOperator, createUser, type KeyPair } from '@nats-io/nkeys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { openStationStore, type StationStore } from '../../../firmware-ts/station/station-store.js';
-import { freePort } from '../../../sim/station/local-cluster.js';
+import { boardedBy as rec, LoneNatsServer, onceKey as key } from '../../helpers/lone-nats.js';
 
+let nats: LoneNatsServer;
 let dir: string;
-let server: ChildProcess | null = null;
-let serverLog = '';
-let address: string;
-const opened: { s: StationStore; db: Db }[] = [];
-let n = 0;
 
 const b64url = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 
@@ -48,32 +40,14 @@ let account: KeyPair;
 let stranger: KeyPair;
 
 function gate(name: string, creds: string) {
-  const warnings: string[] = [];
-  const db = openDatabase(join(dir, `${name}-${n++}.db`));
-  const s = openStationStore({
-    db,
-    deviceId: name,
-    shared: { servers: [address], bucket: 'creds', replicas: 1, deadlineMs: 300, recordMaxAgeHours: 24, handoverPeriodMs: 200, credsFile: creds, tls: null },
-    log: { warn: (o, m) => warnings.push(`${m} ${JSON.stringify(o)}`), info: () => undefined },
-  });
-  opened.push({ s, db });
-  return { s, warnings };
+  return nats.gate(name, { bucket: 'creds', credsFile: creds });
 }
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}; server log:\n${serverLog.slice(-2000)}`);
-}
-
-const key = (i: number) => i.toString(16).padStart(32, '0');
-const rec = (device: string, atSec: number) => ({ action: 'boarded' as const, device, atSec, scanId: `s${atSec}` });
+const until = (what: string, ok: () => boolean) => nats.until(what, ok);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'roadscan-station-creds-'));
+  nats = new LoneNatsServer('roadscan-station-creds-');
+  dir = nats.dir;
   const operator = createOperator();
   const system = createAccount();
   account = createAccount();
@@ -83,52 +57,18 @@ beforeAll(async () => {
   const accountJwt = jwt(operator, account.getPublicKey(), 'station', { type: 'account', limits: { ...limits, ...js } });
   const systemJwt = jwt(operator, system.getPublicKey(), 'SYS', { type: 'account', limits });
   const operatorJwt = jwt(operator, operator.getPublicKey(), 'roadscan-test', { type: 'operator', system_account: system.getPublicKey() });
-  const [port, http] = [await freePort(), await freePort()];
-  address = `127.0.0.1:${port}`;
-  const conf = join(dir, 'nats.conf');
-  writeFileSync(
-    conf,
-    [
-      `listen: "127.0.0.1:${port}"`,
-      `http: "127.0.0.1:${http}"`,
-      `jetstream { store_dir: "${join(dir, 'js')}" }`,
-      `operator: "${operatorJwt}"`,
-      `system_account: "${system.getPublicKey()}"`,
-      'resolver: MEMORY',
-      'resolver_preload: {',
-      `  ${account.getPublicKey()}: "${accountJwt}"`,
-      `  ${system.getPublicKey()}: "${systemJwt}"`,
-      '}',
-      '',
-    ].join('\n'),
-  );
-  server = spawn('nats-server', ['--config', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  server.stderr!.on('data', (d: Buffer) => (serverLog = (serverLog + d.toString('utf8')).slice(-8192)));
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${http}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end || server.exitCode !== null) throw new Error(`nats-server in operator mode did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await nats.start('in operator mode', [
+    `operator: "${operatorJwt}"`,
+    `system_account: "${system.getPublicKey()}"`,
+    'resolver: MEMORY',
+    'resolver_preload: {',
+    `  ${account.getPublicKey()}: "${accountJwt}"`,
+    `  ${system.getPublicKey()}: "${systemJwt}"`,
+    '}',
+  ]);
 }, 60_000);
 
-afterAll(async () => {
-  for (const { s, db } of opened) {
-    await s.store.close().catch(() => undefined);
-    db.close();
-  }
-  if (server && server.exitCode === null) {
-    const gone = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGKILL');
-    await gone;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => nats?.close());
 
 describe('the station store with a credentials file', () => {
   it("connects with a user of the station's account, and claims", async () => {

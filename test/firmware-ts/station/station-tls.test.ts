@@ -6,23 +6,16 @@
  * why in its log, and answers alone (STATION_OFFLINE) instead of waiting or trusting it; without a
  * client certificate the server refuses the gate.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
-import { openStationStore, type StationStore } from '../../../firmware-ts/station/station-store.js';
 import { checkStationIdentity } from '../../../firmware-ts/station/nats-station-bucket.js';
-import { freePort } from '../../../sim/station/local-cluster.js';
+import { boardedBy as rec, LoneNatsServer, onceKey as key } from '../../helpers/lone-nats.js';
 
+let nats: LoneNatsServer;
 let dir: string;
-let server: ChildProcess | null = null;
-let serverLog = '';
-let address: string;
-const opened: { s: StationStore; db: Db }[] = [];
-let n = 0;
 
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -71,46 +64,19 @@ function makeCert(name: string, ca: string, cn: string, ext: string): void {
 }
 
 function gate(name: string, tls: { caFile: string | null; certFile: string | null; keyFile: string | null }) {
-  const warnings: string[] = [];
-  const db = openDatabase(join(dir, `${name}-${n++}.db`));
-  const s = openStationStore({
-    db,
-    deviceId: name,
-    shared: { servers: [address], bucket: 'tls', replicas: 1, deadlineMs: 300, recordMaxAgeHours: 24, handoverPeriodMs: 200, credsFile: null, tls },
-    resolvePath: (p) => join(dir, p),
-    log: { warn: (o, m) => warnings.push(`${m} ${JSON.stringify(o)}`), info: () => undefined },
-  });
-  opened.push({ s, db });
-  return { s, warnings };
+  return nats.gate(name, { bucket: 'tls', tls });
 }
-
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}; server log:\n${serverLog.slice(-2000)}`);
-}
-
-const key = (i: number) => i.toString(16).padStart(32, '0');
-const rec = (device: string, atSec: number) => ({ action: 'boarded' as const, device, atSec, scanId: `s${atSec}` });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'roadscan-station-tls-'));
+  nats = new LoneNatsServer('roadscan-station-tls-');
+  dir = nats.dir;
   makeCa('ca');
   makeCa('other-ca');
   makeCert('server', 'ca', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   makeCert('gate', 'ca', 'gate1', 'extendedKeyUsage=clientAuth\n');
-  const [port, http] = [await freePort(), await freePort()];
-  address = `127.0.0.1:${port}`;
-  const conf = join(dir, 'nats.conf');
-  writeFileSync(
-    conf,
+  await nats.start(
+    'with TLS',
     [
-      `listen: "127.0.0.1:${port}"`,
-      `http: "127.0.0.1:${http}"`,
-      `jetstream { store_dir: "${join(dir, 'js')}" }`,
       'tls {',
       `  cert_file: "${join(dir, 'server.pem')}"`,
       `  key_file: "${join(dir, 'server.key')}"`,
@@ -118,36 +84,14 @@ beforeAll(async () => {
       '  verify: true',
       '  timeout: 2',
       '}',
-      '',
-    ].join('\n'),
+    ],
+    '?js-enabled-only=true',
   );
-  server = spawn('nats-server', ['--config', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  server.stderr!.on('data', (d: Buffer) => (serverLog = (serverLog + d.toString('utf8')).slice(-8192)));
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${http}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end || server.exitCode !== null) throw new Error(`nats-server with TLS did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }, 60_000);
 
-afterAll(async () => {
-  for (const { s, db } of opened) {
-    await s.store.close().catch(() => undefined);
-    db.close();
-  }
-  if (server && server.exitCode === null) {
-    const gone = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGKILL');
-    await gone;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => nats?.close());
+
+const until = (what: string, ok: () => boolean) => nats.until(what, ok);
 
 describe('the station store over TLS', () => {
   it("connects with the station's CA and its own client certificate, and claims", async () => {
