@@ -195,7 +195,7 @@ export class AuditWriter implements AuditSink {
     this.worker = new Worker(code, { eval: true, workerData: config });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
-      this.lastError = `worker: ${err.message}`;
+      this.lastError = `worker: ${(err as Error | undefined)?.message ?? String(err)}`;
       opts.health?.fail('audit', this.lastError);
     });
     // The service's lifetime is not the writer's to decide.
