@@ -4,7 +4,6 @@
  * that no row is half-written, and that the collector holds every record it acknowledged, once,
  * with the same content as the device.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,8 @@ import { AuditUploader } from '../../../firmware-ts/audit/audit-uploader.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
 import { expectedScan } from './fixtures/expected-scan.js';
+import { runAndKill } from './fixtures/kill-after.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
 const CYCLES = 6;
 
 let dir: string;
@@ -32,37 +31,13 @@ interface CycleOutput {
   uploadedThrough: number;
 }
 
-/** Runs the child until it has acknowledged `killAfter` scans, then SIGKILLs it. */
-function runAndKill(db: string, cycle: number, url: string | null, killAfter: number): Promise<CycleOutput> {
-  return new Promise((resolve, reject) => {
-    const args = ['--import', './register-ts.mjs', 'scan-burst.ts', db, String(cycle), ...(url ? [url] : [])];
-    const child = spawn(process.execPath, args, { cwd: FIXTURES, stdio: ['ignore', 'pipe', 'pipe'] });
-    const acknowledged = new Map<number, string>();
-    let uploadedThrough = 0;
-    let buffer = '';
-    let stderr = '';
-    let killed = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!; // a line cut by the kill is not an acknowledgement
-      for (const line of lines) {
-        const [tag, a, b] = line.split(' ');
-        if (tag === 'R') acknowledged.set(Number(a), b!);
-        if (tag === 'A') uploadedThrough = Math.max(uploadedThrough, Number(a));
-      }
-      if (!killed && acknowledged.size >= killAfter) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`child ended by itself (${code}): ${stderr}`));
-      resolve({ acknowledged, uploadedThrough });
-    });
+/** Runs the scan burst until it has acknowledged `killAfter` scans, then SIGKILLs it. */
+async function scanAndKill(db: string, cycle: number, url: string | null, killAfter: number): Promise<CycleOutput> {
+  let uploadedThrough = 0;
+  const acknowledged = await runAndKill('scan-burst.ts', [db, String(cycle), ...(url ? [url] : [])], killAfter, (tag, a) => {
+    if (tag === 'A') uploadedThrough = Math.max(uploadedThrough, Number(a));
   });
+  return { acknowledged, uploadedThrough };
 }
 
 describe('audit log under power cuts (SIGKILL during bursts of scans and uploads)', () => {
@@ -77,7 +52,7 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
         if (cycle % 2 === 0) collector.dropRepliesNext(2);
         if (cycle % 3 === 0) collector.refuseNext(3);
         const killAfter = 150 + Math.floor(Math.random() * 400);
-        const out = await runAndKill(dbFile, cycle, cycle === 1 ? null : url, killAfter);
+        const out = await scanAndKill(dbFile, cycle, cycle === 1 ? null : url, killAfter);
         for (const [seq, key] of out.acknowledged) {
           expect(acknowledged.has(seq), `seq ${seq} acknowledged twice`).toBe(false);
           acknowledged.set(seq, key);

@@ -4,7 +4,6 @@
  * again and again. Every record the writer acknowledged is in the log under its sequence number,
  * whole, exactly once, and the database opens clean (integrity_check ok) after every cut.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecordOf, type AuditRow } from '../../../firmware-ts/audit/audit-record.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { expectedScan } from './fixtures/expected-scan.js';
+import { runAndKill } from './fixtures/kill-after.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
 const CYCLES = 5;
 
 let dir: string;
@@ -22,42 +21,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the child until the writer acknowledged `killAfter` records, then SIGKILLs it mid-write. */
-function runAndKill(db: string, cycle: number, killAfter: number): Promise<Map<number, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', './register-ts.mjs', 'writer-burst.ts', db, String(cycle)], { cwd: FIXTURES, stdio: ['ignore', 'pipe', 'pipe'] });
-    const acknowledged = new Map<number, string>();
-    let buffer = '';
-    let stderr = '';
-    let killed = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!; // a line cut by the kill is not an acknowledgement
-      for (const line of lines) {
-        const [tag, a, b] = line.split(' ');
-        if (tag === 'R') acknowledged.set(Number(a), b!);
-      }
-      if (!killed && acknowledged.size >= killAfter) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`child ended by itself (${code}): ${stderr}`));
-      resolve(acknowledged);
-    });
-  });
-}
-
 describe('the audit writer under power cuts (SIGKILL during bursts)', () => {
   it('keeps every record it acknowledged, whole, exactly once; the database opens clean', async () => {
     const dbFile = join(dir, 'unit.db');
     const acknowledged = new Map<number, string>();
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      const out = await runAndKill(dbFile, cycle, 200 + Math.floor(Math.random() * 600));
+      const out = await runAndKill('writer-burst.ts', [dbFile, String(cycle)], 200 + Math.floor(Math.random() * 600));
       for (const [seq, key] of out) {
         expect(acknowledged.has(seq), `seq ${seq} acknowledged twice`).toBe(false);
         acknowledged.set(seq, key);
