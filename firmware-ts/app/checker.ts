@@ -1,7 +1,7 @@
 /**
  * Builds the `ScanChecker` from the runtime: the rules of the place from the configuration,
- * the rules data (region adoption, working-day calendar), the trust list in force and the
- * status list. The same checker for `verify`, `decode-image`, `run` and the demo.
+ * the rules data (region adoption, working-day calendar, the policy with its numbers and profile
+ * table), the trust list in force and the status list. The same checker for `verify`, `decode-image`, `run` and the demo.
  * @module
  */
 import type { RegionAdoption } from '../policy/region-adoption.js';
@@ -11,6 +11,8 @@ import { ScanChecker, type ScanCheckerOptions } from '../scan/scan-checker.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { rulesInForceFor, type RulesInForce } from './rules.js';
+import { policyInForce } from './policy-in-force.js';
+import type { RulesPolicy } from '../policy/rules-policy.js';
 import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
@@ -18,17 +20,24 @@ import { SetupError } from './setup-error.js';
 export interface RulesData {
   adoption: RegionAdoption;
   calendar: WorkingDayCalendar;
-  /** Versions and sources of both, for status, health and the next-year check. */
+  /** The `policy` rules data in force (before the configuration tightens it). */
+  policy: RulesPolicy;
+  /** Versions and sources of each, for status, health and the next-year check. */
   inForce: RulesInForce;
 }
 
 export function loadRulesData(rt: Runtime, warn?: (msg: string) => void): RulesData {
   const inForce = rulesInForceFor(rt, warn);
-  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, inForce };
+  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, policy: inForce.policy.policy, inForce };
 }
 
 /** The checker's options for a configuration: the one mapping from configuration to rules. */
-export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: Pick<RulesData, 'adoption' | 'calendar'>): ScanCheckerOptions {
+export function checkerOptions(
+  config: Config,
+  trust: TrustList,
+  status: StatusSource,
+  rules: Pick<RulesData, 'adoption' | 'calendar'> & { policy: RulesPolicy },
+): ScanCheckerOptions {
   return {
     trust,
     status,
@@ -38,13 +47,10 @@ export function checkerOptions(config: Config, trust: TrustList, status: StatusS
       station: config.station.code,
       stationName: config.station.name,
       faceRecognition: config.station.faceRecognition,
-      boardBeforeSec: config.station.boardBeforeMin * 60,
-      boardAfterSec: config.station.boardAfterMin * 60,
       adoption: rules.adoption,
       calendar: rules.calendar,
+      policy: policyInForce(config, rules.policy),
     },
-    presentation: config.presentation,
-    statusMaxAgeSec: config.statusList.maxAgeHours * 3600,
   };
 }
 

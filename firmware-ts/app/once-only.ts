@@ -34,6 +34,8 @@ export function buildOnceOnly(
     log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
     /** The service: this device's record written behind the answer (the audit writer's worker). */
     local?: LocalOnceOnlyOptions;
+    /** The warn codes the policy in force escalates (it may change while the service runs). */
+    escalate?: () => ReadonlySet<ReasonCode>;
   } = {},
 ): OnceOnlyRuntime | null {
   const { config } = rt;
@@ -67,6 +69,7 @@ export function buildOnceOnly(
     deadlineMs: Math.max(3000, (config.station.shared?.deadlineMs ?? 0) + 2000),
     ...(opts.onStoreFault ? { onStoreFault: opts.onStoreFault } : {}),
     ...(opts.onStoreRecovered ? { onStoreRecovered: opts.onStoreRecovered } : {}),
+    ...(opts.escalate ? { escalate: opts.escalate } : {}),
   });
   return { stage, station, close: () => station.store.close() };
 }

@@ -37,6 +37,7 @@ import type { Logger } from '../log/logger.js';
 import { ScreenServer } from '../screen/screen-server.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
+import { policySummary, statusMaxAgeSec } from './policy-in-force.js';
 import { statusDataDir } from '../status/list/index.js';
 import { StatusListStore } from '../status/list/index.js';
 import { Appliance } from '../service/appliance.js';
@@ -78,8 +79,6 @@ export class ServiceHost {
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
     const time = (): CheckTime => rt.time();
-    const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
-    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
     const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
@@ -94,6 +93,9 @@ export class ServiceHost {
     }
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const inForce = new CheckerInForce(rt, store, logger, (what) => metrics.reloadFailed(what));
+    // The list age by the policy in force (a synced policy may change it while the service runs).
+    const maxAgeSec = () => statusMaxAgeSec(inForce.policy);
+    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec());
     const writer =
       rt.dbFile === ':memory:'
         ? null
@@ -135,6 +137,7 @@ export class ServiceHost {
         }
       },
       onStoreRecovered: () => storage.recover('once-only'),
+      escalate: () => inForce.checker.policy.policy.escalate,
       // docs/DESIGN.md: a ticket boarded twice while this device was alone is reported, not
       // hidden: a row of its own in the audit log, the metric, /healthz and the status strip.
       onConflict: (c) => {
@@ -242,7 +245,7 @@ export class ServiceHost {
         metrics.setClockReliable(t.reliable);
       },
       listStale: () => age().stale,
-      screenStatus: statusStripFeed(rt, store, audit, station),
+      screenStatus: statusStripFeed(rt, store, audit, station, maxAgeSec),
       metrics: {
         observeScan: (r) => {
           metrics.observeScan(r);
@@ -271,7 +274,7 @@ export class ServiceHost {
             scanner: this.appliance.scannerState,
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
-            rules: healthRules(inForce.rules.inForce, calendarCheck()),
+            rules: healthRules(inForce.rules.inForce, calendarCheck(), policySummary(inForce.policy, inForce.rules.inForce.source.policy)),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
             ...(station ? { station: stationHealth(station.state()) } : {}),

@@ -16,13 +16,14 @@ export function statusStripFeed(
   rt: Runtime,
   list: StatusSource,
   audit: AuditLog,
-  station: { state(): { connected: boolean; queued: number; conflicts: number } } | null = null,
+  station: { state(): { connected: boolean; queued: number; conflicts: number } } | null,
+  /** The list age past which scans carry STATUS_LIST_STALE, by the policy in force. */
+  maxAgeSec: () => number,
 ): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
-  const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
   return () => {
     const time = rt.time();
-    const age = listAge(list.listIat(), time.nowSec, maxAgeSec);
+    const age = listAge(list.listIat(), time.nowSec, maxAgeSec());
     return {
       listAgeSec: age.ageSec,
       listStale: age.stale,

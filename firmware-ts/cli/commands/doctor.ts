@@ -1,6 +1,7 @@
 /**
  * `roadscan doctor`: is this device ready to scan, and if not, what to fix. One line per check
- * (configuration, database, trust anchor, status list age, serial device and its permissions,
+ * (configuration, database, rules data and the policy in force, the types served but not
+ * accepted in the region, trust anchor, status list age, serial device and its permissions,
  * GPIO lines, clock, screen and health ports), each `ok` or `FIX` with what to do. Exit 0 when
  * nothing needs fixing, 1 otherwise, 2 when the configuration cannot even be read.
  * @module
@@ -38,7 +39,9 @@ export function register(program: Command): void {
 async function runChecks(opts: DoctorOptions): Promise<Check[]> {
   const { accessSync, constants, existsSync } = await import('node:fs');
   const { createServer } = await import('node:net');
-  const { openRuntime, chooseTrust } = await import('../../app/index.js');
+  const { openRuntime, chooseTrust, rulesInForceFor, policyInForce, describeLaxer, statusMaxAgeSec } = await import('../../app/index.js');
+  const { servedButNotAdopted } = await import('../../policy/served-types.js');
+  const { cstDate } = await import('../../core/cst.js');
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
   const { oneLine } = await import('../../core/text-safety.js');
@@ -53,6 +56,31 @@ async function runChecks(opts: DoctorOptions): Promise<Check[]> {
     const integrity = String(rt.db.pragma('quick_check', { simple: true }));
     add(integrity === 'ok', 'database', integrity === 'ok' ? rt.dbFile : `${rt.dbFile}: ${integrity}: restore it or move it aside and sync again`);
 
+    // The rules data in force, and the policy's numbers after the configuration.
+    let maxAgeHours = rt.config.statusList.maxAgeHours ?? 24;
+    try {
+      const inForce = rulesInForceFor(rt);
+      const p = policyInForce(rt.config, inForce.policy.policy);
+      maxAgeHours = statusMaxAgeSec(p) / 3600;
+      const v = p.policy.version;
+      add(
+        true,
+        'policy',
+        `version ${v}${v === 0 ? ' (shipped defaults)' : ''}${p.policy.expires ? `, expires ${p.policy.expires}` : ''}${p.tightened.length > 0 ? `; stricter by configuration: ${p.tightened.join(', ')}` : ''}`,
+      );
+      for (const l of p.laxer) add(false, 'policy', `${describeLaxer(l, v)}: remove it or make it stricter`);
+      const today = cstDate(rt.time().nowSec);
+      for (const r of servedButNotAdopted(p.policy, rt.config.profile, inForce.adoption.adoption, rt.config.region, today)) {
+        add(
+          false,
+          'rules data',
+          `a ${rt.config.profile} serves ${r.type}, but adoption version ${inForce.adoption.version} does not accept it in region ${rt.config.region} ${r.from ? `until ${r.from}` : 'at all'}: every ${r.type} answers NOT_ACCEPTED_IN_REGION; check region, or sync the rules data`,
+        );
+      }
+    } catch (err) {
+      add(false, 'rules data', `${msg(err)}: fix calendarFile or adoptionFile, or sync`);
+    }
+
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: () => undefined } });
     try {
       try {
@@ -62,15 +90,11 @@ async function runChecks(opts: DoctorOptions): Promise<Check[]> {
         add(false, 'trust anchor', `${msg(err)}: install the trust list (trustFile, or --trust)`);
       }
       const cfg = rt.config;
-      const age = listAge(store.listIat(), rt.time().nowSec, cfg.statusList.maxAgeHours * 3600);
+      const age = listAge(store.listIat(), rt.time().nowSec, maxAgeHours * 3600);
       if (age.ageSec === null)
         add(false, 'status list', `never synced (or its copy failed its check): run roadscan sync${cfg.statusList.url ? '' : ' --url BASE_URL, and set statusList.url'}`);
       else if (age.stale)
-        add(
-          false,
-          'status list',
-          `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${cfg.statusList.maxAgeHours}): check the network, run roadscan sync`,
-        );
+        add(false, 'status list', `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${maxAgeHours}): check the network, run roadscan sync`);
       else add(true, 'status list', `seq ${store.seq()}, ${store.entries()} entries, ${Math.round(age.ageSec / 60)} min old`);
     } finally {
       store.close();

@@ -25,7 +25,7 @@ export function register(program: Command): void {
 async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
-  const { chooseTrust, rulesInForceFor, rulesVersions } = await import('../../app/index.js');
+  const { chooseTrust, rulesInForceFor, rulesVersions, policyInForce, policySummary } = await import('../../app/index.js');
   const rt = await openRuntime(opts);
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
@@ -36,9 +36,13 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       trustVersion = null; // no trust list at all: shown as null
     }
     // The rules data in force (docs/CLI.md: "rules":{"calendar-cn":N|null,"adoption":N|null}).
-    let rules: { 'calendar-cn': number | null; adoption: number | null } = { 'calendar-cn': null, adoption: null };
+    let rules: { 'calendar-cn': number | null; adoption: number | null; policy: number | null } = { 'calendar-cn': null, adoption: null, policy: null };
+    let policy: ReturnType<typeof policySummary> | null = null;
     try {
-      rules = rulesVersions(rulesInForceFor(rt));
+      const inForce = rulesInForceFor(rt);
+      rules = rulesVersions(inForce);
+      // The policy in force: its version, expiry, and what the configuration tightens.
+      policy = policySummary(policyInForce(rt.config, inForce.policy.policy), inForce.source.policy);
     } catch {
       // A configured file that cannot be used: shown as null (verify would say why, exit 2).
     }
@@ -48,7 +52,9 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     // The whole kept snapshot is read once against its SHA-256: `status` says when it is damaged.
     const atRest = store.verifyAtRest();
     const iat = store.listIat();
-    const age = listAge(iat, rt.time().nowSec, rt.config.statusList.maxAgeHours * 3600);
+    // The list age by the policy in force (24 h by default; the configuration may shorten it).
+    const maxAgeHours = policy?.numbers['statusList.maxAgeHours'] ?? rt.config.statusList.maxAgeHours ?? 24;
+    const age = listAge(iat, rt.time().nowSec, maxAgeHours * 3600);
     const last = store.lastSyncAttempt();
     const report = {
       seq: store.seq(),
@@ -56,6 +62,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       listIat: iat === null ? null : new Date(iat * 1000).toISOString(),
       trustVersion,
       rules,
+      policy,
       clock,
       stale: age.stale,
       ageSec: age.ageSec,
@@ -71,9 +78,14 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
         `status list: ${report.damaged ? 'DAMAGED, read as never synced until a fresh copy is fetched' : report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
         `  ${report.stale ? 'STALE: scans carry STATUS_LIST_STALE' : 'fresh'}${age.ageSec !== null ? ` (age ${(age.ageSec / 3600).toFixed(1)} h)` : ''}`,
         `trust list: ${trustVersion === null ? 'none' : `version ${trustVersion}`}`,
-        `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}`,
+        `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}, policy ${rules.policy === null ? 'none' : `version ${rules.policy}`}`,
         `clock: ${clock}`,
       ];
+      if (policy) {
+        lines.push(`policy: version ${policy.version}${policy.version === 0 ? ' (shipped defaults)' : ''}${policy.expires ? `, expires ${policy.expires}` : ''}`);
+        if (policy.tightened.length > 0) lines.push(`  stricter by configuration: ${policy.tightened.join(', ')}`);
+        if (policy.ignored.length > 0) lines.push(`  laxer in the configuration, not applied: ${policy.ignored.join(', ')}`);
+      }
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);
       if (report.problem) lines.push(`problem: ${report.problem}`);
       process.stdout.write(`${lines.join('\n')}\n`);

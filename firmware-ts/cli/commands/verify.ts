@@ -53,6 +53,7 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
         dryRun: opts.dryRun === true,
         // A failing store never changes the verdict; the operator of the command is told on stderr.
         onStoreFault: (f) => process.stderr.write(`roadscan: once-only record ${f.op} failed: ${f.message}\n`),
+        escalate: () => checker.policy.policy.escalate,
       });
     }
     const stage = once?.stage ?? null;

@@ -11,12 +11,16 @@ export const syncSection = {
     .strictObject({
       /** Base URL of the published list; null disables background sync. */
       url: z.string().url().nullable().default(null),
-      /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
+      /**
+       * Past this age of the last verified manifest, scans carry STATUS_LIST_STALE; null: the
+       * policy's (`statusList.maxAgeHours`, 24 by default). Only a stricter value applies.
+       */
       maxAgeHours: z
         .number()
         .positive()
         .max(24 * 365)
-        .default(24),
+        .nullable()
+        .default(null),
       /** Period of the background sync after a success. */
       periodMin: z
         .number()

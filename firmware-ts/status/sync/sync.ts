@@ -166,7 +166,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
   const signed = await checkSignedUpdates((path, max) => fetchSmall(ctx, path, max), m, {
     trust: opts.trust,
     trustSha256: start.trust_sha256 ? Buffer.from(start.trust_sha256) : null,
-    rules: opts.heldRules ?? { 'calendar-cn': null, adoption: null },
+    rules: opts.heldRules ?? { 'calendar-cn': null, adoption: null, policy: null },
   });
   for (const note of signed.notes) opts.log?.info?.(`status list: ${note}`);
   const trust = signed.trust;
