@@ -159,10 +159,10 @@ export function sm2Sign(privateKey: Uint8Array, message: Uint8Array): Uint8Array
   const e = digestOf(sm2Z(sm2PublicKeyOf(privateKey)), message);
   const inv = invert(1n + d);
   for (;;) {
-    const k = toBig(randomBytes(32)) % (N - 1n) + 1n;
+    const k = (toBig(randomBytes(32)) % (N - 1n)) + 1n;
     const r = (e + Point.BASE.multiply(k).toAffine().x) % N;
     if (r === 0n || r + k === N) continue;
-    const s = (inv * ((k - r * d) % N + N)) % N;
+    const s = (inv * (((k - r * d) % N) + N)) % N;
     if (s === 0n) continue;
     return Buffer.concat([be32(r), be32(s)]);
   }

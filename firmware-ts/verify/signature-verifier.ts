@@ -1,5 +1,5 @@
 /**
- * One signature check for every signer (docs/CREDENTIALS.md section 2, STATUS-LIST.md "Signed
+ * One signature check for every signer (docs/CREDENTIALS.md section 2, docs/STATUS-LIST.md "Signed
  * documents"): the COSE header's `alg` must be the algorithm of the key that is to verify it,
  * otherwise the signature is bad whatever its bytes; then Ed25519 through node:crypto or SM2
  * with SM3 (crypto/sm2.ts). Issuer, holder, manifest and root signatures all come through here.

@@ -26,7 +26,8 @@ function sm2Stages(): { where: string; stage: Sm2Stage; valid: boolean }[] {
   }
   out.push({ where: 'status-list manifest', stage: sm2.statusList.manifest, valid: true });
   for (const c of sm2.signedDocuments.cases) {
-    for (const s of c.document.signatures) out.push({ where: `${c.name} ${s.signer}`, stage: { ...s, payload: '', protected: s.signProtected, cose: '', body: '' }, valid: true });
+    for (const s of c.document.signatures)
+      out.push({ where: `${c.name} ${s.signer}`, stage: { ...s, payload: '', protected: s.signProtected, cose: '', body: '' }, valid: true });
   }
   return out;
 }
@@ -73,7 +74,15 @@ describe('SM2 keys and signatures that cannot serve', () => {
     const offCurve = Buffer.from(issuer);
     offCurve[64]! ^= 1;
     const xTooBig = Buffer.concat([Buffer.from([4]), be32(SM2_CURVE.p), issuer.subarray(33)]);
-    for (const bad of [offCurve, issuer.subarray(0, 33), Buffer.concat([Buffer.from([4]), Buffer.alloc(64)]), Buffer.alloc(65), xTooBig, issuer.subarray(1), Buffer.concat([issuer, Buffer.alloc(1)])]) {
+    for (const bad of [
+      offCurve,
+      issuer.subarray(0, 33),
+      Buffer.concat([Buffer.from([4]), Buffer.alloc(64)]),
+      Buffer.alloc(65),
+      xTooBig,
+      issuer.subarray(1),
+      Buffer.concat([issuer, Buffer.alloc(1)]),
+    ]) {
       expect(Sm2PublicKey.fromBytes(bad, { keep: true })).toBeNull();
     }
     expect(Sm2PublicKey.fromBytes(issuer, { keep: true })).not.toBeNull();
