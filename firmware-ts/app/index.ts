@@ -15,3 +15,4 @@ export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
 export * from './policy-in-force.js';
+export * from './scan-path.js';
