@@ -22,7 +22,10 @@ export function saveAuthority(dir: string, authority: TestAuthority, root?: Root
   const trustFile = join(dir, 'trust.json');
   writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
   if (root) saveRootGeneration(dir, 1, root);
-  writeFileSync(trustFile, `${JSON.stringify(root ? authority.trustList(2, { root, ...(expires !== undefined ? { expires } : {}) }) : authority.trustList(), null, 2)}\n`);
+  writeFileSync(
+    trustFile,
+    `${JSON.stringify(root ? authority.trustList(2, { root, ...(expires !== undefined ? { expires } : {}) }) : authority.trustList(), null, 2)}\n`,
+  );
   return { authorityFile, trustFile };
 }
 

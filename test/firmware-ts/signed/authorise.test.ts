@@ -155,7 +155,8 @@ describe('acceptRulesUpdate', () => {
   });
 
   it('spec 1.2: refuses a new version without expires, past it, or with one that is no instant; the held version is not judged', () => {
-    const take = (json: string, heldVersion: number) => acceptRulesUpdate(doc(signPublication(json, parties)), held.root, { name: 'calendar-cn', version: 2 }, heldVersion, NOW);
+    const take = (json: string, heldVersion: number) =>
+      acceptRulesUpdate(doc(signPublication(json, parties)), held.root, { name: 'calendar-cn', version: 2 }, heldVersion, NOW);
     expect(() => take(calendar(2, null), 1)).toThrow(/rules calendar-cn version 2 carries no expires/);
     expect(() => take(calendar(2, '2020-01-01T00:00:00Z'), 1)).toThrow(/rules calendar-cn version 2 expired at 2020-01-01T00:00:00Z/);
     expect(() => take(calendar(2, 'next year'), 1)).toThrow(/rules calendar-cn: expires: not an ISO-8601 instant/);

@@ -94,8 +94,12 @@ describe('signedDocuments known-answer vectors', () => {
     expect(ok.list.version).toBe(3);
     expect(ok.rotation).toBe(false);
     expect(ok.signers).toEqual(['ce56042d8b418123', '5c445abdc572f71e']);
-    expect(() => acceptTrustUpdate(byName.get('trust-v3-one-of-three')!, installed, checkedAtSec)).toThrow(/1 of the 2 signatures the root in force needs \(f6aa8515dd6688fb\)/);
-    expect(() => acceptTrustUpdate(byName.get('trust-v3-same-key-twice')!, installed, checkedAtSec)).toThrow(/1 of the 2 signatures the root in force needs \(ce56042d8b418123\)/);
+    expect(() => acceptTrustUpdate(byName.get('trust-v3-one-of-three')!, installed, checkedAtSec)).toThrow(
+      /1 of the 2 signatures the root in force needs \(f6aa8515dd6688fb\)/,
+    );
+    expect(() => acceptTrustUpdate(byName.get('trust-v3-same-key-twice')!, installed, checkedAtSec)).toThrow(
+      /1 of the 2 signatures the root in force needs \(ce56042d8b418123\)/,
+    );
     const cal = acceptRulesUpdate(byName.get('calendar-2027-two-of-three')!, root, { name: 'calendar-cn', version: 2 }, 1, checkedAtSec);
     expect(cal.status).toBe('accepted');
     expect(cal.rules.version).toBe(2);
