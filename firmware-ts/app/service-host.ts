@@ -3,8 +3,9 @@
  * options) around the appliance: the status list and its background sync, the clock floor, the
  * audit log with its purge and upload, metrics and the health endpoint, the operator screen.
  *
- * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
- * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
+ * Only the appliance, its indicator and a port another process holds (a second `roadscan run`:
+ * exit 2 naming the port) may stop the start-up; the screen or the health endpoint failing to
+ * listen otherwise is logged and the unit keeps scanning. A trust list received by sync with a
  * higher version replaces the one in use without a restart.
  *
  * At a gate or a window the once-only step and the operator desk join in (docs/DESIGN.md,
@@ -29,6 +30,7 @@ import { auditUpload } from './audit-upload.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
+import { SetupError } from './setup-error.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
@@ -52,6 +54,11 @@ export interface ServiceHostOptions {
   onScreenUrl?(url: string): void;
   /** Told of every failure of the once-only store (the scan went on with the verdict it earned). */
   onStoreFault?(fault: StoreFault): void;
+  /**
+   * A screen or health port held by another process ends the start with a SetupError (default
+   * true: `roadscan run`); false logs it and scans on (the demo beside a running service).
+   */
+  portsRequired?: boolean;
 }
 
 export class ServiceHost {
@@ -218,6 +225,7 @@ export class ServiceHost {
           opts.onScreenUrl?.(url);
           screen = s;
         } catch (err) {
+          if (opts.portsRequired !== false) portTaken('screen', cfg.screen, err);
           logger.error({ err: (err as Error).message }, 'operator screen not started');
         }
       };
@@ -284,6 +292,7 @@ export class ServiceHost {
           this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
           logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
         } catch (err) {
+          if (opts.portsRequired !== false) portTaken('health', cfg.health, err);
           logger.error({ err: (err as Error).message }, 'health endpoint not started');
         }
       });
@@ -343,6 +352,15 @@ export class ServiceHost {
       }
     }
   }
+}
+
+/**
+ * A port another process holds is a set-up problem (exit 2, one line naming it), never a service
+ * that says it runs without its screen or health endpoint: most often a second `roadscan run`.
+ */
+function portTaken(what: 'screen' | 'health', at: { host: string; port: number }, err: unknown): void {
+  if ((err as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') return;
+  throw new SetupError(`${what} port ${at.host}:${at.port} is already in use (another roadscan run?): stop it, or change ${what}.port`);
 }
 
 /** The list part of `/healthz`; a database that fails under the service is a problem line, never a 500. */

@@ -26,7 +26,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
   const { chooseTrust, rulesInForceFor, rulesVersions } = await import('../../app/index.js');
-  const rt = await openRuntime(opts);
+  // `status` only reads: a database that is not there is named, never created.
+  const rt = await openRuntime({ ...opts, existingDb: true });
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
     let trustVersion: number | null = null;
