@@ -18,7 +18,7 @@ import { entryKey, reasonForStatus } from '../status/list/index.js';
 import type { StatusSource } from '../status/list/index.js';
 import { displayFields } from '../verdict/display-fields.js';
 import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
-import { Ed25519Verifier } from '../verify/ed25519.js';
+import { SignatureVerifier } from '../verify/signature-verifier.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
 
@@ -57,7 +57,7 @@ export function referencedRegistrationKey(c: Credential): Buffer | null {
 }
 
 export class ScanChecker {
-  private readonly verifier = new Ed25519Verifier();
+  private readonly verifier = new SignatureVerifier();
 
   constructor(private readonly opts: ScanCheckerOptions) {}
 
