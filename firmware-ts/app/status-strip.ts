@@ -16,7 +16,7 @@ export function statusStripFeed(
   rt: Runtime,
   list: StatusSource,
   audit: AuditLog,
-  station: { state(): { connected: boolean; queued: number; conflicts: number } } | null,
+  station: { state(): SharedState } | null,
   /** The list age past which scans carry STATUS_LIST_STALE, by the policy in force. */
   maxAgeSec: () => number,
 ): () => Omit<ScreenStatus, 'scanner'> {
@@ -37,8 +37,24 @@ export function statusStripFeed(
   };
 }
 
-function sharedStatus(s: { connected: boolean; queued: number; conflicts: number }): { connected: boolean; queued: number; conflicts: number } {
-  return { connected: s.connected, queued: s.queued, conflicts: s.conflicts };
+interface SharedState {
+  connected: boolean;
+  queued: number;
+  conflicts: number;
+  queueFull?: boolean;
+  fault?: string | null;
+  decidingAlone?: boolean;
+}
+
+function sharedStatus(s: SharedState): NonNullable<ScreenStatus['shared']> {
+  return {
+    connected: s.connected,
+    queued: s.queued,
+    conflicts: s.conflicts,
+    queueFull: s.queueFull === true,
+    bucketFault: Boolean(s.fault),
+    decidingAlone: s.decidingAlone === true,
+  };
 }
 
 /** The station as the status strip shows it: its code, and its name when configured. */
