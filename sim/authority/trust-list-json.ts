@@ -10,6 +10,8 @@ export interface TrustEntryJson {
   kid: string;
   iss: string;
   key: string;
+  /** Absent for Ed25519 (the default), so an Ed25519 list reads exactly as before 1.2. */
+  alg?: 'SM2';
   types: string[];
   notBefore: string;
   notAfter: string;
@@ -26,6 +28,7 @@ export function trustEntry(key: SimKey, iss: string, types: string[], window: { 
     kid: Buffer.from(key.kid).toString('base64url'),
     iss,
     key: Buffer.from(key.publicKey).toString('base64url'),
+    ...(key.alg === 'SM2' ? { alg: 'SM2' as const } : {}),
     types,
     notBefore: window.notBefore ?? '2020-01-01T00:00:00Z',
     notAfter: window.notAfter ?? '2040-01-01T00:00:00Z',

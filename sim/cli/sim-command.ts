@@ -23,6 +23,7 @@ interface IssueOptions {
   uncompressed?: boolean;
   untagged?: boolean;
   kidUnprotected?: boolean;
+  holderAlg?: 'EdDSA' | 'SM2';
   set: string[];
   json?: boolean;
 }
@@ -56,17 +57,20 @@ export function register(program: Command): void {
     .option('--root-keys <n>', 'keys of the root (docs/STATUS-LIST.md "Signed documents")', '3')
     .option('--threshold <k>', 'signatures of distinct root keys a trust list or rules document needs', '2')
     .option('--no-root', 'a version-1 trust list without root (only configuration can replace it)')
-    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean }) => {
+    .addOption(
+      new Option('--alg <alg>', 'signature algorithm of every key: Ed25519, or SM2 with SM3 (docs/CREDENTIALS.md section 2)').choices(['EdDSA', 'SM2']).default('EdDSA'),
+    )
+    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean; alg: 'EdDSA' | 'SM2' }) => {
       const { TestAuthority } = await import('../authority/test-authority.js');
       const { saveAuthority } = await import('../authority/authority-store.js');
       const { generateRoot } = await import('../authority/root-keys.js');
       let root;
       try {
-        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold)) : undefined;
+        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold), opts.alg) : undefined;
       } catch (err) {
         throw new UsageError(`--root-keys/--threshold: ${(err as Error).message}`);
       }
-      const files = saveAuthority(dir, TestAuthority.create(), root);
+      const files = saveAuthority(dir, TestAuthority.create(opts.alg), root);
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
 
@@ -82,7 +86,17 @@ export function register(program: Command): void {
     .option('--iat <iso>', 'issued-at instant (default: a day before --now)')
     .option('--nbf <iso>', 'not-before instant (default: iat)')
     .option('--exp <iso>', 'expiry instant')
-    .addOption(new Option('--flaw <flaw>', 'break the code on purpose').choices(['issuer-signature', 'holder-signature', 'unknown-issuer', 'wrong-issuer']))
+    .addOption(
+      new Option('--flaw <flaw>', 'break the code on purpose').choices([
+        'issuer-signature',
+        'holder-signature',
+        'unknown-issuer',
+        'wrong-issuer',
+        'alg-mismatch',
+        'holder-alg-mismatch',
+      ]),
+    )
+    .addOption(new Option('--holder-alg <alg>', "the holder key's algorithm (default: the authority's)").choices(['EdDSA', 'SM2']))
     .option('--uncompressed', 'no zlib')
     .option('--untagged', 'COSE without tag 18')
     .option('--kid-unprotected', 'kid in the unprotected header')
@@ -113,6 +127,7 @@ export function register(program: Command): void {
         tagged: !opts.untagged,
         kidUnprotected: !!opts.kidUnprotected,
         flaw: opts.flaw as never,
+        ...(opts.holderAlg ? { holder: authority.holderOf(opts.holderAlg) } : {}),
       });
       process.stdout.write(
         opts.json ? `${JSON.stringify({ text: code.text, statusKey: code.statusKey, cti: Buffer.from(code.cti).toString('hex'), iss: code.iss })}\n` : `${code.text}\n`,
