@@ -8,7 +8,7 @@
  * excess length must still come out harmless.
  * @module
  */
-import type { ScanResult } from '../scan/scan-checker.js';
+import type { ScanResult } from '../scan-path/index.js';
 import { displaySafe } from '../verdict/display-text.js';
 import { REASON_CODES, isWarnCode, type ReasonCode, type Verdict } from '../core/reasons.js';
 import { fieldLabel, fieldOrder, fieldValueText, reasonText, typeName, uiText, verdictWord, type ScreenLang } from './screen-text.js';

@@ -143,7 +143,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       // Let the last pattern finish, as the officer would see it.
       await Promise.race([sleep(Math.max(feedback.accept.ledMs, feedback.warn.ledMs, feedback.reject.ledMs) + 100), ended]);
     }
-    const scans = running.appliance.scanCount;
+    const scans = running.path.scanCount;
     // After the stop: the audit writer has made every record durable by then.
     await running.stop();
     host = null;
