@@ -13,6 +13,7 @@ import { TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from './docu
 import { decodeSignedDocument } from '../../firmware-ts/signed/signed-document.js';
 import { signPublication } from './signed-publications.js';
 import type { TestAuthority } from './test-authority.js';
+import { offCurveEntry } from './trust-list-json.js';
 
 export { TRUST_FORGERIES, type TrustForgery };
 
@@ -54,7 +55,8 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
       req.trustForgery === 'unusable'
         ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'] })
         : authority.trustList(req.trustVersion, { root: current.root });
-    const forgery = req.trustForgery === 'unusable' ? undefined : req.trustForgery;
+    if (req.trustForgery === 'off-curve-key') list.issuers[0] = offCurveEntry(list.issuers[0]!);
+    const forgery = req.trustForgery === 'unusable' || req.trustForgery === 'off-curve-key' ? undefined : req.trustForgery;
     const parties = { root: held, sl: authority.keys.sl, ...(rotating ? { newRoot: current.root } : {}), ...(retired ? { retired } : {}) };
     out.trustDocument = { version: req.trustVersion, bytes: signPublication(JSON.stringify(list), parties, forgery) };
     // A refused list changes nothing on the scanners: they keep the root they held.

@@ -3,6 +3,7 @@
  * lists carry the offline `root`.
  * @module
  */
+import { kidOf } from '../../firmware-ts/verify/kid.js';
 import type { SimKey } from './keys.js';
 import type { RootJson } from './root-keys.js';
 
@@ -33,4 +34,15 @@ export function trustEntry(key: SimKey, iss: string, types: string[], window: { 
     notBefore: window.notBefore ?? '2020-01-01T00:00:00Z',
     notAfter: window.notAfter ?? '2040-01-01T00:00:00Z',
   };
+}
+
+/**
+ * The entry of an SM2 key moved off the curve (the last byte of y changed), its kid recomputed
+ * over the new bytes: a list carrying it cannot serve (docs/CREDENTIALS.md section 5).
+ */
+export function offCurveEntry(entry: TrustEntryJson): TrustEntryJson {
+  if (entry.alg !== 'SM2') throw new Error('only an SM2 key can be moved off the curve (roadscan sim init --alg SM2)');
+  const key = Buffer.from(entry.key, 'base64url');
+  key[64]! ^= 0x01;
+  return { ...entry, kid: kidOf(key).toString('base64url'), key: key.toString('base64url') };
 }
