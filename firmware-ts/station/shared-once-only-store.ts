@@ -22,6 +22,7 @@ import type { HandoverQueue, HandoverItem, OnceConflict } from './handover-queue
 import { assertOnceInput, isOnceRecord, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 import { KeyExistsError, type StationBucket } from './station-bucket.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
+import { oneLine } from '../core/text-safety.js';
 
 export interface SharedOnceOnlyStoreOptions {
   bucket: StationBucket;
@@ -121,7 +122,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       return { ...b, ...this.counts };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      const why = `${e?.code ?? 'error'}: ${String(e?.message ?? err)}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
+      const why = oneLine(`${e?.code ?? 'error'}: ${String(e?.message ?? err)}`, 200);
       return { ...b, ...this.counts, problem: `station records unreadable: ${why}` };
     }
   }

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { backoffDelay, type BackoffOptions } from '../scanner/backoff.js';
 import { decodeFrame } from '../scanner/frame-parser.js';
 import type { Scanner, ScannerEvents, ScannerState } from '../scanner/scanner.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 import { FrameAssembler } from './frame-assembler.js';
 import type { CaptureCommand } from './camera-source.js';
 import { RepeatFilter } from './repeat-filter.js';
