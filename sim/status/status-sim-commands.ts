@@ -28,6 +28,7 @@ interface PublishOptions {
   rules: string[];
   forgeRules?: DocumentForgery;
   forge?: (typeof FORGERIES)[number];
+  expires?: string;
   json?: boolean;
 }
 
@@ -74,6 +75,7 @@ async function signedDocumentsFor(
   publishedGen: number | undefined,
   trustVersion: number | undefined,
   publishedRules: Record<string, Uint8Array>,
+  expires: string,
 ) {
   const rules = await readRules(opts.rules);
   const wantsTrust = trustVersion !== undefined && !opts.plainTrust;
@@ -86,6 +88,7 @@ async function signedDocumentsFor(
       ...(Object.keys(rules).length > 0 ? { rules } : {}),
       ...(opts.forgeRules ? { rulesForgery: opts.forgeRules } : {}),
       publishedRules,
+      expires,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -136,6 +139,7 @@ export function registerStatusSim(sim: Command): void {
     )
     .addOption(new Option('--forge-rules <kind>', 'sign the rules documents as a forgery the scanner must refuse').choices([...DOCUMENT_FORGERIES]))
     .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))
+    .option('--expires <iso>', 'expires of the signed trust list and rules documents published (spec 1.2; default: 90 days after --iat)')
     .option('--json', 'print the publisher state as JSON')
     .action(async (opts: PublishOptions) => {
       const { loadAuthority } = await import('../authority/authority-store.js');
@@ -165,7 +169,10 @@ export function registerStatusSim(sim: Command): void {
       const { readFileSync } = await import('node:fs');
       const { join } = await import('node:path');
       const publishedRules = Object.fromEntries((published?.rules ?? []).map((r) => [r.name, readFileSync(join(opts.out, r.path))]));
-      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules);
+      const { expiresAfter } = await import('../authority/trust-list-json.js');
+      const { isoInstantOption } = await import('../cli/sim-command.js');
+      const expires = opts.expires === undefined ? expiresAfter(iat * 1000) : isoInstantOption('expires', opts.expires);
+      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules, expires);
       const state = publishNext({
         dir: opts.out,
         key: authority.keys.sl,
