@@ -372,5 +372,18 @@ function healthList(store: StatusListStore, age: () => { ageSec: number | null; 
 
 /** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
 function stationHealth(s: StationState): NonNullable<HealthState['station']> {
-  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts, ...(s.problem ? { problem: s.problem } : {}) };
+  return {
+    connected: s.connected,
+    server: s.server,
+    servers: s.servers,
+    queued: s.queued,
+    conflicts: s.conflicts,
+    conflictsByKind: s.conflictsByKind,
+    fault: s.fault,
+    queueMax: s.queueMax,
+    queueFull: s.queueFull,
+    overflow: s.overflow,
+    decidingAlone: s.decidingAlone,
+    ...(s.problem ? { problem: s.problem } : {}),
+  };
 }
