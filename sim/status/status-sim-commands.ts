@@ -13,6 +13,7 @@ import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
 import type { TestAuthority } from '../authority/test-authority.js';
 import { DOCUMENT_FORGERIES, TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from '../authority/document-forgeries.js';
 import { FORGERIES } from './forgeries.js';
+import { Progress } from '../cli/progress.js';
 
 interface PublishOptions {
   dir: string;
@@ -162,7 +163,18 @@ export function registerStatusSim(sim: Command): void {
       }
       const changes = parseChanges(opts.set);
       const random = opts.random === undefined ? 0 : count('random', opts.random, 50_000_000);
-      for (let i = 0; i < random; i++) changes.set(randomBytes(16).toString('hex'), 1 + (randomBytes(1)[0]! % 8));
+      // Millions of keys take a while: each phase and each tenth is said on standard error.
+      const progress = random >= 10_000 ? new Progress('publish-status') : null;
+      progress?.phase(`making ${random} random keys`);
+      // 17 bytes a key (16 of key, one for the status), drawn in blocks: one call per key was most of the time.
+      for (let made = 0; made < random; ) {
+        const n = Math.min(65_536, random - made);
+        const block = randomBytes(17 * n);
+        for (let j = 0; j < n; j++) changes.set(block.toString('hex', 17 * j, 17 * j + 16), 1 + (block[17 * j + 16]! % 8));
+        made += n;
+        progress?.update(made, random, 'random keys');
+      }
+      progress?.phase('writing the snapshot, the delta and the signed manifest');
       const iat = Math.floor((opts.iat ? parseInstant(opts.iat) : Date.now()) / 1000);
       const trustVersion = opts.trustVersion === undefined ? undefined : count('trust-version', opts.trustVersion, 2 ** 31);
       const published = readPublisherState(opts.out);

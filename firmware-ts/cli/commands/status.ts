@@ -29,7 +29,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { listAge } = await import('../../core/staleness.js');
   const { chooseTrust, heldDocuments, loadRulesData, rulesVersions } = await import('../../app/index.js');
   const { heldExpiry } = await import('../../signed/expiry.js');
-  const rt = await openRuntime(opts);
+  // `status` only reads: a database that is not there is named, never created.
+  const rt = await openRuntime({ ...opts, existingDb: true });
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
     let trust: ReturnType<typeof chooseTrust> | null = null;
