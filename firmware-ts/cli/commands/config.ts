@@ -37,7 +37,7 @@ export async function laxerThanPolicy(file: string | undefined): Promise<string[
       import('node:path'),
       import('../../config/load.js'),
       import('../../paths.js'),
-      import('../../log/log-safety.js'),
+      import('../../core/text-safety.js'),
       import('../../app/policy-in-force.js'),
     ]);
   const target = file ?? DEFAULT_CONFIG_FILE;
