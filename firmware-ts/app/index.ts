@@ -14,3 +14,4 @@ export * from './rules.js';
 export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
+export * from './audit-log-open.js';

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     program
       .command('status')
       .description('show the status list held (seq, entries, age), the trust list version and the clock state')
-      .option('--json', 'print {"seq","entries","listIat","trustVersion","rules","clock",...} as JSON'),
+      .option('--json', 'print {"seq","entries","listIat","trustVersion","rules","clock","deviceKey",...} as JSON'),
   ).action(async (opts: StatusCliOptions) => {
     process.exitCode = await runStatus(opts);
   });
@@ -62,6 +62,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       lastSync: last ? { at: new Date(last.atMs).toISOString(), ok: last.ok, error: last.error } : null,
       problem: atRest ?? store.problem(),
       damaged: (atRest ?? store.problem() ?? '').startsWith('status list damaged'),
+      // The key the audit checkpoints are signed with (public half), or null: none made yet.
+      deviceKey: rt.dbFile === ':memory:' ? null : (await import('../../audit/device-key.js')).readDeviceKeyInfo(rt.dbFile),
     };
     store.close();
     if (opts.json) {
@@ -73,6 +75,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
         `trust list: ${trustVersion === null ? 'none' : `version ${trustVersion}`}`,
         `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}`,
         `clock: ${clock}`,
+        `device key: ${report.deviceKey ? `${report.deviceKey.alg} ${report.deviceKey.id}` : 'none'}`,
       ];
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);
       if (report.problem) lines.push(`problem: ${report.problem}`);

@@ -65,6 +65,8 @@ describe('roadscan audit export', () => {
       statusKey: '2'.padStart(32, '0'),
       clockReliable: true,
       ms: 0.5,
+      prev: expect.stringMatching(/^[0-9a-f]{64}$/),
+      salt: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     const all = await runCli(['audit', 'export', '--db', dbFile]);
     expect(all.stdout.trimEnd().split('\n')).toHaveLength(5);
