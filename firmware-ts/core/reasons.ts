@@ -31,12 +31,14 @@ export const REASON_CODES = [
   'OUTSIDE_BOARDING_WINDOW',
   'ALREADY_BOARDED',
   'VOUCHER_ISSUED',
+  'VOUCHER_PERIOD_ENDED',
   'INSPECTION_OVERDUE',
   'PAPER_REQUIRED',
   'CHECK_ID',
   'CALENDAR_UNKNOWN',
   'STATION_OFFLINE',
   'STATUS_LIST_STALE',
+  'TRUST_STALE',
   'CLOCK_UNRELIABLE',
 ] as const;
 
@@ -50,6 +52,7 @@ const WARN_CODES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'CALENDAR_UNKNOWN',
   'STATION_OFFLINE',
   'STATUS_LIST_STALE',
+  'TRUST_STALE',
   'CLOCK_UNRELIABLE',
 ]);
 
@@ -100,11 +103,13 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, { en: string; zh: string }
   OUTSIDE_BOARDING_WINDOW: { en: 'Outside the boarding window', zh: '不在检票时段内' },
   ALREADY_BOARDED: { en: 'Ticket has already boarded', zh: '该票已检票' },
   VOUCHER_ISSUED: { en: 'Already exchanged for a paper voucher', zh: '该票已换取纸质凭证' },
+  VOUCHER_PERIOD_ENDED: { en: 'Too late to exchange this ticket for a voucher', zh: '已超过换取报销凭证的期限' },
   INSPECTION_OVERDUE: { en: 'Annual inspection overdue', zh: '年检已过期' },
   PAPER_REQUIRED: { en: 'Paper registration must be in the vehicle', zh: '纸质行驶证须随车携带' },
   CHECK_ID: { en: "Check the passenger's ID document", zh: '请人工核验乘客身份证件' },
   CALENDAR_UNKNOWN: { en: 'Working days not settled (no holiday schedule): check the dates by hand', zh: '节假日安排未公布：请人工核对工作日' },
   STATION_OFFLINE: { en: "Station record unreachable: only this device's record checked", zh: '车站记录不可达，仅核对本机记录' },
   STATUS_LIST_STALE: { en: 'Status list out of date: revocations may be missing', zh: '状态列表已过期，可能缺少吊销信息' },
+  TRUST_STALE: { en: 'Trust list or rules out of date: a newer version may be missing', zh: '信任列表或规则已过期，可能缺少更新' },
   CLOCK_UNRELIABLE: { en: 'Device clock unreliable', zh: '设备时钟不可靠' },
 };

@@ -85,15 +85,15 @@ if (existsSync(UPSTREAM))
   });
 
 describe('docs/ on its own', () => {
-  it('holds the four spec files, CREDENTIALS and STATUS-LIST at version 1.1', () => {
+  it('holds the four spec files, CREDENTIALS and STATUS-LIST at version 1.2', () => {
     for (const pair of PAIRS) expect(existsSync(join(DOCS, pair.docs)), `docs/${pair.docs} is missing`).toBe(true);
-    expect(firstLine(read(join(DOCS, 'CREDENTIALS.md')))).toBe('# Credential QR format, version 1.1');
-    expect(firstLine(read(join(DOCS, 'STATUS-LIST.md')))).toBe('# Status list distribution, version 1.1');
+    expect(firstLine(read(join(DOCS, 'CREDENTIALS.md')))).toBe('# Credential QR format, version 1.2');
+    expect(firstLine(read(join(DOCS, 'STATUS-LIST.md')))).toBe('# Status list distribution, version 1.2');
   });
 
   it('keeps the numbered sections that the code cites', () => {
     const sections = headings(read(join(DOCS, 'CREDENTIALS.md'))).filter((h) => /^\d+\./.test(h));
-    expect(sections.map((h) => h.split(' ')[0])).toEqual(['1.', '2.', '3.', '4.', '5.', '6.', '7.']);
+    expect(sections.map((h) => h.split(' ')[0])).toEqual(['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.']);
   });
 
   it('holds whole vectors: every scan vector, the status list and the signed documents', () => {
