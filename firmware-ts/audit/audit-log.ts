@@ -204,7 +204,7 @@ export class AuditLog {
       append.close();
       return seq;
     }).immediate;
-    this.checkpointsStmt = db.prepare('SELECT * FROM audit_checkpoint WHERE seq >= ? OR kind IN (\'start\', \'purge\') ORDER BY seq, id');
+    this.checkpointsStmt = db.prepare("SELECT * FROM audit_checkpoint WHERE seq >= ? OR kind IN ('start', 'purge') ORDER BY seq, id");
     this.rowStmt = db.prepare('SELECT * FROM audit_log WHERE seq = ?');
     this.fromSeqStmt = db.prepare('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq');
     this.ackedThroughStmt = db.prepare('SELECT acked_through FROM audit_state WHERE id = 1').pluck();
@@ -309,7 +309,8 @@ export class AuditLog {
         if (range.n === 0 || range.hi === null) return 0;
         const last = this.rowStmt.get(range.hi) as AuditRow;
         // The hash the removed records end on; records from before the chain end on its start.
-        const hash = last.prev && last.salt ? recordDigest(nodeCrypto, this.hashAlg, last.prev.toString('hex'), last.seq, last.salt.toString('hex'), chainValuesOfRow(last)) : null;
+        const hash =
+          last.prev && last.salt ? recordDigest(nodeCrypto, this.hashAlg, last.prev.toString('hex'), last.seq, last.salt.toString('hex'), chainValuesOfRow(last)) : null;
         this.deleteThroughStmt.run(range.hi);
         this.chain.checkpoint('purge', { count: range.n, fromSeq: range.lo, at: { seq: range.hi, hash: hash ?? startHashOf(this.db) } });
         return range.n;

@@ -110,7 +110,13 @@ function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, diges
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   const logId = db.prepare('SELECT log_id FROM audit_state WHERE id = 1').pluck().get() as string;
-  const chain = chainOf(db, crypto, { recordDigest: digest, checkpointMessage: message }, { logId, device: cfg.device, every: cfg.every, key: cfg.key }, () => Date.now() / 1000);
+  const chain = chainOf(
+    db,
+    crypto,
+    { recordDigest: digest, checkpointMessage: message },
+    { logId, device: cfg.device, every: cfg.every, key: cfg.key },
+    () => Date.now() / 1000,
+  );
   // Checkpoints owed: a `time` one (the period passed), and the records given up not yet said.
   let timeDue = false;
   let lostUnsaid = 0;

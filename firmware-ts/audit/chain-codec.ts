@@ -40,7 +40,10 @@ export function recordDigest(crypto: typeof NodeCrypto, alg: string, prevHex: st
   put(seq);
   put(saltHex);
   put(prevHex);
-  values.forEach((v, i) => put(i === 11 && typeof v === 'number' ? Math.round(v * 1000) : v));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    put(i === 11 && typeof v === 'number' ? Math.round(v * 1000) : v);
+  }
   return h.digest('hex');
 }
 

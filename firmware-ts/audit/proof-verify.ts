@@ -113,7 +113,9 @@ export function verifyProof(lines: Iterable<string>, key: KeyObject, opts: Verif
   const closing = checkpoints.length > 0 && checkpoints[checkpoints.length - 1]!.kind === 'export' ? checkpoints[checkpoints.length - 1]! : null;
   if (!closing) say('missing checkpoint: the export has no closing checkpoint (the file was cut short or added to)');
   if (opts.challenge != null && closing && closing.challenge !== opts.challenge) {
-    say(`replayed: the export answers ${closing.challenge === null ? 'no challenge' : `challenge ${JSON.stringify(closing.challenge)}`}, not ${JSON.stringify(opts.challenge)}: an older export`);
+    say(
+      `replayed: the export answers ${closing.challenge === null ? 'no challenge' : `challenge ${JSON.stringify(closing.challenge)}`}, not ${JSON.stringify(opts.challenge)}: an older export`,
+    );
   }
 
   // File order and duplicates.
@@ -171,9 +173,15 @@ export function verifyProof(lines: Iterable<string>, key: KeyObject, opts: Verif
   }
   // The first record follows the chain's start or a purge's end, when the export reaches back to it.
   const first = bySeq.get(lo)!;
-  const anchor = start && start.seq === lo - 1 ? { hash: genesisHash(nodeCrypto, h.hashAlg, h.log), what: "the chain's start" } : valid.find((c) => c.kind === 'purge' && c.seq === lo - 1);
+  const anchor =
+    start && start.seq === lo - 1
+      ? { hash: genesisHash(nodeCrypto, h.hashAlg, h.log), what: "the chain's start" }
+      : valid.find((c) => c.kind === 'purge' && c.seq === lo - 1);
   if (anchor && first.rec.prev && first.rec.prev !== anchor.hash) {
-    edited.set(lo, `edited: seq ${lo}: it does not follow ${'what' in anchor ? anchor.what : `the hash the purge of seq ${anchor.fromSeq ?? '?'}..${anchor.seq} ended on`}`);
+    edited.set(
+      lo,
+      `edited: seq ${lo}: it does not follow ${'what' in anchor ? anchor.what : `the hash the purge of seq ${anchor.fromSeq ?? '?'}..${anchor.seq} ended on`}`,
+    );
   }
 
   // Checkpoints against the records.
@@ -218,7 +226,10 @@ export function verifyProof(lines: Iterable<string>, key: KeyObject, opts: Verif
 
   function done(): ProofVerdict {
     const range = seqs.length === 0 ? 'no records' : `${seqs.length} records (seq ${seqs[0]}..${seqs[seqs.length - 1]})`;
-    const tail = problems.length === 0 ? 'the chain is whole and every checkpoint is signed by the device key' : `${problems.length}${problems.length >= MAX_PROBLEMS ? '+' : ''} problems`;
+    const tail =
+      problems.length === 0
+        ? 'the chain is whole and every checkpoint is signed by the device key'
+        : `${problems.length}${problems.length >= MAX_PROBLEMS ? '+' : ''} problems`;
     return { problems, summary: `${range}, ${checkpoints.length} checkpoints: ${tail}` };
   }
   function fail(line: string): ProofVerdict {
@@ -242,8 +253,10 @@ function checkpointOf(v: unknown): Checkpoint | null {
   const c = v as Record<string, unknown>;
   const int = (x: unknown) => Number.isSafeInteger(x);
   const str = (x: unknown) => typeof x === 'string' && x.length <= 256;
-  if (!str(c.log) || !str(c.device) || !str(c.kind) || !int(c.seq) || typeof c.hash !== 'string' || !int(c.count) || !int(c.atSec) || !int(c.every) || !str(c.hashAlg)) return null;
-  if (!(c.fromSeq === null || int(c.fromSeq)) || !(c.challenge === null || str(c.challenge)) || !(c.sig === null || str(c.sig)) || !(c.keyId === null || str(c.keyId))) return null;
+  if (!str(c.log) || !str(c.device) || !str(c.kind) || !int(c.seq) || typeof c.hash !== 'string' || !int(c.count) || !int(c.atSec) || !int(c.every) || !str(c.hashAlg))
+    return null;
+  if (!(c.fromSeq === null || int(c.fromSeq)) || !(c.challenge === null || str(c.challenge)) || !(c.sig === null || str(c.sig)) || !(c.keyId === null || str(c.keyId)))
+    return null;
   if (!HEX64.test(c.hash as string)) return null;
   return c as unknown as Checkpoint;
 }
@@ -251,7 +264,8 @@ function checkpointOf(v: unknown): Checkpoint | null {
 function recordOf(o: Record<string, unknown>): AuditRecord | null {
   const str = (x: unknown) => typeof x === 'string' && x.length <= 256;
   const strOrNull = (x: unknown) => x === null || str(x);
-  if (!Number.isSafeInteger(o.seq) || !str(o.at) || Number.isNaN(Date.parse(o.at as string)) || !str(o.device) || !str(o.operator) || !str(o.profile) || !str(o.region)) return null;
+  if (!Number.isSafeInteger(o.seq) || !str(o.at) || Number.isNaN(Date.parse(o.at as string)) || !str(o.device) || !str(o.operator) || !str(o.profile) || !str(o.region))
+    return null;
   if (!strOrNull(o.station) || !str(o.verdict) || !Array.isArray(o.reasons) || !o.reasons.every(str) || !strOrNull(o.type) || !strOrNull(o.statusKey)) return null;
   if (typeof o.clockReliable !== 'boolean' || typeof o.ms !== 'number' || !(o.scanId === undefined || str(o.scanId))) return null;
   if (o.action !== undefined) {
@@ -267,9 +281,10 @@ function recordOf(o: Record<string, unknown>): AuditRecord | null {
 export function* fileLines(fd: number): IterableIterator<string> {
   const chunk = Buffer.alloc(1 << 16);
   let carry = '';
-  let bytes: number;
   const decoder = new TextDecoder('utf-8');
-  while ((bytes = readSync(fd, chunk, 0, chunk.length, null)) > 0) {
+  for (;;) {
+    const bytes = readSync(fd, chunk, 0, chunk.length, null);
+    if (bytes === 0) break;
     carry += decoder.decode(chunk.subarray(0, bytes), { stream: true });
     const parts = carry.split('\n');
     carry = parts.pop()!;

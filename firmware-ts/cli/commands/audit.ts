@@ -100,9 +100,10 @@ async function runExport(opts: ExportOptions): Promise<number> {
     if (opts.proof) {
       const [{ proofLines }, { readDeviceKeyInfo }] = await Promise.all([import('../../audit/audit-proof.js'), import('../../audit/device-key.js')]);
       lines = proofLines(log, rt.config.device.id, opts.since === undefined ? null : since, readDeviceKeyInfo(rt.dbFile), opts.challenge ?? null);
-    } else lines = (function* () {
-      for (const record of log.export(since)) yield JSON.stringify(record);
-    })();
+    } else
+      lines = (function* () {
+        for (const record of log.export(since)) yield JSON.stringify(record);
+      })();
     let chunk = '';
     for (const line of lines) {
       chunk += `${line}\n`;
@@ -183,7 +184,7 @@ async function runVerify(file: string, opts: VerifyOptions): Promise<number> {
     if (statSync(opts.deviceKey).size > 16 * 1024) throw new UsageError(`--device-key: ${opts.deviceKey} is larger than 16 KiB, not a key`);
     keyText = readFileSync(opts.deviceKey, 'utf8');
   }
-  let key;
+  let key: ReturnType<typeof parsePublicKey>;
   try {
     key = parsePublicKey(keyText);
   } catch (err) {
