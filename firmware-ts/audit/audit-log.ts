@@ -206,6 +206,7 @@ export class AuditLog {
     }).immediate;
     this.checkpointsStmt = db.prepare("SELECT * FROM audit_checkpoint WHERE seq >= ? OR kind IN ('start', 'purge') ORDER BY seq, id");
     this.rowStmt = db.prepare('SELECT * FROM audit_log WHERE seq = ?');
+    this.betweenStmt = db.prepare("SELECT * FROM audit_checkpoint WHERE seq BETWEEN ? AND ? AND kind NOT IN ('purge', 'start') AND sig IS NOT NULL ORDER BY seq, id");
     this.fromSeqStmt = db.prepare('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq');
     this.ackedThroughStmt = db.prepare('SELECT acked_through FROM audit_state WHERE id = 1').pluck();
     this.ackStmt = db.prepare('UPDATE audit_state SET acked_through = max(acked_through, ?) WHERE id = 1');
@@ -220,6 +221,7 @@ export class AuditLog {
 
   private readonly checkpointsStmt;
   private readonly rowStmt;
+  private readonly betweenStmt;
   private readonly fromSeqStmt;
   private readonly firstKeptStmt;
   private readonly rangeStmt;
@@ -238,6 +240,11 @@ export class AuditLog {
   /** Stored checkpoints bearing on records from `fromSeq` on (and every start and purge one), by seq. */
   checkpoints(fromSeq = 0): Checkpoint[] {
     return (this.checkpointsStmt.all(fromSeq) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
+  }
+
+  /** Signed checkpoints of the head between two sequence numbers (what an upload batch carries). */
+  checkpointsBetween(lo: number, hi: number): Checkpoint[] {
+    return (this.betweenStmt.all(lo, hi) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
   }
 
   /** A checkpoint of the head now, signed and stored (a stop, or after a time without one). */

@@ -142,9 +142,11 @@ async function runUpload(opts: UploadOptions): Promise<number> {
       if (err instanceof UploadIdentityError) throw new UsageError(err.message);
       throw err;
     }
+    const { readDeviceKeyInfo } = await import('../../audit/device-key.js');
     const uploader = new AuditUploader(log, {
       url,
       ...tls,
+      deviceKey: rt.dbFile === ':memory:' ? null : readDeviceKeyInfo(rt.dbFile),
       batchSize: cfg.uploadBatch,
       timeoutMs: cfg.uploadTimeoutSec * 1000,
     });
