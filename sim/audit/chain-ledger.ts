@@ -42,7 +42,14 @@ export class ChainLedger {
    * Checks a batch against what is held; returns what to store, or a one-line refusal. Nothing
    * changes until `accept` is called with the plan.
    */
-  check(log: string, device: string, records: AuditRecord[], checkpoints: unknown, deviceKey: unknown, heldJson: (seq: number) => string | undefined): BatchPlan | { refused: string } {
+  check(
+    log: string,
+    device: string,
+    records: AuditRecord[],
+    checkpoints: unknown,
+    deviceKey: unknown,
+    heldJson: (seq: number) => string | undefined,
+  ): BatchPlan | { refused: string } {
     const key = this.keyFor(device, deviceKey);
     if ('refused' in key) return key;
     const head = this.heads.get(log);
