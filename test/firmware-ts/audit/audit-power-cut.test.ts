@@ -130,5 +130,5 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
     } finally {
       await collector.stop();
     }
-  });
+  }, 300_000); // five child processes, each starting from the TypeScript sources: slow on a loaded machine
 });

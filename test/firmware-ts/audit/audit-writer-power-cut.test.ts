@@ -60,5 +60,5 @@ describe('the audit writer under power cuts (SIGKILL during bursts)', () => {
       }
     }
     expect(acknowledged.size).toBeGreaterThanOrEqual(CYCLES * 200);
-  });
+  }, 300_000); // five child processes, each starting from the TypeScript sources: slow on a loaded machine
 });
