@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AuditLog, type AuditSink } from '../firmware-ts/audit/audit-log.js';
 import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
-import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { buildOnceOnly } from '../firmware-ts/app/once-only.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
@@ -77,36 +77,22 @@ async function run(
   // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.
   const slowSync: AuditSink = { submit: (e) => (log.record(e), Atomics.wait(pause, 0, 0, mode.flushDelayMs)) };
   const sink: AuditSink = writer ?? (mode.flushDelayMs > 0 ? slowSync : log);
-  const once = mode.gate
-    ? buildOnceOnly(rt, {
-        onStoreFault: (f) => console.error(`once-only store fault: ${f.message}`),
-        ...(mode.gate === 'behind' && writer ? { local: { writeBehind: writer } } : {}),
-      })
-    : null;
+  const once = mode.gate ? buildOnceOnly(rt, mode.gate === 'behind' && writer ? { local: { writeBehind: writer } } : {}) : null;
   const feeder = new TimedFeeder();
-  const appliance = new Appliance({
-    scanner,
-    indicator: new SimIndicator(),
-    checker: buildChecker(rt, chooseTrust(rt, null), status),
-    time: () => rt.time(),
-    audit: sink,
-    place: { profile: rt.config.profile, region: rt.config.region, station: rt.config.station.code },
-    ...(once ? { onceOnly: once.stage } : {}),
-    feedback: rt.config.feedback,
-    listStale: () => false,
-    onEvent: (e) => {
-      if (e.event === 'scan') {
-        verdict.push(feeder.scanned());
-        verdicts.push(e.verdict);
-      }
-    },
+  const path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit: sink, onceOnly: once });
+  path.on('fault', (f) => f.part === 'once-only' && f.state === 'failing' && console.error(`once-only store fault: ${f.fault.message}`));
+  path.on('scan', (s) => {
+    verdict.push(feeder.scanned());
+    verdicts.push(s.result.verdict);
   });
+  const appliance = new Appliance({ scanner, indicator: new SimIndicator(), feedback: rt.config.feedback, path, listStale: () => false });
   await appliance.start();
   try {
     await feeder.feed(pair.feederPath, mode.gate ? Array.from({ length: n }, () => world.authority.code({ type: 'TK', now: nowSec }).text) : frames(world, n));
     if (writer) await writer.idle(30_000);
   } finally {
     await appliance.stop();
+    await path.close();
     await writer?.close();
     await once?.close();
     await pair.stop();

@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { buildChecker, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { ImageDecoder } from '../hal/image/image-decoder.js';
 import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../hal/image/zxing-loader.js';
@@ -108,24 +108,15 @@ async function latencyInProcess(dir: string, world: DemoWorld, n: number): Promi
   const frame: number[] = [];
   const feeder = new TimedFeeder();
   scanner.on('frame', (f) => frame.push(f.receivedAt - feeder.t0));
-  const appliance = new Appliance({
-    scanner,
-    indicator: new SimIndicator(),
-    checker: buildChecker(rt, chooseTrust(rt, null), status),
-    time: () => rt.time(),
-    audit: new AuditLog(rt.db, { deviceId: 'bench', operator: '' }),
-    place: { profile: 'roadside', region: rt.config.region, station: null },
-    feedback: rt.config.feedback,
-    listStale: () => false,
-    onEvent: (e) => {
-      if (e.event === 'scan') verdict.push(feeder.scanned());
-    },
-  });
+  const path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit: new AuditLog(rt.db, { deviceId: 'bench', operator: '' }) });
+  path.on('scan', () => verdict.push(feeder.scanned()));
+  const appliance = new Appliance({ scanner, indicator: new SimIndicator(), feedback: rt.config.feedback, path, listStale: () => false });
   await appliance.start();
   try {
     await feeder.feed(pair.feederPath, frames(world, n));
   } finally {
     await appliance.stop();
+    await path.close();
     await pair.stop();
     status.close();
     rt.close();

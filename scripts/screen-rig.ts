@@ -6,12 +6,14 @@
  * sync over HTTP into SQLite, the audit log, the simulated indicator, and the ScreenServer.
  * @module
  */
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime, type Runtime } from '../firmware-ts/app/index.js';
+import { screenOutput } from '../firmware-ts/screen/screen-output.js';
+import type { ScanPath } from '../firmware-ts/scan-path/index.js';
 import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
 import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
 import { screenStatusOf } from '../firmware-ts/screen/screen-status.js';
@@ -19,7 +21,6 @@ import { Appliance } from '../firmware-ts/service/appliance.js';
 import { statusDataDir } from '../firmware-ts/status/list/index.js';
 import { StatusListStore } from '../firmware-ts/status/list/index.js';
 import { syncOnce } from '../firmware-ts/status/sync/index.js';
-import { openDatabase, type Db } from '../firmware-ts/store/database.js';
 import { parseTrustList } from '../firmware-ts/verify/trust-list.js';
 
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
@@ -30,9 +31,6 @@ import { SimScanner } from '../hal/scanner/sim-scanner.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import { publishNext } from '../sim/status/status-publisher.js';
 import { StatusServer } from '../sim/status/status-server.js';
-import { defaultConfig } from '../firmware-ts/config/schema.js';
-
-const DEFAULT_FEEDBACK = defaultConfig().feedback;
 
 export interface ScreenRigOptions {
   /**
@@ -58,9 +56,10 @@ export class ScreenRig {
   private readonly revokedKey: string;
   screen!: ScreenServer;
   appliance!: Appliance;
+  path!: ScanPath;
   url = '';
   private readonly dir = mkdtempSync(join(tmpdir(), 'roadscan-screen-rig-'));
-  private readonly db: Db = openDatabase(join(this.dir, 'roadscan.db'));
+  private rt: Runtime | null = null;
   private input: PassThrough | null = null;
   private readonly devicePath = join(this.dir, 'scanner');
   private readonly feederPath = join(this.dir, 'feeder');
@@ -122,18 +121,27 @@ export class ScreenRig {
 
   async close(): Promise<void> {
     await this.appliance?.stop().catch(() => undefined);
+    await this.path?.close();
     await this.screen?.stop();
     await this.pair?.stop().catch(() => undefined);
     await this.statusServer?.close();
-    this.db.close();
+    this.rt?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async build(): Promise<void> {
-    const trust = parseTrustList(this.authority.trustList());
-    const status = await this.syncStatusList(trust);
-    const checker = shippedChecker({ trust: this.authority.trustList(), ...PLACE, status });
-    const audit = new AuditLog(this.db, { deviceId: 'screen-rig', operator: '' });
+    const trustFile = join(this.dir, 'trust.json');
+    writeFileSync(trustFile, JSON.stringify(this.authority.trustList()));
+    const rt = await openRuntime({
+      db: join(this.dir, 'roadscan.db'),
+      trust: trustFile,
+      now: new Date(this.nowSec * 1000).toISOString(),
+      profile: PLACE.profile,
+      region: PLACE.region,
+    });
+    this.rt = rt;
+    const status = await this.syncStatusList(rt, parseTrustList(this.authority.trustList()));
+    const audit = new AuditLog(rt.db, { deviceId: 'screen-rig', operator: '' });
     const statusNow = () =>
       screenStatusOf({
         scanner: 'open',
@@ -153,22 +161,15 @@ export class ScreenRig {
       clearAfterMs: this.opts.clearAfterMs,
     });
     this.url = (await this.screen.start()).url;
-    this.appliance = new Appliance({
-      scanner: await this.makeScanner(),
-      indicator: new SimIndicator(),
-      checker,
-      time: () => ({ nowSec: this.nowSec, reliable: true }),
-      audit,
-      place: PLACE,
-      feedback: DEFAULT_FEEDBACK,
-      listStale: () => statusNow().listStale,
-      screenStatus: () => {
-        const { scanner: _scanner, ...rest } = statusNow();
-        return rest;
-      },
-      screen: this.screen,
-    });
+    this.path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit });
+    const scanner = await this.makeScanner();
+    this.appliance = new Appliance({ scanner, indicator: new SimIndicator(), feedback: rt.config.feedback, path: this.path, listStale: () => statusNow().listStale });
+    // The screen as the service wires it: the path's verdicts, and the strip on every scanner change.
+    screenOutput(this.path, this.screen);
+    const publishStatus = () => this.screen.publishStatus({ ...statusNow(), scanner: scanner.state, records: 'ok' });
+    this.appliance.on('scanner', publishStatus);
     await this.appliance.start();
+    publishStatus();
   }
 
   private async makeScanner(): Promise<Scanner> {
@@ -188,7 +189,7 @@ export class ScreenRig {
   }
 
   /** Publishes a list (iat = now - listAgeSec) revoking one licence and syncs it for real. */
-  private async syncStatusList(trust: ReturnType<typeof parseTrustList>): Promise<StatusListStore> {
+  private async syncStatusList(rt: Runtime, trust: ReturnType<typeof parseTrustList>): Promise<StatusListStore> {
     const www = join(this.dir, 'www');
     publishNext({
       dir: www,
@@ -198,10 +199,10 @@ export class ScreenRig {
     });
     this.statusServer = await StatusServer.start(www);
     const dbFile = join(this.dir, 'roadscan.db');
-    const outcome = await syncOnce({ db: this.db, dataDir: statusDataDir(dbFile), baseUrl: this.statusServer.url, trust, timeoutMs: 5000 });
+    const outcome = await syncOnce({ db: rt.db, dataDir: statusDataDir(dbFile), baseUrl: this.statusServer.url, trust, timeoutMs: 5000 });
     await this.statusServer.close();
     this.statusServer = null;
     if (!outcome.ok) throw new Error(`screen rig: status-list sync failed: ${outcome.error ?? 'unknown'}`);
-    return StatusListStore.open(this.db, statusDataDir(dbFile));
+    return StatusListStore.open(rt.db, statusDataDir(dbFile));
   }
 }

@@ -14,4 +14,5 @@ export * from './rules.js';
 export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
+export * from './scan-path.js';
 export * from './audit-log-open.js';

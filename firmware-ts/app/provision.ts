@@ -244,6 +244,7 @@ async function syncWith(configFile: string, signal?: AbortSignal) {
       baseUrl: cfg.statusList.url!,
       trust,
       heldRules: rulesVersions(rulesInForceFor(rt)),
+      checkSec: () => rt.time().nowSec,
       timeoutMs: cfg.statusList.timeoutSec * 1000,
       minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
       ...(signal ? { signal } : {}),

@@ -1,16 +1,36 @@
 /**
  * Everything `roadscan run` and the demo run, built from the runtime (configuration, database,
- * options) around the appliance: the status list and its background sync, the clock floor, the
- * audit log with its purge and upload, metrics and the health endpoint, the operator screen.
+ * options): one scan path (app/scan-path.ts), the device loop that feeds it and plays its
+ * verdicts, and one subscriber per output of its events: `--events`, the screen, metrics, the clock
+ * floor, storage health. Around them the status list and its background sync, the audit log with
+ * its purge and upload, the health endpoint. Nothing here is told through a closure filled in
+ * later: every output subscribes to an event of something that already exists.
  *
- * Only the appliance and its indicator may stop the start-up; the screen or the health endpoint
- * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
- * higher version replaces the one in use without a restart.
+ * Only the device loop, its indicator and a port another process holds (a second `roadscan run`:
+ * exit 2 naming the port) may stop the start-up; the screen or the health endpoint failing to
+ * listen otherwise is logged and the unit keeps scanning. A trust list received by sync with a
+ * higher version replaces the one in use without a restart (checker-in-force.ts).
  *
  * At a gate or a window the once-only step and the operator desk join in (docs/DESIGN.md,
  * "Operator actions"): the buttons, the screen's buttons and the simulator's keys all answer the
  * desk. A failing once-only store never changes a verdict; it is logged, counted and handed to
  * `onStoreFault` (the health endpoint and the screen show it).
+ *
+ * Start and stop are named phases, in the order of this table (`START`, `STOP` below):
+ *
+ * | phase        | start                                      | stop                                              |
+ * |--------------|--------------------------------------------|---------------------------------------------------|
+ * | screen       | 1. listen (before the device: the page gets the first status and scan) | 9. close      |
+ * | device       | 2. indicator, buttons, scanner; status strip | 1. stop reading, finish the scans in hand, LEDs dark, HAL released |
+ * | health       | 3. listen                                  | 8. close                                          |
+ * | list sync    | 4. first round, then its period            | 7. stop                                           |
+ * | audit purge  | 5. first purge, then its period            | 6. stop                                           |
+ * | audit upload | 6. first round, then its period            | 5. stop                                           |
+ * | scan path    | (built ready)                              | 2. pending decision forgotten, store unheard      |
+ * | status list  | (opened when built)                        | 3. clock floor flushed, list store closed         |
+ * | records      | (the audit writer, opened when built)      | 4. what the scans handed over written, or said    |
+ * | once-only    | (store opened, purge timer set when built) | 10. purge timer cleared, store closed             |
+ * | database watch | (watching when built)                    | 11. stop watching                                 |
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
@@ -18,8 +38,7 @@ import { deviceKeyFor, openAuditLog } from './audit-log-open.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import type { StoreFault } from '../station/once-only-stage.js';
 import type { StationState } from '../station/shared-once-only-store.js';
-import { OperatorDesk, type ActionTaken, type DecisionOffered } from '../service/operator-desk.js';
-import { buildOnceOnly, conflictAuditEntry } from './once-only.js';
+import { buildOnceOnly } from './once-only.js';
 import { registerStationMetrics } from '../health/station-metrics.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
@@ -27,21 +46,25 @@ import { DatabaseWatch } from '../store/database-watch.js';
 import { CheckerInForce } from './checker-in-force.js';
 import { listSync } from './list-sync.js';
 import { auditUpload } from './audit-upload.js';
+import { buildScanPath } from './scan-path.js';
+import { storageOutput } from './storage-output.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
+import { throwIfPortTaken } from './port-taken.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
-import { ScreenServer } from '../screen/screen-server.js';
+import { operatorScreen } from './operator-screen.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
 import { statusDataDir } from '../status/list/index.js';
 import { StatusListStore } from '../status/list/index.js';
+import type { ScanPath } from '../scan-path/index.js';
 import { Appliance } from '../service/appliance.js';
-import type { ApplianceEvent } from '../service/appliance-events.js';
+import { deviceEventLines, pathEventLines, type ApplianceEvent } from '../service/appliance-events.js';
 import type { Hal } from '../../hal/index.js';
 
 export interface ServiceHostOptions {
@@ -53,31 +76,61 @@ export interface ServiceHostOptions {
   onScreenUrl?(url: string): void;
   /** Told of every failure of the once-only store (the scan went on with the verdict it earned). */
   onStoreFault?(fault: StoreFault): void;
+  /**
+   * A screen or health port held by another process ends the start with a SetupError (default
+   * true: `roadscan run`); false logs it and scans on (the demo beside a running service).
+   */
+  portsRequired?: boolean;
 }
 
+type PhaseName = 'screen' | 'device' | 'health' | 'list sync' | 'audit purge' | 'audit upload' | 'scan path' | 'status list' | 'records' | 'once-only' | 'database watch';
+
+interface Phase {
+  start?(): Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/** The order of the table above. */
+const START: readonly PhaseName[] = ['screen', 'device', 'health', 'list sync', 'audit purge', 'audit upload'];
+const STOP: readonly PhaseName[] = [
+  'device',
+  'scan path',
+  'status list',
+  'records',
+  'audit upload',
+  'audit purge',
+  'list sync',
+  'health',
+  'screen',
+  'once-only',
+  'database watch',
+];
+
 export class ServiceHost {
+  /** The one scan path: every frame goes through it; its events feed every output. */
+  readonly path: ScanPath;
   readonly appliance: Appliance;
   /** The audit log every scan is written to. */
   readonly audit: AuditLog;
-  /** Where decisions wait for the operator (gates and windows; null elsewhere). */
-  readonly desk: OperatorDesk | null;
   /** Failures of the once-only store since start, and the last one. */
   readonly storeFaults: { count: number; last: StoreFault | null } = { count: 0, last: null };
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
-  private readonly stops: (() => void | Promise<void>)[] = [];
-  private readonly starts: (() => Promise<void>)[] = [];
-  private screenStart: (() => Promise<void>) | null = null;
-
-  private readonly hal: Hal;
+  private readonly phases = new Map<PhaseName, Phase>();
 
   constructor(opts: ServiceHostOptions) {
     const { rt, hal, logger } = opts;
-    this.hal = hal;
     const cfg = rt.config;
+    const phase = (name: PhaseName, p: Phase) => this.phases.set(name, p);
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
+    phase('status list', {
+      stop: () => {
+        floor.flush();
+        store.close();
+      },
+    });
     const time = (): CheckTime => rt.time();
     const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
     const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
@@ -91,10 +144,8 @@ export class ServiceHost {
     const storage = new StorageHealth();
     // A database deleted or replaced under the service keeps taking writes that are lost at restart: said, not silent.
     const dbWatch = rt.dbFile === ':memory:' ? null : new DatabaseWatch(rt.dbFile, rt.db, storage);
-    if (dbWatch) {
-      dbWatch.start();
-      this.stops.push(() => dbWatch.stop());
-    }
+    dbWatch?.start();
+    phase('database watch', { stop: () => dbWatch?.stop() });
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const inForce = new CheckerInForce(rt, store, logger, (what) => metrics.reloadFailed(what));
     const writer =
@@ -113,43 +164,27 @@ export class ServiceHost {
             },
           });
     if (writer) metrics.watchAuditUnwritten(() => writer.unwritten);
+    phase('records', {
+      // Last before the database closes: what the scans handed over is written, or said.
+      stop: async () => {
+        // Without a writer (a database in memory) the stop checkpoint is the log's to sign.
+        if (!writer) return void audit.checkpointHead('stop');
+        const unwritten = await writer.close();
+        if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
+      },
+    });
     storage.onChange((e) => {
       if (e.kind === 'failure') metrics.storageFailed(e.source);
       else if (e.kind === 'fault') logger.error({ store: e.source, err: e.error, unwritten: writer?.unwritten ?? 0 }, 'records not being written');
       else logger.info({ store: e.source }, 'records written again');
-      if (e.kind !== 'failure') this.appliance?.refreshStatus();
     });
     const syncMetrics = () => metrics.setList({ entries: store.entries(), iatSec: store.listIat() });
     syncMetrics();
     // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
     const calendarCheck = () => calendarCoverage(inForce.rules.inForce.calendar.years, time().nowSec);
     metrics.watchCalendar(() => calendarCheck().nextYearMissing);
-    let lastScan: { at: string; verdict: string } | null = null;
 
-    const place = { profile: cfg.profile, region: cfg.region, station: cfg.station.code };
     const once = buildOnceOnly(rt, {
-      onStoreFault: (f) => {
-        this.storeFaults.count++;
-        this.storeFaults.last = f;
-        logger.error({ op: f.op, action: f.action, scanId: f.scanId, err: f.message }, 'once-only store failed');
-        // The same storage fault as a failing audit write: alert pattern, screen, /healthz degraded.
-        storage.fail('once-only', `${f.op} ${f.action}: ${f.message}`);
-        try {
-          opts.onStoreFault?.(f);
-        } catch {
-          // A watcher that fails must not fail the scan.
-        }
-      },
-      onStoreRecovered: () => storage.recover('once-only'),
-      // docs/DESIGN.md: a ticket boarded twice while this device was alone is reported, not
-      // hidden: a row of its own in the audit log, the metric, /healthz and the status strip.
-      onConflict: (c) => {
-        try {
-          (writer ?? audit).submit(conflictAuditEntry(c, place, time().reliable));
-        } catch (err) {
-          logger.error({ err: (err as Error).message, scanId: c.ours.scanId }, 'station conflict not written to the audit log');
-        }
-      },
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
       // Boardings and vouchers durable in the audit writer's commits, never the scan's wait (its faults: `boarding`).
       ...(writer
@@ -165,15 +200,11 @@ export class ServiceHost {
         : {}),
     });
     const station = once?.station.station ?? null;
-    if (station) {
-      registerStationMetrics(metrics.registry, station);
-      // The strip follows the station as it changes (link, records to hand over, conflicts), not a poll later.
-      station.onChange(() => this.appliance?.refreshStatus());
-    }
+    if (station) registerStationMetrics(metrics.registry, station);
+    let purge: NodeJS.Timeout | null = null;
     if (once) {
-      this.stops.push(() => once.close());
       // Records of expired tickets go with the audit purge's rhythm, against the clock floor.
-      const purge = setInterval(() => {
+      purge = setInterval(() => {
         try {
           once.station.local.purge(Math.floor(time().nowSec));
         } catch (err) {
@@ -181,89 +212,97 @@ export class ServiceHost {
         }
       }, cfg.audit.purgePeriodMin * 60_000);
       purge.unref();
-      this.stops.push(() => clearInterval(purge));
     }
+    phase('once-only', {
+      stop: async () => {
+        if (purge) clearInterval(purge);
+        await once?.close();
+      },
+    });
 
-    let screen: ScreenServer | undefined;
-    const desk = once
-      ? new OperatorDesk({
-          stage: once.stage,
-          audit: writer ?? audit,
-          place,
-          time,
-          lapseMs: cfg.screen.clearAfterSec * 1000,
-          screen: {
-            publishDecision: (d) => screen?.publishDecision(d),
-            publishDecisionOutcome: (id, result) => screen?.publishDecisionOutcome(id, result),
-          },
-          onEvent: (e: DecisionOffered | ActionTaken) => {
-            opts.onEvent?.(e);
-            // An answer that turned into a refusal sounds like one.
-            if (e.event === 'action' && (e.result === 'voucher-already-issued' || e.result === 'store-fault')) this.appliance.playAnswer('reject');
-          },
-          logger,
-        })
-      : null;
-    this.desk = desk;
-    if (cfg.screen.enabled) {
-      const s = new ScreenServer({
-        host: cfg.screen.host,
-        port: cfg.screen.port,
-        lang: cfg.screen.lang,
-        clearAfterSec: cfg.screen.clearAfterSec,
-        history: cfg.screen.history,
-        onError: (err) => logger.warn({ err: err.message }, 'operator screen error'),
-        onAction: async ({ scanId, action }) => ((await desk?.act(action, 'screen', scanId)) ? 'done' : 'stale'),
-      });
-      // Before the appliance, so the page gets the first status and first scan, not a blank strip.
-      this.screenStart = async () => {
-        try {
-          const { url } = await s.start();
-          logger.info({ url }, 'operator screen');
-          this.urls.screen = url;
-          opts.onScreenUrl?.(url);
-          screen = s;
-        } catch (err) {
-          logger.error({ err: (err as Error).message }, 'operator screen not started');
-        }
-      };
-      this.stops.push(() => s.stop());
-    }
-
-    this.appliance = new Appliance({
-      scanner: hal.scanner,
-      indicator: hal.indicator,
+    const path = buildScanPath(rt, {
       checker: { check: (text, t) => inForce.checker.check(text, t) },
-      time,
       audit: writer ?? audit,
-      storage,
-      place,
-      feedback: hal.feedback,
-      ...(once ? { onceOnly: once.stage } : {}),
-      ...(desk ? { desk } : {}),
-      buttons: desk ? (hal.buttons ?? null) : null,
-      ...(desk && hal.keys ? { keys: (text: string) => hal.keys!(text) } : {}),
-      onScanLogged: (t) => {
-        floor.noteScan(t);
-        metrics.setClockReliable(t.reliable);
-      },
-      listStale: () => age().stale,
-      screenStatus: statusStripFeed(rt, store, audit, station),
-      metrics: {
-        observeScan: (r) => {
-          metrics.observeScan(r);
-          // The check's own instant: on a board whose clock booted in 1970 it is the floor, not 1970.
-          lastScan = { at: new Date(time().nowSec * 1000).toISOString(), verdict: r.verdict };
-        },
-        scannerReconnected: () => metrics.scannerReconnected(),
-      },
-      screen: {
-        publishScan: (r, meta) => screen?.publishScan(r, meta),
-        publishStatus: (st) => screen?.publishStatus(st),
-      },
-      onEvent: opts.onEvent,
+      onceOnly: once,
       logger,
     });
+    this.path = path;
+    phase('scan path', { stop: () => path.close() });
+
+    // The outputs, one subscriber each, in the order they are told of a scan. `--events` first, so
+    // a scan's line comes before the lines of its pattern; then the device loop (the pattern).
+    if (opts.onEvent) pathEventLines(path, opts.onEvent);
+    const appliance = new Appliance({
+      scanner: hal.scanner,
+      indicator: hal.indicator,
+      feedback: hal.feedback,
+      path,
+      storage,
+      listStale: () => age().stale,
+      buttons: path.hasDesk ? (hal.buttons ?? null) : null,
+      ...(path.hasDesk && hal.keys ? { keys: (text: string) => hal.keys!(text) } : {}),
+      logger,
+    });
+    this.appliance = appliance;
+    if (opts.onEvent) deviceEventLines(appliance, opts.onEvent);
+    const screen = cfg.screen.enabled
+      ? operatorScreen({
+          rt,
+          path,
+          scanner: hal.scanner,
+          onScannerChange: (fn) => appliance.on('scanner', fn),
+          storage,
+          station,
+          strip: statusStripFeed(rt, store, audit, station),
+          logger,
+          portRequired: opts.portsRequired !== false,
+          ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
+        })
+      : null;
+    phase('device', {
+      start: async () => {
+        await appliance.start();
+        screen?.deviceStarted();
+      },
+      stop: async () => {
+        await appliance.stop();
+        await hal.close?.();
+      },
+    });
+
+    // Storage health: a record not kept, a once-only store failing (alert pattern, screen, /healthz degraded).
+    path.on('fault', (f) => {
+      if (f.part !== 'once-only' || f.state !== 'failing') return;
+      this.storeFaults.count++;
+      this.storeFaults.last = f.fault;
+      logger.error({ op: f.fault.op, action: f.fault.action, scanId: f.fault.scanId, err: f.fault.message }, 'once-only store failed');
+    });
+    storageOutput(path, storage);
+    if (opts.onStoreFault) path.on('fault', (f) => f.part === 'once-only' && f.state === 'failing' && opts.onStoreFault?.(f.fault));
+
+    // Metrics and the last scan of /healthz.
+    let lastScan: { at: string; verdict: string } | null = null;
+    path.on('scan', (s) => {
+      metrics.observeScan(s.result);
+      // The check's own instant: on a board whose clock booted in 1970 it is the floor, not 1970.
+      lastScan = { at: new Date(s.time.nowSec * 1000).toISOString(), verdict: s.result.verdict };
+    });
+    appliance.on('scanner', (s) => s.reconnected && metrics.scannerReconnected());
+
+    // The clock floor learns from each scan's instant.
+    path.on('scan', (s) => {
+      floor.noteScan(s.time);
+      metrics.setClockReliable(s.time.reliable);
+    });
+
+    if (screen) {
+      phase('screen', {
+        start: async () => {
+          this.urls.screen = await screen.start();
+        },
+        stop: () => screen.stop(),
+      });
+    }
 
     if (cfg.health.enabled) {
       const health = new HealthServer({
@@ -274,7 +313,7 @@ export class ServiceHost {
           dbWatch?.check();
           const clock = floor.state(Date.now());
           return {
-            scanner: this.appliance.scannerState,
+            scanner: hal.scanner.state,
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
             rules: healthRules(inForce.rules.inForce, calendarCheck()),
@@ -284,22 +323,24 @@ export class ServiceHost {
           };
         },
       });
-      this.starts.push(async () => {
-        try {
-          const at = await health.start();
-          this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
-          logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
-        } catch (err) {
-          logger.error({ err: (err as Error).message }, 'health endpoint not started');
-        }
+      phase('health', {
+        start: async () => {
+          try {
+            const at = await health.start();
+            this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
+            logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
+          } catch (err) {
+            if (opts.portsRequired !== false) throwIfPortTaken('health', cfg.health, err);
+            logger.error({ err: (err as Error).message }, 'health endpoint not started');
+          }
+        },
+        stop: () => health.stop(),
       });
-      this.stops.push(() => health.stop());
     }
 
     if (cfg.statusList.url !== null) {
       const sync = listSync({ rt, baseUrl: cfg.statusList.url, inForce, floor, metrics, onRound: syncMetrics, logger });
-      this.starts.push(async () => sync.start());
-      this.stops.push(() => sync.stop());
+      phase('list sync', { start: async () => sync.start(), stop: () => sync.stop() });
     }
 
     const purger = new AuditPurger(audit, floor, {
@@ -309,42 +350,24 @@ export class ServiceHost {
       clock: systemClock,
       onPurge: (n) => n > 0 && logger.info({ deleted: n }, 'audit purge'),
     });
-    this.starts.push(async () => purger.start());
-    this.stops.push(() => purger.stop());
+    phase('audit purge', { start: async () => purger.start(), stop: () => purger.stop() });
 
     if (cfg.audit.uploadUrl !== null) {
       const uploader = auditUpload(rt, cfg.audit.uploadUrl, audit, metrics, logger);
-      this.starts.push(async () => uploader.start());
-      this.stops.push(() => uploader.stop());
+      phase('audit upload', { start: async () => uploader.start(), stop: () => uploader.stop() });
     }
-
-    // Last before the database closes: what the scans handed over is written, or said.
-    this.stops.push(async () => {
-      // Without a writer (a database in memory) the stop checkpoint is the log's to sign.
-      if (!writer) return void audit.checkpointHead('stop');
-      const unwritten = await writer.close();
-      if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
-    });
-    this.stops.push(() => {
-      floor.flush();
-      store.close();
-    });
   }
 
-  /** Starts the appliance (an indicator that cannot be had rejects), then everything around it. */
+  /** Starts the phases in their order; the device's failing to start (its indicator) rejects. */
   async start(): Promise<void> {
-    await this.screenStart?.();
-    await this.appliance.start();
-    for (const start of this.starts) await start();
+    for (const name of START) await this.phases.get(name)?.start?.();
   }
 
-  /** Stops the appliance first (no scan left half-done), then the rest, in reverse order. */
+  /** Stops the phases in their order, each best effort; the database closes after this. */
   async stop(): Promise<void> {
-    await this.appliance.stop();
-    await this.hal.close?.();
-    for (const stop of [...this.stops].reverse()) {
+    for (const name of STOP) {
       try {
-        await stop();
+        await this.phases.get(name)?.stop?.();
       } catch {
         // Stopping is best effort; the database closes after this.
       }
@@ -365,5 +388,18 @@ function healthList(store: StatusListStore, age: () => { ageSec: number | null; 
 
 /** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
 function stationHealth(s: StationState): NonNullable<HealthState['station']> {
-  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts, ...(s.problem ? { problem: s.problem } : {}) };
+  return {
+    connected: s.connected,
+    server: s.server,
+    servers: s.servers,
+    queued: s.queued,
+    conflicts: s.conflicts,
+    conflictsByKind: s.conflictsByKind,
+    fault: s.fault,
+    queueMax: s.queueMax,
+    queueFull: s.queueFull,
+    overflow: s.overflow,
+    decidingAlone: s.decidingAlone,
+    ...(s.problem ? { problem: s.problem } : {}),
+  };
 }

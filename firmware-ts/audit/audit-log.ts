@@ -62,7 +62,7 @@ export interface AuditEntry {
 }
 
 export const AUDIT_ACTIONS = ['confirm', 'refuse'] as const;
-export const AUDIT_ACTION_SOURCES = ['buttons', 'screen', 'keyboard'] as const;
+export const AUDIT_ACTION_SOURCES = ['buttons', 'screen', 'keyboard', 'command'] as const;
 export const AUDIT_ACTION_RESULTS = [
   'boarding-kept',
   'boarding-undone',

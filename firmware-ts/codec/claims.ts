@@ -5,6 +5,7 @@
  */
 import { decodeCbor, isBytes, isMap, toUint } from './cbor.js';
 import { fail } from './decode-error.js';
+import { ALG_SM2, publicKeyOf, type PublicKey } from '../crypto/public-key.js';
 
 export const CREDENTIAL_TYPES = ['DL', 'VR', 'VA', 'VD', 'TK'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
@@ -54,8 +55,8 @@ export interface Credential {
   nbf: number;
   iat: number;
   cti: Uint8Array;
-  /** Raw 32-byte Ed25519 key of the holder, when the credential has `cnf`. */
-  holderKey: Uint8Array | null;
+  /** The holder's key (Ed25519, or an SM2 point checked on the curve), when the credential has `cnf`. */
+  holderKey: PublicKey | null;
   typ: CredentialType;
   dat: Readonly<Record<string, DatValue>>;
 }
@@ -101,14 +102,24 @@ function field(kind: FieldKind, name: string, v: unknown): DatValue {
   }
 }
 
-function holderKeyOf(cnf: unknown): Uint8Array {
+function holderKeyOf(cnf: unknown): PublicKey {
   if (!isMap(cnf)) fail('cnf is not a map');
   const key = cnf.get(1);
   if (!isMap(key)) fail('cnf has no COSE_Key');
-  if (key.get(1) !== 1 || key.get(-1) !== 6) fail('cnf key is not OKP Ed25519');
   const x = key.get(-2);
   if (!isBytes(x) || x.length !== 32) fail('cnf key x is not 32 bytes');
-  return x;
+  if (key.get(1) === 1 && key.get(-1) === 6) return { alg: 'EdDSA', raw: x };
+  if (key.get(1) !== 2 || key.get(-1) !== ALG_SM2) fail('cnf key is neither OKP Ed25519 nor EC2 SM2');
+  const y = key.get(-3);
+  if (!isBytes(y) || y.length !== 32) fail('cnf key y is not 32 bytes');
+  const point = new Uint8Array(65);
+  point[0] = 0x04;
+  point.set(x, 1);
+  point.set(y, 33);
+  // A holder key signs one code: no precomputed window for it.
+  const sm2 = publicKeyOf('SM2', point, { keep: false });
+  if (!sm2) fail('cnf key is not a point of the SM2 curve');
+  return sm2;
 }
 
 function isIssuerCode(v: unknown): v is string {

@@ -1,14 +1,16 @@
 /**
- * COSE_Sign1 (RFC 9052) as docs/CREDENTIALS.md section 2 restricts it: EdDSA only, tag 18 or
- * untagged, `kid` in the protected map or else the unprotected one.
+ * COSE_Sign1 (RFC 9052) as docs/CREDENTIALS.md section 2 restricts it: EdDSA (-8) or SM2 with
+ * SM3 (-65601), a 64-byte signature either way, tag 18 or untagged, `kid` in the protected map or
+ * else the unprotected one.
  * @module
  */
 import { Tag } from 'cbor-x/decode';
 import { decodeCbor, isBytes, isMap } from './cbor.js';
 import { fail } from './decode-error.js';
+import { ALG_EDDSA, ALG_SM2, isKnownCoseAlg } from '../crypto/public-key.js';
 
+export { ALG_EDDSA, ALG_SM2 };
 export const COSE_SIGN1_TAG = 18;
-export const ALG_EDDSA = -8;
 const HDR_ALG = 1;
 const HDR_KID = 4;
 
@@ -17,6 +19,8 @@ export interface CoseSign1 {
   protectedBytes: Uint8Array;
   protectedHeader: Map<unknown, unknown>;
   unprotected: Map<unknown, unknown>;
+  /** The protected header's `alg`: -8 or -65601. */
+  alg: number;
   payload: Uint8Array;
   signature: Uint8Array;
   /** From the protected header, else the unprotected one; null when absent. */
@@ -42,11 +46,12 @@ export function coseFromItem(item: unknown): CoseSign1 {
   if (!isBytes(signature) || signature.length !== 64) fail('signature is not a 64-byte bstr');
   const protectedHeader = protectedBytes.length === 0 ? new Map() : decodeCbor(protectedBytes);
   if (!isMap(protectedHeader)) fail('protected header is not a map');
-  if (protectedHeader.get(HDR_ALG) !== ALG_EDDSA) fail('alg is not EdDSA (-8)');
+  const alg = protectedHeader.get(HDR_ALG);
+  if (!isKnownCoseAlg(alg)) fail('alg is not EdDSA (-8) or SM2 (-65601)');
   if (unprotected.has(HDR_ALG)) fail('alg in the unprotected header');
   const kid = protectedHeader.has(HDR_KID) ? protectedHeader.get(HDR_KID) : (unprotected.get(HDR_KID) ?? null);
   if (kid !== null && (!isBytes(kid) || kid.length !== 8)) fail('kid is not an 8-byte bstr');
-  return { protectedBytes, protectedHeader, unprotected, payload, signature, kid };
+  return { protectedBytes, protectedHeader, unprotected, alg, payload, signature, kid };
 }
 
 const SIG1_PREFIX = Uint8Array.from([0x84, 0x6a, ...new TextEncoder().encode('Signature1')]);

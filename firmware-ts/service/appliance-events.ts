@@ -7,13 +7,14 @@
  *     {"event":"decision","scanId":...,"kind":"check-id|voucher"}   (right after the scan it belongs to)
  *     {"event":"action","scanId":...,"action":"confirm|refuse","source":"buttons|screen|keyboard","result":...}
  *
- * `fields` are the checker's masked, display-safe fields; `t` is epoch milliseconds.
+ * `fields` are the checker's masked, display-safe fields; `t` is epoch milliseconds. The lines are
+ * one subscriber of the scan path and of the device loop (`eventLines`), in the order they happen.
  * @module
  */
-import type { ScanResult } from '../scan/scan-checker.js';
-import type { IndicatorOutputEvent } from '../../hal/indicator/indicator.js';
-import type { ScannerState } from '../../hal/scanner/scanner.js';
-import type { ActionTaken, DecisionOffered } from './operator-desk.js';
+import type { IndicatorOutputEvent } from '../../hal/indicator/index.js';
+import type { ScannerState } from '../../hal/scanner/index.js';
+import type { ActionSource, DecisionKind, DecisionResult, OperatorAction, ScanPath, ScanResult } from '../scan-path/index.js';
+import type { Appliance } from './appliance.js';
 
 export interface ScanEvent {
   event: 'scan';
@@ -36,6 +37,20 @@ export interface ScannerEvent {
   state: ScannerState;
 }
 
+export interface DecisionOffered {
+  event: 'decision';
+  scanId: string;
+  kind: DecisionKind;
+}
+
+export interface ActionTaken {
+  event: 'action';
+  scanId: string;
+  action: OperatorAction;
+  source: ActionSource;
+  result: DecisionResult;
+}
+
 export type ApplianceEvent = ScanEvent | IndicatorEvent | ScannerEvent | DecisionOffered | ActionTaken;
 
 export function scanEvent(r: ScanResult): ScanEvent {
@@ -48,4 +63,20 @@ export function indicatorEvent(o: IndicatorOutputEvent): IndicatorEvent {
 
 export function scannerEvent(state: ScannerState): ScannerEvent {
   return { event: 'scanner', state };
+}
+
+/**
+ * Tells `onEvent` the scan path's lines as they happen. Subscribe it before the device loop is
+ * made, so a scan's line comes before the indicator lines of its pattern.
+ */
+export function pathEventLines(path: ScanPath, onEvent: (e: ApplianceEvent) => void): void {
+  path.on('scan', (s) => onEvent(scanEvent(s.result)));
+  path.on('decision', (d) => d.state === 'open' && onEvent({ event: 'decision', scanId: d.scanId, kind: d.kind }));
+  path.on('answer', (a) => onEvent({ event: 'action', scanId: a.scanId, action: a.action, source: a.source, result: a.result }));
+}
+
+/** Tells `onEvent` the device loop's lines (the indicator, the scanner's state) as they happen. */
+export function deviceEventLines(appliance: Appliance, onEvent: (e: ApplianceEvent) => void): void {
+  appliance.on('indicator', (o) => onEvent(indicatorEvent(o)));
+  appliance.on('scanner', (s) => onEvent(scannerEvent(s.state)));
 }

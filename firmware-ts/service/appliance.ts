@@ -1,74 +1,41 @@
 /**
- * The appliance service: the wiring of docs/DESIGN.md's one-way flow, frame -> check -> audit ->
- * feedback, events, metrics and screen. It decides nothing itself; each part is given to the
- * constructor, so tests build it with real parts and simulated drivers, and `roadscan run`
- * builds it from configuration.
+ * The device loop: frames and scanner states in, indicator patterns out. Every frame goes to the
+ * scan path (scan-path/), which checks, records and tells its subscribers; this loop is one of
+ * them: it plays the verdict's pattern the moment the `scan` event comes (the record is already
+ * handed to the audit sink then: docs/DESIGN.md, Feedback and Faults), and the reject pattern for
+ * an operator's answer that turned into a refusal.
  *
- * Order on every scan (docs/DESIGN.md, Feedback and Faults): the check, then the record handed to the
- * audit sink (audit-writer.ts makes it durable off the event loop, well before the feedback
- * pattern ends), then at once the verdict event, the LEDs, the buzzer and the screen. The disk's
- * flush is never the officer's wait, and a failing write never changes the verdict: it is a
- * storage fault (storage-health.ts), shown by its own alert pattern, the screen and `/healthz`.
- * The background alert follows the storage state first, then the scanner's state and the age of
- * the status list (amber blinking).
+ * The background alert follows the storage state first (its own pattern: records not being
+ * kept), then the scanner's state and the age of the status list (amber blinking). The confirm
+ * and refuse buttons, and the simulator's keys, answer the scan path's desk.
  *
- * At a gate or a window the once-only step (station/once-only-stage.ts) runs between the check
- * and the audit record, so ALREADY_BOARDED, VOUCHER_ISSUED and STATION_OFFLINE come from the
- * store's answer; scans are handled one after another, in the order they were read, even while a
- * store is slow. A decision the scan leaves open goes to the operator desk, which the buttons, the
- * screen and the simulator's keys answer.
+ * It tells its own two kinds of event (the scanner's state, what the indicator shows) to whoever
+ * subscribes (`--events json`, metrics, the screen's status strip); it knows none of them.
  * @module
  */
-import type { CheckTime } from '../core/time.js';
-import type { AuditSink } from '../audit/audit-log.js';
-import type { ScanResult } from '../scan/scan-checker.js';
-import type { ScreenStatus } from '../screen/screen-view.js';
 import type { Buttons, ButtonPress } from '../../hal/buttons/index.js';
-import type { Indicator, IndicatorOutputEvent } from '../../hal/indicator/indicator.js';
-import { newScanId, type OnceOnlyStage } from '../station/once-only-stage.js';
-import type { OperatorDesk } from './operator-desk.js';
-import { blinkTimeline, patternFor, storageAlertTimeline, type FeedbackConfig, type Timeline } from '../../hal/indicator/patterns.js';
-import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/scanner.js';
-import { scanEvent, indicatorEvent, scannerEvent, type ApplianceEvent } from './appliance-events.js';
-import type { Place, ServiceLogger } from './service-types.js';
-
-export type { Place, ServiceLogger } from './service-types.js';
+import {
+  blinkTimeline,
+  patternFor,
+  storageAlertTimeline,
+  type FeedbackConfig,
+  type Indicator,
+  type IndicatorOutputEvent,
+  type Timeline,
+} from '../../hal/indicator/index.js';
+import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/index.js';
+import { NO_LOG, TypedEmitter, type AnswerGiven, type PathLogger, type ScanHandled, type ScanPath } from '../scan-path/index.js';
 
 export interface ApplianceParts {
   scanner: Scanner;
   indicator: Indicator;
-  checker: { check(text: string, time: CheckTime): ScanResult };
-  /** The instant a scan is checked at (clock floor over the system clock, or `--now`). */
-  time(): CheckTime;
-  /** Where each scan's record goes (an AuditWriter in the service, an AuditLog in tests). */
-  audit: AuditSink;
-  /** Whether records are being kept; an audit sink that throws is reported here as a fault. */
-  storage?: { readonly ok: boolean; fail(source: string, error: string): void; recover(source: string): void };
-  place: Place;
   feedback: FeedbackConfig;
-  /** Told of each scan once its record is handed over and its feedback started (the clock floor learns from it). */
-  onScanLogged?(time: CheckTime): void;
+  /** Where every frame goes; its events drive the patterns. */
+  path: ScanPath;
+  /** Whether records are being kept (the storage alert); its changes re-evaluate the alert. */
+  storage?: { readonly ok: boolean; onChange(fn: () => void): void };
   /** Whether the status list is out of date now (amber blinking); never stale when absent. */
   listStale?(): boolean;
-  /** Everything the operator screen's status strip shows except the scanner's state. */
-  screenStatus?(): Omit<ScreenStatus, 'scanner'>;
-  metrics?: {
-    observeScan(result: ScanResult): void;
-    scannerReconnected(): void;
-  };
-  screen?: {
-    publishScan(result: ScanResult, meta: { atSec: number; profile: string }): void;
-    publishStatus(status: ScreenStatus): void;
-  };
-  /** Receives every event (`--events json`, the demo's terminal lines). */
-  onEvent?(event: ApplianceEvent): void;
-  logger?: ServiceLogger;
-  /** How often the list age is re-evaluated for the alert, ms (default 30 000). */
-  statusPollMs?: number;
-  /** The once-only step (gates and windows); absent: scans are only checked. */
-  onceOnly?: OnceOnlyStage;
-  /** Where decisions wait for the operator; needed for `buttons` to do anything. */
-  desk?: OperatorDesk;
   /** The confirm and refuse buttons, opened and closed with the appliance. */
   buttons?: Buttons | null;
   /**
@@ -76,47 +43,55 @@ export interface ApplianceParts {
    * Returns whether the text was a key.
    */
   keys?: (text: string) => boolean;
+  logger?: PathLogger;
+  /** How often the list age is re-evaluated for the alert, ms (default 30 000). */
+  statusPollMs?: number;
 }
 
-const NO_LOG: ServiceLogger = { info() {}, warn() {}, error() {} };
+export interface ApplianceEvents {
+  /** The scanner's state changed; `reconnected`: it is open again after being lost. */
+  scanner: { state: ScannerState; reconnected: boolean };
+  /** What the LEDs and buzzer show now. */
+  indicator: IndicatorOutputEvent;
+}
 
-export class Appliance {
+export class Appliance extends TypedEmitter<ApplianceEvents> {
   private readonly p: ApplianceParts;
-  private readonly log: ServiceLogger;
+  private readonly log: PathLogger;
   private readonly patterns: Record<'accept' | 'warn' | 'reject', Timeline>;
   private readonly alert: Timeline;
   private readonly storageAlert = storageAlertTimeline();
   private alerting: 'none' | 'device' | 'storage' = 'none';
-  private syncSinkFailing = false;
   private everOpened = false;
   private lostSinceOpen = false;
   private poll: NodeJS.Timeout | null = null;
   private running = false;
-  private scans = 0;
+  /** The indicator is open: a scan read before the stop still gets its pattern. */
+  private lit = false;
   private readonly onFrame = (frame: ScanFrame): void => this.handleFrame(frame);
   private readonly onState = (change: ScannerStateChange): void => this.handleState(change);
   private readonly onDropped = (d: DroppedFrame): void => this.log.warn({ reason: d.reason, bytes: d.bytes }, 'scanner frame dropped');
-  private readonly onOutput = (o: IndicatorOutputEvent): void => this.emit(indicatorEvent(o));
+  private readonly onOutput = (o: IndicatorOutputEvent): void => this.emit('indicator', o);
   /** The simulator's buttons are its keyboard; any other driver is the two buttons on the unit. */
-  private readonly onPress = (press: ButtonPress): void => void this.p.desk?.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
+  private readonly onPress = (press: ButtonPress): void => void this.p.path.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
   private readonly onButtonFault = (f: { button: string; message: string }): void => this.log.warn({ button: f.button, err: f.message }, 'button fault');
-  /** Scans in the order they were read: the next one starts when the previous one is on record. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(parts: ApplianceParts) {
+    const log = parts.logger ?? NO_LOG;
+    super((event, err) => log.warn({ part: String(event), err: (err as Error)?.message ?? String(err) }, 'side output failed'));
     this.p = parts;
-    this.log = parts.logger ?? NO_LOG;
+    this.log = log;
     this.patterns = {
       accept: patternFor('accept', parts.feedback),
       warn: patternFor('warn', parts.feedback),
       reject: patternFor('reject', parts.feedback),
     };
     this.alert = blinkTimeline(parts.feedback.alert);
-  }
-
-  /** Scans handled since start. */
-  get scanCount(): number {
-    return this.scans;
+    // The first subscriber the host adds after `--events`: the pattern starts before any other output is told.
+    parts.path.on('scan', (s: ScanHandled) => this.playVerdict(s));
+    parts.path.on('answer', (a: AnswerGiven) => this.playAnswer(a));
+    // After the scan in hand has its pattern: a storage change during a scan must not light the alert first.
+    parts.storage?.onChange(() => queueMicrotask(() => this.refreshAlert()));
   }
 
   get scannerState(): ScannerState {
@@ -130,10 +105,12 @@ export class Appliance {
   async start(): Promise<void> {
     if (this.running) return;
     await this.p.indicator.open();
+    this.lit = true;
     if (this.p.buttons) {
       try {
         await this.p.buttons.open();
       } catch (err) {
+        this.lit = false;
         await this.p.indicator.close();
         throw err;
       }
@@ -147,15 +124,11 @@ export class Appliance {
     this.p.scanner.on('dropped', this.onDropped);
     await this.p.scanner.start();
     this.refreshAlert();
-    this.publishStatus();
-    this.poll = setInterval(() => {
-      this.refreshAlert();
-      this.publishStatus();
-    }, this.p.statusPollMs ?? 30_000);
+    this.poll = setInterval(() => this.refreshAlert(), this.p.statusPollMs ?? 30_000);
     this.poll.unref();
   }
 
-  /** Stops reading, lets no new pattern start, and leaves the LEDs dark. */
+  /** Stops reading, lets the scans in hand finish, lets no new pattern start, and leaves the LEDs dark. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -170,75 +143,34 @@ export class Appliance {
       this.p.buttons.off('fault', this.onButtonFault);
       await this.p.buttons.close();
     }
-    await this.queue;
-    this.p.desk?.drop();
+    await this.p.path.idle();
+    this.lit = false;
     await this.p.indicator.close();
     this.p.indicator.off('output', this.onOutput);
   }
 
-  /** Resolves once every scan read so far is handled (tests, shutdown). */
-  async idle(): Promise<void> {
-    await this.queue;
-  }
-
-  /**
-   * Handles one code as if it had been scanned (the demo's pasted codes go through the scanner
-   * instead), after every scan read before it.
-   */
-  handleText(text: string): Promise<ScanResult> {
-    const done = this.queue.then(() => this.handleNow(text));
-    this.queue = done.catch(() => undefined);
-    return done;
-  }
-
-  private async handleNow(text: string): Promise<ScanResult> {
-    const time = this.p.time();
-    const scanId = newScanId();
-    const checked = this.p.checker.check(text, time);
-    // The once-only step never throws and never turns a verdict MALFORMED (a failing store is a fault it reports).
-    const step = this.p.onceOnly ? await this.p.onceOnly.apply(checked, { scanId, nowSec: time.nowSec }) : { result: checked, decision: null };
-    const result = step.result;
-    try {
-      this.p.audit.submit({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result, scanId });
-      if (this.syncSinkFailing) {
-        this.syncSinkFailing = false;
-        this.p.storage?.recover('audit');
-      }
-    } catch (err) {
-      // The officer still gets the answer the credential earns; the missing record is a storage fault.
-      const message = (err as Error)?.message ?? String(err);
-      this.syncSinkFailing = true;
-      this.p.storage?.fail('audit', message);
-      this.log.error({ err: message }, 'audit record failed');
-    }
-    this.scans++;
-    this.emit(scanEvent(result));
-    this.p.indicator.play(this.patterns[result.verdict]);
-    this.guard('screen', () => this.p.screen?.publishScan(result, { atSec: time.nowSec, profile: this.p.place.profile }));
-    this.p.desk?.offer(step.decision, result);
-    // After the feedback started: these may touch the database (the clock floor) and must not delay it.
-    this.log.info({ verdict: result.verdict, reasons: result.reasons, type: result.type, ms: result.ms, scanId }, 'scan');
-    this.guard('metrics', () => this.p.metrics?.observeScan(result));
-    this.guard('clock floor', () => this.p.onScanLogged?.(time));
+  private playVerdict(s: ScanHandled): void {
+    if (!this.lit) return;
+    this.p.indicator.play(this.patterns[s.result.verdict]);
     this.refreshAlert();
-    return result;
   }
 
-  /** Plays the feedback of an operator's answer that turned out to be a refusal (a voucher already given). */
-  playAnswer(verdict: 'accept' | 'warn' | 'reject'): void {
-    if (this.running) this.p.indicator.play(this.patterns[verdict]);
+  /** The feedback of an operator's answer that turned out to be a refusal (a voucher already given). */
+  private playAnswer(a: AnswerGiven): void {
+    if (this.running && a.feedback) this.p.indicator.play(this.patterns[a.feedback]);
   }
 
   private handleFrame(frame: ScanFrame): void {
     if (!this.running) return;
     if (this.p.keys?.(frame.text)) return;
-    this.handleText(frame.text).catch((err: unknown) => this.log.error({ err: (err as Error)?.message ?? String(err) }, 'scan failed'));
+    this.p.path.handle(frame.text, 'device').catch((err: unknown) => this.log.error({ err: (err as Error)?.message ?? String(err) }, 'scan failed'));
   }
 
   private handleState(change: ScannerStateChange): void {
     if (!this.running) return;
+    let reconnected = false;
     if (change.state === 'open') {
-      if (this.everOpened && this.lostSinceOpen) this.p.metrics?.scannerReconnected();
+      reconnected = this.everOpened && this.lostSinceOpen;
       this.everOpened = true;
       this.lostSinceOpen = false;
       this.log.info({ scanner: this.p.scanner.name }, 'scanner open');
@@ -246,15 +178,8 @@ export class Appliance {
       if (this.everOpened) this.lostSinceOpen = true;
       this.log.warn({ scanner: this.p.scanner.name, state: change.state, detail: change.detail }, 'scanner not available');
     }
-    this.emit(scannerEvent(change.state));
+    this.emit('scanner', { state: change.state, reconnected });
     this.refreshAlert();
-    this.publishStatus();
-  }
-
-  /** Re-evaluates the alert and the status strip now (a store just failed or recovered). */
-  refreshStatus(): void {
-    this.refreshAlert();
-    this.publishStatus();
   }
 
   private refreshAlert(): void {
@@ -265,25 +190,5 @@ export class Appliance {
     if (alerting === this.alerting) return;
     this.alerting = alerting;
     this.p.indicator.setBackground(alerting === 'storage' ? this.storageAlert : alerting === 'device' ? this.alert : null);
-  }
-
-  private publishStatus(): void {
-    const { screen, screenStatus } = this.p;
-    if (!screen || !screenStatus) return;
-    const records = this.p.storage && !this.p.storage.ok ? 'failing' : 'ok';
-    this.guard('screen', () => screen.publishStatus({ ...screenStatus(), scanner: this.p.scanner.state, records }));
-  }
-
-  private emit(event: ApplianceEvent): void {
-    this.guard('events', () => this.p.onEvent?.(event));
-  }
-
-  /** Side outputs (screen, metrics, events) must never break the scan path. */
-  private guard(part: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.warn({ part, err: (err as Error)?.message ?? String(err) }, 'side output failed');
-    }
   }
 }

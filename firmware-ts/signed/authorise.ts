@@ -9,7 +9,7 @@
  * Pure: the verifier is passed in; the answer says which keys counted, for the log line.
  * @module
  */
-import { Ed25519Verifier } from '../verify/ed25519.js';
+import { SignatureVerifier } from '../verify/signature-verifier.js';
 import type { Root } from '../verify/trust-root.js';
 import { documentSigStructure, type SignedDocument } from './signed-document.js';
 
@@ -20,10 +20,10 @@ export interface Authorisation {
   threshold: number;
 }
 
-const sharedVerifier = new Ed25519Verifier();
+const sharedVerifier = new SignatureVerifier();
 
 /** Counts the distinct keys of `root` that validly signed `doc`. */
-export function authorise(doc: SignedDocument, root: Root, verifier: Ed25519Verifier = sharedVerifier): Authorisation {
+export function authorise(doc: SignedDocument, root: Root, verifier: SignatureVerifier = sharedVerifier): Authorisation {
   const counted: string[] = [];
   for (const sig of doc.signatures) {
     const key = root.byKid(sig.kidHex);
@@ -31,7 +31,8 @@ export function authorise(doc: SignedDocument, root: Root, verifier: Ed25519Veri
     if (!key) continue;
     // Already counted: a second signature by the same key adds nothing (and costs nothing).
     if (counted.includes(sig.kidHex)) continue;
-    if (verifier.verify(key.key, documentSigStructure(doc.bodyProtected, sig.protectedBytes, doc.payload), sig.signature)) {
+    // A signature whose alg is not its root key's is not valid, so never counted.
+    if (verifier.verify(key.publicKey, sig.alg, documentSigStructure(doc.bodyProtected, sig.protectedBytes, doc.payload), sig.signature)) {
       counted.push(sig.kidHex);
       if (counted.length >= root.threshold) break;
     }

@@ -1,6 +1,6 @@
 /**
  * The signed document of docs/STATUS-LIST.md ("Signed documents"): a COSE_Sign (RFC 9052
- * section 4.1, tag 98) whose payload is JSON and whose signatures are Ed25519 by root keys.
+ * section 4.1, tag 98) whose payload is JSON and whose signatures are Ed25519 or SM2 by root keys.
  *
  * Decoding is the hostile-input half: the bytes are bounded before anything is parsed, the
  * CBOR goes through the project's strict shape walk (no floats, no foreign tags, bounded depth),
@@ -10,7 +10,7 @@
  * @module
  */
 import { decodeCbor, isBytes, isMap } from '../codec/cbor.js';
-import { ALG_EDDSA } from '../codec/cose.js';
+import { isKnownCoseAlg } from '../crypto/public-key.js';
 import { DecodeError } from '../codec/decode-error.js';
 
 export const COSE_SIGN_TAG = 98;
@@ -37,6 +37,8 @@ export interface DocumentSignature {
   /** 8 bytes, from the protected header (the only place a signed document may carry it). */
   kid: Uint8Array;
   kidHex: string;
+  /** The protected header's `alg`: -8 or -65601. */
+  alg: number;
   signature: Uint8Array;
 }
 
@@ -79,12 +81,13 @@ function signatureOf(item: unknown, i: number): DocumentSignature {
   if (!isBytes(signature) || signature.length !== 64) bad(`${where}: signature is not a 64-byte bstr`);
   const h = cbor(protectedBytes, `${where}: protected header`);
   if (!isMap(h)) bad(`${where}: protected header is not a map`);
-  if (h.get(HDR_ALG) !== ALG_EDDSA) bad(`${where}: alg is not EdDSA (-8)`);
+  const alg = h.get(HDR_ALG);
+  if (!isKnownCoseAlg(alg)) bad(`${where}: alg is not EdDSA (-8) or SM2 (-65601)`);
   if (h.has(HDR_CRIT)) bad(`${where}: critical header parameters (2) are not understood`);
   if (unprotected.has(HDR_ALG)) bad(`${where}: alg in the unprotected header`);
   const kid = h.get(HDR_KID);
   if (!isBytes(kid) || kid.length !== 8) bad(`${where}: kid is not an 8-byte bstr in the protected header`);
-  return { protectedBytes, kid, kidHex: Buffer.from(kid).toString('hex'), signature };
+  return { protectedBytes, kid, kidHex: Buffer.from(kid).toString('hex'), alg, signature };
 }
 
 function jsonOf(payload: Uint8Array): Record<string, unknown> {
@@ -139,7 +142,7 @@ const SIGNATURE_CONTEXT = [0x85, 0x69, ...new TextEncoder().encode('Signature')]
 
 /**
  * `["Signature", body_protected, sign_protected, h'', payload]` in CBOR (RFC 9052 section 4.4),
- * the bytes each Ed25519 signature of a COSE_Sign covers. Five fixed items, assembled directly.
+ * the bytes each signature of a COSE_Sign covers. Five fixed items, assembled directly.
  */
 export function documentSigStructure(bodyProtected: Uint8Array, signProtected: Uint8Array, payload: Uint8Array): Uint8Array {
   const parts: (number[] | Uint8Array)[] = [

@@ -1,6 +1,7 @@
 /**
- * The kid of a key (docs/CREDENTIALS.md section 2): the first 8 bytes of SHA-256 of the raw
- * 32-byte Ed25519 public key. One definition for issuer keys and root keys alike.
+ * The kid of a key (docs/CREDENTIALS.md section 2): the first 8 bytes of SHA-256 of the public key
+ * as the trust list carries it (the raw 32-byte Ed25519 key, or the 65-byte uncompressed SM2
+ * point). One definition for issuer keys and root keys alike.
  * @module
  */
 import { createHash } from 'node:crypto';

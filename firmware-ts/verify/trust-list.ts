@@ -4,13 +4,16 @@
  * kid index. A list that cannot serve is refused whole, with one clear line, whoever signed it:
  * no issuer of any credential type, no `SL` key, a kid listed twice or not matching its key, a
  * key window that ends before it starts, a date that is not an ISO-8601 instant, a version that
- * is not a positive integer (or a `root` that could never sign anything).
+ * is not a positive integer (or a `root` that could never sign anything), a key that is not a
+ * valid key of its `alg` (`EdDSA` by default, or `SM2`: the 65-byte point, checked on the curve
+ * here, once, never at each scan).
  * @module
  */
 import { CREDENTIAL_TYPES } from '../codec/claims.js';
 import { arrayOf, at, InputCheckError, matching, object, positiveInteger, string } from '../core/input-check.js';
 import { parseRoot, RootError, type Root } from './trust-root.js';
 import { kidOf } from './kid.js';
+import { KEY_BYTES, publicKeyOf, SIGNATURE_ALGS, type PublicKey, type SignatureAlg } from '../crypto/public-key.js';
 
 export { kidOf };
 
@@ -48,9 +51,17 @@ function instant(v: unknown, path: string): string {
   return string(v, path, 40, { test: (s) => parseIsoInstant(s) !== null, problem: 'not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ or with an offset)' });
 }
 
+/** `alg` of a trust-list or root key: `EdDSA` when absent (docs/CREDENTIALS.md section 5). */
+export function algOf(v: unknown, path: string): SignatureAlg {
+  if (v === undefined) return 'EdDSA';
+  if (typeof v !== 'string' || !(SIGNATURE_ALGS as readonly string[]).includes(v)) throw new InputCheckError(path, `${SIGNATURE_ALGS.join(' or ')}`);
+  return v as SignatureAlg;
+}
+
 interface IssuerEntry {
   kid: string;
   iss: string;
+  alg: SignatureAlg;
   key: string;
   types: string[];
   notBefore: string;
@@ -58,28 +69,34 @@ interface IssuerEntry {
 }
 
 /** The shape of a trust list (docs/CREDENTIALS.md section 5); other keys are ignored. */
-function checkShape(json: unknown): { version: number; root: unknown; issuers: IssuerEntry[] } {
+function checkShape(json: unknown): { version: number; expires: string | undefined; root: unknown; issuers: IssuerEntry[] } {
   const o = object(json, '');
   const version = positiveInteger(o.version, 'version');
+  const expires = o.expires === undefined ? undefined : instant(o.expires, 'expires');
   const issuers = arrayOf(o.issuers, 'issuers', 10_000, (v, path): IssuerEntry => {
     const e = object(v, path);
+    const alg = algOf(e.alg, at(path, 'alg'));
     return {
       kid: b64url(e.kid, at(path, 'kid'), 8),
       iss: string(e.iss, at(path, 'iss'), 64, { min: 1 }),
-      key: b64url(e.key, at(path, 'key'), 32),
+      alg,
+      key: b64url(e.key, at(path, 'key'), KEY_BYTES[alg]),
       types: arrayOf(e.types, at(path, 'types'), 16, (t, p) => string(t, p, 8, { min: 1 })),
       notBefore: instant(e.notBefore, at(path, 'notBefore')),
       notAfter: instant(e.notAfter, at(path, 'notAfter')),
     };
   });
-  return { version, root: o.root, issuers };
+  return { version, expires, root: o.root, issuers };
 }
 
 export interface TrustedKey {
   kid: Uint8Array;
   kidHex: string;
   iss: string;
+  /** The raw key bytes as listed (32 for Ed25519, the 65-byte point for SM2). */
   key: Uint8Array;
+  /** The key with its algorithm, checked: what every signature check uses. */
+  publicKey: PublicKey;
   types: ReadonlySet<string>;
   /** Seconds since the epoch; `iat` must fall in [notBefore, notAfter). */
   notBefore: number;
@@ -91,6 +108,11 @@ export interface TrustList {
   keys: readonly TrustedKey[];
   /** The offline root (version 2 lists); null for a version-1 list, replaceable only by configuration. */
   root: Root | null;
+  /**
+   * `expires` (spec 1.2) as written and in seconds; null when absent. Parsed, never judged here:
+   * whether a list without it or past it may be taken or still serves is signed/expiry.ts's rule.
+   */
+  expires: { text: string; sec: number } | null;
   byKid(kid: Uint8Array): TrustedKey | undefined;
 }
 
@@ -118,11 +140,15 @@ export function parseTrustList(json: unknown): TrustList {
     const kid = Buffer.from(e.kid, 'base64url');
     const key = Buffer.from(e.key, 'base64url');
     if (!kidOf(key).equals(kid)) refuse(`kid ${e.kid} does not match its key`);
+    // Issuer keys sign every scan: they earn a precomputed window; an SL key signs one manifest a sync.
+    const publicKey = publicKeyOf(e.alg, key, { keep: e.types.some((t) => CREDENTIAL_TYPE_SET.has(t)) });
+    if (!publicKey) refuse(`kid ${e.kid}: its key is not a valid ${e.alg} key (a point off the curve or the identity): it cannot serve`);
     const entry: TrustedKey = {
       kid,
       kidHex: kid.toString('hex'),
       iss: e.iss,
       key,
+      publicKey,
       types: new Set(e.types),
       notBefore: parseIsoInstant(e.notBefore)!,
       notAfter: parseIsoInstant(e.notAfter)!,
@@ -149,6 +175,7 @@ export function parseTrustList(json: unknown): TrustList {
     version: shape.version,
     keys,
     root,
+    expires: shape.expires === undefined ? null : { text: shape.expires, sec: parseIsoInstant(shape.expires)! },
     byKid: (kid) => index.get(Buffer.from(kid.buffer, kid.byteOffset, kid.byteLength).toString('hex')),
   };
 }

@@ -7,7 +7,7 @@ import type { CheckTime } from '../core/time.js';
 import type { DecodedCode } from '../codec/decode-presentation.js';
 import { sigStructure } from '../codec/cose.js';
 import type { ReasonCode } from '../core/reasons.js';
-import type { Ed25519Verifier } from './ed25519.js';
+import type { SignatureVerifier } from './signature-verifier.js';
 import type { TrustList } from './trust-list.js';
 
 export interface PresentationOptions {
@@ -28,7 +28,7 @@ export interface VerifyOutcome {
  * "Expired" and "too old" stay certain there; "not yet valid" and "from the future" do not, so
  * they are left out and CLOCK_UNRELIABLE tells the operator to look.
  */
-export function verifyPresentation(code: DecodedCode, trust: TrustList, verifier: Ed25519Verifier, time: CheckTime, opts: PresentationOptions): VerifyOutcome {
+export function verifyPresentation(code: DecodedCode, trust: TrustList, verifier: SignatureVerifier, time: CheckTime, opts: PresentationOptions): VerifyOutcome {
   const nowSec = time.nowSec;
   const reasons: ReasonCode[] = [];
   const { credential: c, credentialCose: cose } = code;
@@ -41,7 +41,8 @@ export function verifyPresentation(code: DecodedCode, trust: TrustList, verifier
     if (key.iss !== c.iss || !key.types.has(c.typ) || c.iat < key.notBefore || c.iat >= key.notAfter) {
       reasons.push('ISSUER_NOT_AUTHORIZED');
     }
-    issuerSignatureValid = verifier.verify(key.key, sigStructure(cose.protectedBytes, cose.payload), cose.signature);
+    // A header alg that is not the listed key's: BAD_SIGNATURE, whatever the bytes (section 2).
+    issuerSignatureValid = verifier.verify(key.publicKey, cose.alg, sigStructure(cose.protectedBytes, cose.payload), cose.signature);
     if (!issuerSignatureValid) reasons.push('BAD_SIGNATURE');
   }
 
@@ -50,7 +51,8 @@ export function verifyPresentation(code: DecodedCode, trust: TrustList, verifier
 
   const p = code.presentation;
   if (p) {
-    const holderOk = c.holderKey !== null && verifier.verify(c.holderKey, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
+    // The live code's alg must be the holder key's (section 4): any other is BAD_HOLDER_SIGNATURE.
+    const holderOk = c.holderKey !== null && verifier.verify(c.holderKey, p.cose.alg, sigStructure(p.cose.protectedBytes, p.cose.payload), p.cose.signature);
     if (!holderOk) reasons.push('BAD_HOLDER_SIGNATURE');
     const age = nowSec - p.gen;
     if ((time.reliable && age < -opts.skewSec) || age > opts.windowSec) reasons.push('STALE_PRESENTATION');

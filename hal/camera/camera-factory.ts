@@ -1,16 +1,17 @@
 /**
  * A camera scanner from plain options: what `--camera` or `camera.device` names (a V4L2 device,
  * `rpicam[:N]`, a video file, a folder of pictures) turned into the capture command, the frame
- * decoder and the supervised child. A file or folder is looked at each time the child starts,
- * so a video removed and put back is picked up again.
+ * supervised child. A file or folder is looked at each time the child starts, so a video removed
+ * and put back is picked up again; a folder's pictures pass the picture gate first (its caps, and
+ * the pictures refused before are not read again).
  * @module
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { BackoffOptions } from '../scanner/backoff.js';
-import { CameraScanner } from './camera-scanner.js';
-import { captureCommand, MAX_PICTURES, PICTURE_EXTENSIONS, sourceName, type CameraSource, type CaptureCommand } from './camera-source.js';
-import { CameraFrameDecoder } from './frame-decoder.js';
+import { CameraScanner, type CameraScannerOptions } from './camera-scanner.js';
+import { captureCommand, failedInput, MAX_PICTURES, PICTURE_EXTENSIONS, sourceName, type CameraSource, type CaptureCommand } from './camera-source.js';
+import { describeRefusal, PictureGate } from './picture-gate.js';
 
 export interface CameraOptions {
   /**
@@ -31,6 +32,8 @@ export interface CameraOptions {
   /** How long each picture of a folder is shown, in seconds. */
   pictureSeconds: number;
   maxTextBytes: number;
+  /** Told of every frame's arrival and decode (tests, the bench). */
+  onTrace?: CameraScannerOptions['onTrace'];
   ffmpeg?: string;
   rpicamVid?: string;
 }
@@ -54,7 +57,9 @@ export function createCameraScanner(opts: CameraOptions): CameraScanner {
   const what = classifyDevice(opts.device, opts.device === 'auto' && onPath(opts.rpicamVid ?? 'rpicam-vid'));
   let source: CameraSource;
   let folder = false;
-  let command: () => CaptureCommand;
+  let command: () => CaptureCommand | Promise<CaptureCommand>;
+  let scanner: CameraScanner | null = null;
+  const gate = new PictureGate((r) => scanner?.refused(r.bytes, describeRefusal(r)));
   if (what.kind === 'rpicam') {
     source = { kind: 'rpicam', index: what.index };
     command = () => captureCommand(source, settings);
@@ -64,7 +69,7 @@ export function createCameraScanner(opts: CameraOptions): CameraScanner {
   } else {
     const path = resolve(opts.device);
     source = { kind: 'file', path, loop: opts.loop };
-    command = () => {
+    command = async () => {
       let isDir: boolean;
       try {
         isDir = statSync(path).isDirectory();
@@ -78,14 +83,21 @@ export function createCameraScanner(opts: CameraOptions): CameraScanner {
         .slice(0, MAX_PICTURES)
         .map((f) => join(path, f));
       if (files.length === 0) throw new Error('no pictures (PNG, JPEG, WebP, BMP) in the folder');
+      const { playable, refused } = await gate.admit(files);
+      if (playable.length === 0) throw new Error(`no picture it can play: ${refused.map(describeRefusal).join('; ')}`);
       folder = true;
-      return captureCommand({ kind: 'pictures', folder: path, files, seconds: opts.pictureSeconds, loop: opts.loop }, settings);
+      const cmd = captureCommand({ kind: 'pictures', folder: path, files: playable, seconds: opts.pictureSeconds, loop: opts.loop }, settings);
+      const onFailure = (stderrTail: string) => {
+        const i = failedInput(stderrTail);
+        if (i !== null && playable[i] !== undefined) gate.failed(playable[i]!, stderrTail.trim().split('\n').pop() ?? 'error');
+      };
+      return { ...cmd, onFailure };
     };
   }
-  return new CameraScanner({
+  scanner = new CameraScanner({
     name: sourceName(source),
     command,
-    decoder: new CameraFrameDecoder(),
+    ...(opts.onTrace ? { onTrace: opts.onTrace } : {}),
     repeatMs: opts.repeatMs,
     stallMs: opts.stallMs,
     maxTextBytes: opts.maxTextBytes,
@@ -93,4 +105,5 @@ export function createCameraScanner(opts: CameraOptions): CameraScanner {
     // A looped folder is played again from its first picture when its child reaches the end.
     atEnd: what.kind !== 'path' ? 'lost' : !opts.loop ? 'final' : () => (folder ? 'again' : 'lost'),
   });
+  return scanner;
 }

@@ -4,23 +4,30 @@
  * new code leaves as a `frame` event exactly like a code read by a serial module, so it takes
  * the same scan path (the same text checks, the same verdicts).
  *
- * Bounded at every step: one frame in assembly, at most one decode in flight and one frame
- * waiting (the newest; every frame it replaces is counted as dropped), stderr kept to its last
- * few lines. A code held in view is one scan (repeat-filter.ts). The camera unplugged, the
- * child dying or a stream that stops delivering frames (`stallMs`) are reported like a lost
- * serial scanner (`closed` once it had delivered frames, `error` when it never started) and
- * the child is started again with backoff, so the service never needs a restart.
+ * Real time on a busy board (issue 24): the pipe is read by a capture thread and the frames are
+ * decoded by a decode thread (camera-threads.ts), so neither a decode nor a busy main event
+ * loop ever stops the reading, and the main loop (the serial scanner, the screen, the station)
+ * never waits on a frame. The decoder always gets the newest whole frame; frames that arrive
+ * while it is busy replace the one waiting and are counted as dropped. Each frame is stamped
+ * when it arrives whole, and a scan says when the frame it was read from arrived.
+ *
+ * Bounded at every step: one frame in assembly, one waiting, one in the decoder; stderr kept to
+ * its last few lines; the child's heap under `prlimit` when the command asks for it. A code held
+ * in view is one scan (repeat-filter.ts). The camera unplugged, the child dying or a stream that
+ * stops delivering frames (`stallMs`) are reported like a lost serial scanner (`closed` once it
+ * had delivered frames, `error` when it never started) and the child is started again with
+ * backoff, so the service never needs a restart.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { backoffDelay, type BackoffOptions } from '../scanner/backoff.js';
 import { decodeFrame } from '../scanner/frame-parser.js';
 import type { Scanner, ScannerEvents, ScannerState } from '../scanner/scanner.js';
 import { oneLine } from '../one-line.js';
-import { FrameAssembler } from './frame-assembler.js';
+import type { FrameDecoded, FromCapture } from './camera-messages.js';
 import type { CaptureCommand } from './camera-source.js';
+import { startCameraThreads, type CameraThreads } from './camera-threads.js';
 import { RepeatFilter } from './repeat-filter.js';
 
 /** A greyscale frame: one byte per pixel, row after row. */
@@ -35,12 +42,16 @@ export interface FrameDecoder {
   decode(frame: GreyFrame): Promise<Uint8Array | null>;
 }
 
+/** What a test or the bench sees of each frame (instants on this thread's `performance.now()`). */
+export type CameraTrace =
+  | { kind: 'arrived'; run: number; seq: number; at: number }
+  | { kind: 'decoded'; run: number; seq: number; at: number; startedAt: number; ms: number; found: boolean };
+
 export interface CameraScannerOptions {
   /** For logs: the device, camera or file. */
   name: string;
   /** Builds the command each time the child is (re)started (a folder camera rewrites its list). */
   command: () => Promise<CaptureCommand> | CaptureCommand;
-  decoder: FrameDecoder;
   /** The same text again within this long of its last sighting is not a new scan, ms. */
   repeatMs: number;
   /** No frame for this long while running: the camera is treated as lost, ms. */
@@ -54,6 +65,8 @@ export interface CameraScannerOptions {
    * at once with no state change (a looped folder of pictures).
    */
   atEnd?: EndMeaning | (() => EndMeaning);
+  /** Told of every frame's arrival and decode (tests, the bench). */
+  onTrace?: (t: CameraTrace) => void;
 }
 
 export type EndMeaning = 'lost' | 'final' | 'again';
@@ -63,7 +76,7 @@ export interface CameraStats {
   frames: number;
   /** Frames decoded. */
   decoded: number;
-  /** Frames skipped because a decode was in flight. */
+  /** Frames replaced, unread, by a newer one while the decoder was busy. */
   dropped: number;
   /** Sightings of a code (new or repeated). */
   sightings: number;
@@ -73,6 +86,8 @@ export interface CameraStats {
   decodeMs: number;
   /** Children started. */
   starts: number;
+  /** Pictures refused (a folder camera: too large, unreadable, failed in ffmpeg). */
+  refused: number;
 }
 
 const STDERR_KEEP = 2048;
@@ -88,8 +103,23 @@ export function describeCameraFailure(name: string, stderrTail: string, how: str
   if (/no such file|ENOENT|not found/i.test(line)) return `camera ${name} not found: is it plugged in?`;
   if (/permission denied|EACCES/i.test(line)) return `camera ${name}: permission denied: add the service user to the video group`;
   if (/busy|EBUSY/i.test(line)) return `camera ${name} is in use by another program`;
+  if (/cannot allocate memory|ENOMEM/i.test(line)) return oneLine(`camera ${name}: refused: more memory than the camera's bound (${line})`, 200);
   return oneLine(`camera ${name} ${how}${line ? `: ${line}` : ''}`, 200);
 }
+
+/** One start of the child, as the main thread follows it. */
+interface Run {
+  id: number;
+  command: string;
+  onFailure: ((stderrTail: string) => void) | undefined;
+  pid: number | null;
+  delivered: boolean;
+  failed: boolean;
+  stderrTail: string;
+}
+
+/** An instant from another thread (epoch ms) on this thread's `performance.now()` clock. */
+const here = (epochMs: number): number => epochMs - performance.timeOrigin;
 
 export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanner {
   readonly name: string;
@@ -97,16 +127,19 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
   private readonly repeats: RepeatFilter;
   private current: ScannerState = 'closed';
   private lastDetail: string | undefined;
-  private child: ChildProcess | null = null;
+  private threads: CameraThreads | null = null;
+  private run: Run | null = null;
+  private runs = 0;
+  /** Runs whose child has not yet been reported closed (stop() waits for them). */
+  private readonly live = new Set<number>();
+  private onLiveEmpty: (() => void) | null = null;
   private stopped = true;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
   private settleStart: (() => void) | null = null;
-  private busy = false;
-  private waiting: { frame: GreyFrame; at: number } | null = null;
-  private readonly counts: CameraStats = { frames: 0, decoded: 0, dropped: 0, sightings: 0, scans: 0, decodeMs: 0, starts: 0 };
+  private readonly counts: CameraStats = { frames: 0, decoded: 0, dropped: 0, sightings: 0, scans: 0, decodeMs: 0, starts: 0, refused: 0 };
 
   constructor(opts: CameraScannerOptions) {
     super();
@@ -121,7 +154,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
 
   /** Process id of the running child, or null (for tests and logs). */
   get childPid(): number | null {
-    return this.child?.pid ?? null;
+    return this.run?.pid ?? null;
   }
 
   stats(): CameraStats {
@@ -153,24 +186,58 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.unwatch();
-    const child = this.child;
-    this.child = null;
-    this.waiting = null;
-    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      let hard: NodeJS.Timeout | undefined;
-      let last: NodeJS.Timeout | undefined;
+    this.run = null;
+    const threads = this.threads;
+    this.threads = null;
+    if (threads && this.live.size > 0) {
+      const timers: NodeJS.Timeout[] = [];
       await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.once('error', () => resolve());
-        child.kill('SIGTERM');
-        hard = setTimeout(() => child.kill('SIGKILL'), 1000);
-        last = setTimeout(resolve, 3000);
+        this.onLiveEmpty = resolve;
+        const kill = (signal: NodeJS.Signals) => {
+          for (const id of this.live) threads.capture.postMessage({ t: 'kill', run: id, signal });
+        };
+        kill('SIGTERM');
+        timers.push(setTimeout(() => kill('SIGKILL'), 1000));
+        timers.push(setTimeout(resolve, 3000));
       });
-      clearTimeout(hard);
-      clearTimeout(last);
+      timers.forEach(clearTimeout);
+      this.onLiveEmpty = null;
     }
+    await threads?.terminate();
     this.settleStart?.();
     this.removeAllListeners();
+  }
+
+  /** The threads, started on first use and again after one of them ended unasked. */
+  private ensureThreads(): CameraThreads {
+    if (this.threads) return this.threads;
+    const threads = startCameraThreads();
+    this.threads = threads;
+    threads.capture.on('message', (m: FromCapture) => this.fromCapture(m));
+    threads.decode.on('message', (m: FrameDecoded) => this.fromDecoder(m));
+    const ended = (which: string) => (err?: Error) => {
+      if (this.threads !== threads) return;
+      this.threads = null;
+      void threads.terminate();
+      this.live.clear();
+      const run = this.run;
+      if (run?.pid) {
+        try {
+          process.kill(run.pid, 'SIGKILL'); // its thread is gone: nobody else will end the child
+        } catch {
+          // already gone
+        }
+      }
+      if (run) this.lost(run, 'error', oneLine(`camera ${this.name}: ${which} thread ended${err?.message ? ` (${err.message})` : ''}`, 200));
+    };
+    for (const [w, which] of [
+      [threads.capture, 'capture'],
+      [threads.decode, 'decode'],
+    ] as const) {
+      w.on('error', ended(which));
+      w.on('exit', () => ended(which)());
+    }
+    return threads;
   }
 
   private async launch(): Promise<void> {
@@ -184,74 +251,106 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
       return;
     }
     if (this.stopped) return;
-    const assembler = new FrameAssembler(cmd.layout);
-    const child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
+    const threads = this.ensureThreads();
+    const run: Run = { id: ++this.runs, command: cmd.command, onFailure: cmd.onFailure, pid: null, delivered: false, failed: false, stderrTail: '' };
+    this.run = run;
+    this.live.add(run.id);
     this.counts.starts++;
-    let stderrTail = '';
-    let delivered = false;
-    let spawnError: NodeJS.ErrnoException | null = null;
-    child.stderr!.on('data', (d: Buffer) => {
-      stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_KEEP);
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (this.child !== child) return;
-      assembler.push(chunk, (luma) => {
-        const at = performance.now();
-        this.lastFrameAt = at;
+    threads.capture.postMessage({ t: 'start', run: run.id, command: cmd.command, args: cmd.args, layout: cmd.layout, memoryLimitBytes: cmd.memoryLimitBytes ?? null });
+    this.watch(run);
+  }
+
+  private fromCapture(m: FromCapture): void {
+    if (m.t === 'closed') {
+      this.live.delete(m.run);
+      if (this.live.size === 0) this.onLiveEmpty?.();
+    }
+    const run = this.run;
+    if (this.stopped || !run || m.run !== run.id) return;
+    switch (m.t) {
+      case 'spawned':
+        run.pid = m.pid;
+        this.lastFrameAt = performance.now(); // the stall clock starts when the child runs
+        return;
+      case 'stderr':
+        run.stderrTail = (run.stderrTail + m.text).slice(-STDERR_KEEP);
+        return;
+      case 'frame':
+        this.lastFrameAt = performance.now();
         this.counts.frames++;
-        if (!delivered) {
-          delivered = true;
+        this.counts.dropped = m.dropped;
+        this.opts.onTrace?.({ kind: 'arrived', run: m.run, seq: m.seq, at: here(m.at) });
+        if (!run.delivered) {
+          run.delivered = true;
           this.attempt = 0;
           this.setState('open');
           this.settleStart?.();
         }
-        this.offer({ data: luma, width: cmd.layout.width, height: cmd.layout.height }, at);
-      });
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      // Only spawn failures (the program is missing) land here; `exit` may not follow.
-      spawnError = err;
-      if (err.code === 'ENOENT') this.lost(child, 'error', `camera ${this.name}: ${cmd.command} not installed`);
-      else this.lost(child, 'error', oneLine(`camera ${this.name}: ${err.message}`, 200));
-    });
-    child.on('close', (code, signal) => {
-      if (spawnError) return;
-      const how = signal ? `stopped (${signal})` : `stopped (exit ${code})`;
-      const atEnd = typeof this.opts.atEnd === 'function' ? this.opts.atEnd() : (this.opts.atEnd ?? 'lost');
-      if (code === 0 && delivered && atEnd === 'final') {
-        this.lost(child, 'closed', `camera ${this.name}: end of the video`, true);
         return;
-      }
-      if (code === 0 && delivered && atEnd === 'again' && !this.stopped && this.child === child) {
-        this.child = null;
-        this.unwatch();
-        void this.launch();
+      case 'failed':
+        // Only spawn failures (the program is missing) land here; `closed` may not follow.
+        run.failed = true;
+        this.live.delete(m.run);
+        if (m.code === 'ENOENT') this.lost(run, 'error', `camera ${this.name}: ${run.command} not installed`);
+        else this.lost(run, 'error', oneLine(`camera ${this.name}: ${m.message}`, 200));
         return;
-      }
-      this.lost(child, delivered ? 'closed' : 'error', describeCameraFailure(this.name, stderrTail, how));
-    });
-    this.watch(child);
+      case 'closed':
+        this.closed(run, m.code, m.signal);
+        return;
+    }
+  }
+
+  private closed(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+    if (run.failed) return;
+    const how = signal ? `stopped (${signal})` : `stopped (exit ${code})`;
+    const atEnd = typeof this.opts.atEnd === 'function' ? this.opts.atEnd() : (this.opts.atEnd ?? 'lost');
+    if (code === 0 && run.delivered && atEnd === 'final') {
+      this.lost(run, 'closed', `camera ${this.name}: end of the video`, true);
+      return;
+    }
+    if (code === 0 && run.delivered && atEnd === 'again') {
+      this.run = null;
+      this.unwatch();
+      void this.launch();
+      return;
+    }
+    if (code !== 0) run.onFailure?.(run.stderrTail);
+    this.lost(run, run.delivered ? 'closed' : 'error', describeCameraFailure(this.name, run.stderrTail, how));
+  }
+
+  /** A picture the camera will not play (a folder camera's file): counted, and told as a drop with its reason. */
+  refused(bytes: number, detail: string): void {
+    this.counts.refused++;
+    if (!this.stopped) this.emit('dropped', { reason: 'picture-refused', bytes, detail });
+  }
+
+  private fromDecoder(m: FrameDecoded): void {
+    if (this.stopped) return;
+    this.counts.decoded++;
+    this.counts.decodeMs += m.ms;
+    const at = here(m.at);
+    this.opts.onTrace?.({ kind: 'decoded', run: m.run, seq: m.seq, at, startedAt: here(m.startedAt), ms: m.ms, found: m.bytes !== null });
+    if (m.bytes) this.sighted(m.bytes, at);
   }
 
   /** The child is gone: report once, forget it, start again later (unless it was the end). */
-  private lost(child: ChildProcess, state: ScannerState, detail: string, final = false): void {
-    if (this.stopped || this.child !== child) return;
-    this.child = null;
+  private lost(run: Run, state: ScannerState, detail: string, final = false): void {
+    if (this.stopped || this.run !== run) return;
+    this.run = null;
     this.unwatch();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (this.live.has(run.id)) this.threads?.capture.postMessage({ t: 'kill', run: run.id, signal: 'SIGKILL' });
     this.setState(state, detail);
     this.settleStart?.();
     if (!final) this.scheduleRetry();
   }
 
   /** A camera that stops delivering frames without exiting (a wedged USB device) is lost too. */
-  private watch(child: ChildProcess): void {
+  private watch(run: Run): void {
     this.lastFrameAt = performance.now();
     const every = Math.max(50, Math.floor(this.opts.stallMs / 4));
     this.stallTimer = setInterval(() => {
-      if (this.child === child && performance.now() - this.lastFrameAt > this.opts.stallMs) {
-        this.lost(child, this.current === 'open' ? 'closed' : 'error', `camera ${this.name}: no frame for ${Math.round(this.opts.stallMs / 1000)} s`);
+      if (this.run === run && performance.now() - this.lastFrameAt > this.opts.stallMs) {
+        this.lost(run, this.current === 'open' ? 'closed' : 'error', `camera ${this.name}: no frame for ${Math.round(this.opts.stallMs / 1000)} s`);
       }
     }, every);
     this.stallTimer.unref();
@@ -271,39 +370,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     }, delay);
   }
 
-  /** At most one decode in flight; the newest frame waits, older waiting frames are dropped. */
-  private offer(frame: GreyFrame, at: number): void {
-    if (this.busy) {
-      if (this.waiting) this.counts.dropped++;
-      this.waiting = { frame, at };
-      return;
-    }
-    void this.decodeLoop(frame, at);
-  }
-
-  private async decodeLoop(frame: GreyFrame, at: number): Promise<void> {
-    this.busy = true;
-    try {
-      let next: { frame: GreyFrame; at: number } | null = { frame, at };
-      while (next && !this.stopped) {
-        const t0 = performance.now();
-        let bytes: Uint8Array | null = null;
-        try {
-          bytes = await this.opts.decoder.decode(next.frame);
-        } catch {
-          bytes = null; // a decoder failure on one frame is that frame's loss, never the service's
-        }
-        this.counts.decoded++;
-        this.counts.decodeMs += performance.now() - t0;
-        if (bytes && !this.stopped) this.sighted(bytes, next.at);
-        next = this.waiting;
-        this.waiting = null;
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
+  /** `at`: when the frame the code was read from arrived whole. */
   private sighted(bytes: Uint8Array, at: number): void {
     this.counts.sightings++;
     if (!this.repeats.isNew(Buffer.from(bytes).toString('latin1'), at)) return;
@@ -318,7 +385,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     }
     if (decoded.text === '') return;
     this.counts.scans++;
-    this.emit('frame', { text: decoded.text, symbology: decoded.symbology ?? ']Q1', receivedAt: at });
+    this.emit('frame', { text: decoded.text, symbology: decoded.symbology ?? ']Q1', receivedAt: at, frameArrivedAt: at });
   }
 
   /** Reports a state once; repeating the same state and detail is silent. */

@@ -37,7 +37,18 @@ export interface CaptureCommand {
   command: string;
   args: string[];
   layout: FrameLayout;
+  /** The child's heap bound (`prlimit --data`), bytes; absent: none. */
+  memoryLimitBytes?: number;
+  /** Told the child's last stderr lines when it failed (a folder camera finds the picture to blame). */
+  onFailure?: (stderrTail: string) => void;
 }
+
+/**
+ * The heap an ffmpeg or rpicam-vid child may take (`prlimit --data`). Decoding a 720p H.264 clip
+ * to grey frames peaks at about 77 MB resident here (and fails under a 64 MiB bound); a picture or
+ * video that needs more is refused by the child's allocator, not paid for by the board's 1 GB.
+ */
+export const CHILD_MEMORY_BYTES = 256 * 1024 * 1024;
 
 /** What a person calls the source in logs and on the screen. */
 export function sourceName(source: CameraSource): string {
@@ -55,6 +66,11 @@ export function sourceName(source: CameraSource): string {
 
 const FFMPEG_OUT = (w: number, h: number) => ['-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${w}x${h}`, 'pipe:1'];
 const FFMPEG_QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+/**
+ * Files stop at their first decoding error: a picture that cannot be decoded (too large for the
+ * memory bound, truncated) otherwise makes ffmpeg retry it frame after frame, for minutes.
+ */
+const FFMPEG_FILE = [...FFMPEG_QUIET, '-xerror'];
 
 /** A scale that keeps the picture's proportions and pads the rest: a file of any size fits the frame. */
 function fitFilter(w: number, h: number, fps: number): string {
@@ -86,6 +102,7 @@ export function captureCommand(source: CameraSource, s: CaptureSettings): Captur
           ...FFMPEG_OUT(w, h),
         ],
         layout: gray,
+        memoryLimitBytes: CHILD_MEMORY_BYTES,
       };
     case 'rpicam':
       return {
@@ -109,12 +126,14 @@ export function captureCommand(source: CameraSource, s: CaptureSettings): Captur
           '-',
         ],
         layout: { width: w, height: h, pixelFormat: 'yuv420' },
+        memoryLimitBytes: CHILD_MEMORY_BYTES,
       };
     case 'file':
       return {
         command: s.ffmpeg,
-        args: [...FFMPEG_QUIET, '-re', ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path, '-vf', fitFilter(w, h, fps), ...FFMPEG_OUT(w, h)],
+        args: [...FFMPEG_FILE, '-re', ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path, '-vf', fitFilter(w, h, fps), ...FFMPEG_OUT(w, h)],
         layout: gray,
+        memoryLimitBytes: CHILD_MEMORY_BYTES,
       };
     case 'pictures': {
       const files = source.files.slice(0, MAX_PICTURES);
@@ -124,11 +143,25 @@ export function captureCommand(source: CameraSource, s: CaptureSettings): Captur
       const joined = `${files.map((_, i) => `[v${i}]`).join('')}concat=n=${files.length}:v=1:a=0,realtime[out]`;
       return {
         command: s.ffmpeg,
-        args: [...FFMPEG_QUIET, ...inputs, '-filter_complex', [...fitted, joined].join(';'), '-map', '[out]', ...FFMPEG_OUT(w, h)],
+        args: [...FFMPEG_FILE, ...inputs, '-filter_complex', [...fitted, joined].join(';'), '-map', '[out]', ...FFMPEG_OUT(w, h)],
         layout: gray,
+        memoryLimitBytes: CHILD_MEMORY_BYTES,
       };
     }
   }
+}
+
+/**
+ * The input ffmpeg names in its last error lines ("Error while decoding stream #2:0", "Input
+ * #2"), as an index into its inputs, or null.
+ */
+export function failedInput(stderrTail: string): number | null {
+  const lines = stderrTail.split('\n').reverse();
+  for (const line of lines) {
+    const m = /(?:stream|Input) #(\d{1,3})(?::\d+)?/.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return null;
 }
 
 /** Picture files a folder camera plays, by extension. */

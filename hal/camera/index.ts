@@ -9,6 +9,7 @@ export {
   describeCameraFailure,
   type CameraScannerOptions,
   type CameraStats,
+  type CameraTrace,
   type EndMeaning,
   type FrameDecoder,
   type GreyFrame,
@@ -18,3 +19,5 @@ export { captureCommand, MAX_PICTURES, sourceName, type CameraSource, type Captu
 export { CameraFrameDecoder, type FramePass, type FrameDecodeOutcome } from './frame-decoder.js';
 export { FrameAssembler, frameBytes, type FrameLayout } from './frame-assembler.js';
 export { RepeatFilter } from './repeat-filter.js';
+export { PictureGate, pictureRefusal, PICTURE_CAPS, type PictureCaps, type PictureRefusal } from './picture-gate.js';
+export { CHILD_MEMORY_BYTES, failedInput } from './camera-source.js';

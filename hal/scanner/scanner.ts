@@ -16,6 +16,12 @@ export interface ScanFrame {
   symbology: string | null;
   /** `performance.now()` when the frame's last byte was seen, for latency figures. */
   receivedAt: number;
+  /**
+   * A camera's scans: when the frame the code was read from arrived whole from the driver
+   * (`performance.now()`, as `receivedAt`, which is the same instant): the scan's latency is
+   * measured from the frame, not from the end of its decode. Absent for other scanners.
+   */
+  frameArrivedAt?: number;
 }
 
 export interface ScannerStateChange {
@@ -25,9 +31,12 @@ export interface ScannerStateChange {
 }
 
 export interface DroppedFrame {
-  reason: DropReason;
+  /** Why; `picture-refused`: a camera's picture (a folder camera's file) not played at all. */
+  reason: DropReason | 'picture-refused';
   /** How many bytes were thrown away. */
   bytes: number;
+  /** One line for a person, when the reason needs one (which picture, and why). */
+  detail?: string;
 }
 
 export interface ScannerEvents {

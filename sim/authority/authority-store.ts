@@ -13,16 +13,19 @@ import { TestAuthority } from './test-authority.js';
 /**
  * Writes the authority. With `root`, the root keys go to their own files under `root/`
  * (root-store.ts), generation 1, and `trust.json`, the anchor a scanner is installed with, is a
- * version-2 list naming that root; without, a version-1 list (no root: only configuration can
+ * version-2 list naming that root, running until `expires` (default 90 days from now); without, a version-1 list (no root: only configuration can
  * ever replace it).
  */
-export function saveAuthority(dir: string, authority: TestAuthority, root?: RootKeySet): { authorityFile: string; trustFile: string } {
+export function saveAuthority(dir: string, authority: TestAuthority, root?: RootKeySet, expires?: string): { authorityFile: string; trustFile: string } {
   mkdirSync(dir, { recursive: true });
   const authorityFile = join(dir, 'authority.json');
   const trustFile = join(dir, 'trust.json');
   writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
   if (root) saveRootGeneration(dir, 1, root);
-  writeFileSync(trustFile, `${JSON.stringify(root ? authority.trustList(2, { root }) : authority.trustList(), null, 2)}\n`);
+  writeFileSync(
+    trustFile,
+    `${JSON.stringify(root ? authority.trustList(2, { root, ...(expires !== undefined ? { expires } : {}) }) : authority.trustList(), null, 2)}\n`,
+  );
   return { authorityFile, trustFile };
 }
 

@@ -9,7 +9,7 @@ import { entryKey } from '../../firmware-ts/status/list/index.js';
 import { issueCredential, presentCredential, qrText, sampleDat } from './credentials.js';
 import { generateKey, keyFromSeed, type SimKey } from './keys.js';
 import { rootJsonOf, type RootKeySet } from './root-keys.js';
-import { trustEntry, type TrustEntryJson, type TrustListJson } from './trust-list-json.js';
+import { expiresAfter, trustEntry, type TrustEntryJson, type TrustListJson } from './trust-list-json.js';
 
 export const ISSUERS = { mps: 'CN-MPS-110000', mot: 'CN-MOT-110000', sl: 'CN-MPS-SL' } as const;
 export const TRUST_ISSUERS = ['mps', 'mot', 'sl'] as const;
@@ -83,16 +83,19 @@ export class TestAuthority {
 
   /**
    * The trust list of this authority's keys; with `root`, a version-2 list carrying it (the
-   * offline root keys are never among the issuers). `issuers` picks which keys are listed.
+   * offline root keys are never among the issuers) and `expires` (default: 90 days after now;
+   * `null` leaves it out, as a list signed before spec 1.2). `issuers` picks which keys are listed.
    */
-  trustList(version = 1, opts: { root?: RootKeySet; issuers?: readonly TrustIssuer[] } = {}): TrustListJson {
+  trustList(version = 1, opts: { root?: RootKeySet; issuers?: readonly TrustIssuer[]; expires?: string | null } = {}): TrustListJson {
     const entries: Record<TrustIssuer, () => TrustEntryJson> = {
       mps: () => trustEntry(this.keys.mps, ISSUERS.mps, ['DL', 'VR', 'VA', 'VD']),
       mot: () => trustEntry(this.keys.mot, ISSUERS.mot, ['TK']),
       sl: () => trustEntry(this.keys.sl, ISSUERS.sl, ['SL']),
     };
     const issuers = (opts.issuers ?? TRUST_ISSUERS).map((k) => entries[k]());
-    return opts.root ? { version, root: rootJsonOf(opts.root), issuers } : { version, issuers };
+    if (!opts.root) return { version, issuers };
+    const expires = opts.expires === undefined ? expiresAfter(Date.now()) : opts.expires;
+    return expires === null ? { version, root: rootJsonOf(opts.root), issuers } : { version, expires, root: rootJsonOf(opts.root), issuers };
   }
 
   code(spec: CodeSpec): IssuedCode {

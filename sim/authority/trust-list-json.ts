@@ -1,6 +1,7 @@
 /**
  * Trust list JSON (docs/CREDENTIALS.md section 5) for the test authority's keys; version 2
- * lists carry the offline `root`.
+ * lists carry the offline `root` and, since spec 1.2, `expires` (by default 90 days after the
+ * authority's clock, as a root that re-signs every 30 to 90 days would set it).
  * @module
  */
 import type { SimKey } from './keys.js';
@@ -17,6 +18,7 @@ export interface TrustEntryJson {
 
 export interface TrustListJson {
   version: number;
+  expires?: string;
   root?: RootJson;
   issuers: TrustEntryJson[];
 }
@@ -30,4 +32,12 @@ export function trustEntry(key: SimKey, iss: string, types: string[], window: { 
     notBefore: window.notBefore ?? '2020-01-01T00:00:00Z',
     notAfter: window.notAfter ?? '2040-01-01T00:00:00Z',
   };
+}
+
+/** How long the test authority's signed documents run by default. */
+export const DEFAULT_EXPIRY_DAYS = 90;
+
+/** `expires` `days` days after `nowMs`, written as the spec writes an instant (whole seconds, Z). */
+export function expiresAfter(nowMs: number, days = DEFAULT_EXPIRY_DAYS): string {
+  return new Date(Math.floor(nowMs / 1000) * 1000 + days * 86_400_000).toISOString().replace('.000Z', 'Z');
 }

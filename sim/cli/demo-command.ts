@@ -117,6 +117,8 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       rt,
       hal: { scanner, indicator: new SimIndicator(), feedback },
       logger,
+      // Beside a running service (its ports taken) the demo still plays, without its own screen.
+      portsRequired: false,
       onScreenUrl: (url) => write(`Operator screen: ${url} (open it in a browser beside this terminal)\n`),
       onEvent: (e) => {
         if (opts.events) write(dim(`${JSON.stringify(e)}\n`));
@@ -143,7 +145,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       // Let the last pattern finish, as the officer would see it.
       await Promise.race([sleep(Math.max(feedback.accept.ledMs, feedback.warn.ledMs, feedback.reject.ledMs) + 100), ended]);
     }
-    const scans = running.appliance.scanCount;
+    const scans = running.path.scanCount;
     // After the stop: the audit writer has made every record durable by then.
     await running.stop();
     host = null;

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { CREDENTIAL_TYPES, type CredentialType } from '../../firmware-ts/codec/claims.js';
 import { parseInstant } from '../../firmware-ts/app/runtime.js';
 import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
+import { parseIsoInstant } from '../../firmware-ts/verify/trust-list.js';
 import { registerAuditCollector } from '../audit/collector-command.js';
 import { registerStatusSim } from '../status/status-sim-commands.js';
 
@@ -25,6 +26,12 @@ interface IssueOptions {
   kidUnprotected?: boolean;
   set: string[];
   json?: boolean;
+}
+
+/** An `--expires` given as the spec writes an instant (docs/CREDENTIALS.md section 5). */
+export function isoInstantOption(name: string, v: string): string {
+  if (parseIsoInstant(v) === null) throw new UsageError(`--${name}: not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function intOption(name: string, v: string): number {
@@ -56,7 +63,8 @@ export function register(program: Command): void {
     .option('--root-keys <n>', 'keys of the root (docs/STATUS-LIST.md "Signed documents")', '3')
     .option('--threshold <k>', 'signatures of distinct root keys a trust list or rules document needs', '2')
     .option('--no-root', 'a version-1 trust list without root (only configuration can replace it)')
-    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean }) => {
+    .option('--expires <iso>', "the trust list's expires (spec 1.2; default: 90 days from now)")
+    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean; expires?: string }) => {
       const { TestAuthority } = await import('../authority/test-authority.js');
       const { saveAuthority } = await import('../authority/authority-store.js');
       const { generateRoot } = await import('../authority/root-keys.js');
@@ -66,7 +74,8 @@ export function register(program: Command): void {
       } catch (err) {
         throw new UsageError(`--root-keys/--threshold: ${(err as Error).message}`);
       }
-      const files = saveAuthority(dir, TestAuthority.create(), root);
+      const expires = opts.expires === undefined ? undefined : isoInstantOption('expires', opts.expires);
+      const files = saveAuthority(dir, TestAuthority.create(), root, expires);
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
 

@@ -33,6 +33,9 @@ for (const file of [...sources('firmware-ts'), ...sources('hal'), ...sources('si
 }
 
 const within = (p: string, dir: string) => p.startsWith(`${dir}/`);
+/** A folder's face: its index.ts (hal/index.ts itself, or hal/<driver>/index.ts). */
+const halFace = (p: string) => p === 'hal/index.ts' || /^hal\/[^/]+\/index\.ts$/.test(p);
+const SCAN_PATH_FACE = 'firmware-ts/scan-path/index.ts';
 const violations = (rule: (from: string, to: string) => boolean) => edges.filter(([f, t]) => rule(f, t)).map(([f, t]) => `${f} -> ${t}`);
 
 describe('the import graph', () => {
@@ -67,5 +70,20 @@ describe('the import graph', () => {
 
   it('the appliance never loads the simulator', () => {
     expect(violations((f, t) => within(f, 'firmware-ts') && within(t, 'sim') && f !== 'firmware-ts/cli/main.ts')).toEqual([]);
+  });
+
+  it('scan-path/ is used only through its index.ts', () => {
+    expect(violations((f, t) => within(t, 'firmware-ts/scan-path') && !within(f, 'firmware-ts/scan-path') && t !== SCAN_PATH_FACE)).toEqual([]);
+  });
+
+  it('service/ (the device loop) imports only the faces of scan-path/ and hal/', () => {
+    expect(violations((f, t) => within(f, 'firmware-ts/service') && !within(t, 'firmware-ts/service') && t !== SCAN_PATH_FACE && !halFace(t))).toEqual([]);
+  });
+
+  it("screen/ and health/ take the scan path's event types, never the checker", () => {
+    const checker = ['firmware-ts/scan', 'firmware-ts/codec', 'firmware-ts/verify', 'firmware-ts/policy', 'firmware-ts/station', 'firmware-ts/service'];
+    for (const out of ['firmware-ts/screen', 'firmware-ts/health']) {
+      expect(violations((f, t) => within(f, out) && checker.some((c) => within(t, c)))).toEqual([]);
+    }
   });
 });

@@ -2,20 +2,19 @@
  * `roadscan verify [TEXT]`: one QR text from the argument, or one per standard-input line,
  * each answered in order (docs/CLI.md).
  *
- * At a gate or a window the once-only step runs after each check, on the same store the
- * appliance uses: a ticket verified at a gate has boarded, and a second verify of it says
- * ALREADY_BOARDED. A window records a voucher swap only on the clerk's confirm, which `--confirm`
- * gives for every ticket that may be swapped. `--dry-run` only looks: nothing is recorded.
+ * Each text goes through the same scan path as the appliance's (app/scan-path.ts). At a gate or a
+ * window the once-only step runs after each check, on the same store the appliance uses: a ticket
+ * verified at a gate has boarded, and a second verify of it says ALREADY_BOARDED; and each scan is
+ * a row of the audit log, the same row the appliance writes for the same code. A window records a
+ * voucher swap only on the clerk's confirm, which `--confirm` gives for every ticket that may be
+ * swapped (an answer row of its own, source `command`). `--dry-run` only looks: nothing is recorded.
  * @module
  */
 import type { Command } from 'commander';
 import { MAX_QR_TEXT } from '../../codec/qr-text.js';
-import type { ScanResult } from '../../scan/scan-checker.js';
-import { newScanId, type OnceOnlyStage } from '../../station/once-only-stage.js';
+import type { ScanPath, ScanResult } from '../../scan-path/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, chooseTrust, openRuntime, openStatusSource } from '../../app/index.js';
-import type { OnceOnlyRuntime } from '../../app/once-only.js';
-import { orderReasons } from '../../core/reasons.js';
+import { buildChecker, chooseTrust, openCommandScanPath, openRuntime, openStatusSource } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { readLines } from '../line-reader.js';
 
@@ -41,29 +40,25 @@ export function register(program: Command): void {
 
 async function runVerify(text: string | undefined, opts: VerifyOptions): Promise<number> {
   const rt = await openRuntime(opts);
-  let once: OnceOnlyRuntime | null = null;
+  let opened: { path: ScanPath; close(): Promise<void> } | null = null;
   try {
     const status = openStatusSource(rt);
     const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
-    // Only a gate or a window has a once-only step; loaded then, so a roadside start-up never
-    // reads the station's store and its NATS client (a cold `verify` stays quick).
-    if (rt.config.profile === 'gate' || rt.config.profile === 'window') {
-      const { buildOnceOnly } = await import('../../app/once-only.js');
-      once = buildOnceOnly(rt, {
-        dryRun: opts.dryRun === true,
-        // A failing store never changes the verdict; the operator of the command is told on stderr.
-        onStoreFault: (f) => process.stderr.write(`roadscan: once-only record ${f.op} failed: ${f.message}\n`),
-      });
-    }
-    const stage = once?.stage ?? null;
-    const answer = async (line: string): Promise<ScanResult> => {
-      const time = rt.time();
-      const checked = checker.check(line, time);
-      return stage ? await onceOnly(stage, checked, time.nowSec, opts.confirm === true) : checked;
-    };
+    opened = await openCommandScanPath(rt, checker, { dryRun: opts.dryRun === true });
+    const { path } = opened;
+    // A failing store or record never changes the verdict; the operator of the command is told on stderr.
+    path.on('fault', (f) => {
+      if (f.state !== 'failing') return;
+      process.stderr.write(
+        f.part === 'once-only' ? `roadscan: once-only record ${f.fault.op} failed: ${f.fault.message}\n` : `roadscan: audit record failed: ${f.message}\n`,
+      );
+    });
+    const answer = (line: string): Promise<ScanResult> => verifyOne(path, line, opts.confirm === true);
     const format = opts.json ? (r: ScanResult) => resultJson(r) : resultLine;
     if (text !== undefined) {
       const result = await answer(text);
+      // The verdict's status before its line: a reader that closes the pipe early still gets it.
+      process.exitCode = exitCodeOf(result);
       process.stdout.write(`${format(result)}\n`);
       return exitCodeOf(result);
     }
@@ -75,18 +70,15 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
     }
     return 0;
   } finally {
-    await once?.close();
+    await opened?.close();
     rt.close();
   }
 }
 
-/** The once-only step, and with `--confirm` the clerk's confirm of the decision it leaves. */
-async function onceOnly(stage: OnceOnlyStage, checked: ScanResult, nowSec: number, confirm: boolean): Promise<ScanResult> {
-  const step = await stage.apply(checked, { scanId: newScanId(), nowSec });
-  if (!confirm || step.decision?.kind !== 'voucher') return step.result;
-  const outcome = await stage.decide(step.decision, 'confirm', nowSec);
-  if (outcome.result !== 'voucher-already-issued') return step.result;
-  // Another window swapped it between the look and the confirm: this swap did not happen.
-  const reasons = [...new Set([...step.result.reasons, 'VOUCHER_ISSUED' as const])];
-  return { ...step.result, verdict: 'reject', reasons: orderReasons(reasons) };
+/** One text through the path, and with `--confirm` the clerk's confirm of the voucher decision it leaves. */
+async function verifyOne(path: ScanPath, text: string, confirm: boolean): Promise<ScanResult> {
+  const result = await path.handle(text, 'command');
+  if (!confirm || path.pending?.kind !== 'voucher') return result;
+  // Another window may have swapped it between the look and the confirm: then this swap did not happen.
+  return (await path.act('confirm', 'command'))?.result ?? result;
 }

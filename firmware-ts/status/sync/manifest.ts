@@ -7,7 +7,8 @@
  */
 import { decodeCbor, isBytes, isMap, isUint } from '../../codec/cbor.js';
 import { decodeCoseSign1, sigStructure, type CoseSign1 } from '../../codec/cose.js';
-import { Ed25519Verifier } from '../../verify/ed25519.js';
+import { SignatureVerifier } from '../../verify/signature-verifier.js';
+import { COSE_ALG } from '../../crypto/public-key.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import { SyncError } from './sync-error.js';
 
@@ -148,7 +149,7 @@ function list(m: Map<unknown, unknown>, key: string, max: number): unknown[] {
   return v;
 }
 
-const verifier = new Ed25519Verifier();
+const verifier = new SignatureVerifier();
 
 /** Verifies the signature with an `SL` key of `trust`, then parses; throws SyncError. */
 export function verifyManifest(bytes: Uint8Array, trust: TrustList): Manifest {
@@ -163,7 +164,8 @@ export function verifyManifest(bytes: Uint8Array, trust: TrustList): Manifest {
   const key = trust.byKid(cose.kid);
   if (!key) bad(`signed by key ${kidHex}, which the trust list (version ${trust.version}) does not hold`);
   if (!key.types.has('SL')) bad(`signed by key ${kidHex}, which is not an SL (status list) key`);
-  if (!verifier.verify(key.key, sigStructure(cose.protectedBytes, cose.payload), cose.signature)) {
+  if (cose.alg !== COSE_ALG[key.publicKey.alg]) bad(`alg ${cose.alg} is not that of key ${kidHex} (${key.publicKey.alg})`);
+  if (!verifier.verify(key.publicKey, cose.alg, sigStructure(cose.protectedBytes, cose.payload), cose.signature)) {
     bad(`signature does not verify with key ${kidHex} (forged or damaged)`);
   }
   const body = parseManifestPayload(cose.payload);

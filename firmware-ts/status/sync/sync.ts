@@ -54,13 +54,19 @@ export interface SyncOptions {
   /** The trust list the scanner holds: the manifest must be signed by one of its SL keys; its root authorises signed documents. */
   trust: TrustList;
   /** Versions of the rules data in force (shipped, configured or synced); a rules document must be above them. */
-  heldRules?: Readonly<Record<RulesName, number | null>>;
+  heldRules?: Readonly<Partial<Record<RulesName, number | null>>>;
   /** Give up on a request when no byte arrives for this long. */
   timeoutMs: number;
   onProgress?(p: SyncProgress): void;
   log?: StatusLog & { info?(msg: string): void };
   /** Milliseconds since the epoch, for the sync record (default Date.now). */
   now?(): number;
+  /**
+   * The check instant in seconds against which signed documents' `expires` is judged: the
+   * clock-floor time (`Runtime.time().nowSec`), so a clock set back checks at the floor
+   * (default: `now()` in seconds).
+   */
+  checkSec?(): number;
   /** Ends every request at once (the service is stopping); the sync then fails as "stopped". */
   signal?: AbortSignal;
   /** Cut a transfer below this rate over any window (default 1 KiB/s over 60 s). */
@@ -166,7 +172,8 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
   const signed = await checkSignedUpdates((path, max) => fetchSmall(ctx, path, max), m, {
     trust: opts.trust,
     trustSha256: start.trust_sha256 ? Buffer.from(start.trust_sha256) : null,
-    rules: opts.heldRules ?? { 'calendar-cn': null, adoption: null },
+    rules: opts.heldRules ?? {},
+    nowSec: opts.checkSec ? opts.checkSec() : Math.floor((opts.now ?? Date.now)() / 1000),
   });
   for (const note of signed.notes) opts.log?.info?.(`status list: ${note}`);
   const trust = signed.trust;

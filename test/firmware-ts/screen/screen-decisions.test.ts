@@ -1,6 +1,6 @@
 /**
  * The operator page's decisions in a real headless Chromium, over a real ScreenServer, the real
- * checker, once-only step, operator desk and SQLite store: the refuse button undoes a boarding so
+ * checker, scan path (once-only step, operator desk) and SQLite store: the refuse button undoes a boarding so
  * the next scan of that ticket boards; a voucher swap confirmed once is VOUCHER_ISSUED the second
  * time; the buttons show only while a decision is pending; a lost scanner fills the main area in
  * the verdicts' large type; the status strip keeps a contrast of at least 7:1.
@@ -13,9 +13,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { ScreenServer } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
-import { OperatorDesk } from '../../../firmware-ts/service/operator-desk.js';
+import { screenOutput } from '../../../firmware-ts/screen/screen-output.js';
+import { OnceOnlyReports, ScanPath } from '../../../firmware-ts/scan-path/index.js';
 import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only-store.js';
-import { newScanId, OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
+import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
@@ -61,20 +62,21 @@ async function rig(profile: 'gate' | 'window') {
   const checker = shippedChecker({ trust: authority.trustList(), profile, region: '110105', station: STATION });
   const stage = new OnceOnlyStage({ store: new LocalOnceOnlyStore(db), profile, device: `${profile}-1` });
   const place = { profile, region: '110105', station: STATION };
-  let desk!: OperatorDesk;
+  let path!: ScanPath;
   const screen = new ScreenServer({
     host: '127.0.0.1',
     port: 0,
     lang: 'en',
     clearAfterSec: 30,
     history: 3,
-    onAction: async ({ scanId, action }) => ((await desk.act(action, 'screen', scanId)) ? 'done' : 'stale'),
+    onAction: async ({ scanId, action }) => ((await path.act(action, 'screen', scanId)) ? 'done' : 'stale'),
   });
-  desk = new OperatorDesk({ stage, audit, place, time: () => ({ nowSec: NOW, reliable: true }), lapseMs: 30_000, screen });
+  path = new ScanPath({ checker, time: () => ({ nowSec: NOW, reliable: true }), audit, place, onceOnly: { stage, reports: new OnceOnlyReports() }, lapseMs: 30_000 });
+  screenOutput(path, screen);
   const { url } = await screen.start();
   screen.publishStatus({ ...STATUS, profile });
   stops.push(
-    () => desk.drop(),
+    () => path.close(),
     () => screen.stop(),
     () => {
       db.close();
@@ -86,13 +88,9 @@ async function rig(profile: 'gate' | 'window') {
   await page.waitForSelector('body[data-link="up"]');
   let seq = 0;
   const scan = async (text: string) => {
-    const scanId = newScanId();
-    const step = await stage.apply(checker.check(text, { nowSec: NOW, reliable: true }), { scanId, nowSec: NOW });
-    audit.record({ atSec: NOW, reliable: true, ...place, result: step.result, scanId });
-    screen.publishScan(step.result, { atSec: NOW, profile });
-    desk.offer(step.decision, step.result);
+    const result = await path.handle(text, 'device');
     await page.waitForSelector(`#scan[data-seq="${++seq}"]`);
-    return step.result;
+    return result;
   };
   return { page, scan, audit };
 }

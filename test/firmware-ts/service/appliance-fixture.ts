@@ -1,16 +1,21 @@
 /**
  * An appliance built from real parts for tests: a socat pty pair opened by the real serial
- * driver, the real checker from the runtime over the demo's status list (served on loopback and
- * synced by the real sync), the real audit log in a temp SQLite file, and the simulated
- * indicator (its timing is the real pattern player's).
+ * driver, the scan path from app/ with the real checker from the runtime over the demo's status
+ * list (served on loopback and synced by the real sync), the real audit log in a temp SQLite file,
+ * and the simulated indicator (its timing is the real pattern player's). Its events are the
+ * `--events json` lines, subscribed as the service host subscribes them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
-import { buildChecker, chooseTrust, openRuntime, type Runtime } from '../../../firmware-ts/app/index.js';
-import { Appliance, type ApplianceParts } from '../../../firmware-ts/service/appliance.js';
-import type { ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
+import type { AuditSink } from '../../../firmware-ts/audit/audit-log.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime, type Runtime } from '../../../firmware-ts/app/index.js';
+import { storageOutput } from '../../../firmware-ts/app/storage-output.js';
+import type { PathLogger, ScanPath } from '../../../firmware-ts/scan-path/index.js';
+import { Appliance } from '../../../firmware-ts/service/appliance.js';
+import { deviceEventLines, pathEventLines, type ApplianceEvent } from '../../../firmware-ts/service/appliance-events.js';
+import type { StorageHealth } from '../../../firmware-ts/store/storage-health.js';
 import { SimIndicator } from '../../../hal/indicator/sim-indicator.js';
 import { startPtyPair, type PtyPair } from '../../../hal/scanner/pty-pair.js';
 import { SerialScanner } from '../../../hal/scanner/serial-scanner.js';
@@ -27,6 +32,7 @@ export interface Fixture {
   status: StatusListStore;
   pair: PtyPair | null;
   appliance: Appliance;
+  path: ScanPath;
   events: ApplianceEvent[];
   auditCount(): number;
   replug(): Promise<void>;
@@ -34,7 +40,17 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  /** Where the records go (default: the real audit log in the fixture's database). */
+  audit?: AuditSink;
+  storage?: StorageHealth;
+  listStale?: () => boolean;
+  logger?: PathLogger;
+  /** Told of every event line, after the fixture's own list. */
+  onEvent?: (e: ApplianceEvent) => void;
+}
+
+export async function buildFixture(over: FixtureOptions = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-appliance-'));
   const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
   const rt = await openRuntime({ db: join(dir, 'scan.db'), trust: world.trustFile, now: new Date(NOW_SEC * 1000).toISOString(), profile: 'roadside', region: '110105' });
@@ -50,6 +66,7 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
     status,
     pair: await startPtyPair(device, feeder),
     appliance: null as unknown as Appliance,
+    path: null as unknown as ScanPath,
     events: [],
     auditCount: () => (rt.db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n,
     async unplug() {
@@ -61,6 +78,7 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
     },
     async close() {
       await fx.appliance.stop();
+      await fx.path.close();
       await fx.pair?.stop();
       status.close();
       rt.close();
@@ -75,16 +93,22 @@ export async function buildFixture(over: Partial<ApplianceParts> = {}): Promise<
     idleResetMs: 1000,
     reconnect: { initialMs: 20, maxMs: 100, factor: 2 },
   });
+  fx.path = buildScanPath(rt, { checker, audit: over.audit ?? audit, ...(over.logger ? { logger: over.logger } : {}) });
+  const onEvent = (e: ApplianceEvent) => {
+    fx.events.push(e);
+    over.onEvent?.(e);
+  };
+  pathEventLines(fx.path, onEvent);
   fx.appliance = new Appliance({
     scanner,
     indicator: new SimIndicator(),
-    checker,
-    time: () => rt.time(),
-    audit,
-    place: { profile: rt.config.profile, region: rt.config.region, station: rt.config.station.code },
     feedback: rt.config.feedback,
-    onEvent: (e) => fx.events.push(e),
-    ...over,
+    path: fx.path,
+    ...(over.storage ? { storage: over.storage } : {}),
+    ...(over.listStale ? { listStale: over.listStale } : {}),
+    ...(over.logger ? { logger: over.logger } : {}),
   });
+  deviceEventLines(fx.appliance, onEvent);
+  if (over.storage) storageOutput(fx.path, over.storage);
   return fx;
 }

@@ -17,7 +17,6 @@ function brokenCamera(): CameraScanner {
   return new CameraScanner({
     name: '/dev/video9',
     command: () => ({ command: '/nonexistent/ffmpeg', args: [], layout: { width: 640, height: 480, pixelFormat: 'gray' } }),
-    decoder: { decode: async () => null },
     repeatMs: 1000,
     stallMs: 1000,
     maxTextBytes: 4400,

@@ -1,0 +1,74 @@
+/**
+ * The one `ScanPath` of a command, from the runtime: the checker, the clock the checks use, where
+ * the records go, the place they name, and at a gate or a window the once-only step with what its
+ * store reports. `roadscan run`, the demo, `roadscan verify` and the benchmarks all take theirs
+ * from here, so a code is answered and recorded the same way from each.
+ *
+ * The once-only step is built by the caller (app/once-only.ts, loaded only at a gate or a window,
+ * so a roadside `roadscan verify` never loads the station's NATS client).
+ * @module
+ */
+import type { AuditSink } from '../audit/audit-log.js';
+import type { Config } from '../config/schema.js';
+import { ScanPath, type OnceOnlyReports, type PathLogger, type Place, type ScanResult } from '../scan-path/index.js';
+import type { CheckTime } from '../core/time.js';
+import type { OnceOnlyStage } from '../station/once-only-stage.js';
+import type { Runtime } from './runtime.js';
+
+/** Where this unit stands, as every record names it. */
+export function placeOf(config: Config): Place {
+  return { profile: config.profile, region: config.region, station: config.station.code };
+}
+
+export interface ScanPathChoice {
+  checker: { check(text: string, time: CheckTime): ScanResult };
+  /** Where the records go (null: none kept, as in a dry run). */
+  audit: AuditSink | null;
+  /** The once-only step (app/once-only.ts) and the reports its store was built with. */
+  onceOnly?: { stage: OnceOnlyStage; reports: OnceOnlyReports } | null;
+  logger?: PathLogger;
+}
+
+export function buildScanPath(rt: Runtime, choice: ScanPathChoice): ScanPath {
+  return new ScanPath({
+    checker: choice.checker,
+    time: () => rt.time(),
+    audit: choice.audit,
+    place: placeOf(rt.config),
+    onceOnly: choice.onceOnly ?? null,
+    lapseMs: rt.config.screen.clearAfterSec * 1000,
+    ...(choice.logger ? { logger: choice.logger } : {}),
+  });
+}
+
+/**
+ * The scan path of a command (`roadscan verify`): at a gate or a window with the once-only step
+ * and the audit log, so a text verified there boards and is recorded as a scan at the gate would
+ * be; elsewhere (and in a dry run) nothing is recorded. The once-only step and the audit log are
+ * loaded only then, so a roadside start-up stays quick.
+ */
+export async function openCommandScanPath(
+  rt: Runtime,
+  checker: ScanPathChoice['checker'],
+  opts: { dryRun: boolean },
+): Promise<{ path: ScanPath; close(): Promise<void> }> {
+  if (rt.config.profile !== 'gate' && rt.config.profile !== 'window') {
+    const path = buildScanPath(rt, { checker, audit: null });
+    return { path, close: () => path.close() };
+  }
+  const { buildOnceOnly } = await import('./once-only.js');
+  const once = buildOnceOnly(rt, { dryRun: opts.dryRun });
+  let audit: AuditSink | null = null;
+  if (!opts.dryRun) {
+    const { AuditLog } = await import('../audit/audit-log.js');
+    audit = new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator });
+  }
+  const path = buildScanPath(rt, { checker, audit, onceOnly: once });
+  return {
+    path,
+    close: async () => {
+      await path.close();
+      await once?.close();
+    },
+  };
+}

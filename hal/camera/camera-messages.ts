@@ -1,0 +1,57 @@
+/**
+ * The messages between the camera's three threads (issue 24), in one place so each side reads
+ * the same shapes: the main thread supervises, the capture thread runs the child and reads its
+ * pipe, the decode thread reads QR codes. Instants cross threads as epoch milliseconds
+ * (`performance.timeOrigin + performance.now()`: each thread has its own `performance.now()`
+ * origin) and are turned back into the main thread's clock there.
+ * @module
+ */
+import type { FrameLayout } from './frame-assembler.js';
+
+/** Main to capture thread: start a child (each start has its own `run` number), or signal it. */
+export type ToCapture =
+  | { t: 'start'; run: number; command: string; args: string[]; layout: FrameLayout; memoryLimitBytes: number | null }
+  | { t: 'kill'; run: number; signal: NodeJS.Signals };
+
+/** Capture thread to main: what became of a child and of its frames. */
+export type FromCapture =
+  | { t: 'spawned'; run: number; pid: number }
+  /** A whole frame read; `dropped`: frames replaced in the waiting slot so far (all runs). */
+  | { t: 'frame'; run: number; seq: number; at: number; dropped: number }
+  | { t: 'stderr'; run: number; text: string }
+  /** The program could not be started (`ENOENT`: not installed). */
+  | { t: 'failed'; run: number; code: string; message: string }
+  | { t: 'closed'; run: number; code: number | null; signal: NodeJS.Signals | null };
+
+/** Capture to decode thread: the newest frame, its bytes transferred (not copied). */
+export interface FrameForDecode {
+  t: 'frame';
+  run: number;
+  seq: number;
+  at: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Decode thread to capture thread: ready for the next frame. */
+export interface DecoderReady {
+  t: 'ready';
+}
+
+/** Decode thread to main: one frame decoded (`bytes` null: no code in it). */
+export interface FrameDecoded {
+  t: 'decoded';
+  run: number;
+  seq: number;
+  /** When the frame arrived whole, and when its decode started, epoch ms. */
+  at: number;
+  startedAt: number;
+  ms: number;
+  bytes: Uint8Array | null;
+}
+
+/** The current instant as epoch milliseconds, comparable across threads. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
