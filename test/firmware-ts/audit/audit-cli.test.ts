@@ -78,7 +78,7 @@ describe('roadscan audit export', () => {
     expect(bad.stderr).toMatch(/^roadscan: --since: not an ISO-8601 instant: "yesterday"\n$/);
     const missing = await runCli(['audit', 'export', '--db', join(dir, 'nope.db')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^roadscan: --db: no database at .*nope\.db\n$/);
+    expect(missing.stderr).toMatch(/^roadscan: database .*nope\.db: not found \(.*\)\n$/);
   });
 });
 
