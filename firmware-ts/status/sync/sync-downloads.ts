@@ -49,6 +49,10 @@ export function fileUrl(base: URL, path: string): URL {
 }
 
 /** Parses the base URL given by configuration or `--url`; http(s) only, ending in `/`. */
+/** The one line a URL carrying a user name or password gets (never echoed: it holds the secret). */
+export const CREDENTIALS_IN_URL =
+  "base URL carries a user name or password: refused (they would be shown and stored in clear); publish the list where it needs none, or put the credentials in the server's own access rules";
+
 export function parseBaseUrl(text: string): URL {
   let url: URL;
   try {
@@ -59,6 +63,8 @@ export function parseBaseUrl(text: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SyncError(`base URL must be http or https, not ${oneLine(url.protocol, 20)}`);
   }
+  // Credentials in a URL end up in logs, status output and a world-readable configuration.
+  if (url.username || url.password) throw new SyncError(CREDENTIALS_IN_URL);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   url.search = '';
   url.hash = '';

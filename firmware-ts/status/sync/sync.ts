@@ -157,7 +157,9 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
       opts.log?.warn('status list: the held snapshot file is damaged or missing; fetching the whole snapshot');
     }
   }
-  const etag = start.seq !== null && heldWhole ? start.manifest_etag : null;
+  // Spec 1.2: an ETag counts only for the base URL it came from; another URL starts clean, with a
+  // plain GET and a full check, so a 304 from a stranger can never pass for "nothing new".
+  const etag = start.seq !== null && heldWhole && start.manifest_etag_url === ctx.baseUrl.href ? start.manifest_etag : null;
   const got = await fetchConditional(ctx, 'manifest.cose', MAX_MANIFEST_BYTES, etag);
   if (got.body === null) {
     opts.log?.info?.(`status list: manifest not modified (seq ${start.seq}); the list's age stays`);
@@ -226,7 +228,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?, damaged = NULL,
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, manifest_etag_url = ?, base_sha256 = ?, damaged = NULL,
              trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
@@ -241,6 +243,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
           entries,
           now,
           got.etag,
+          got.etag === null ? null : ctx.baseUrl.href,
           base.sha256,
           trust?.json ?? null,
           trust?.list.version ?? null,
