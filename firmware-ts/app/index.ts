@@ -16,3 +16,4 @@ export * from './hal-options.js';
 export * from './process-guard.js';
 export * from './policy-in-force.js';
 export * from './scan-path.js';
+export * from './audit-log-open.js';

@@ -2,7 +2,8 @@
  * What the operator screen's status strip shows, as `roadscan run` and the demo feed it: the
  * list's age by the checker's own staleness rule, the state of the clock the checks use, the
  * place, the audit uploads still pending, and the station's shared store when there is one
- * (connected, records to hand over, tickets boarded twice). The appliance adds the scanner's state.
+ * (connected, records to hand over, tickets boarded twice), and a trust item when a signed document
+ * held is past its expires (spec 1.2). The appliance adds the scanner's state.
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
@@ -19,6 +20,7 @@ export function statusStripFeed(
   station: { state(): SharedState } | null,
   /** The list age past which scans carry STATUS_LIST_STALE, by the policy in force. */
   maxAgeSec: () => number,
+  signed: () => readonly { stale: boolean }[] = () => [],
 ): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
   return () => {
@@ -32,6 +34,8 @@ export function statusStripFeed(
       region: cfg.region,
       station: stationLabel(cfg.station.code, cfg.station.name),
       pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+      // Spec 1.2: a signed document held past its expires (scans carry TRUST_STALE).
+      ...(signed().some((d) => d.stale) ? { trust: 'stale' as const } : {}),
       ...(station ? { shared: sharedStatus(station.state()) } : {}),
     };
   };
