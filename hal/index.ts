@@ -120,7 +120,11 @@ async function makePty(): Promise<{ device: string; input: string; close(): Prom
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { startPtyPair } = await import('./scanner/pty-pair.js');
+  const { claimPtyFolder, sweepStalePtyFolders } = await import('./scanner/pty-folders.js');
+  // A service killed outright (SIGKILL, a power cut of the process) could not remove its folder.
+  sweepStalePtyFolders(tmpdir());
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-pty-'));
+  claimPtyFolder(dir);
   const pair = await startPtyPair(join(dir, 'scanner'), join(dir, 'input'));
   return {
     device: pair.devicePath,

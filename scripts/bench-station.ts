@@ -84,6 +84,7 @@ export async function runStationBench(): Promise<BenchRow[]> {
             deadlineMs: 150,
             recordMaxAgeHours: 24,
             handoverPeriodMs: 1000,
+            handoverQueueMax: 100_000,
             credsFile: null,
             tls: null,
           },

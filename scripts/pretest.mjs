@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs before `npm test`: installs what the suite needs and is missing, then builds the CLI.
-// System packages come from apt-get when we are root; otherwise we say the one line to run.
+// The system packages are listed once, in scripts/system-packages.txt (.ci/run reads the same
+// file); apt-get installs the missing ones when we are root, otherwise we say the one line to run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,17 +11,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-// The tests need: socat (pseudo-terminal pairs for the serial driver) and chromium (operator screen).
-const systemNeeds = [
-  ['socat', 'socat'],
-  ['chromium', 'chromium'],
-  // ffmpeg: the camera driver's capture path and the test videos; zbarimg: the bench's comparison.
-  ['ffmpeg', 'ffmpeg'],
-  ['zbarimg', 'zbar-tools'],
-].filter(([cmd]) => !has(cmd));
+/** [command, package] of each line of scripts/system-packages.txt (comments and blank lines skipped). */
+const listed = readFileSync(join(root, 'scripts', 'system-packages.txt'), 'utf8')
+  .split('\n')
+  .map((line) => line.replace(/#.*/, '').trim())
+  .filter((line) => line !== '')
+  .map((line) => line.split(/\s+/));
+const systemNeeds = listed.filter(([cmd]) => !has(cmd));
 
 if (systemNeeds.length) {
-  const pkgs = systemNeeds.map(([, pkg]) => pkg);
+  const pkgs = [...new Set(systemNeeds.map(([, pkg]) => pkg))];
   if (process.getuid?.() === 0 && has('apt-get')) {
     console.log(`pretest: installing ${pkgs.join(' ')} with apt-get`);
     run('apt-get', ['update', '-qq']);

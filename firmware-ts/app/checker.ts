@@ -10,7 +10,8 @@ import type { Config } from '../config/schema.js';
 import { ScanChecker, type ScanCheckerOptions } from '../scan/scan-checker.js';
 import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
 import type { TrustList } from '../verify/trust-list.js';
-import { rulesInForceFor, type RulesInForce } from './rules.js';
+import { heldRules, heldTrust, type HeldDocument } from './held-documents.js';
+import { rulesInForceFor, syncedRulesRows, type RulesInForce } from './rules.js';
 import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
@@ -20,18 +21,31 @@ export interface RulesData {
   calendar: WorkingDayCalendar;
   /** Versions and sources of both, for status, health and the next-year check. */
   inForce: RulesInForce;
+  /** The synced rules documents in force, with their `expires` (spec 1.2). */
+  held: HeldDocument[];
 }
 
 export function loadRulesData(rt: Runtime, warn?: (msg: string) => void): RulesData {
   const inForce = rulesInForceFor(rt, warn);
-  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, inForce };
+  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, inForce, held: heldRules(inForce.source, syncedRulesRows(rt)) };
+}
+
+/** Every signed document held: the trust list (with a root) and the synced rules data. */
+export function heldDocuments(trust: TrustList, rules: Pick<RulesData, 'held'>): HeldDocument[] {
+  return [...heldTrust(trust), ...rules.held];
 }
 
 /** The checker's options for a configuration: the one mapping from configuration to rules. */
-export function checkerOptions(config: Config, trust: TrustList, status: StatusSource, rules: Pick<RulesData, 'adoption' | 'calendar'>): ScanCheckerOptions {
+export function checkerOptions(
+  config: Config,
+  trust: TrustList,
+  status: StatusSource,
+  rules: Pick<RulesData, 'adoption' | 'calendar'> & Partial<Pick<RulesData, 'held'>>,
+): ScanCheckerOptions {
   return {
     trust,
     status,
+    signed: heldDocuments(trust, { held: rules.held ?? [] }),
     rules: {
       profile: config.profile,
       region: config.region,

@@ -36,6 +36,7 @@ export function listSync(p: ListSyncParts): BackgroundSync {
         baseUrl: p.baseUrl,
         trust: inForce.trust,
         heldRules: rulesVersions(inForce.rules.inForce),
+        checkSec: () => rt.time().nowSec,
         signal,
         timeoutMs: cfg.timeoutSec * 1000,
         minRate: { bytesPerSec: cfg.minRateBytesPerSec, windowMs: cfg.minRateWindowSec * 1000 },

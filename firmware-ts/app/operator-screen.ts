@@ -3,7 +3,8 @@
  * answering the scan path's desk, the path's verdicts, decisions and answers shown as they come
  * (screen/screen-output.ts), and the status strip sent again whenever something it shows changes
  * (the scanner, the records, the station) and every 30 s (the list's age). Nothing is shown
- * before the server listens; a screen that cannot listen is logged and the unit keeps scanning.
+ * before the server listens; a screen that cannot listen is logged and the unit keeps scanning,
+ * unless its port is taken by another process (port-taken.ts: exit 2 naming it).
  * @module
  */
 import type { ScanPath } from '../scan-path/index.js';
@@ -11,6 +12,7 @@ import { ScreenServer } from '../screen/screen-server.js';
 import { screenOutput } from '../screen/screen-output.js';
 import type { Logger } from '../log/logger.js';
 import type { Runtime } from './runtime.js';
+import { throwIfPortTaken } from './port-taken.js';
 import type { statusStripFeed } from './status-strip.js';
 
 export interface OperatorScreenParts {
@@ -23,6 +25,8 @@ export interface OperatorScreenParts {
   station: { onChange(fn: () => void): void } | null;
   strip: ReturnType<typeof statusStripFeed>;
   logger: Logger;
+  /** A port another process holds ends the start (port-taken.ts); else it is logged. */
+  portRequired?: boolean;
   onScreenUrl?(url: string): void;
 }
 
@@ -73,6 +77,7 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
         p.onScreenUrl?.(url);
         return url;
       } catch (err) {
+        if (p.portRequired) throwIfPortTaken('screen', cfg, err);
         logger.error({ err: (err as Error).message }, 'operator screen not started');
         return null;
       }

@@ -19,7 +19,7 @@ import { parseConfig } from '../config/parse.js';
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/text-safety.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
-import { waitForScanning } from './health-probe.js';
+import { waitForScanning } from '../health/health-probe.js';
 import { rulesInForceFor, rulesVersions } from './rules.js';
 import { openRuntime } from './runtime.js';
 import { SetupError } from './setup-error.js';
@@ -226,6 +226,7 @@ async function syncWith(configFile: string, signal?: AbortSignal) {
       baseUrl: cfg.statusList.url!,
       trust,
       heldRules: rulesVersions(rulesInForceFor(rt)),
+      checkSec: () => rt.time().nowSec,
       timeoutMs: cfg.statusList.timeoutSec * 1000,
       minRate: { bytesPerSec: cfg.statusList.minRateBytesPerSec, windowMs: cfg.statusList.minRateWindowSec * 1000 },
       ...(signal ? { signal } : {}),

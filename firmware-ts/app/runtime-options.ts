@@ -16,4 +16,9 @@ export interface RuntimeOptions {
   station?: string;
   /** Evaluate at this ISO-8601 instant, taken as true (docs/DESIGN.md, clock floor). */
   now?: string;
+  /**
+   * A command that only reads: the database is never created. `true`: a missing one is a
+   * SetupError naming it; `'or-empty'`: an empty one in memory stands in (`Runtime.dbMissing`).
+   */
+  existingDb?: boolean | 'or-empty';
 }

@@ -4,8 +4,8 @@
  * `SetupError` (the command line's exit status 2).
  * @module
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CheckTime } from '../core/time.js';
 import type { ClockFloor } from '../clock/clock-floor.js';
 import { clockFloorFromConfig } from '../clock/clock-floor-config.js';
@@ -29,6 +29,8 @@ export interface Runtime {
   config: Config;
   dbFile: string;
   db: Db;
+  /** `existingDb: 'or-empty'` and `dbFile` did not exist: `db` is an empty one in memory. */
+  dbMissing: boolean;
   /** The instant checks use: `--now` when given (taken as true), else the system clock judged against the floor. */
   time(): CheckTime;
   close(): void;
@@ -75,10 +77,19 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const config = applyOverrides(loaded.config, opts);
   const explicitMs = opts.now === undefined ? null : parseInstant(opts.now);
-  const dbFile = opts.db ? resolve(opts.db) : config.db ? loaded.resolvePath(config.db) : DEFAULT_DB_FILE;
+  const dbFile = opts.db === ':memory:' ? ':memory:' : opts.db ? resolve(opts.db) : config.db ? loaded.resolvePath(config.db) : DEFAULT_DB_FILE;
+  const dbMissing = opts.existingDb !== undefined && opts.existingDb !== false && dbFile !== ':memory:' && !existsSync(dbFile);
+  if (dbMissing && opts.existingDb !== 'or-empty') {
+    const dir = dirname(dbFile);
+    throw new SetupError(
+      existsSync(dir)
+        ? `database ${dbFile}: not found (nothing was synced or scanned with it; roadscan sync or roadscan run creates it)`
+        : `database ${dbFile}: no such directory ${dir}`,
+    );
+  }
   let db: Db;
   try {
-    db = openDatabase(dbFile);
+    db = openDatabase(dbMissing ? ':memory:' : dbFile);
   } catch (err) {
     throw new SetupError(`database ${dbFile}: ${(err as Error).message}`);
   }
@@ -89,6 +100,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     config,
     dbFile,
     db,
+    dbMissing,
     clockFloor,
     time: () => (explicitMs !== null ? clockFloor.explicit(explicitMs) : clockFloor.checkTime(Date.now())),
     close: () => db.close(),

@@ -6,8 +6,9 @@
  * its purge and upload, the health endpoint. Nothing here is told through a closure filled in
  * later: every output subscribes to an event of something that already exists.
  *
- * Only the device loop and its indicator may stop the start-up; the screen or the health endpoint
- * failing to listen is logged and the unit keeps scanning. A trust list received by sync with a
+ * Only the device loop, its indicator and a port another process holds (a second `roadscan run`:
+ * exit 2 naming the port) may stop the start-up; the screen or the health endpoint failing to
+ * listen otherwise is logged and the unit keeps scanning. A trust list received by sync with a
  * higher version replaces the one in use without a restart (checker-in-force.ts).
  *
  * At a gate or a window the once-only step and the operator desk join in (docs/DESIGN.md,
@@ -49,6 +50,7 @@ import { storageOutput } from './storage-output.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
 import type { Runtime } from './runtime.js';
+import { throwIfPortTaken } from './port-taken.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
@@ -73,6 +75,11 @@ export interface ServiceHostOptions {
   onScreenUrl?(url: string): void;
   /** Told of every failure of the once-only store (the scan went on with the verdict it earned). */
   onStoreFault?(fault: StoreFault): void;
+  /**
+   * A screen or health port held by another process ends the start with a SetupError (default
+   * true: `roadscan run`); false logs it and scans on (the demo beside a running service).
+   */
+  portsRequired?: boolean;
 }
 
 type PhaseName = 'screen' | 'device' | 'health' | 'list sync' | 'audit purge' | 'audit upload' | 'scan path' | 'status list' | 'records' | 'once-only' | 'database watch';
@@ -241,6 +248,7 @@ export class ServiceHost {
           station,
           strip: statusStripFeed(rt, store, audit, station),
           logger,
+          portRequired: opts.portsRequired !== false,
           ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
         })
       : null;
@@ -315,6 +323,7 @@ export class ServiceHost {
             this.urls.health = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
             logger.info({ url: `${this.urls.health}healthz` }, 'health endpoint');
           } catch (err) {
+            if (opts.portsRequired !== false) throwIfPortTaken('health', cfg.health, err);
             logger.error({ err: (err as Error).message }, 'health endpoint not started');
           }
         },
@@ -372,5 +381,18 @@ function healthList(store: StatusListStore, age: () => { ageSec: number | null; 
 
 /** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
 function stationHealth(s: StationState): NonNullable<HealthState['station']> {
-  return { connected: s.connected, server: s.server, servers: s.servers, queued: s.queued, conflicts: s.conflicts, ...(s.problem ? { problem: s.problem } : {}) };
+  return {
+    connected: s.connected,
+    server: s.server,
+    servers: s.servers,
+    queued: s.queued,
+    conflicts: s.conflicts,
+    conflictsByKind: s.conflictsByKind,
+    fault: s.fault,
+    queueMax: s.queueMax,
+    queueFull: s.queueFull,
+    overflow: s.overflow,
+    decidingAlone: s.decidingAlone,
+    ...(s.problem ? { problem: s.problem } : {}),
+  };
 }

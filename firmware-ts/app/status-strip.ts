@@ -12,12 +12,7 @@ import { listAge } from '../core/staleness.js';
 import { displaySafe } from '../core/text-safety.js';
 import type { StatusSource } from '../status/list/index.js';
 
-export function statusStripFeed(
-  rt: Runtime,
-  list: StatusSource,
-  audit: AuditLog,
-  station: { state(): { connected: boolean; queued: number; conflicts: number } } | null = null,
-): () => Omit<ScreenStatus, 'scanner'> {
+export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog, station: { state(): SharedState } | null = null): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
   const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
   return () => {
@@ -36,8 +31,24 @@ export function statusStripFeed(
   };
 }
 
-function sharedStatus(s: { connected: boolean; queued: number; conflicts: number }): { connected: boolean; queued: number; conflicts: number } {
-  return { connected: s.connected, queued: s.queued, conflicts: s.conflicts };
+interface SharedState {
+  connected: boolean;
+  queued: number;
+  conflicts: number;
+  queueFull?: boolean;
+  fault?: string | null;
+  decidingAlone?: boolean;
+}
+
+function sharedStatus(s: SharedState): NonNullable<ScreenStatus['shared']> {
+  return {
+    connected: s.connected,
+    queued: s.queued,
+    conflicts: s.conflicts,
+    queueFull: s.queueFull === true,
+    bucketFault: Boolean(s.fault),
+    decidingAlone: s.decidingAlone === true,
+  };
 }
 
 /** The station as the status strip shows it: its code, and its name when configured. */

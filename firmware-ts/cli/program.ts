@@ -55,8 +55,25 @@ function fail(message: string): void {
   process.exitCode = 2;
 }
 
+/**
+ * A reader that went away (`roadscan ... | head -1`) ends the command at once and quietly, with the
+ * status it had earned so far (a verdict's status is set before its line is written), never an
+ * EPIPE stack. A command that cleans up after itself on a closed pipe (the demo removes its
+ * folder) installs its own handler; then this one stands back.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (stream.listenerCount('error') > 1) return;
+    if (err.code === 'EPIPE') process.exit();
+    process.stderr.write(`roadscan: standard output: ${oneLine(err.code ?? err.message, 200)}\n`);
+    process.exit(2);
+  };
+  stream.on('error', onError);
+}
+
 /** Parses the command line and runs the command; every error ends as one line and an exit status. */
 export async function runProgram(program: Command, argv: readonly string[] = process.argv): Promise<void> {
+  endQuietlyOnClosedPipe();
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -51,6 +51,17 @@ export interface HealthState {
     conflicts: number;
     /** Why the station's records could not be read (the last counts are shown). */
     problem?: string;
+    /** Conflicts by kind: taken-twice, unreadable (a holder value not a record), vanished. */
+    conflictsByKind?: Record<string, number>;
+    /** The bucket is not used: its settings are not the station's (names the setting). */
+    fault?: string | null;
+    /** The handover queue's bound, and whether it is full. */
+    queueMax?: number;
+    queueFull?: boolean;
+    /** Records a full queue refused, not yet handed over (kept in this device's record). */
+    overflow?: { sinceSec: number; refused: number } | null;
+    /** Linked, but answering alone (the bucket's leader lost, say). */
+    decidingAlone?: boolean;
   };
   /** Whether records are being kept (storage-health.ts); absent: not watched. */
   storage?: {
@@ -126,6 +137,23 @@ export class HealthServer {
   }
 }
 
+/** What degrades a unit of a station (docs/DESIGN.md, "A station with several gates and windows"). */
+function stationProblems(st: HealthState['station']): string[] {
+  if (!st) return [];
+  const out: string[] = [];
+  if (st.fault) out.push(st.fault);
+  else if (!st.connected) out.push('station store unreachable');
+  if (st.decidingAlone) out.push('station deciding alone: the station store does not answer');
+  if (st.conflicts > 0) {
+    const kinds = Object.entries(st.conflictsByKind ?? {}).filter(([k, n]) => k !== 'taken-twice' && n > 0);
+    out.push(`station conflicts ${st.conflicts}${kinds.length ? ` (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`);
+  }
+  if (st.queueFull) out.push(`station handover queue full (${st.queued} of ${st.queueMax ?? st.queued})`);
+  if (st.overflow) out.push(`station handover: ${st.overflow.refused} records refused by the full queue, kept here, not yet handed over`);
+  if (st.problem) out.push(st.problem);
+  return out;
+}
+
 /** The `/healthz` document: the state plus an overall status and why it is not ok. */
 export function healthBody(state: HealthState): HealthState & { status: 'ok' | 'degraded'; problems: string[]; warnings: string[] } {
   const problems: string[] = [];
@@ -136,9 +164,7 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   else if (state.list.stale) problems.push('status list stale');
   if (state.list.problem) problems.push(state.list.problem);
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
-  if (state.station && !state.station.connected) problems.push('station store unreachable');
-  if (state.station && state.station.conflicts > 0) problems.push(`station conflicts ${state.station.conflicts}`);
-  if (state.station?.problem) problems.push(state.station.problem);
+  problems.push(...stationProblems(state.station));
   if (state.storage) {
     problems.push(...state.storage.problems);
     if (state.storage.lost > 0) problems.push(`${state.storage.lost} audit records lost`);

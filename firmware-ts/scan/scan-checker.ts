@@ -14,6 +14,7 @@ import { listAge } from '../core/staleness.js';
 import { displaySafe } from '../core/text-safety.js';
 import type { CheckTime } from '../core/time.js';
 import { placeReasons, type PlaceRules } from '../policy/profile-rules.js';
+import { servesAt, type HeldDocument } from '../signed/expiry.js';
 import { entryKey, reasonForStatus } from '../status/list/index.js';
 import type { StatusSource } from '../status/list/index.js';
 import { displayFields } from '../verdict/display-fields.js';
@@ -43,6 +44,8 @@ export interface ScanCheckerOptions {
   presentation: PresentationOptions;
   /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
   statusMaxAgeSec: number;
+  /** The signed documents held (trust list with a root, synced rules data): one past its `expires` gives TRUST_STALE. */
+  signed?: readonly HeldDocument[];
   /** Told about an unexpected error inside a check (the scan itself ends MALFORMED). */
   onInternalError?: (err: unknown) => void;
 }
@@ -124,6 +127,8 @@ export class ScanChecker {
 
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
     if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
+    // Spec 1.2: a held signed document past its expires keeps serving, but every scan says so.
+    if (this.opts.signed && this.opts.signed.some((d) => !servesAt(d.expires, time.nowSec))) reasons.push('TRUST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');
   }
 }

@@ -123,7 +123,7 @@ export class ScreenServer {
     const server = createLocalServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new Error(`operator screen cannot listen on ${this.opts.host}:${this.opts.port} (${err.code ?? err.message})`));
+        reject(Object.assign(new Error(`operator screen cannot listen on ${this.opts.host}:${this.opts.port} (${err.code ?? err.message})`), { code: err.code }));
       });
       server.listen(this.opts.port, this.opts.host, () => {
         server.removeAllListeners('error');

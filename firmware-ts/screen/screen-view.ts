@@ -100,6 +100,12 @@ export interface SharedStoreStatus {
   queued: number;
   /** Tickets found boarded (or swapped) twice. */
   conflicts: number;
+  /** The handover queue is full (what is decided alone is kept here only, for now). */
+  queueFull?: boolean;
+  /** The station's bucket is not as the station configured it: every answer is this device's alone. */
+  bucketFault?: boolean;
+  /** Linked, but the station does not decide (its bucket's leader lost): this device decides alone. */
+  decidingAlone?: boolean;
 }
 
 export interface StatusView {
@@ -261,9 +267,12 @@ function sharedItem(shared: SharedStoreStatus, lang: ScreenLang): StatusItem {
   const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
   const queued = count(shared.queued);
   const conflicts = count(shared.conflicts);
-  const parts = [uiText(shared.connected === true ? 'sharedOnline' : 'sharedOffline', lang)];
+  const alone = shared.connected === true && shared.decidingAlone === true;
+  const parts = [uiText(shared.bucketFault === true ? 'sharedBucketFault' : alone ? 'sharedAlone' : shared.connected === true ? 'sharedOnline' : 'sharedOffline', lang)];
   if (queued > 0) parts.push(uiText('sharedQueued', lang).replace('{n}', String(queued)));
+  if (shared.queueFull === true) parts.push(uiText('sharedQueueFull', lang));
   if (conflicts > 0) parts.push(uiText('sharedConflicts', lang).replace('{n}', String(conflicts)));
-  const level: StatusLevel = conflicts > 0 ? 'bad' : shared.connected === true ? 'ok' : 'warn';
+  const bad = conflicts > 0 || shared.queueFull === true || shared.bucketFault === true;
+  const level: StatusLevel = bad ? 'bad' : shared.connected === true && !alone ? 'ok' : 'warn';
   return { key: 'shared', label: uiText('shared', lang), value: parts.join(' · '), level };
 }

@@ -6,7 +6,11 @@
  * 2. the root in force (the held list's) must authorise the document, threshold of distinct keys;
  * 3. the payload must be a trust list that can serve, with a `root` of its own;
  * 4. its version must not be below the held one (rollback); equal is "nothing new";
- * 5. a new root (a rotation) must authorise the same document with its own threshold too.
+ * 5. a new root (a rotation) must authorise the same document with its own threshold too;
+ * 6. a list that would be held must carry `expires` and not be past it at the check instant
+ *    (signed/expiry.ts, spec 1.2). A link of the catch-up chain, replaced by a later version in
+ *    the same sync, is checked without an instant: as in TUF, only the trust that will be held
+ *    must be current, so a scanner that missed old versions can still walk past them.
  *
  * Every refusal is one line saying which rule failed; nothing here has side effects.
  * @module
@@ -15,10 +19,10 @@ import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-
 import { authorise, describeAuthorisation } from './authorise.js';
 import { sameRoot } from '../verify/trust-root.js';
 import type { SignedDocument } from './signed-document.js';
+import { refuseUnlessCurrent } from './expiry.js';
+import { SignedUpdateError } from './signed-update-error.js';
 
-export class SignedUpdateError extends Error {
-  override name = 'SignedUpdateError';
-}
+export { SignedUpdateError };
 
 export interface AcceptedTrustList {
   /** `current`: authorised, but of the version already held, so nothing changes. */
@@ -32,8 +36,11 @@ export interface AcceptedTrustList {
   signers: string[];
 }
 
-/** Checks a decoded signed trust list against the list held; throws SignedUpdateError. */
-export function acceptTrustUpdate(doc: SignedDocument, held: TrustList): AcceptedTrustList {
+/**
+ * Checks a decoded signed trust list against the list held at check instant `nowSec` (null: a
+ * chain link that will not be held, its expiry not judged); throws SignedUpdateError.
+ */
+export function acceptTrustUpdate(doc: SignedDocument, held: TrustList, nowSec: number | null): AcceptedTrustList {
   if (!held.root) {
     throw new SignedUpdateError(`the held trust list (version ${held.version}) has no root: only configuration can replace it`);
   }
@@ -63,5 +70,6 @@ export function acceptTrustUpdate(doc: SignedDocument, held: TrustList): Accepte
     }
     signers.push(...byNew.counted.filter((k) => !signers.includes(k)));
   }
+  if (nowSec !== null) refuseUnlessCurrent(`trust list version ${list.version}`, list.expires, nowSec);
   return { status: 'accepted', list, json, rotation, signers };
 }

@@ -6,8 +6,12 @@
  * A row is written in the same synchronous, FULL-synchronous SQLite transaction style as the
  * audit log, before the scan's answer is given, so a record the gate acted on survives a power
  * cut and is handed over after the reboot. Rows leave only when the station's store has answered
- * for them. The queue is bounded (`maxRows`): past it the oldest rows are kept and new ones are
- * refused, and the caller counts that, because a gate offline for days must not fill the SD card.
+ * for them. The queue is bounded (`maxRows`, station.shared.handoverQueueMax): past it the oldest
+ * rows are kept and new ones are refused, because a gate offline for days must not fill the SD
+ * card. A refused row is never lost unreported: the overflow (how many, since which instant) is
+ * kept here, durably, shown on /healthz, the strip and the metrics, and the store hands over this
+ * device's own records made since that instant once the queue has drained (`overflowSince`).
+ * A row that no longer parses is counted and logged by the caller, never dropped in silence.
  * @module
  */
 import type { Statement } from 'better-sqlite3';
@@ -32,7 +36,26 @@ const MIGRATIONS = [
      ours TEXT NOT NULL,
      theirs TEXT NOT NULL
    );`,
+  // The kind of a conflict and why (a holder that cannot be read, a record gone from the station);
+  // the overflow of a full queue, one row, kept until its records are handed over.
+  `ALTER TABLE station_conflict ADD COLUMN kind TEXT NOT NULL DEFAULT 'taken-twice';
+   ALTER TABLE station_conflict ADD COLUMN reason TEXT;
+   CREATE TABLE station_handover_overflow (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     since_sec INTEGER NOT NULL,
+     refused INTEGER NOT NULL
+   );`,
 ];
+
+/**
+ * What kind of conflict a handover or a scan found:
+ * - `taken-twice`: another device holds the record this device decided alone (a double boarding);
+ * - `unreadable`: the key holds a value that is not a record (oversized, not JSON, not a record):
+ *   someone holds it, who cannot be read;
+ * - `vanished`: this device holds a record the station no longer has (deleted or expired early).
+ */
+export type ConflictKind = 'taken-twice' | 'unreadable' | 'vanished';
+export const CONFLICT_KINDS: readonly ConflictKind[] = ['taken-twice', 'unreadable', 'vanished'];
 
 export type HandoverOp = 'claim' | 'release';
 
@@ -53,6 +76,16 @@ export interface OnceConflict {
   /** The record the station's store already held. */
   theirs: OnceRecord;
   detectedAtSec: number;
+  /** Absent: `taken-twice`. */
+  kind?: ConflictKind;
+  /** One line: why (the size of an unreadable value, what vanished). */
+  reason?: string;
+}
+
+/** Records the full queue could not take: how many, and the earliest instant among them. */
+export interface QueueOverflow {
+  sinceSec: number;
+  refused: number;
 }
 
 interface Row {
@@ -70,15 +103,20 @@ export class HandoverQueue {
   private readonly claimFor: Statement<[string, OnceAction], Row>;
   private readonly remove: Statement<[number]>;
   private readonly count: Statement<[], number>;
-  private readonly insertConflict: Statement<[number, string, OnceAction, string, string]>;
+  private readonly insertConflict: Statement<[number, string, OnceAction, string, string, ConflictKind, string | null]>;
   private readonly conflictCount: Statement<[], number>;
+  private readonly conflictKinds: Statement<[], { kind: ConflictKind; n: number }>;
+  private readonly overflowGet: Statement<[], { since_sec: number; refused: number }>;
+  private readonly overflowAdd: Statement<[{ since: number }]>;
+  private readonly overflowClear: Statement<[number]>;
 
-  /** Rows that no longer parsed (removed, never handed over), since start. */
+  /** Rows that no longer parsed (removed, never handed over), since start; each also told to `onUnreadable`. */
   unreadable = 0;
 
   constructor(
     db: Db,
-    private readonly maxRows = 100_000,
+    readonly maxRows = 100_000,
+    private readonly onUnreadable?: (row: { id: number; key: string; action: string }) => void,
   ) {
     migrate(db, 'station-handover', MIGRATIONS);
     this.insert = db.prepare('INSERT INTO station_handover (op, entry_key, action, record, expires_at) VALUES (?, ?, ?, ?, ?)');
@@ -86,15 +124,38 @@ export class HandoverQueue {
     this.claimFor = db.prepare("SELECT * FROM station_handover WHERE entry_key = ? AND action = ? AND op = 'claim' ORDER BY id LIMIT 1");
     this.remove = db.prepare('DELETE FROM station_handover WHERE id = ?');
     this.count = db.prepare('SELECT count(*) FROM station_handover').pluck() as unknown as Statement<[], number>;
-    this.insertConflict = db.prepare('INSERT INTO station_conflict (detected_at, entry_key, action, ours, theirs) VALUES (?, ?, ?, ?, ?)');
+    this.insertConflict = db.prepare('INSERT INTO station_conflict (detected_at, entry_key, action, ours, theirs, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.conflictCount = db.prepare('SELECT count(*) FROM station_conflict').pluck() as unknown as Statement<[], number>;
+    this.conflictKinds = db.prepare('SELECT kind, count(*) AS n FROM station_conflict GROUP BY kind');
+    this.overflowGet = db.prepare('SELECT since_sec, refused FROM station_handover_overflow WHERE id = 1');
+    this.overflowAdd = db.prepare(
+      'INSERT INTO station_handover_overflow (id, since_sec, refused) VALUES (1, @since, 1) ON CONFLICT(id) DO UPDATE SET since_sec = min(since_sec, @since), refused = refused + 1',
+    );
+    this.overflowClear = db.prepare('DELETE FROM station_handover_overflow WHERE id = 1 AND refused = ?');
   }
 
-  /** Queues one operation durably; false when the queue is full (nothing written). */
+  /**
+   * Queues one operation durably; false when the queue is full: nothing queued, and the overflow
+   * (count, earliest instant) kept instead, so what was refused is handed over later, never lost.
+   */
   add(op: HandoverOp, key: string, rec: OnceRecord, expiresAtSec: number): boolean {
-    if (this.size() >= this.maxRows) return false;
+    if (this.size() >= this.maxRows) {
+      this.overflowAdd.run({ since: rec.atSec });
+      return false;
+    }
     this.insert.run(op, key, rec.action, JSON.stringify(rec), expiresAtSec);
     return true;
+  }
+
+  /** Records the full queue refused and not yet handed over, or null. */
+  overflow(): QueueOverflow | null {
+    const row = this.overflowGet.get();
+    return row ? { sinceSec: row.since_sec, refused: row.refused } : null;
+  }
+
+  /** Clears the overflow once its records are handed over, unless more were refused meanwhile. */
+  overflowHandled(seen: QueueOverflow): boolean {
+    return this.overflowClear.run(seen.refused).changes === 1;
   }
 
   /** The oldest `limit` operations, in the order they were decided. */
@@ -106,6 +167,7 @@ export class HandoverQueue {
       else {
         this.remove.run(row.id);
         this.unreadable++;
+        this.onUnreadable?.({ id: row.id, key: String(row.entry_key).slice(0, 32), action: String(row.action).slice(0, 16) });
       }
     }
     return items;
@@ -126,7 +188,14 @@ export class HandoverQueue {
   }
 
   recordConflict(c: OnceConflict): void {
-    this.insertConflict.run(c.detectedAtSec, c.key, c.action, JSON.stringify(c.ours), JSON.stringify(c.theirs));
+    this.insertConflict.run(c.detectedAtSec, c.key, c.action, JSON.stringify(c.ours), JSON.stringify(c.theirs), c.kind ?? 'taken-twice', c.reason ?? null);
+  }
+
+  /** Conflicts ever found, by kind (every kind present, 0 when none). */
+  conflictsByKind(): Record<ConflictKind, number> {
+    const out: Record<ConflictKind, number> = { 'taken-twice': 0, unreadable: 0, vanished: 0 };
+    for (const { kind, n } of this.conflictKinds.all()) if (kind in out) out[kind] = n;
+    return out;
   }
 
   /** Conflicts found by handovers, ever (the rows stay as evidence). */

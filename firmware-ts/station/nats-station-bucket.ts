@@ -10,6 +10,10 @@
  *   answer "nobody holds it" for a key just created elsewhere.
  * - Records expire with the bucket's `max_age` (`maxAgeSec`): per-message TTLs need
  *   nats-server 2.11, Debian 12 ships 2.9.10.
+ * - The bucket is checked, not trusted (bucket-settings.ts): on connect, on every reconnect and
+ *   every `checkPeriodMs`, its stream configuration is read and compared with the station's; a
+ *   bucket made otherwise (by another device, or changed since) is a fault that keeps the link
+ *   "down" (every answer alone, STATION_OFFLINE) and names the setting, until it is put right.
  *
  * The connection is made in the background and kept for good (the client reconnects across the
  * configured servers and those the cluster gossips). Until the first connection and the bucket
@@ -22,9 +26,10 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { KeyExistsError, NotConnectedError, type BucketEntry, type StationBucket, type StationBucketState } from './station-bucket.js';
+import { bucketMismatches } from './bucket-settings.js';
+import { KeyExistsError, NotConnectedError, UnreadableValueError, type BucketEntry, type StationBucket, type StationBucketState } from './station-bucket.js';
 
 export interface NatsStationBucketOptions {
   servers: readonly string[];
@@ -44,10 +49,13 @@ export interface NatsStationBucketOptions {
   retryMs: number;
   /** Also use the servers the cluster announces (default true; a test that cuts one link sets false). */
   discover?: boolean;
+  /** Pause between checks of the bucket's settings while connected, ms (default 30 s). */
+  checkPeriodMs?: number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-const MAX_VALUE_BYTES = 1024;
+/** The largest value the bucket takes: a once-only record is about 120 bytes. */
+export const MAX_VALUE_BYTES = 1024;
 
 export class NatsStationBucket implements StationBucket {
   private nc: NatsConnection | null = null;
@@ -58,12 +66,21 @@ export class NatsStationBucket implements StationBucket {
   private retry: NodeJS.Timeout | null = null;
   private wasConnected = false;
   private downSince = performance.now();
+  private fault: string | null = null;
+  private checker: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
+  /** Times a bucket was found unfit (the metric counts them). */
+  faultsFound = 0;
 
   constructor(private readonly opts: NatsStationBucketOptions) {}
 
   /** Starts connecting in the background; returns at once. */
   start(): void {
     void this.attempt();
+    this.checker = setInterval(() => {
+      if (this.nc && this.kv && !this.nc.isClosed()) void this.recheck();
+    }, this.opts.checkPeriodMs ?? 30_000);
+    this.checker.unref();
   }
 
   state(): StationBucketState {
@@ -73,6 +90,8 @@ export class NatsStationBucket implements StationBucket {
       server: up ? (this.nc?.getServer() ?? null) : null,
       servers: this.opts.servers,
       downForMs: up ? 0 : performance.now() - this.downSince,
+      fault: this.fault,
+      faultsFound: this.faultsFound,
     };
   }
 
@@ -94,7 +113,7 @@ export class NatsStationBucket implements StationBucket {
     const kv = this.ready();
     const e = await kv.get(subject);
     if (!e || e.operation !== 'PUT') return null;
-    if (e.value.length > MAX_VALUE_BYTES) throw new Error(`station bucket: ${subject} holds ${e.value.length} bytes`);
+    if (e.value.length > MAX_VALUE_BYTES) throw new UnreadableValueError(subject, `value of ${e.value.length} bytes (at most ${MAX_VALUE_BYTES})`);
     return { value: e.value, revision: e.revision };
   }
 
@@ -112,6 +131,7 @@ export class NatsStationBucket implements StationBucket {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.checker) clearInterval(this.checker);
     const nc = this.nc;
     this.nc = null;
     this.kv = null;
@@ -120,7 +140,7 @@ export class NatsStationBucket implements StationBucket {
   }
 
   private isConnected(): boolean {
-    return this.linkUp && this.kv !== null && this.nc !== null && !this.nc.isClosed();
+    return this.linkUp && this.fault === null && this.kv !== null && this.nc !== null && !this.nc.isClosed();
   }
 
   private ready(): KV {
@@ -140,6 +160,7 @@ export class NatsStationBucket implements StationBucket {
         this.kv = await this.openBucket(this.nc);
         this.opts.log?.info({ bucket: this.opts.bucket, server: this.nc.getServer() }, 'station store connected');
       }
+      await this.checkBucket(this.nc);
       this.setLink(true);
     } catch (err) {
       if (this.wasConnected || this.retry === null) {
@@ -186,6 +207,56 @@ export class NatsStationBucket implements StationBucket {
     return options;
   }
 
+  /**
+   * Reads the bucket's stream configuration and compares it with the station's (bucket-settings.ts):
+   * sets or clears the fault, telling the listeners when that changes what `connected` says.
+   * Throws when the configuration cannot be read (the caller tries again).
+   */
+  private async checkBucket(nc: NatsConnection): Promise<void> {
+    const jsm = await jetstreamManager(nc, { timeout: this.opts.requestTimeoutMs, checkAPI: false });
+    const info = await jsm.streams.info(`KV_${this.opts.bucket}`);
+    const wrong = bucketMismatches(info.config, {
+      bucket: this.opts.bucket,
+      replicas: this.opts.replicas,
+      maxAgeSec: this.opts.maxAgeSec,
+      maxValueBytes: MAX_VALUE_BYTES,
+    });
+    const fault = wrong.length === 0 ? null : `station bucket ${this.opts.bucket} not as configured: ${wrong.join('; ')}`.slice(0, 300);
+    if (fault === this.fault) return;
+    const before = this.isConnected();
+    this.fault = fault;
+    if (fault) {
+      this.faultsFound++;
+      this.opts.log?.warn({ bucket: this.opts.bucket, fault }, 'station bucket refused: answering alone until it is put right');
+    } else {
+      this.opts.log?.info({ bucket: this.opts.bucket }, 'station bucket settings as configured again');
+    }
+    this.notifyIfChanged(before);
+  }
+
+  /** A check after a reconnect or on the period; the link counts as up only once the bucket is checked. */
+  private recheck(afterReconnect = false): Promise<void> {
+    if (this.checking) return this.checking;
+    const nc = this.nc;
+    if (!nc) return Promise.resolve();
+    this.checking = this.checkBucket(nc)
+      .then(() => {
+        if (afterReconnect) this.setLink(this.kv !== null);
+      })
+      .catch((err: unknown) => {
+        this.opts.log?.warn({ err: (err as Error).message }, 'station bucket settings could not be read');
+        // Not checked, not used: after a reconnect the link stays down until a check succeeds.
+        if (afterReconnect && !this.closed) {
+          this.retry = setTimeout(() => void this.recheck(true), this.opts.retryMs);
+          this.retry.unref();
+        }
+      })
+      .finally(() => {
+        this.checking = null;
+      });
+    return this.checking;
+  }
+
   /** Creates the bucket (idempotent for the same settings), or binds to one made differently. */
   private async openBucket(nc: NatsConnection): Promise<KV> {
     const kvm = new Kvm(jetstream(nc, { timeout: this.opts.requestTimeoutMs }));
@@ -197,20 +268,16 @@ export class NatsStationBucket implements StationBucket {
       allow_direct: false,
       timeout: this.opts.requestTimeoutMs,
     };
-    try {
-      return await kvm.create(this.opts.bucket, settings);
-    } catch (err) {
-      // Made by another device with other settings: use it as it is rather than not at all.
-      this.opts.log?.warn({ err: (err as Error).message }, 'station bucket exists with other settings; binding to it');
-      return kvm.open(this.opts.bucket, { timeout: this.opts.requestTimeoutMs });
-    }
+    // An existing bucket is bound to as it is (the client compares nothing): checkBucket decides
+    // whether it may be used.
+    return kvm.create(this.opts.bucket, settings);
   }
 
   private watch(nc: NatsConnection): void {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'staleConnection') this.setLink(false);
-        else if (s.type === 'reconnect') this.setLink(this.kv !== null);
+        else if (s.type === 'reconnect') void this.recheck(true);
       }
     })().catch(() => undefined);
     void nc.closed().then(() => {
@@ -230,6 +297,10 @@ export class NatsStationBucket implements StationBucket {
     const before = this.isConnected();
     this.linkUp = up;
     if (up) this.wasConnected = true;
+    this.notifyIfChanged(before);
+  }
+
+  private notifyIfChanged(before: boolean): void {
     const after = this.isConnected();
     if (before && !after) this.downSince = performance.now();
     if (before !== after) for (const l of this.listeners) l(after);

@@ -21,6 +21,17 @@ export class NotConnectedError extends Error {
   }
 }
 
+/** The value under a key cannot be a once-only record (too large, say): held by someone unreadable. */
+export class UnreadableValueError extends Error {
+  constructor(
+    subject: string,
+    readonly reason: string,
+  ) {
+    super(`station bucket: ${subject}: ${reason}`);
+    this.name = 'UnreadableValueError';
+  }
+}
+
 export interface BucketEntry {
   value: Uint8Array;
   revision: number;
@@ -34,6 +45,13 @@ export interface StationBucketState {
   servers: readonly string[];
   /** How long the link has been down, ms (0 while connected; since start when never connected). */
   downForMs: number;
+  /**
+   * Why the bucket is not used although the link may be up (its settings are not the station's:
+   * one line naming the setting), or null. While set, `connected` is false: every answer is alone.
+   */
+  fault: string | null;
+  /** Times a bucket was found unfit since start (the metric counts them). */
+  faultsFound?: number;
 }
 
 export interface StationBucket {

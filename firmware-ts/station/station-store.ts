@@ -61,10 +61,16 @@ export function openStationStore(o: StationStoreOptions): StationStore {
     ...(o.discover === undefined ? {} : { discover: o.discover }),
     ...(o.log ? { log: o.log } : {}),
   });
+  const queue = new HandoverQueue(o.db, cfg.handoverQueueMax, (row) =>
+    // A row the card no longer reads back: gone from the queue, never handed over; said, never silent.
+    o.log?.warn({ row: row.id, key: row.key, action: row.action }, 'station handover row unreadable: removed from the queue, not handed over'),
+  );
   const station = new SharedOnceOnlyStore({
     bucket,
     local,
-    queue: new HandoverQueue(o.db),
+    queue,
+    deviceId: o.deviceId,
+    recordMaxAgeSec: cfg.recordMaxAgeHours * 3600,
     deadlineMs: cfg.deadlineMs,
     handoverPeriodMs: cfg.handoverPeriodMs,
     ...(o.onConflict ? { onConflict: o.onConflict } : {}),

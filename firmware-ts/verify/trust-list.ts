@@ -69,9 +69,10 @@ interface IssuerEntry {
 }
 
 /** The shape of a trust list (docs/CREDENTIALS.md section 5); other keys are ignored. */
-function checkShape(json: unknown): { version: number; root: unknown; issuers: IssuerEntry[] } {
+function checkShape(json: unknown): { version: number; expires: string | undefined; root: unknown; issuers: IssuerEntry[] } {
   const o = object(json, '');
   const version = positiveInteger(o.version, 'version');
+  const expires = o.expires === undefined ? undefined : instant(o.expires, 'expires');
   const issuers = arrayOf(o.issuers, 'issuers', 10_000, (v, path): IssuerEntry => {
     const e = object(v, path);
     const alg = algOf(e.alg, at(path, 'alg'));
@@ -85,7 +86,7 @@ function checkShape(json: unknown): { version: number; root: unknown; issuers: I
       notAfter: instant(e.notAfter, at(path, 'notAfter')),
     };
   });
-  return { version, root: o.root, issuers };
+  return { version, expires, root: o.root, issuers };
 }
 
 export interface TrustedKey {
@@ -107,6 +108,11 @@ export interface TrustList {
   keys: readonly TrustedKey[];
   /** The offline root (version 2 lists); null for a version-1 list, replaceable only by configuration. */
   root: Root | null;
+  /**
+   * `expires` (spec 1.2) as written and in seconds; null when absent. Parsed, never judged here:
+   * whether a list without it or past it may be taken or still serves is signed/expiry.ts's rule.
+   */
+  expires: { text: string; sec: number } | null;
   byKid(kid: Uint8Array): TrustedKey | undefined;
 }
 
@@ -169,6 +175,7 @@ export function parseTrustList(json: unknown): TrustList {
     version: shape.version,
     keys,
     root,
+    expires: shape.expires === undefined ? null : { text: shape.expires, sec: parseIsoInstant(shape.expires)! },
     byKid: (kid) => index.get(Buffer.from(kid.buffer, kid.byteOffset, kid.byteLength).toString('hex')),
   };
 }

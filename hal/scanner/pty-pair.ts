@@ -18,9 +18,18 @@ export interface PtyPair {
   stop(): Promise<void>;
 }
 
-/** Starts `socat pty,raw,echo=0,link=DEVICE pty,raw,echo=0,link=FEEDER`; resolves when both links exist. */
+/** util-linux's setpriv, when this machine has it (Debian always does). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * Starts `socat pty,raw,echo=0,link=DEVICE pty,raw,echo=0,link=FEEDER`; resolves when both links
+ * exist. socat runs under `setpriv --pdeathsig KILL`: the kernel ends it when this process ends,
+ * however it ends (SIGKILL included), so no socat is left behind under PID 1.
+ */
 export async function startPtyPair(devicePath: string, feederPath: string, timeoutMs = 5000): Promise<PtyPair> {
-  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${feederPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const socat = ['socat', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${feederPath}`];
+  const [cmd, ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...socat] : socat;
+  const child: ChildProcess = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 2000) stderr += d.toString('utf8');

@@ -12,7 +12,9 @@ import type { RootKeySet } from './root-keys.js';
 import { TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from './document-forgeries.js';
 import { decodeSignedDocument } from '../../firmware-ts/signed/signed-document.js';
 import { signPublication } from './signed-publications.js';
+import { expiresAfter } from './trust-list-json.js';
 import type { TestAuthority } from './test-authority.js';
+import { offCurveEntry } from './trust-list-json.js';
 
 export { TRUST_FORGERIES, type TrustForgery };
 
@@ -25,6 +27,8 @@ export interface SignedRequest {
   rulesForgery?: DocumentForgery;
   /** The rules documents already published (name -> COSE bytes): re-signed with the new root on a rotation. */
   publishedRules?: Record<string, Uint8Array>;
+  /** `expires` of the trust list and of rules data that carry none (spec 1.2; default 90 days from now). */
+  expires?: string;
 }
 
 export interface SignedDocuments {
@@ -50,11 +54,13 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
   const out: SignedDocuments = { rootGen: heldGen };
   if (req.trustVersion !== undefined) {
     const rotating = current.gen !== heldGen;
+    const expires = req.expires !== undefined ? { expires: req.expires } : {};
     const list =
       req.trustForgery === 'unusable'
-        ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'] })
-        : authority.trustList(req.trustVersion, { root: current.root });
-    const forgery = req.trustForgery === 'unusable' ? undefined : req.trustForgery;
+        ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'], ...expires })
+        : authority.trustList(req.trustVersion, { root: current.root, ...expires });
+    if (req.trustForgery === 'off-curve-key') list.issuers[0] = offCurveEntry(list.issuers[0]!);
+    const forgery = req.trustForgery === 'unusable' || req.trustForgery === 'off-curve-key' ? undefined : req.trustForgery;
     const parties = { root: held, sl: authority.keys.sl, ...(rotating ? { newRoot: current.root } : {}), ...(retired ? { retired } : {}) };
     out.trustDocument = { version: req.trustVersion, bytes: signPublication(JSON.stringify(list), parties, forgery) };
     // A refused list changes nothing on the scanners: they keep the root they held.
@@ -77,7 +83,9 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
     const parties = { root: rootNow, sl: authority.keys.sl, ...(retiredNow !== undefined ? { retired: loadRootGeneration(authorityDir, retiredNow) } : {}) };
     out.rules = {};
     for (const [name, json] of Object.entries(rules)) {
-      out.rules[name] = { version: json.version, bytes: signPublication(JSON.stringify(json), parties, req.rulesForgery) };
+      const { version, ...rest } = json;
+      const dated = 'expires' in json ? json : { version, expires: req.expires ?? expiresAfter(Date.now()), ...rest };
+      out.rules[name] = { version: json.version, bytes: signPublication(JSON.stringify(dated), parties, req.rulesForgery) };
     }
   }
   return out;

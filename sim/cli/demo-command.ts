@@ -117,6 +117,8 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       rt,
       hal: { scanner, indicator: new SimIndicator(), feedback },
       logger,
+      // Beside a running service (its ports taken) the demo still plays, without its own screen.
+      portsRequired: false,
       onScreenUrl: (url) => write(`Operator screen: ${url} (open it in a browser beside this terminal)\n`),
       onEvent: (e) => {
         if (opts.events) write(dim(`${JSON.stringify(e)}\n`));

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { CREDENTIAL_TYPES, type CredentialType } from '../../firmware-ts/codec/claims.js';
 import { parseInstant } from '../../firmware-ts/app/runtime.js';
 import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
+import { parseIsoInstant } from '../../firmware-ts/verify/trust-list.js';
 import { registerAuditCollector } from '../audit/collector-command.js';
 import { registerStatusSim } from '../status/status-sim-commands.js';
 
@@ -23,8 +24,15 @@ interface IssueOptions {
   uncompressed?: boolean;
   untagged?: boolean;
   kidUnprotected?: boolean;
+  holderAlg?: 'EdDSA' | 'SM2';
   set: string[];
   json?: boolean;
+}
+
+/** An `--expires` given as the spec writes an instant (docs/CREDENTIALS.md section 5). */
+export function isoInstantOption(name: string, v: string): string {
+  if (parseIsoInstant(v) === null) throw new UsageError(`--${name}: not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SSZ), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function intOption(name: string, v: string): number {
@@ -56,17 +64,22 @@ export function register(program: Command): void {
     .option('--root-keys <n>', 'keys of the root (docs/STATUS-LIST.md "Signed documents")', '3')
     .option('--threshold <k>', 'signatures of distinct root keys a trust list or rules document needs', '2')
     .option('--no-root', 'a version-1 trust list without root (only configuration can replace it)')
-    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean }) => {
+    .option('--expires <iso>', "the trust list's expires (spec 1.2; default: 90 days from now)")
+    .addOption(
+      new Option('--alg <alg>', 'signature algorithm of every key: Ed25519, or SM2 with SM3 (docs/CREDENTIALS.md section 2)').choices(['EdDSA', 'SM2']).default('EdDSA'),
+    )
+    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean; expires?: string; alg: 'EdDSA' | 'SM2' }) => {
       const { TestAuthority } = await import('../authority/test-authority.js');
       const { saveAuthority } = await import('../authority/authority-store.js');
       const { generateRoot } = await import('../authority/root-keys.js');
       let root;
       try {
-        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold)) : undefined;
+        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold), opts.alg) : undefined;
       } catch (err) {
         throw new UsageError(`--root-keys/--threshold: ${(err as Error).message}`);
       }
-      const files = saveAuthority(dir, TestAuthority.create(), root);
+      const expires = opts.expires === undefined ? undefined : isoInstantOption('expires', opts.expires);
+      const files = saveAuthority(dir, TestAuthority.create(opts.alg), root, expires);
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
 
@@ -82,7 +95,17 @@ export function register(program: Command): void {
     .option('--iat <iso>', 'issued-at instant (default: a day before --now)')
     .option('--nbf <iso>', 'not-before instant (default: iat)')
     .option('--exp <iso>', 'expiry instant')
-    .addOption(new Option('--flaw <flaw>', 'break the code on purpose').choices(['issuer-signature', 'holder-signature', 'unknown-issuer', 'wrong-issuer']))
+    .addOption(
+      new Option('--flaw <flaw>', 'break the code on purpose').choices([
+        'issuer-signature',
+        'holder-signature',
+        'unknown-issuer',
+        'wrong-issuer',
+        'alg-mismatch',
+        'holder-alg-mismatch',
+      ]),
+    )
+    .addOption(new Option('--holder-alg <alg>', "the holder key's algorithm (default: the authority's)").choices(['EdDSA', 'SM2']))
     .option('--uncompressed', 'no zlib')
     .option('--untagged', 'COSE without tag 18')
     .option('--kid-unprotected', 'kid in the unprotected header')
@@ -113,6 +136,7 @@ export function register(program: Command): void {
         tagged: !opts.untagged,
         kidUnprotected: !!opts.kidUnprotected,
         flaw: opts.flaw as never,
+        ...(opts.holderAlg ? { holder: authority.holderOf(opts.holderAlg) } : {}),
       });
       process.stdout.write(
         opts.json ? `${JSON.stringify({ text: code.text, statusKey: code.statusKey, cti: Buffer.from(code.cti).toString('hex'), iss: code.iss })}\n` : `${code.text}\n`,

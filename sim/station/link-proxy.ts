@@ -2,7 +2,7 @@
  * One device's network link to the station, played on loopback: a TCP relay in front of a
  * nats-server member that can be cut (every connection dropped, new ones refused: the cable
  * pulled), stalled (connections stay open, bytes are held, then delivered on restore: a switch
- * that hangs) and restored. Used by the tests and the benchmark to fail one device's link while the
+ * that hangs), slowed (every byte delivered `ms` late, in order: a long link) and restored. Used by the tests and the benchmark to fail one device's link while the
  * rest of the station goes on.
  * @module
  */
@@ -12,6 +12,7 @@ export class LinkProxy {
   private server: Server | null = null;
   private readonly pairs = new Set<{ a: Socket; b: Socket; held: [Socket, Buffer][] }>();
   private stalled = false;
+  private delayMs = 0;
 
   private constructor(
     readonly port: number,
@@ -32,6 +33,11 @@ export class LinkProxy {
   /** Holds every byte from now on, both ways, until `restore`. */
   stall(): void {
     this.stalled = true;
+  }
+
+  /** Delivers every byte from now on `ms` late each way, in order (0: at once again). */
+  delay(ms: number): void {
+    this.delayMs = Math.max(0, Math.min(ms, 60_000));
   }
 
   /** Drops every connection and refuses new ones. */
@@ -75,6 +81,7 @@ export class LinkProxy {
       const relay = (from: Socket, to: Socket) =>
         from.on('data', (d: Buffer) => {
           if (this.stalled) pair.held.push([to, d]);
+          else if (this.delayMs > 0) setTimeout(() => to.destroyed || to.write(d), this.delayMs);
           else to.write(d);
         });
       relay(a, b);

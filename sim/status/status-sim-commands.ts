@@ -13,6 +13,7 @@ import { SetupError as UsageError } from '../../firmware-ts/app/setup-error.js';
 import type { TestAuthority } from '../authority/test-authority.js';
 import { DOCUMENT_FORGERIES, TRUST_FORGERIES, type DocumentForgery, type TrustForgery } from '../authority/document-forgeries.js';
 import { FORGERIES } from './forgeries.js';
+import { Progress } from '../cli/progress.js';
 
 interface PublishOptions {
   dir: string;
@@ -28,6 +29,7 @@ interface PublishOptions {
   rules: string[];
   forgeRules?: DocumentForgery;
   forge?: (typeof FORGERIES)[number];
+  expires?: string;
   json?: boolean;
 }
 
@@ -74,6 +76,7 @@ async function signedDocumentsFor(
   publishedGen: number | undefined,
   trustVersion: number | undefined,
   publishedRules: Record<string, Uint8Array>,
+  expires: string,
 ) {
   const rules = await readRules(opts.rules);
   const wantsTrust = trustVersion !== undefined && !opts.plainTrust;
@@ -86,6 +89,7 @@ async function signedDocumentsFor(
       ...(Object.keys(rules).length > 0 ? { rules } : {}),
       ...(opts.forgeRules ? { rulesForgery: opts.forgeRules } : {}),
       publishedRules,
+      expires,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -101,12 +105,14 @@ export function registerStatusSim(sim: Command): void {
     .option('--threshold <k>', 'its threshold', '2')
     .action(async (opts: { dir: string; rootKeys: string; threshold: string }) => {
       const { generateRoot } = await import('../authority/root-keys.js');
-      const { rootGenerations, saveRootGeneration } = await import('../authority/root-store.js');
+      const { loadRootGeneration, rootGenerations, saveRootGeneration } = await import('../authority/root-store.js');
       const gens = rootGenerations(opts.dir);
       if (gens.length === 0) throw new UsageError(`${opts.dir}: no root yet (roadscan sim init without --no-root)`);
       let root;
       try {
-        root = generateRoot(count('root-keys', opts.rootKeys, 32), count('threshold', opts.threshold, 32));
+        // The new root keeps the algorithm of the one it replaces.
+        const alg = loadRootGeneration(opts.dir, gens.at(-1)!).keys[0]!.alg;
+        root = generateRoot(count('root-keys', opts.rootKeys, 32), count('threshold', opts.threshold, 32), alg);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
@@ -136,6 +142,7 @@ export function registerStatusSim(sim: Command): void {
     )
     .addOption(new Option('--forge-rules <kind>', 'sign the rules documents as a forgery the scanner must refuse').choices([...DOCUMENT_FORGERIES]))
     .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))
+    .option('--expires <iso>', 'expires of the signed trust list and rules documents published (spec 1.2; default: 90 days after --iat)')
     .option('--json', 'print the publisher state as JSON')
     .action(async (opts: PublishOptions) => {
       const { loadAuthority } = await import('../authority/authority-store.js');
@@ -158,14 +165,28 @@ export function registerStatusSim(sim: Command): void {
       }
       const changes = parseChanges(opts.set);
       const random = opts.random === undefined ? 0 : count('random', opts.random, 50_000_000);
-      for (let i = 0; i < random; i++) changes.set(randomBytes(16).toString('hex'), 1 + (randomBytes(1)[0]! % 8));
+      // Millions of keys take a while: each phase and each tenth is said on standard error.
+      const progress = random >= 10_000 ? new Progress('publish-status') : null;
+      progress?.phase(`making ${random} random keys`);
+      // 17 bytes a key (16 of key, one for the status), drawn in blocks: one call per key was most of the time.
+      for (let made = 0; made < random; ) {
+        const n = Math.min(65_536, random - made);
+        const block = randomBytes(17 * n);
+        for (let j = 0; j < n; j++) changes.set(block.toString('hex', 17 * j, 17 * j + 16), 1 + (block[17 * j + 16]! % 8));
+        made += n;
+        progress?.update(made, random, 'random keys');
+      }
+      progress?.phase('writing the snapshot, the delta and the signed manifest');
       const iat = Math.floor((opts.iat ? parseInstant(opts.iat) : Date.now()) / 1000);
       const trustVersion = opts.trustVersion === undefined ? undefined : count('trust-version', opts.trustVersion, 2 ** 31);
       const published = readPublisherState(opts.out);
       const { readFileSync } = await import('node:fs');
       const { join } = await import('node:path');
       const publishedRules = Object.fromEntries((published?.rules ?? []).map((r) => [r.name, readFileSync(join(opts.out, r.path))]));
-      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules);
+      const { expiresAfter } = await import('../authority/trust-list-json.js');
+      const { isoInstantOption } = await import('../cli/sim-command.js');
+      const expires = opts.expires === undefined ? expiresAfter(iat * 1000) : isoInstantOption('expires', opts.expires);
+      const signed = await signedDocumentsFor(opts, authority, published?.rootGen, trustVersion, publishedRules, expires);
       const state = publishNext({
         dir: opts.out,
         key: authority.keys.sl,

@@ -36,7 +36,8 @@ describe('roadscan doctor', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const lines = res.stdout.trimEnd().split('\n');
-    expect(lines.every((l) => l.startsWith('ok '))).toBe(true);
+    // From 1 November the rules data may say WARN (next year's calendar missing): never FIX.
+    expect(lines.filter((l) => !l.startsWith('ok ') && !l.startsWith('WARN rules data: '))).toEqual([]);
     for (const what of ['configuration', 'database', 'trust anchor', 'status list', 'serial device', 'clock', 'screen port', 'health port']) {
       expect(
         lines.some((l) => l.includes(`  ${what}: `)),

@@ -22,6 +22,8 @@ import { StatusWorld, randomKeyHex } from '../firmware-ts/status/status-fixture.
 const shipped = (f: string) => JSON.parse(readFileSync(packagedConfigFile(f), 'utf8')) as Record<string, unknown>;
 const NOW_SEC = Math.floor(Date.now() / 1000);
 const NOW_ISO = new Date(NOW_SEC * 1000).toISOString();
+/** Spec 1.2: every signed document carries expires; these run a year. */
+const EXPIRES = new Date((NOW_SEC + 365 * 86400) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Calendar v2: the shipped schedule plus 2027, whose 4 and 5 January are (in this test) days off. */
 const calendarV2 = () => {
@@ -29,6 +31,7 @@ const calendarV2 = () => {
   return {
     ...c,
     version: 2,
+    expires: EXPIRES,
     years: [...(c.years as number[]), 2027],
     holidays: [...(c.holidays as string[]), '2027-01-01', '2027-01-04', '2027-01-05'],
   };
@@ -36,7 +39,7 @@ const calendarV2 = () => {
 /** Adoption v2: the licence is withdrawn everywhere but Tianjin. */
 const adoptionV2 = () => {
   const a = shipped('adoption.json');
-  return { ...a, version: 2, types: { ...(a.types as object), DL: [{ region: '120000', from: '2021-06-01' }] } };
+  return { ...a, version: 2, expires: EXPIRES, types: { ...(a.types as object), DL: [{ region: '120000', from: '2021-06-01' }] } };
 };
 
 describe('signed trust lists and rules data through roadscan sync and roadscan verify', () => {
@@ -129,6 +132,30 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
   it('refuses a well-signed trust list that cannot serve (no SL key)', async () => {
     const unusable = w.authority.trustList(2, { root: held, issuers: ['mps', 'mot'] });
     await expectRefused({ trustDocument: trustDoc(2, { list: unusable }) }, /cannot serve: trust list: no SL key/);
+  });
+
+  it('spec 1.2: refuses well-signed rules data past its expires, or without one, whatever comes with it', async () => {
+    const { expires: _, ...bare } = calendarV2();
+    try {
+      // A good trust list comes with each: it is refused with them, the whole sync is.
+      await expectRefused({ trustDocument: trustDoc(2), rules: { 'calendar-cn': rulesDoc(bare) } }, /rules calendar-cn version 2 carries no expires/);
+      await expectRefused(
+        { trustDocument: trustDoc(2), rules: { 'calendar-cn': null, adoption: rulesDoc(Object.assign(adoptionV2(), { expires: '2026-01-01T00:00:00+08:00' })) } },
+        /rules adoption version 2 expired at 2026-01-01T00:00:00\+08:00/,
+      );
+    } finally {
+      w.publish({}, { rules: { 'calendar-cn': null, adoption: null } });
+    }
+  });
+
+  it('spec 1.2: refuses a well-signed trust list past its expires, or without one', async () => {
+    const expired = w.authority.trustList(2, { root: held, expires: '2026-06-01T00:00:00Z' });
+    await expectRefused(
+      { trustDocument: trustDoc(2, { list: expired }) },
+      /trust list version 2 expired at 2026-06-01T00:00:00Z \(checked at [0-9T:-]+Z\): it cannot serve/,
+    );
+    const bare = w.authority.trustList(2, { root: held, expires: null });
+    await expectRefused({ trustDocument: trustDoc(2, { list: bare }) }, /trust list version 2 carries no expires: it cannot serve/);
   });
 
   it('refuses a trust list as plain JSON (version-1 publishing)', async () => {

@@ -52,7 +52,22 @@ function comparable(row: Row): Row {
   return rest;
 }
 
-const common = (profile: string, db: string) => ['--config', config, '--trust', trustFile, '--db', db, '--now', NOW_ISO, '--profile', profile, '--region', '110105', '--station', STATION];
+const common = (profile: string, db: string) => [
+  '--config',
+  config,
+  '--trust',
+  trustFile,
+  '--db',
+  db,
+  '--now',
+  NOW_ISO,
+  '--profile',
+  profile,
+  '--region',
+  '110105',
+  '--station',
+  STATION,
+];
 
 /** The service as `roadscan run` builds it, one code scanned on its pseudo-terminal; its audit rows once stopped. */
 async function scanWithService(profile: string, db: string, code: string): Promise<Row[]> {

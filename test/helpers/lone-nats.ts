@@ -61,7 +61,17 @@ export class LoneNatsServer {
     const s = openStationStore({
       db,
       deviceId: name,
-      shared: { servers: [this.address], replicas: 1, deadlineMs: 300, recordMaxAgeHours: 24, handoverPeriodMs: 200, credsFile: null, tls: null, ...shared },
+      shared: {
+        servers: [this.address],
+        replicas: 1,
+        deadlineMs: 300,
+        recordMaxAgeHours: 24,
+        handoverPeriodMs: 200,
+        handoverQueueMax: 100_000,
+        credsFile: null,
+        tls: null,
+        ...shared,
+      },
       resolvePath: (p) => resolve(this.dir, p),
       log: { warn: (o, m) => warnings.push(`${m} ${JSON.stringify(o)}`), info: () => undefined },
     });

@@ -76,11 +76,15 @@ export interface Vectors {
   /** Signed documents (docs/STATUS-LIST.md "Signed documents"): COSE_Sign under fixed root keys. */
   signedDocuments: {
     about: string;
+    /** Spec 1.2: the instant at which each case's `serves` holds. */
+    checkedAt: string;
     rootKeys: { seed: string; publicKey: string; kid: string }[];
     installed: unknown;
     cases: {
       name: string;
       authorised: boolean;
+      /** Spec 1.2: whether a scanner checking it at `checkedAt` takes it (authorised, and carrying an `expires` not yet past). */
+      serves: boolean;
       document: {
         payload: string;
         bodyProtected: string;

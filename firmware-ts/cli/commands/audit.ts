@@ -8,7 +8,6 @@
  * - `purge` applies the retention now, only when the clock floor vouches for the clock.
  * @module
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
@@ -53,9 +52,8 @@ function parseSince(text: string): number {
 
 /** The runtime, refusing to create a database named on the command line that does not exist. */
 async function open(opts: CommonOptions) {
-  if (opts.db && !existsSync(resolve(opts.db))) throw new UsageError(`--db: no database at ${resolve(opts.db)}`);
   const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../audit/audit-log.js')]);
-  const rt = await openRuntime(opts);
+  const rt = await openRuntime({ ...opts, existingDb: true });
   try {
     return { rt, log: new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator }) };
   } catch (err) {

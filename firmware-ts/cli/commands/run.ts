@@ -2,7 +2,9 @@
  * `roadscan run`: the appliance service (docs/CLI.md). `--hal sim|pi` picks the hardware,
  * `--scanner PATH` the serial device, `--events json` one JSON line per event on standard
  * output (logs go to standard error). Runs until SIGINT or SIGTERM, then stops cleanly: the
- * scanner released, the LEDs dark, pending state written, the database closed.
+ * scanner released, the LEDs dark, pending state written, the database closed. SIGHUP (a closed
+ * terminal, `systemctl reload`) and SIGUSR1 (Node's inspector by default) are logged and
+ * ignored: a service does not die of a hang-up, and opens no debugger unless started with one.
  * @module
  */
 import { Option, type Command } from 'commander';
@@ -42,6 +44,12 @@ export function register(program: Command): void {
 }
 
 async function runService(opts: RunOptions): Promise<number> {
+  // Before anything slow: a SIGHUP during the start must not end the service by signal either.
+  const said = { log: null as null | { info(o: object, m: string): void } };
+  const onHup = () => said.log?.info({ signal: 'SIGHUP' }, 'SIGHUP: nothing to reload (the configuration is read at start: systemctl restart roadscan); scanning on');
+  const onUsr1 = () => said.log?.info({ signal: 'SIGUSR1' }, 'SIGUSR1 ignored (the Node inspector opens only when asked: node --inspect)');
+  process.on('SIGHUP', onHup);
+  process.on('SIGUSR1', onUsr1);
   const { openRuntime, halOptions, guardProcess } = await import('../../app/index.js');
   const { createLogger } = await import('../../log/logger.js');
   const { createHal } = await import('../../../hal/index.js');
@@ -51,6 +59,7 @@ async function runService(opts: RunOptions): Promise<number> {
 
   const rt = await openRuntime(opts);
   const logger = createLogger(rt.config);
+  said.log = logger;
   guardProcess(logger);
   const systemd = SystemdNotifier.fromEnv({ log: logger });
   let host: InstanceType<typeof ServiceHost> | null = null;
@@ -93,6 +102,8 @@ async function runService(opts: RunOptions): Promise<number> {
     if (host) await host.stop();
     else await halMade?.close?.();
     rt.close();
+    process.off('SIGHUP', onHup);
+    process.off('SIGUSR1', onUsr1);
   }
 }
 

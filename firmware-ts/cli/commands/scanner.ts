@@ -1,21 +1,24 @@
 /**
  * `roadscan scanner list` and `roadscan scanner monitor DEVICE`: the two things a technician
- * needs when a scanner module will not scan. `list` shows the serial devices with their stable
- * /dev/serial/by-id links and whether this user may open them; `monitor` shows each frame as it
+ * needs when a scanner module will not scan. `list` shows the serial devices (SerialPort.list():
+ * vendor, product, serial number, the stable /dev/serial/by-id link) and whether this user may
+ * open them, `--json` for scripts; `monitor` shows each frame as it
  * arrives with its terminator and AIM identifier, every byte shown safely (hal/scanner/raw-frames.ts),
  * until Ctrl-C.
  * @module
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../usage-error.js';
+import type { SerialPortEntry } from '../../../hal/scanner/serial-ports.js';
 
 export function register(program: Command): void {
   const scanner = program.command('scanner').description('serial scanner tools: list devices, watch raw frames');
   scanner
     .command('list')
-    .description('serial devices with their /dev/serial/by-id links and whether they can be opened')
-    .action(async () => {
-      process.stdout.write(`${(await listSerialDevices()).join('\n')}\n`);
+    .description('serial devices with their /dev/serial/by-id links, vendor, product and serial number, and whether they can be opened')
+    .option('--json', 'print {"source":"udev|dev","ports":[{"path","byId","vendor","vendorId","productId","serialNumber","access"}]}')
+    .action(async (opts: { json?: boolean }) => {
+      await listSerialDevices(opts.json === true);
     });
   scanner
     .command('monitor')
@@ -27,39 +30,24 @@ export function register(program: Command): void {
     });
 }
 
-async function listSerialDevices(): Promise<string[]> {
-  const { accessSync, constants, readdirSync, realpathSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const byId = new Map<string, string[]>();
-  try {
-    for (const name of readdirSync('/dev/serial/by-id')) {
-      const link = join('/dev/serial/by-id', name);
-      const target = realpathSync(link);
-      byId.set(target, [...(byId.get(target) ?? []), link]);
-    }
-  } catch {
-    // No by-id folder: no USB serial device plugged in.
+/** One line per device: path, by-id link, vendor and product, serial number, access. */
+function listLine(p: SerialPortEntry): string {
+  const ids = p.vendorId || p.productId ? ` ${p.vendorId ?? '?'}:${p.productId ?? '?'}` : '';
+  const vendor = p.vendor || ids ? `  ${p.vendor ?? 'vendor unknown'}${ids}` : '';
+  return `${p.path}  ${p.byId ?? '(no by-id link)'}${vendor}${p.serialNumber ? `  serial ${p.serialNumber}` : ''}  ${p.access ? 'ok' : 'no permission: add this user to the dialout group'}`;
+}
+
+async function listSerialDevices(json: boolean): Promise<void> {
+  const { listSerialPorts } = await import('../../../hal/scanner/serial-ports.js');
+  const listing = await listSerialPorts();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(listing)}\n`);
+    return;
   }
-  let devices: string[] = [];
-  try {
-    devices = readdirSync('/dev')
-      .filter((n) => /^tty(ACM|USB|AMA)\d+$|^serial\d+$/.test(n))
-      .map((n) => join('/dev', n));
-  } catch {
-    devices = [];
-  }
-  for (const t of byId.keys()) if (!devices.includes(t)) devices.push(t);
-  if (devices.length === 0) return ['no serial devices (plug the scanner in; USB scanners appear as /dev/ttyACM* or /dev/ttyUSB*)'];
-  return devices.sort().map((d) => {
-    let access = 'ok';
-    try {
-      accessSync(d, constants.R_OK | constants.W_OK);
-    } catch {
-      access = 'no permission: add this user to the dialout group';
-    }
-    const links = byId.get(d);
-    return `${d}  ${links ? links.join(' ') : '(no by-id link)'}  ${access}`;
-  });
+  const lines = listing.ports.map(listLine);
+  if (lines.length === 0) lines.push('no serial devices (plug the scanner in; USB scanners appear as /dev/ttyACM* or /dev/ttyUSB*)');
+  if (listing.source === 'dev') lines.push(`(vendor and serial number unknown: udev could not be asked: ${listing.reason ?? 'no reason given'})`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function monitor(device: string, baudRate: number): Promise<number> {

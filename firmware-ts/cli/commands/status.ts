@@ -1,6 +1,8 @@
 /**
  * `roadscan status`: what the scanner holds now (docs/CLI.md): the list's seq, entries and
- * publication time, the trust list version, the clock's state, and whether the list is stale.
+ * publication time, the trust list version, the clock's state, whether the list is stale, and
+ * each signed document held with its version and `expires` (spec 1.2: past it, scans carry
+ * TRUST_STALE).
  * @module
  */
 import type { Command } from 'commander';
@@ -25,23 +27,31 @@ export function register(program: Command): void {
 async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
   const { listAge } = await import('../../core/staleness.js');
-  const { chooseTrust, rulesInForceFor, rulesVersions } = await import('../../app/index.js');
-  const rt = await openRuntime(opts);
+  const { chooseTrust, heldDocuments, loadRulesData, rulesVersions } = await import('../../app/index.js');
+  const { heldExpiry } = await import('../../signed/expiry.js');
+  // `status` only reads: a database that is not there is named, never created.
+  const rt = await openRuntime({ ...opts, existingDb: true });
   try {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
-    let trustVersion: number | null = null;
+    let trust: ReturnType<typeof chooseTrust> | null = null;
     try {
-      trustVersion = chooseTrust(rt, store.trustJson()).version;
+      trust = chooseTrust(rt, store.trustJson());
     } catch {
-      trustVersion = null; // no trust list at all: shown as null
+      trust = null; // no trust list at all: shown as null
     }
+    const trustVersion = trust?.version ?? null;
     // The rules data in force (docs/CLI.md: "rules":{"calendar-cn":N|null,"adoption":N|null}).
-    let rules: { 'calendar-cn': number | null; adoption: number | null } = { 'calendar-cn': null, adoption: null };
+    let rules: Record<string, number | null> = { 'calendar-cn': null, adoption: null };
+    let rulesData: ReturnType<typeof loadRulesData> | null = null;
     try {
-      rules = rulesVersions(rulesInForceFor(rt));
+      rulesData = loadRulesData(rt);
+      rules = rulesVersions(rulesData.inForce);
     } catch {
       // A configured file that cannot be used: shown as null (verify would say why, exit 2).
     }
+    // Spec 1.2: every signed document held, its version and expires, at the check instant.
+    const nowSec = rt.time().nowSec;
+    const signed = trust ? heldDocuments(trust, rulesData ?? { held: [] }).map((d) => heldExpiry(d, nowSec)) : [];
     const floor = rt.clockFloor;
     const explicit = opts.now !== undefined;
     const clock = explicit || floor.state(Date.now()).state === 'ok' ? 'ok' : 'unreliable';
@@ -56,6 +66,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       listIat: iat === null ? null : new Date(iat * 1000).toISOString(),
       trustVersion,
       rules,
+      signed,
+      trustStale: signed.some((d) => d.stale),
       clock,
       stale: age.stale,
       ageSec: age.ageSec,
@@ -71,7 +83,13 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
         `status list: ${report.damaged ? 'DAMAGED, read as never synced until a fresh copy is fetched' : report.seq === null ? 'never synced' : `seq ${report.seq}, ${report.entries} entries, published ${report.listIat}`}`,
         `  ${report.stale ? 'STALE: scans carry STATUS_LIST_STALE' : 'fresh'}${age.ageSec !== null ? ` (age ${(age.ageSec / 3600).toFixed(1)} h)` : ''}`,
         `trust list: ${trustVersion === null ? 'none' : `version ${trustVersion}`}`,
-        `rules data: calendar-cn ${rules['calendar-cn'] === null ? 'none' : `version ${rules['calendar-cn']}`}, adoption ${rules.adoption === null ? 'none' : `version ${rules.adoption}`}`,
+        `rules data: ${Object.entries(rules)
+          .map(([name, v]) => `${name} ${v === null ? 'none' : `version ${v}`}`)
+          .join(', ')}`,
+        ...signed.map(
+          (d) =>
+            `signed ${d.name === 'trust' ? 'trust list' : d.name} version ${d.version}: ${d.expires === null ? 'no expires, STALE: scans carry TRUST_STALE' : d.stale ? `expired ${d.expires}, STALE: scans carry TRUST_STALE` : `expires ${d.expires} (in ${(d.secondsLeft! / 86400).toFixed(1)} days)`}`,
+        ),
         `clock: ${clock}`,
       ];
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);

@@ -63,6 +63,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
       baseUrl,
       trust,
       heldRules,
+      checkSec: () => rt.time().nowSec,
       signal: abort.signal,
       timeoutMs: timeoutMs(opts, rt.config.statusList.timeoutSec),
       minRate: { bytesPerSec: rt.config.statusList.minRateBytesPerSec, windowMs: rt.config.statusList.minRateWindowSec * 1000 },

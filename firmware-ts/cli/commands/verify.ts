@@ -57,6 +57,8 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
     const format = opts.json ? (r: ScanResult) => resultJson(r) : resultLine;
     if (text !== undefined) {
       const result = await answer(text);
+      // The verdict's status before its line: a reader that closes the pipe early still gets it.
+      process.exitCode = exitCodeOf(result);
       process.stdout.write(`${format(result)}\n`);
       return exitCodeOf(result);
     }

@@ -39,6 +39,12 @@ export const stationSharedSection = z
       .default(744),
     /** Pause between handovers of what was decided alone, while any is queued, ms. */
     handoverPeriodMs: z.number().int().min(100).max(600_000).default(1000),
+    /**
+     * Records decided alone kept for handover at most (rows in SQLite, about 200 bytes each). A full
+     * queue is shown (/healthz, the strip, roadscan_station_queue_full); what it refuses stays in
+     * this device's own record and is handed over from there once the queue drains.
+     */
+    handoverQueueMax: z.number().int().min(1).max(10_000_000).default(100_000),
     /** A NATS credentials file (JWT and seed), or null. */
     credsFile: z.string().min(1).nullable().default(null),
     /** TLS to the servers: CA to trust, and this device's certificate and key, or null for plain TCP. */

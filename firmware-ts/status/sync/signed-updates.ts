@@ -9,16 +9,23 @@
  *
  * Rules documents are authorised by the root in force once the trust step is done: after a
  * rotation in the same sync, by the new root (the old one is retired).
+ *
+ * Spec 1.2: whatever this sync would make the scanner hold must carry `expires` and not be past
+ * it at the check instant (signed/expiry.ts); links of the catch-up chain that a later version
+ * replaces in the same sync are not judged on it. An entry at the version already held is
+ * neither fetched nor checked, so a held document past its `expires` never blocks a sync.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { isRulesName, type RulesData, type RulesName } from '../../rules/rules-data.js';
 import { acceptRulesUpdate, type AcceptedRules } from '../../signed/rules-update.js';
 import { decodeSignedDocument, MAX_SIGNED_DOCUMENT_BYTES, SignedDocumentError, type SignedDocument } from '../../signed/signed-document.js';
+import { refuseUnlessCurrent } from '../../signed/expiry.js';
 import { acceptTrustUpdate, SignedUpdateError, type AcceptedTrustList } from '../../signed/trust-update.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import type { FileRef } from './manifest.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 
 export interface VersionedRef extends FileRef {
   version: number;
@@ -39,7 +46,9 @@ export interface HeldSigned {
   /** SHA-256 of the signed trust document last accepted by sync: the same file is not fetched again. */
   trustSha256: Buffer | null;
   /** Version of the rules data in force, by name (null: none held). */
-  rules: Readonly<Record<RulesName, number | null>>;
+  rules: Readonly<Partial<Record<RulesName, number | null>>>;
+  /** The check instant (seconds, under the clock floor) against which `expires` is judged. */
+  nowSec: number;
 }
 
 export interface AcceptedSignedTrust {
@@ -79,13 +88,13 @@ async function fetchDocument(fetch: Fetch, ref: FileRef): Promise<{ doc: SignedD
   try {
     return { doc: decodeSignedDocument(bytes), sha256 };
   } catch (err) {
-    if (err instanceof SignedDocumentError) throw new SyncError(`${oneLine(ref.path, 80)}: ${oneLine(err.message)}`);
+    if (err instanceof SignedDocumentError) throw new SyncError(`${oneLine(ref.path, 80)}: ${oneLine(err.message, 300)}`);
     throw err;
   }
 }
 
 function refused(path: string, err: unknown): never {
-  if (err instanceof SignedUpdateError) throw new SyncError(`${oneLine(path, 80)}: ${oneLine(err.message)}`);
+  if (err instanceof SignedUpdateError) throw new SyncError(`${oneLine(path, 80)}: ${oneLine(err.message, 300)}`);
   throw err;
 }
 
@@ -103,7 +112,7 @@ async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes
     const { doc } = await fetchDocument(fetch, link);
     let r: AcceptedTrustList;
     try {
-      r = acceptTrustUpdate(doc, current);
+      r = acceptTrustUpdate(doc, current, null);
     } catch (err) {
       refused(link.path, err);
     }
@@ -118,7 +127,7 @@ async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes
   const { doc, sha256 } = await fetchDocument(fetch, ref);
   let r: AcceptedTrustList;
   try {
-    r = acceptTrustUpdate(doc, current);
+    r = acceptTrustUpdate(doc, current, null);
   } catch (err) {
     refused(ref.path, err);
   }
@@ -131,6 +140,12 @@ async function trustStep(fetch: Fetch, refs: SignedRefs, held: HeldSigned, notes
     json = r.json;
     steps.push(r.list.version);
     if (r.rotation) rotations++;
+  }
+  // The list this sync would hold, whether the chain or the manifest's own file brought it.
+  try {
+    refuseUnlessCurrent(`trust list version ${current.version}`, current.expires, held.nowSec);
+  } catch (err) {
+    refused(ref.path, err);
   }
   return { list: current, json, sha256, steps, rotations };
 }
@@ -149,7 +164,7 @@ export async function checkSignedUpdates(fetch: Fetch, refs: SignedRefs, held: H
       notes.push(`rules ${oneLine(ref.name, 40)}: not a name this scanner uses, ignored`);
       continue;
     }
-    const heldVersion = held.rules[ref.name];
+    const heldVersion = held.rules[ref.name] ?? null;
     if (heldVersion !== null && ref.version === heldVersion) continue;
     if (heldVersion !== null && ref.version < heldVersion) {
       throw new SyncError(`rules ${ref.name}: version ${ref.version} is below the held version ${heldVersion} (rollback refused)`);
@@ -157,7 +172,7 @@ export async function checkSignedUpdates(fetch: Fetch, refs: SignedRefs, held: H
     const { doc, sha256 } = await fetchDocument(fetch, ref);
     let r: AcceptedRules;
     try {
-      r = acceptRulesUpdate(doc, root, { name: ref.name, version: ref.version }, heldVersion);
+      r = acceptRulesUpdate(doc, root, { name: ref.name, version: ref.version }, heldVersion, held.nowSec);
     } catch (err) {
       refused(ref.path, err);
     }

@@ -11,6 +11,7 @@ import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only-store.js';
 import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
+import { generateRoot } from '../../../sim/authority/root-keys.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, reasonCases, type Setting } from '../../helpers/reason-cases.js';
 import { vectors } from '../../helpers/vectors.js';
@@ -50,6 +51,29 @@ describe('ScanChecker: every reason code without a status list', () => {
       reliable: false,
     });
     expect(r.reasons).toEqual(['STATUS_LIST_STALE', 'CLOCK_UNRELIABLE']);
+  });
+
+  it('spec 1.2: a held trust list past its expires keeps serving, but every scan carries TRUST_STALE (warn)', () => {
+    const root = generateRoot(3, 2);
+    const list = authority.trustList(2, { root, expires: new Date((NOW + 60) * 1000).toISOString().replace('.000Z', 'Z') });
+    const check = (nowSec: number) =>
+      checkerFor(list, { profile: 'roadside', region: '110105' }).check(authority.code({ type: 'DL', now: nowSec }).text, { nowSec, reliable: true });
+    expect(check(NOW + 59).reasons).toEqual(['STATUS_LIST_STALE']);
+    // The instant `expires` names is the first at which the list is stale.
+    const past = check(NOW + 60);
+    expect(past.reasons).toEqual(['STATUS_LIST_STALE', 'TRUST_STALE']);
+    expect(past.verdict).toBe('warn');
+    expect(past.fields).not.toEqual({});
+    // Held from before 1.2, without expires: counts as past it.
+    const bare = checkerFor(authority.trustList(2, { root, expires: null }), { profile: 'roadside', region: '110105' });
+    expect(bare.check(authority.code({ type: 'DL', now: NOW }).text, { nowSec: NOW, reliable: true }).reasons).toEqual(['STATUS_LIST_STALE', 'TRUST_STALE']);
+    // A version-1 list (no root) is configuration, not a signed document: it never goes stale.
+    expect(
+      checkerFor(authority.trustList(1), { profile: 'roadside', region: '110105' }).check(authority.code({ type: 'DL', now: NOW }).text, { nowSec: NOW, reliable: true })
+        .reasons,
+    ).toEqual(['STATUS_LIST_STALE']);
+    // A reject stays a reject: TRUST_STALE only adds its warning.
+    expect(check(NOW + 60 + 86400 * 365 * 20).verdict).toBe('reject');
   });
 
   it('never shows the fields of a forged code', () => {

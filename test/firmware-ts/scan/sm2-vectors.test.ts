@@ -118,7 +118,9 @@ describe('sm2 signed documents: COSE_Sign by SM2 root keys', () => {
       expect(hex(documentSigStructure(doc.bodyProtected, s.protectedBytes, doc.payload))).toBe(v.sigStructure);
     });
     expect(authorise(doc, installed.root!).authorised).toBe(c.authorised);
-    if (c.serves) expect(acceptTrustUpdate(doc, installed).list.version).toBe(3);
-    else expect(() => acceptTrustUpdate(doc, installed)).toThrow();
+    // Spec 1.2: whether it serves is judged at the vectors' checkedAt (authorised, and its expires not past).
+    const checkedAtSec = Date.parse(sd.checkedAt) / 1000;
+    if (c.serves) expect(acceptTrustUpdate(doc, installed, checkedAtSec).list.version).toBe(3);
+    else expect(() => acceptTrustUpdate(doc, installed, checkedAtSec)).toThrow();
   });
 });

@@ -30,6 +30,21 @@ describe('status strip: the station link', () => {
     expect(zh).toMatchObject({ label: '站内联网', value: '离线（本机记录） · 待交接 1 · 重复放行 1', level: 'bad' });
   });
 
+  it('says "station deciding alone" while linked without an answer, a full queue and a misconfigured bucket as bad', () => {
+    expect(shared({ ...BASE, shared: { connected: true, queued: 2, conflicts: 0, decidingAlone: true } })).toMatchObject({
+      value: 'station deciding alone · 2 to hand over',
+      level: 'warn',
+    });
+    expect(shared({ ...BASE, shared: { connected: false, queued: 5, conflicts: 0, queueFull: true } })).toMatchObject({
+      value: 'offline (own record) · 5 to hand over · handover queue full',
+      level: 'bad',
+    });
+    expect(shared({ ...BASE, shared: { connected: false, queued: 0, conflicts: 0, bucketFault: true } })).toMatchObject({
+      value: 'station store misconfigured (own record)',
+      level: 'bad',
+    });
+  });
+
   it('never shows a count it cannot trust', () => {
     expect(shared({ ...BASE, shared: { connected: true, queued: Number.NaN, conflicts: -4 } })).toMatchObject({ value: 'online', level: 'ok' });
   });

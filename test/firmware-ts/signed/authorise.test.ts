@@ -23,6 +23,8 @@ const held: TrustList = parseTrustList(authority.trustList(2, { root }));
 const parties = { root, sl: authority.keys.sl };
 const text = (version: number, r = root) => JSON.stringify(authority.trustList(version, { root: r }));
 const doc = (bytes: Uint8Array) => decodeSignedDocument(bytes);
+/** The check instant: the authority's lists run 90 days from now. */
+const NOW = Math.floor(Date.now() / 1000);
 
 describe('authorise (k of n distinct root keys)', () => {
   it('counts 2 of 3 and stops there', () => {
@@ -57,7 +59,7 @@ describe('authorise (k of n distinct root keys)', () => {
 });
 
 describe('acceptTrustUpdate', () => {
-  const accept = (bytes: Uint8Array, h: TrustList = held) => acceptTrustUpdate(doc(bytes), h);
+  const accept = (bytes: Uint8Array, h: TrustList = held, nowSec: number | null = NOW) => acceptTrustUpdate(doc(bytes), h, nowSec);
 
   it('accepts a 2-of-3 update of a higher version', () => {
     const r = accept(signPublication(text(3), parties));
@@ -115,13 +117,30 @@ describe('acceptTrustUpdate', () => {
   it('every refusal is a SignedUpdateError', () => {
     expect(() => accept(signPublication(text(3), parties, 'non-root'))).toThrow(SignedUpdateError);
   });
+
+  it('spec 1.2: refuses a new version without expires, or past it at the check instant (the clock the caller gives)', () => {
+    const bare = JSON.stringify(authority.trustList(3, { root, expires: null }));
+    expect(() => accept(signPublication(bare, parties))).toThrow(/trust list version 3 carries no expires: it cannot serve/);
+    const dated = JSON.stringify(authority.trustList(3, { root, expires: '2026-06-01T00:00:00Z' }));
+    const expiresSec = Date.parse('2026-06-01T00:00:00Z') / 1000;
+    expect(() => accept(signPublication(dated, parties), held, expiresSec)).toThrow(/expired at 2026-06-01T00:00:00Z \(checked at 2026-06-01T00:00:00Z\)/);
+    expect(accept(signPublication(dated, parties), held, expiresSec - 1).status).toBe('accepted');
+    // A chain link replaced later in the same sync is judged on its signatures alone.
+    expect(accept(signPublication(bare, parties), held, null).status).toBe('accepted');
+  });
+
+  it('spec 1.2: a list of the held version is nothing new and never judged on its expires', () => {
+    const bare = JSON.stringify(authority.trustList(2, { root, expires: null }));
+    expect(accept(signPublication(bare, parties)).status).toBe('current');
+  });
 });
 
 describe('acceptRulesUpdate', () => {
-  const calendar = (version: number) => JSON.stringify({ version, years: [2027], holidays: ['2027-01-01'], workdays: [], statutoryFixed: ['01-01'] });
+  const calendar = (version: number, expires: string | null = '2099-01-01T00:00:00Z') =>
+    JSON.stringify({ version, ...(expires === null ? {} : { expires }), years: [2027], holidays: ['2027-01-01'], workdays: [], statutoryFixed: ['01-01'] });
 
   it('accepts a calendar of a higher version signed by the root in force', () => {
-    const r = acceptRulesUpdate(doc(signPublication(calendar(2), parties)), held.root, { name: 'calendar-cn', version: 2 }, 1);
+    const r = acceptRulesUpdate(doc(signPublication(calendar(2), parties)), held.root, { name: 'calendar-cn', version: 2 }, 1, NOW);
     expect(r.status).toBe('accepted');
     expect(r.rules.name).toBe('calendar-cn');
   });
@@ -132,11 +151,21 @@ describe('acceptRulesUpdate', () => {
     ['a lower version', () => signPublication(calendar(2), parties), 2, 5, /below the held version 5/],
     ['not a calendar', () => signPublication('{"version":2,"years":"2027"}', parties), 2, 1, /calendar-cn: years/],
   ])('refuses one %s', (_what, make, version, heldVersion, why) => {
-    expect(() => acceptRulesUpdate(doc(make()), held.root, { name: 'calendar-cn', version }, heldVersion)).toThrow(why);
+    expect(() => acceptRulesUpdate(doc(make()), held.root, { name: 'calendar-cn', version }, heldVersion, NOW)).toThrow(why);
+  });
+
+  it('spec 1.2: refuses a new version without expires, past it, or with one that is no instant; the held version is not judged', () => {
+    const take = (json: string, heldVersion: number) =>
+      acceptRulesUpdate(doc(signPublication(json, parties)), held.root, { name: 'calendar-cn', version: 2 }, heldVersion, NOW);
+    expect(() => take(calendar(2, null), 1)).toThrow(/rules calendar-cn version 2 carries no expires/);
+    expect(() => take(calendar(2, '2020-01-01T00:00:00Z'), 1)).toThrow(/rules calendar-cn version 2 expired at 2020-01-01T00:00:00Z/);
+    expect(() => take(calendar(2, 'next year'), 1)).toThrow(/rules calendar-cn: expires: not an ISO-8601 instant/);
+    expect(take(calendar(2, null), 2).status).toBe('current');
+    expect(take(calendar(2), 1).expires).toEqual({ text: '2099-01-01T00:00:00Z', sec: Date.parse('2099-01-01T00:00:00Z') / 1000 });
   });
 
   it('refuses any rules document when the held trust list has no root', () => {
-    expect(() => acceptRulesUpdate(doc(signPublication(calendar(2), parties)), null, { name: 'calendar-cn', version: 2 }, 1)).toThrow(/no root/);
+    expect(() => acceptRulesUpdate(doc(signPublication(calendar(2), parties)), null, { name: 'calendar-cn', version: 2 }, 1, NOW)).toThrow(/no root/);
   });
 
   it('a stranger signing many times adds nothing', () => {

@@ -38,7 +38,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function device(name: string, servers: string[], conflicts: OnceConflict[] = [], extra: { discover?: boolean; deadlineMs?: number } = {}): StationStore {
+function device(
+  name: string,
+  servers: string[],
+  conflicts: OnceConflict[] = [],
+  extra: { discover?: boolean; deadlineMs?: number; queueMax?: number } = {},
+): StationStore {
   const db = openDatabase(join(dir, `${name}-${n++}.db`));
   const s = openStationStore({
     db,
@@ -50,6 +55,7 @@ function device(name: string, servers: string[], conflicts: OnceConflict[] = [],
       deadlineMs: extra.deadlineMs ?? 150,
       recordMaxAgeHours: 24,
       handoverPeriodMs: 200,
+      handoverQueueMax: extra.queueMax ?? 100_000,
       credsFile: null,
       tls: null,
     },
@@ -198,7 +204,17 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
 
   it('keeps the queue across a restart of the device (durable in SQLite) and survives a dead cluster member', async () => {
     const db = openDatabase(join(dir, 'restart.db'));
-    const shared = { servers: ['127.0.0.1:1'], bucket: 'once', replicas: 3, deadlineMs: 150, recordMaxAgeHours: 24, handoverPeriodMs: 200, credsFile: null, tls: null };
+    const shared = {
+      servers: ['127.0.0.1:1'],
+      bucket: 'once',
+      replicas: 3,
+      deadlineMs: 150,
+      recordMaxAgeHours: 24,
+      handoverPeriodMs: 200,
+      handoverQueueMax: 100_000,
+      credsFile: null,
+      tls: null,
+    };
     const first = openStationStore({ db, deviceId: 'pa', shared });
     expect(await first.store.claim(key(5000), rec('pa', 1_800_000_500), 1_900_000_000)).toEqual({ result: 'claimed', offline: true });
     await first.store.close();
@@ -271,7 +287,17 @@ describe('SharedOnceOnlyStore on a real NATS cluster', () => {
     const s = openStationStore({
       db,
       deviceId: 'fa',
-      shared: { servers: ['127.0.0.1:1'], bucket: 'once', replicas: 3, deadlineMs: 150, recordMaxAgeHours: 24, handoverPeriodMs: 200, credsFile: null, tls: null },
+      shared: {
+        servers: ['127.0.0.1:1'],
+        bucket: 'once',
+        replicas: 3,
+        deadlineMs: 150,
+        recordMaxAgeHours: 24,
+        handoverPeriodMs: 200,
+        handoverQueueMax: 100_000,
+        credsFile: null,
+        tls: null,
+      },
     });
     expect(await s.store.claim(key(8000), rec('fa', 1_800_000_800), 1_900_000_000)).toMatchObject({ offline: true });
     expect(s.station!.state()).toMatchObject({ queued: 1, conflicts: 0 });
