@@ -9,7 +9,8 @@
 #
 #   sudo scripts/install-pi.sh --trust FILE --status-url URL [--user roadscan] [--prefix /opt/roadscan]
 #        [--config-from FILE] [--kiosk] [--no-start] [--dry-run] [--root DIR]
-#        [--station-cluster --node-name n1 --node-ip 10.0.0.11 --peers 10.0.0.12,10.0.0.13 [--station-name s1]]
+#        [--station-cluster --node-name n1 --node-ip 10.0.0.11 --peers 10.0.0.12,10.0.0.13 --station-keys DIR
+#         [--station-name s1] [--device-name g1] [--nats-ports 4222,6222,8222]]
 #
 # --trust is the authority's trust list (the first trust anchor), --status-url the publication
 # the device syncs from: without them nothing is installed. --config-from starts a new
@@ -20,7 +21,11 @@
 # and the paths in the written files prefixed with DIR, so the unit's ExecStart runs as written.
 # --station-cluster makes this unit one member of its station's once-only store (README "A
 # station's gates"): nats-server with JetStream listening on --node-ip, routes to the --peers,
-# roadscan-nats.service, and station.shared set to all three.
+# roadscan-nats.service, and station.shared set to all three (updated, and said, on a re-run).
+# The cluster is closed: --station-keys DIR is what scripts/station-keys.sh made once for the
+# station (copied from the first member); this member's certificate and key, the station's CA,
+# and this device's client certificate (--device-name, default the node name) are installed in
+# /etc/roadscan/station, private keys 0600 for the service user that reads them.
 set -euo pipefail
 
 user=roadscan
@@ -33,6 +38,9 @@ node_name=
 node_ip=
 peers=
 station_name=station
+station_keys=
+device_name=
+nats_ports=4222,6222,8222
 trust=
 status_url=
 config_from=
@@ -49,11 +57,14 @@ while [ $# -gt 0 ]; do
     --node-ip) node_ip="${2:-}"; shift 2 ;;
     --peers) peers="${2:-}"; shift 2 ;;
     --station-name) station_name="${2:-}"; shift 2 ;;
+    --station-keys) station_keys="${2:-}"; shift 2 ;;
+    --device-name) device_name="${2:-}"; shift 2 ;;
+    --nats-ports) nats_ports="${2:-}"; shift 2 ;;
     --trust) trust="${2:-}"; shift 2 ;;
     --status-url) status_url="${2:-}"; shift 2 ;;
     --config-from) config_from="${2:-}"; shift 2 ;;
     --root) root="${2:-}"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "install-pi: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -78,6 +89,20 @@ if [ "$cluster" = 1 ]; then
   case "$station_name" in *[!a-z0-9-]*|'') echo "install-pi: bad --station-name: $station_name" >&2; exit 2 ;; esac
   case "$node_ip" in *[!0-9a-fA-F.:]*|'') echo "install-pi: --station-cluster needs --node-ip (an IP address)" >&2; exit 2 ;; esac
   case "$peers" in *[!0-9a-fA-F.:,]*|'') echo "install-pi: --station-cluster needs --peers (IP,IP: the other members)" >&2; exit 2 ;; esac
+  device_name="${device_name:-$node_name}"
+  case "$device_name" in *[!a-z0-9-]*|'') echo "install-pi: bad --device-name: $device_name" >&2; exit 2 ;; esac
+  case "$nats_ports" in *[!0-9,]*|'') echo "install-pi: --nats-ports CLIENT,ROUTE,MONITOR (numbers)" >&2; exit 2 ;; esac
+  IFS=, read -r client_port route_port monitor_port <<<"$nats_ports"
+  [ -n "$client_port" ] && [ -n "$route_port" ] && [ -n "$monitor_port" ] || { echo "install-pi: --nats-ports CLIENT,ROUTE,MONITOR (three numbers)" >&2; exit 2; }
+  # Closed or not at all: no station store without its keys (scripts/station-keys.sh, made once per station).
+  if [ -z "$station_keys" ]; then echo "install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/station-keys.sh); nothing installed" >&2; exit 2; fi
+  for f in ca.pem station "members/$node_name.pem" "members/$node_name.key" "devices/$device_name.pem" "devices/$device_name.key"; do
+    if [ ! -r "$station_keys/$f" ]; then echo "install-pi: --station-keys $station_keys: no $f (run scripts/station-keys.sh with this member and device); nothing installed" >&2; exit 2; fi
+  done
+  if [ "$(cat "$station_keys/station")" != "$station_name" ]; then
+    echo "install-pi: --station-keys $station_keys are station $(cat "$station_keys/station")'s, not $station_name's; nothing installed" >&2; exit 2
+  fi
+  station_keys="$(cd "$station_keys" && pwd)"
 fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -196,7 +221,26 @@ if [ "$cluster" = 1 ]; then
     # Debian's own unit serves a loopback-only server without JetStream: ours replaces it.
     run systemctl disable --now nats-server.service || true
   fi
-  "$here/scripts/nats-station-conf.sh" "$node_name" "$node_ip" "$peers" "$station_name" "$root/var/lib/roadscan-nats/jetstream" \
+  # The station's key material: this member's server certificate (read by nats-server, user nats)
+  # and this device's client certificate (read by roadscan), private parts 0600 for their reader.
+  tls_dir="$etc/station"
+  run install -d -m 0755 "$tls_dir"
+  nats_owner=(); device_owner=()
+  if [ -z "$root" ]; then nats_owner=(-o nats -g nats); device_owner=(-o "$user" -g "$user"); fi
+  run install -m 0644 "$station_keys/ca.pem" "$tls_dir/ca.pem"
+  run install -m 0644 "$station_keys/members/$node_name.pem" "$tls_dir/member.pem"
+  run install -m 0600 "${nats_owner[@]}" "$station_keys/members/$node_name.key" "$tls_dir/member.key"
+  run install -m 0644 "$station_keys/devices/$device_name.pem" "$tls_dir/device.pem"
+  run install -m 0600 "${device_owner[@]}" "$station_keys/devices/$device_name.key" "$tls_dir/device.key"
+  devices="$(cd "$station_keys/devices" && ls -1 -- *.pem | sed 's/\.pem$//' | paste -sd, -)"
+  say "station $station_name: TLS on clients and routes, devices allowed: $devices"
+  bucket="$(node -e '
+    const fs = require("fs");
+    try { const c = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); process.stdout.write(c.station?.shared?.bucket ?? "roadscan-once"); }
+    catch { process.stdout.write("roadscan-once"); }
+  ' "$conf")"
+  NATS_CLIENT_PORT="$client_port" NATS_ROUTE_PORT="$route_port" NATS_MONITOR_PORT="$monitor_port" \
+    "$here/scripts/nats-station-conf.sh" "$node_name" "$node_ip" "$peers" "$station_name" "$root/var/lib/roadscan-nats/jetstream" "$tls_dir" "$bucket" "$devices" \
     | write "$etc/nats-station.conf" 0644
   if [ -z "$root" ]; then run nats-server --config /etc/roadscan/nats-station.conf -t; fi
   run mkdir -p "$units"
@@ -207,20 +251,28 @@ if [ "$cluster" = 1 ]; then
     run systemctl daemon-reload
     if [ "$start" = 1 ]; then run systemctl enable --now roadscan-nats.service; else run systemctl enable roadscan-nats.service; fi
   fi
-  # The gate talks to every member; a configuration that already names a station store is kept.
-  servers="$node_ip:4222"
+  # The gate talks to every member, over TLS with its own certificate. A re-run with other members
+  # updates the servers (and says so); the store's other settings already there are kept.
+  servers="$node_ip:$client_port"
   IFS=, read -r -a peer_list <<<"$peers"
-  for p in "${peer_list[@]}"; do [ -n "$p" ] && servers="$servers,$p:4222"; done
+  for p in "${peer_list[@]}"; do [ -n "$p" ] && servers="$servers,$p:$client_port"; done
   run node -e '
     const fs = require("fs");
-    const [file, servers] = process.argv.slice(1);
+    const [file, servers, tlsDir] = process.argv.slice(1);
     const c = JSON.parse(fs.readFileSync(file, "utf8"));
     c.station = c.station || {};
-    if (!c.station.shared) c.station.shared = { servers: servers.split(",") };
+    const before = c.station.shared?.servers ?? null;
+    const next = servers.split(",");
+    c.station.shared = {
+      ...(c.station.shared || {}),
+      servers: next,
+      tls: { caFile: tlsDir + "/ca.pem", certFile: tlsDir + "/device.pem", keyFile: tlsDir + "/device.key" },
+    };
     fs.writeFileSync(file + ".new", JSON.stringify(c, null, 2) + "\n");
     fs.renameSync(file + ".new", file);
-  ' "$conf" "$servers"
-  say "station.shared.servers = $servers (unless already set)"
+    const same = before && before.join(",") === next.join(",");
+    console.log(`install-pi: station.shared.servers = ${next.join(",")}` + (before === null ? " (set)" : same ? " (unchanged)" : ` (updated; was ${before.join(",")})`));
+  ' "$conf" "$servers" "$tls_dir"
 fi
 
 # The trust anchor and the status-list URL: checked, installed atomically beside the

@@ -19,7 +19,7 @@ import { parseConfig } from '../config/parse.js';
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/text-safety.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
-import { waitForScanning } from './health-probe.js';
+import { waitForScanning } from '../health/health-probe.js';
 import { rulesInForceFor, rulesVersions } from './rules.js';
 import { openRuntime } from './runtime.js';
 import { SetupError } from './setup-error.js';

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { backoffDelay, type BackoffOptions } from '../scanner/backoff.js';
 import { decodeFrame } from '../scanner/frame-parser.js';
 import type { Scanner, ScannerEvents, ScannerState } from '../scanner/scanner.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 import type { FrameDecoded, FromCapture } from './camera-messages.js';
 import type { CaptureCommand } from './camera-source.js';
 import { startCameraThreads, type CameraThreads } from './camera-threads.js';

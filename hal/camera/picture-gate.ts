@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_IMAGE_OPTIONS } from '../image/image-decoder.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 
 export interface PictureCaps {
   maxBytes: number;

@@ -20,7 +20,9 @@ export function saveAuthority(dir: string, authority: TestAuthority, root?: Root
   mkdirSync(dir, { recursive: true });
   const authorityFile = join(dir, 'authority.json');
   const trustFile = join(dir, 'trust.json');
-  writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
+  // `alg` written for an SM2 authority only: an Ed25519 one reads exactly as before 1.2.
+  const alg = authority.alg === 'SM2' ? { alg: 'SM2' } : {};
+  writeFileSync(authorityFile, `${JSON.stringify({ note: 'roadscan test authority: TEST KEYS ONLY', ...alg, seeds: authority.seeds() }, null, 2)}\n`, { mode: 0o600 });
   if (root) saveRootGeneration(dir, 1, root);
   writeFileSync(
     trustFile,
@@ -31,7 +33,7 @@ export function saveAuthority(dir: string, authority: TestAuthority, root?: Root
 
 export function loadAuthority(dir: string): TestAuthority {
   const file = join(dir, 'authority.json');
-  let json: { seeds?: Record<string, string> };
+  let json: { seeds?: Record<string, string>; alg?: unknown };
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
@@ -41,5 +43,6 @@ export function loadAuthority(dir: string): TestAuthority {
   for (const k of ['mps', 'mot', 'sl', 'holder']) {
     if (typeof s[k] !== 'string' || !/^[0-9a-f]{64}$/.test(s[k])) throw new Error(`${file}: seeds.${k} is not a 32-byte hex seed`);
   }
-  return TestAuthority.fromSeeds(s as Parameters<typeof TestAuthority.fromSeeds>[0]);
+  if (json.alg !== undefined && json.alg !== 'SM2' && json.alg !== 'EdDSA') throw new Error(`${file}: alg is not EdDSA or SM2`);
+  return TestAuthority.fromSeeds(s as Parameters<typeof TestAuthority.fromSeeds>[0], json.alg === 'SM2' ? 'SM2' : 'EdDSA');
 }

@@ -4,7 +4,8 @@
  */
 import { Tag } from 'cbor-x';
 import { encodeCbor } from '../../firmware-ts/codec/cbor.js';
-import { ALG_EDDSA, COSE_SIGN1_TAG, sigStructure } from '../../firmware-ts/codec/cose.js';
+import { COSE_SIGN1_TAG, sigStructure } from '../../firmware-ts/codec/cose.js';
+import { COSE_ALG } from '../../firmware-ts/crypto/public-key.js';
 import { signWith, type SimKey } from './keys.js';
 
 export interface SignOptions {
@@ -16,11 +17,13 @@ export interface SignOptions {
   kidUnprotected?: boolean;
   /** Emit tag 18 (issuers do); false for the untagged array the scanner also accepts. */
   tagged?: boolean;
+  /** The header's alg in place of the key's own (an alg/key mismatch, on purpose). */
+  alg?: number;
 }
 
 export function signCoseSign1(opts: SignOptions): Uint8Array {
   const withKid = opts.withKid ?? true;
-  const protectedMap = new Map<number, unknown>([[1, ALG_EDDSA]]);
+  const protectedMap = new Map<number, unknown>([[1, opts.alg ?? COSE_ALG[opts.key.alg]]]);
   const unprotected = new Map<number, unknown>();
   if (withKid && !opts.kidUnprotected) protectedMap.set(4, opts.key.kid);
   if (withKid && opts.kidUnprotected) unprotected.set(4, opts.key.kid);

@@ -9,6 +9,7 @@ import { base45Encode } from '../../firmware-ts/codec/base45.js';
 import { encodeCbor } from '../../firmware-ts/codec/cbor.js';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
 import { cstDate } from '../../firmware-ts/core/cst.js';
+import { ALG_SM2 } from '../../firmware-ts/crypto/public-key.js';
 import { signCoseSign1 } from './cose-sign.js';
 import type { SimKey } from './keys.js';
 
@@ -28,6 +29,8 @@ export interface IssueOptions {
   extra?: Array<[number | string, unknown]>;
   tagged?: boolean;
   kidUnprotected?: boolean;
+  /** The header's COSE alg in place of the issuer key's own (an alg/key mismatch, on purpose). */
+  alg?: number;
 }
 
 /** Sample `dat` of each type, realistic enough for a demo and every rule. */
@@ -83,6 +86,23 @@ export function uintInstant(sec: number | bigint): number | bigint {
   return typeof sec === 'number' && Number.isSafeInteger(sec) && sec > 0xffffffff ? BigInt(sec) : sec;
 }
 
+/** The holder key in `cnf` (section 3): OKP Ed25519, or EC2 on the SM2 curve (x and y, 32 bytes each). */
+export function coseKeyOf(holder: SimKey): Map<number, unknown> {
+  if (holder.alg === 'EdDSA') {
+    return new Map<number, unknown>([
+      [1, 1],
+      [-1, 6],
+      [-2, holder.publicKey],
+    ]);
+  }
+  return new Map<number, unknown>([
+    [1, 2],
+    [-1, ALG_SM2],
+    [-2, holder.publicKey.subarray(1, 33)],
+    [-3, holder.publicKey.subarray(33, 65)],
+  ]);
+}
+
 export function credentialClaims(opts: IssueOptions): Map<number | string, unknown> {
   const claims = new Map<number | string, unknown>([
     [1, opts.iss],
@@ -91,21 +111,7 @@ export function credentialClaims(opts: IssueOptions): Map<number | string, unkno
     [6, uintInstant(opts.iat)],
     [7, opts.cti ?? randomBytes(16)],
   ]);
-  if (opts.holder) {
-    claims.set(
-      8,
-      new Map([
-        [
-          1,
-          new Map<number, unknown>([
-            [1, 1],
-            [-1, 6],
-            [-2, opts.holder.publicKey],
-          ]),
-        ],
-      ]),
-    );
-  }
+  if (opts.holder) claims.set(8, new Map([[1, coseKeyOf(opts.holder)]]));
   claims.set('v', 1);
   claims.set('typ', opts.type);
   claims.set('dat', new Map(Object.entries({ ...sampleDat(opts.type, opts.iat), ...opts.dat })));
@@ -120,17 +126,18 @@ export function issueCredential(opts: IssueOptions): Uint8Array {
     key: opts.issuer,
     tagged: opts.tagged ?? true,
     kidUnprotected: opts.kidUnprotected ?? false,
+    ...(opts.alg !== undefined ? { alg: opts.alg } : {}),
   });
 }
 
 /** The holder's live code wrapping a credential, generated at `gen` (seconds). */
-export function presentCredential(credentialCose: Uint8Array, holder: SimKey, gen: number, opts: { nonce?: boolean } = {}): Uint8Array {
+export function presentCredential(credentialCose: Uint8Array, holder: SimKey, gen: number, opts: { nonce?: boolean; alg?: number } = {}): Uint8Array {
   const payload = new Map<number | string, unknown>([
     ['vp', credentialCose],
     [6, uintInstant(gen)],
   ]);
   if (opts.nonce) payload.set('n', randomBytes(8));
-  return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false });
+  return signCoseSign1({ payload: encodeCbor(payload), key: holder, withKid: false, ...(opts.alg !== undefined ? { alg: opts.alg } : {}) });
 }
 
 /** `RS1:` + Base45 of the (by default zlib-compressed) COSE bytes. */

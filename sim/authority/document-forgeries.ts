@@ -14,6 +14,9 @@ export const DOCUMENT_FORGERIES = [
 ] as const;
 export type DocumentForgery = (typeof DOCUMENT_FORGERIES)[number];
 
-/** Trust-list forgeries: the signature ones, plus a well-signed list that cannot serve. */
-export const TRUST_FORGERIES = [...DOCUMENT_FORGERIES, 'unusable'] as const;
+/**
+ * Trust-list forgeries: the signature ones, plus well-signed lists that cannot serve (no SL key;
+ * an SM2 issuer key that is not a point of the curve, its kid recomputed so only the point is wrong).
+ */
+export const TRUST_FORGERIES = [...DOCUMENT_FORGERIES, 'unusable', 'off-curve-key'] as const;
 export type TrustForgery = (typeof TRUST_FORGERIES)[number];

@@ -58,7 +58,7 @@ export function hostileSpans(nowSec: number): [nbf: number | bigint, exp: number
 
 function signerOf(authority: TestAuthority, type: CredentialType, issuer: HostileIssuer): { key: SimKey; iss: string } {
   const ticket = type === 'TK';
-  if (issuer === 'unknown') return { key: generateKey(), iss: ticket ? ISSUERS.mot : ISSUERS.mps };
+  if (issuer === 'unknown') return { key: generateKey(authority.alg), iss: ticket ? ISSUERS.mot : ISSUERS.mps };
   return { key: ticket ? authority.keys.mot : authority.keys.mps, iss: ticket ? ISSUERS.mot : ISSUERS.mps };
 }
 

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SignatureAlg } from '../../firmware-ts/crypto/public-key.js';
 import { rootFromSeeds, rootJsonOf, type RootKeySet } from './root-keys.js';
 
 const ROOT_DIR = 'root';
@@ -24,7 +25,8 @@ export function saveRootGeneration(authorityDir: string, gen: number, root: Root
   root.keys.forEach((k, i) => {
     const file = join(dir, `root-${gen}-key-${i + 1}.json`);
     const note = 'roadscan test authority: ONE ROOT KEY, TEST ONLY. A real root key lives offline with its own custodian.';
-    writeFileSync(file, `${JSON.stringify({ note, seed: Buffer.from(k.seed).toString('hex') }, null, 2)}\n`, { mode: 0o600 });
+    const alg = k.alg === 'SM2' ? { alg: 'SM2' } : {};
+    writeFileSync(file, `${JSON.stringify({ note, seed: Buffer.from(k.seed).toString('hex'), ...alg }, null, 2)}\n`, { mode: 0o600 });
   });
   writeFileSync(join(dir, `root-${gen}.json`), `${JSON.stringify(rootJsonOf(root), null, 2)}\n`);
 }
@@ -43,13 +45,15 @@ export function rootGenerations(authorityDir: string): number[] {
 export function loadRootGeneration(authorityDir: string, gen: number): RootKeySet {
   const dir = rootDir(authorityDir);
   const pub = JSON.parse(readFileSync(join(dir, `root-${gen}.json`), 'utf8')) as { threshold: number; keys: unknown[] };
+  const algs: SignatureAlg[] = [];
   const seeds = pub.keys.map((_, i) => {
     const file = join(dir, `root-${gen}-key-${i + 1}.json`);
-    const seed = (JSON.parse(readFileSync(file, 'utf8')) as { seed?: unknown }).seed;
+    const { seed, alg } = JSON.parse(readFileSync(file, 'utf8')) as { seed?: unknown; alg?: unknown };
     if (typeof seed !== 'string' || !/^[0-9a-f]{64}$/.test(seed)) throw new Error(`${file}: seed is not a 32-byte hex seed`);
+    algs.push(alg === 'SM2' ? 'SM2' : 'EdDSA');
     return seed;
   });
-  return rootFromSeeds(pub.threshold, seeds);
+  return rootFromSeeds(pub.threshold, seeds, algs);
 }
 
 /** The root in force (highest generation), or null when the authority has none yet. */

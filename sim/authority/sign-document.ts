@@ -1,13 +1,13 @@
 /**
  * Produces signed documents (docs/STATUS-LIST.md "Signed documents"): COSE_Sign, tag 98, a JSON
- * payload and one Ed25519 signature per signing key, as an authority's offline signing ceremony
+ * payload and one signature per signing key (Ed25519 or SM2, each key's own alg), as an authority's offline signing ceremony
  * would. Also the broken ones a scanner must refuse: a damaged signature, one key's signature
  * repeated, signatures by keys outside the root.
  * @module
  */
 import { Tag } from 'cbor-x';
 import { encodeCbor } from '../../firmware-ts/codec/cbor.js';
-import { ALG_EDDSA } from '../../firmware-ts/codec/cose.js';
+import { COSE_ALG } from '../../firmware-ts/crypto/public-key.js';
 import { CONTENT_TYPE_JSON, COSE_SIGN_TAG, documentSigStructure } from '../../firmware-ts/signed/signed-document.js';
 import { signWith, type SimKey } from './keys.js';
 
@@ -21,11 +21,11 @@ export function bodyProtectedBytes(): Uint8Array {
   return encodeCbor(new Map<number, unknown>([[3, CONTENT_TYPE_JSON]]));
 }
 
-/** A signature's protected header: `{1: -8, 4: kid}`. */
+/** A signature's protected header: `{1: alg, 4: kid}` (-8 or -65601). */
 export function signProtectedBytes(key: SimKey): Uint8Array {
   return encodeCbor(
     new Map<number, unknown>([
-      [1, ALG_EDDSA],
+      [1, COSE_ALG[key.alg]],
       [4, Uint8Array.from(key.kid)],
     ]),
   );

@@ -35,12 +35,12 @@ export function signPublication(payload: string, p: SigningParties, forgery?: Do
       return signDocument(payload, all);
     case 'under-signed': {
       const some = p.root.keys.slice(0, p.root.threshold - 1);
-      return signDocument(payload, [...(some.length > 0 ? some : [generateKey()]), ...(p.newRoot ? quorum(p.newRoot) : [])]);
+      return signDocument(payload, [...(some.length > 0 ? some : [generateKey(p.root.keys[0]!.alg)]), ...(p.newRoot ? quorum(p.newRoot) : [])]);
     }
     case 'non-root':
       return signDocument(
         payload,
-        Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey()),
+        Array.from({ length: Math.max(p.root.threshold, 2) }, () => generateKey(p.root.keys[0]!.alg)),
       );
     case 'sl-signed':
       return signDocument(payload, [p.sl, ...p.root.keys.slice(0, p.root.threshold - 1)]);

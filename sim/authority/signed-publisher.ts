@@ -14,6 +14,7 @@ import { decodeSignedDocument } from '../../firmware-ts/signed/signed-document.j
 import { signPublication } from './signed-publications.js';
 import { expiresAfter } from './trust-list-json.js';
 import type { TestAuthority } from './test-authority.js';
+import { offCurveEntry } from './trust-list-json.js';
 
 export { TRUST_FORGERIES, type TrustForgery };
 
@@ -58,7 +59,8 @@ export function signForPublication(authorityDir: string, authority: TestAuthorit
       req.trustForgery === 'unusable'
         ? authority.trustList(req.trustVersion, { root: current.root, issuers: ['mps', 'mot'], ...expires })
         : authority.trustList(req.trustVersion, { root: current.root, ...expires });
-    const forgery = req.trustForgery === 'unusable' ? undefined : req.trustForgery;
+    if (req.trustForgery === 'off-curve-key') list.issuers[0] = offCurveEntry(list.issuers[0]!);
+    const forgery = req.trustForgery === 'unusable' || req.trustForgery === 'off-curve-key' ? undefined : req.trustForgery;
     const parties = { root: held, sl: authority.keys.sl, ...(rotating ? { newRoot: current.root } : {}), ...(retired ? { retired } : {}) };
     out.trustDocument = { version: req.trustVersion, bytes: signPublication(JSON.stringify(list), parties, forgery) };
     // A refused list changes nothing on the scanners: they keep the root they held.

@@ -1,10 +1,13 @@
 /**
  * The test authority: issuer keys (traffic police, transport ministry, status-list signer), a
  * holder's phone key, and one call to make any code a test or a demo needs, sound or broken.
+ * An authority is Ed25519 or SM2 (docs/CREDENTIALS.md section 2) throughout; a code may still
+ * be shown with a holder key of the other algorithm (`holder`), as a mixed fleet would.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type { CredentialType } from '../../firmware-ts/codec/claims.js';
+import { COSE_ALG, type SignatureAlg } from '../../firmware-ts/crypto/public-key.js';
 import { entryKey } from '../../firmware-ts/status/list/index.js';
 import { issueCredential, presentCredential, qrText, sampleDat } from './credentials.js';
 import { generateKey, keyFromSeed, type SimKey } from './keys.js';
@@ -21,6 +24,8 @@ export const FLAWS = [
   'holder-signature', // BAD_HOLDER_SIGNATURE
   'unknown-issuer', // UNKNOWN_ISSUER
   'wrong-issuer', // ISSUER_NOT_AUTHORIZED: the transport ministry signing a licence
+  'alg-mismatch', // BAD_SIGNATURE: the issuer's header names the other algorithm than its listed key's
+  'holder-alg-mismatch', // BAD_HOLDER_SIGNATURE: the live code's header names the other algorithm than the holder key's
 ] as const;
 export type Flaw = (typeof FLAWS)[number];
 
@@ -66,14 +71,24 @@ export interface AuthorityKeys {
 export class TestAuthority {
   constructor(readonly keys: AuthorityKeys) {}
 
-  static create(): TestAuthority {
-    return new TestAuthority({ mps: generateKey(), mot: generateKey(), sl: generateKey(), holder: generateKey() });
+  /** The authority's algorithm: that of its issuer keys. */
+  get alg(): SignatureAlg {
+    return this.keys.mps.alg;
+  }
+
+  static create(alg: SignatureAlg = 'EdDSA'): TestAuthority {
+    return new TestAuthority({ mps: generateKey(alg), mot: generateKey(alg), sl: generateKey(alg), holder: generateKey(alg) });
   }
 
   /** From `{mps, mot, sl, holder}` hex seeds (the vectors' `keys`, or a saved authority). */
-  static fromSeeds(seeds: Record<keyof AuthorityKeys, string>): TestAuthority {
-    const k = (hex: string) => keyFromSeed(Buffer.from(hex, 'hex'));
+  static fromSeeds(seeds: Record<keyof AuthorityKeys, string>, alg: SignatureAlg = 'EdDSA'): TestAuthority {
+    const k = (hex: string) => keyFromSeed(Buffer.from(hex, 'hex'), alg);
     return new TestAuthority({ mps: k(seeds.mps), mot: k(seeds.mot), sl: k(seeds.sl), holder: k(seeds.holder) });
+  }
+
+  /** The holder key of this authority's seed under `alg` (a holder of the other algorithm, for mixed codes). */
+  holderOf(alg: SignatureAlg): SimKey {
+    return alg === this.keys.holder.alg ? this.keys.holder : keyFromSeed(this.keys.holder.seed, alg);
   }
 
   seeds(): Record<keyof AuthorityKeys, string> {
@@ -102,7 +117,7 @@ export class TestAuthority {
     const ticket = spec.type === 'TK';
     let issuer = ticket ? this.keys.mot : this.keys.mps;
     let iss: string = ticket ? ISSUERS.mot : ISSUERS.mps;
-    if (spec.flaw === 'unknown-issuer') issuer = generateKey();
+    if (spec.flaw === 'unknown-issuer') issuer = generateKey(this.alg);
     if (spec.flaw === 'wrong-issuer') [issuer, iss] = ticket ? [this.keys.mps, ISSUERS.mps] : [this.keys.mot, ISSUERS.mot];
     const holder = HOLDER_TYPES.has(spec.type) ? (spec.holder ?? this.keys.holder) : null;
     const iat = spec.iat ?? spec.now - DAY;
@@ -120,14 +135,22 @@ export class TestAuthority {
       dat: { ...sampleDat(spec.type, spec.now), ...spec.dat },
       tagged: spec.tagged ?? true,
       kidUnprotected: spec.kidUnprotected ?? false,
+      ...(spec.flaw === 'alg-mismatch' ? { alg: otherAlg(issuer.alg) } : {}),
     });
     if (spec.flaw === 'issuer-signature') cose = flipLastBit(cose);
     if (spec.live ?? holder !== null) {
-      const signer = spec.flaw === 'holder-signature' ? generateKey() : (holder ?? this.keys.holder);
-      cose = presentCredential(cose, signer, spec.now - (spec.genAgeSec ?? 5));
+      const own = holder ?? this.keys.holder;
+      const signer = spec.flaw === 'holder-signature' ? generateKey(own.alg) : own;
+      const alg = spec.flaw === 'holder-alg-mismatch' ? { alg: otherAlg(own.alg) } : {};
+      cose = presentCredential(cose, signer, spec.now - (spec.genAgeSec ?? 5), alg);
     }
     return { text: qrText(cose, { compress: spec.compress ?? true }), iss, cti, statusKey: entryKey(iss, cti).toString('hex') };
   }
+}
+
+/** The COSE alg of the algorithm that is not `alg`. */
+function otherAlg(alg: SignatureAlg): number {
+  return alg === 'SM2' ? COSE_ALG.EdDSA : COSE_ALG.SM2;
 }
 
 /** The signature is the last item of a COSE_Sign1, so its last byte is the array's last byte. */

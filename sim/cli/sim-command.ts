@@ -24,6 +24,7 @@ interface IssueOptions {
   uncompressed?: boolean;
   untagged?: boolean;
   kidUnprotected?: boolean;
+  holderAlg?: 'EdDSA' | 'SM2';
   set: string[];
   json?: boolean;
 }
@@ -64,18 +65,21 @@ export function register(program: Command): void {
     .option('--threshold <k>', 'signatures of distinct root keys a trust list or rules document needs', '2')
     .option('--no-root', 'a version-1 trust list without root (only configuration can replace it)')
     .option('--expires <iso>', "the trust list's expires (spec 1.2; default: 90 days from now)")
-    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean; expires?: string }) => {
+    .addOption(
+      new Option('--alg <alg>', 'signature algorithm of every key: Ed25519, or SM2 with SM3 (docs/CREDENTIALS.md section 2)').choices(['EdDSA', 'SM2']).default('EdDSA'),
+    )
+    .action(async (dir: string, opts: { rootKeys: string; threshold: string; root: boolean; expires?: string; alg: 'EdDSA' | 'SM2' }) => {
       const { TestAuthority } = await import('../authority/test-authority.js');
       const { saveAuthority } = await import('../authority/authority-store.js');
       const { generateRoot } = await import('../authority/root-keys.js');
       let root;
       try {
-        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold)) : undefined;
+        root = opts.root ? generateRoot(intOption('root-keys', opts.rootKeys), intOption('threshold', opts.threshold), opts.alg) : undefined;
       } catch (err) {
         throw new UsageError(`--root-keys/--threshold: ${(err as Error).message}`);
       }
       const expires = opts.expires === undefined ? undefined : isoInstantOption('expires', opts.expires);
-      const files = saveAuthority(dir, TestAuthority.create(), root, expires);
+      const files = saveAuthority(dir, TestAuthority.create(opts.alg), root, expires);
       process.stdout.write(`${files.authorityFile}\n${files.trustFile}\n`);
     });
 
@@ -91,7 +95,17 @@ export function register(program: Command): void {
     .option('--iat <iso>', 'issued-at instant (default: a day before --now)')
     .option('--nbf <iso>', 'not-before instant (default: iat)')
     .option('--exp <iso>', 'expiry instant')
-    .addOption(new Option('--flaw <flaw>', 'break the code on purpose').choices(['issuer-signature', 'holder-signature', 'unknown-issuer', 'wrong-issuer']))
+    .addOption(
+      new Option('--flaw <flaw>', 'break the code on purpose').choices([
+        'issuer-signature',
+        'holder-signature',
+        'unknown-issuer',
+        'wrong-issuer',
+        'alg-mismatch',
+        'holder-alg-mismatch',
+      ]),
+    )
+    .addOption(new Option('--holder-alg <alg>', "the holder key's algorithm (default: the authority's)").choices(['EdDSA', 'SM2']))
     .option('--uncompressed', 'no zlib')
     .option('--untagged', 'COSE without tag 18')
     .option('--kid-unprotected', 'kid in the unprotected header')
@@ -122,6 +136,7 @@ export function register(program: Command): void {
         tagged: !opts.untagged,
         kidUnprotected: !!opts.kidUnprotected,
         flaw: opts.flaw as never,
+        ...(opts.holderAlg ? { holder: authority.holderOf(opts.holderAlg) } : {}),
       });
       process.stdout.write(
         opts.json ? `${JSON.stringify({ text: code.text, statusKey: code.statusKey, cti: Buffer.from(code.cti).toString('hex'), iss: code.iss })}\n` : `${code.text}\n`,

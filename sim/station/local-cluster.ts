@@ -4,16 +4,21 @@
  * from the same template the Pi installs (config/nats-station.conf.template), so the tests run
  * the shipped configuration. Members can be killed and started again to play a failing station.
  *
+ * `closed` runs the station closed as shipped: key material from scripts/station-keys.sh (the
+ * station's CA, a certificate per member and per device), TLS on client and route connections,
+ * each device allowed only the bucket. Without it the template's `closed:begin`/`closed:end`
+ * blocks are left out: an open cluster, for the tests and rows that are not about access.
+ *
  * Readiness is asked of the servers themselves (monitoring `/healthz` and `/jsz`: every route up
  * and a JetStream meta leader elected), in a bounded loop.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagedConfigFile } from '../../firmware-ts/paths.js';
+import { PACKAGE_ROOT, packagedConfigFile } from '../../firmware-ts/paths.js';
 
 export const NATS_TEMPLATE_FILE = packagedConfigFile('nats-station.conf.template');
 
@@ -32,12 +37,23 @@ export interface RenderOptions {
   clusterName: string;
   /** The other members' cluster addresses, host:port. */
   routes: readonly string[];
+  /** Closed as shipped: the member's TLS folder (ca.pem, member.pem, member.key), the bucket, the devices let in. */
+  closed?: { tlsDir: string; bucket: string; devices: readonly string[] };
 }
 
-/** The template with its placeholders filled in (the install script does the same with sed). */
+/** The template with its placeholders filled in (the install script does the same with awk). */
 export function renderNatsConfig(template: string, o: RenderOptions): string {
   const routes = o.routes.map((r) => `    "nats-route://${r}"`).join('\n');
-  return template
+  const c = o.closed;
+  const text = c
+    ? template
+        .replaceAll('@CA_FILE@', join(c.tlsDir, 'ca.pem'))
+        .replaceAll('@MEMBER_CERT@', join(c.tlsDir, 'member.pem'))
+        .replaceAll('@MEMBER_KEY@', join(c.tlsDir, 'member.key'))
+        .replaceAll('@BUCKET@', c.bucket)
+        .replaceAll('@USERS@', c.devices.map((d) => `    { user: "CN=${d},OU=device,O=roadscan station ${o.clusterName}", permissions: $DEVICE }`).join('\n'))
+    : template.replace(/^[ \t]*# closed:begin$[\s\S]*?^[ \t]*# closed:end\n/gm, '');
+  return text
     .replaceAll('@SERVER_NAME@', o.serverName)
     .replaceAll('@CLIENT_LISTEN@', o.clientListen)
     .replaceAll('@CLUSTER_LISTEN@', o.clusterListen)
@@ -67,20 +83,40 @@ export class LocalNatsCluster {
     readonly dir: string,
     readonly ports: readonly MemberPorts[],
     private readonly configFiles: readonly string[],
+    /** The station's key folder (scripts/station-keys.sh) when closed, else null. */
+    readonly keysDir: string | null = null,
   ) {
     this.procs = ports.map(() => null);
     this.logs = ports.map(() => '');
   }
 
   /** Writes the members' configurations (nothing started yet). */
-  static async create(size = 3, clusterName = 'station'): Promise<LocalNatsCluster> {
+  static async create(size = 3, clusterName = 'station', opts: { closed?: { bucket: string; devices: readonly string[] } } = {}): Promise<LocalNatsCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'roadscan-nats-'));
     const ports: MemberPorts[] = [];
     for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort(), http: await freePort() });
     const template = readFileSync(NATS_TEMPLATE_FILE, 'utf8');
+    const keysDir = opts.closed ? join(dir, 'keys') : null;
+    if (opts.closed && keysDir) {
+      const members = ports.flatMap((_, i) => ['--member', `n${i + 1}=127.0.0.1`]);
+      const devices = opts.closed.devices.flatMap((d) => ['--device', d]);
+      execFileSync('bash', [join(PACKAGE_ROOT, 'scripts', 'station-keys.sh'), '--out', keysDir, '--station', clusterName, ...members, ...devices, '--days', '2'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    }
     const files = ports.map((p, i) => {
       const storeDir = join(dir, `n${i + 1}`);
       mkdirSync(storeDir, { recursive: true });
+      let closed: RenderOptions['closed'];
+      if (opts.closed && keysDir) {
+        const tlsDir = join(dir, `n${i + 1}-tls`);
+        mkdirSync(tlsDir);
+        copyFileSync(join(keysDir, 'ca.pem'), join(tlsDir, 'ca.pem'));
+        copyFileSync(join(keysDir, 'members', `n${i + 1}.pem`), join(tlsDir, 'member.pem'));
+        copyFileSync(join(keysDir, 'members', `n${i + 1}.key`), join(tlsDir, 'member.key'));
+        const devices = [...ports.map((_, j) => `n${j + 1}`), ...opts.closed.devices];
+        closed = { tlsDir, bucket: opts.closed.bucket, devices };
+      }
       const text = renderNatsConfig(template, {
         serverName: `n${i + 1}`,
         clientListen: `127.0.0.1:${p.client}`,
@@ -89,12 +125,19 @@ export class LocalNatsCluster {
         storeDir,
         clusterName,
         routes: ports.filter((_, j) => j !== i).map((q) => `127.0.0.1:${q.cluster}`),
+        ...(closed ? { closed } : {}),
       });
       const file = join(dir, `n${i + 1}.conf`);
       writeFileSync(file, text);
       return file;
     });
-    return new LocalNatsCluster(dir, ports, files);
+    return new LocalNatsCluster(dir, ports, files, keysDir);
+  }
+
+  /** A device's `station.shared.tls` on a closed cluster (its own certificate, the station's CA). */
+  clientTls(device: string): { caFile: string; certFile: string; keyFile: string } {
+    if (!this.keysDir) throw new Error('this cluster is open: no device certificates');
+    return { caFile: join(this.keysDir, 'ca.pem'), certFile: join(this.keysDir, 'devices', `${device}.pem`), keyFile: join(this.keysDir, 'devices', `${device}.key`) };
   }
 
   /** The client addresses, as `station.shared.servers` takes them. */

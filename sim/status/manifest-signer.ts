@@ -102,7 +102,7 @@ export function forgeManifest(body: ManifestBody, slKey: SimKey, forgery: Forger
       return out;
     }
     case 'unknown-key':
-      return signManifest(body, generateKey());
+      return signManifest(body, generateKey(slKey.alg));
     case 'not-sl-key':
       if (!otherKey) throw new Error('not-sl-key needs a key the trust list holds for another type');
       return signManifest(body, otherKey);

@@ -105,12 +105,14 @@ export function registerStatusSim(sim: Command): void {
     .option('--threshold <k>', 'its threshold', '2')
     .action(async (opts: { dir: string; rootKeys: string; threshold: string }) => {
       const { generateRoot } = await import('../authority/root-keys.js');
-      const { rootGenerations, saveRootGeneration } = await import('../authority/root-store.js');
+      const { loadRootGeneration, rootGenerations, saveRootGeneration } = await import('../authority/root-store.js');
       const gens = rootGenerations(opts.dir);
       if (gens.length === 0) throw new UsageError(`${opts.dir}: no root yet (roadscan sim init without --no-root)`);
       let root;
       try {
-        root = generateRoot(count('root-keys', opts.rootKeys, 32), count('threshold', opts.threshold, 32));
+        // The new root keeps the algorithm of the one it replaces.
+        const alg = loadRootGeneration(opts.dir, gens.at(-1)!).keys[0]!.alg;
+        root = generateRoot(count('root-keys', opts.rootKeys, 32), count('threshold', opts.threshold, 32), alg);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }

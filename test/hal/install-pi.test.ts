@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
@@ -14,6 +14,39 @@ const run = (...args: string[]) => spawnSync('bash', [SCRIPT, ...args], { encodi
 /** The anchor and the URL every install needs (only read for being there in a dry run). */
 const ANCHOR = join(PACKAGE_ROOT, 'package.json');
 const provisioned = ['--trust', ANCHOR, '--status-url', 'https://status.example/'];
+
+/** A station's key material as scripts/station-keys.sh makes it once (members gate1..3, a window). */
+let keysDir = '';
+function stationKeys(): string {
+  if (keysDir) return keysDir;
+  keysDir = join(mkdtempSync(join(tmpdir(), 'roadscan-station-keys-')), 'keys');
+  const made = spawnSync(
+    'bash',
+    [
+      join(PACKAGE_ROOT, 'scripts', 'station-keys.sh'),
+      '--out',
+      keysDir,
+      '--station',
+      'station-7',
+      '--member',
+      'gate1=10.0.0.11',
+      '--member',
+      'gate2=10.0.0.12',
+      '--member',
+      'gate3=10.0.0.13',
+      '--device',
+      'win1',
+      '--days',
+      '2',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0) throw new Error(made.stderr);
+  return keysDir;
+}
+afterAll(() => {
+  if (keysDir) rmSync(join(keysDir, '..'), { recursive: true, force: true });
+});
 
 describe('scripts/install-pi.sh', () => {
   it('plans the whole install: user in dialout and gpio, package, config, udev rule, service', () => {
@@ -70,7 +103,20 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('--station-cluster plans nats-server with JetStream, its unit, and station.shared naming every member', () => {
-    const res = run('--dry-run', ...provisioned, '--no-start', '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12,10.0.0.13');
+    const keys = ['--station-keys', stationKeys(), '--station-name', 'station-7'];
+    const res = run(
+      '--dry-run',
+      ...provisioned,
+      '--no-start',
+      '--station-cluster',
+      '--node-name',
+      'gate1',
+      '--node-ip',
+      '10.0.0.11',
+      '--peers',
+      '10.0.0.12,10.0.0.13',
+      ...keys,
+    );
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const out = res.stdout;
@@ -81,9 +127,41 @@ describe('scripts/install-pi.sh', () => {
     expect(out).toContain('+ write /etc/systemd/system/roadscan-nats.service (mode 0644)');
     expect(out).toContain('+ systemctl enable roadscan-nats.service');
     expect(out).toContain('10.0.0.11:4222,10.0.0.12:4222,10.0.0.13:4222');
+    // Its own member key for nats-server, its own device key for roadscan, both 0600.
+    expect(out).toContain(`+ install -m 0600 -o nats -g nats ${stationKeys()}/members/gate1.key /etc/roadscan/station/member.key`);
+    expect(out).toContain(`+ install -m 0600 -o roadscan -g roadscan ${stationKeys()}/devices/gate1.key /etc/roadscan/station/device.key`);
+    expect(out).not.toContain('ca.key');
     // The store is set before the appliance's unit is enabled, so its first start already shares.
     expect(out.indexOf('station.shared.servers')).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
     expect(run('--dry-run', ...provisioned).stdout).not.toContain('nats-server');
+  });
+
+  it('--station-cluster refuses to install an open station: no keys, or keys of another station or without this member', () => {
+    const base = ['--dry-run', ...provisioned, '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12'];
+    expect(run(...base, '--station-name', 'station-7')).toMatchObject({
+      status: 2,
+      stderr: 'install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/station-keys.sh); nothing installed\n',
+    });
+    expect(run(...base, '--station-keys', stationKeys(), '--station-name', 'station-8').stderr).toBe(
+      `install-pi: --station-keys ${stationKeys()} are station station-7's, not station-8's; nothing installed\n`,
+    );
+    expect(
+      run(
+        '--dry-run',
+        ...provisioned,
+        '--station-cluster',
+        '--node-name',
+        'gate9',
+        '--node-ip',
+        '10.0.0.19',
+        '--peers',
+        '10.0.0.12',
+        '--station-keys',
+        stationKeys(),
+        '--station-name',
+        'station-7',
+      ),
+    ).toMatchObject({ status: 2 });
   });
 
   it("--station-cluster refuses to guess a member's name, address or peers", () => {
@@ -95,10 +173,25 @@ describe('scripts/install-pi.sh', () => {
     );
   });
 
-  it('renders a member configuration that nats-server accepts: JetStream store, cluster name, routes to the peers', () => {
+  it('renders a member configuration that nats-server accepts: JetStream store, cluster name, routes to the peers, closed', () => {
+    // The member's TLS folder as the installer fills it.
+    const tlsDir = mkdtempSync(join(tmpdir(), 'roadscan-natstls-'));
+    writeFileSync(join(tlsDir, 'ca.pem'), readFileSync(join(stationKeys(), 'ca.pem')));
+    writeFileSync(join(tlsDir, 'member.pem'), readFileSync(join(stationKeys(), 'members', 'gate1.pem')));
+    writeFileSync(join(tlsDir, 'member.key'), readFileSync(join(stationKeys(), 'members', 'gate1.key')));
     const res = spawnSync(
       'bash',
-      [join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'), 'gate1', '10.0.0.11', '10.0.0.12,10.0.0.13', 'station-7', '/var/lib/roadscan-nats/jetstream'],
+      [
+        join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'),
+        'gate1',
+        '10.0.0.11',
+        '10.0.0.12,10.0.0.13',
+        'station-7',
+        '/var/lib/roadscan-nats/jetstream',
+        tlsDir,
+        'roadscan-once',
+        'gate1,gate2,win1',
+      ],
       { encoding: 'utf8' },
     );
     expect(res.status).toBe(0);
@@ -109,6 +202,13 @@ describe('scripts/install-pi.sh', () => {
     expect(conf).toMatch(/^ {2}name: "station-7"$/m);
     expect(conf).toContain('"nats-route://10.0.0.12:6222"\n    "nats-route://10.0.0.13:6222"');
     expect(conf).not.toContain('@');
+    // Closed: TLS with client certificates mapped to users on clients, TLS both ways on routes,
+    // each device allowed only the bucket's subjects and its stream's API.
+    expect(conf).toContain('verify_and_map: true');
+    expect(conf).toMatch(/cluster \{[\s\S]*tls \{[\s\S]*verify: true/);
+    expect(conf).toContain('{ user: "CN=win1,OU=device,O=roadscan station station-7", permissions: $DEVICE }');
+    expect(conf).toContain('"$KV.roadscan-once.>"');
+    expect(conf).not.toMatch(/STREAM\.(UPDATE|DELETE|PURGE)/);
     const dir = mkdtempSync(join(tmpdir(), 'roadscan-natsconf-'));
     try {
       writeFileSync(join(dir, 'n.conf'), conf);
@@ -117,6 +217,7 @@ describe('scripts/install-pi.sh', () => {
       expect(check.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(tlsDir, { recursive: true, force: true });
     }
   });
 

@@ -10,7 +10,12 @@ export const syncSection = {
   statusList: z
     .strictObject({
       /** Base URL of the published list; null disables background sync. */
-      url: z.string().url().nullable().default(null),
+      url: z
+        .string()
+        .url()
+        .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), 'a URL carrying a user name or password is refused (it would be shown and stored in clear)')
+        .nullable()
+        .default(null),
       /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
       maxAgeHours: z
         .number()

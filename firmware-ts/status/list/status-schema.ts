@@ -60,6 +60,9 @@ const STEPS: readonly string[] = [
    );`,
   // 4: why the kept list was found damaged at rest (null: not known to be); cleared by a sync.
   `ALTER TABLE status_state ADD COLUMN damaged TEXT;`,
+  // 1.2: the base URL the manifest's ETag came from; an ETag counts only there (a validator
+  // stored before, without its URL, counts nowhere: the next sync makes a plain GET).
+  `ALTER TABLE status_state ADD COLUMN manifest_etag_url TEXT;`,
 ];
 
 export function migrateStatusList(db: Db): void {
@@ -81,6 +84,8 @@ export interface StatusStateRow {
   trust_sha256: Buffer | null;
   synced_ms: number | null;
   manifest_etag: string | null;
+  /** The base URL `manifest_etag` came from (spec 1.2: it counts only there). */
+  manifest_etag_url: string | null;
   base_sha256: Buffer | null;
   damaged: string | null;
 }

@@ -19,7 +19,8 @@ import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js'
 import { SnapshotReader, encodeIndexFile } from '../list/index.js';
 import { deltaBytes, snapshotBytes } from '../list/index.js';
 import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from '../list/index.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 
 /** What every download needs: where, how long to wait, and whom to tell about progress. */
 export interface DownloadContext {
@@ -49,6 +50,10 @@ export function fileUrl(base: URL, path: string): URL {
 }
 
 /** Parses the base URL given by configuration or `--url`; http(s) only, ending in `/`. */
+/** The one line a URL carrying a user name or password gets (never echoed: it holds the secret). */
+export const CREDENTIALS_IN_URL =
+  "base URL carries a user name or password: refused (they would be shown and stored in clear); publish the list where it needs none, or put the credentials in the server's own access rules";
+
 export function parseBaseUrl(text: string): URL {
   let url: URL;
   try {
@@ -59,6 +64,8 @@ export function parseBaseUrl(text: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SyncError(`base URL must be http or https, not ${oneLine(url.protocol, 20)}`);
   }
+  // Credentials in a URL end up in logs, status output and a world-readable configuration.
+  if (url.username || url.password) throw new SyncError(CREDENTIALS_IN_URL);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   url.search = '';
   url.hash = '';

@@ -29,7 +29,8 @@ import {
   type StatusStateRow,
 } from '../list/index.js';
 import { MAX_MANIFEST_BYTES, verifyManifest } from './manifest.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 import { downloadDelta, downloadSnapshot, fetchConditional, fetchSmall, parseBaseUrl, type DownloadContext } from './sync-downloads.js';
 import { checkSignedUpdates } from './signed-updates.js';
 import type { RulesName } from '../../rules/rules-data.js';
@@ -130,7 +131,7 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
     recordSyncAttempt(opts.db, now(), null);
     return outcome;
   } catch (err) {
-    const msg = err instanceof SyncError ? err.message : `sync failed: ${oneLine((err as Error).message ?? String(err))}`;
+    const msg = err instanceof SyncError ? err.message : `sync failed: ${oneLine((err as Error).message ?? String(err), 300)}`;
     opts.log?.warn(`status list sync: ${msg}`);
     for (const r of readers) r.close();
     readers.length = 0;
@@ -157,7 +158,9 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
       opts.log?.warn('status list: the held snapshot file is damaged or missing; fetching the whole snapshot');
     }
   }
-  const etag = start.seq !== null && heldWhole ? start.manifest_etag : null;
+  // Spec 1.2: an ETag counts only for the base URL it came from; another URL starts clean, with a
+  // plain GET and a full check, so a 304 from a stranger can never pass for "nothing new".
+  const etag = start.seq !== null && heldWhole && start.manifest_etag_url === ctx.baseUrl.href ? start.manifest_etag : null;
   const got = await fetchConditional(ctx, 'manifest.cose', MAX_MANIFEST_BYTES, etag);
   if (got.body === null) {
     opts.log?.info?.(`status list: manifest not modified (seq ${start.seq}); the list's age stays`);
@@ -226,7 +229,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, base_sha256 = ?, damaged = NULL,
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, manifest_etag_url = ?, base_sha256 = ?, damaged = NULL,
              trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
              trust_sha256 = coalesce(?, trust_sha256)
            WHERE id = 1`,
@@ -241,6 +244,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
           entries,
           now,
           got.etag,
+          got.etag === null ? null : ctx.baseUrl.href,
           base.sha256,
           trust?.json ?? null,
           trust?.list.version ?? null,
