@@ -43,12 +43,14 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
 import { CheckerInForce } from './checker-in-force.js';
+import { heldDocuments } from './checker.js';
 import { listSync } from './list-sync.js';
 import { auditUpload } from './audit-upload.js';
 import { buildScanPath } from './scan-path.js';
 import { storageOutput } from './storage-output.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
+import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
 import { throwIfPortTaken } from './port-taken.js';
 import { heldDocuments } from './checker.js';
@@ -183,6 +185,9 @@ export class ServiceHost {
     // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
     const calendarCheck = () => calendarCoverage(inForce.rules.inForce.calendar.years, time().nowSec);
     metrics.watchCalendar(() => calendarCheck().nextYearMissing);
+    // Spec 1.2: each signed document held and where it stands against its expires, by the check clock.
+    const signedNow = () => heldDocuments(inForce.trust, inForce.rules).map((d) => heldExpiry(d, time().nowSec));
+    metrics.watchSigned(signedNow);
 
     const once = buildOnceOnly(rt, {
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
@@ -253,7 +258,7 @@ export class ServiceHost {
           onScannerChange: (fn) => appliance.on('scanner', fn),
           storage,
           station,
-          strip: statusStripFeed(rt, store, audit, station),
+          strip: statusStripFeed(rt, store, audit, station, signedNow),
           logger,
           portRequired: opts.portsRequired !== false,
           ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
@@ -338,6 +343,7 @@ export class ServiceHost {
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
             rules: healthRules(inForce.rules.inForce, calendarCheck()),
+            signed: signedNow(),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
             ...(station ? { station: stationHealth(station.state()) } : {}),
