@@ -53,8 +53,6 @@ import { healthRules } from '../health/health-rules.js';
 import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
 import { throwIfPortTaken } from './port-taken.js';
-import { heldDocuments } from './checker.js';
-import { heldExpiry } from '../signed/expiry.js';
 import type { DeviceState } from '../supervisor/service-status.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
@@ -295,10 +293,7 @@ export class ServiceHost {
     appliance.on('scanner', (s) => s.reconnected && metrics.scannerReconnected());
 
     // What `systemctl status` says (supervisor/service-status.ts): gathered here, told on change.
-    const trustStale = () => {
-      const nowSec = time().nowSec;
-      return heldDocuments(inForce.trust, inForce.rules).some((d) => heldExpiry(d, nowSec).stale);
-    };
+    const trustStale = () => signedNow().some((d) => d.stale);
     this.deviceState = () => ({
       profile: cfg.profile,
       scanner: { name: hal.scanner.name, state: appliance.scannerState },
