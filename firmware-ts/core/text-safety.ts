@@ -2,8 +2,9 @@
  * The one rule for text that reaches a person: a screen, a terminal, a log line, an error
  * message. A QR code, a serial line, a server's reply are input from strangers, and a single
  * escape (C0, DEL, C1), a bidirectional override or a zero-width character could forge a log
- * line, steer a terminal or hide text on a page. Every filter in the project uses this class,
- * so the screen, the logs, the errors and the drivers never disagree about what is safe.
+ * line, steer a terminal or hide text on a page. Every filter in the project uses this module,
+ * imported by its own name (no copies, no re-exports), so the screen, the logs, the errors and
+ * the drivers never disagree about what is safe.
  * @module
  */
 

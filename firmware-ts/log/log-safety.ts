@@ -42,10 +42,9 @@ const PERSONAL_KEYS: ReadonlySet<string> = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-import { safeLogText as coreSafeLogText } from '../core/text-safety.js';
+import { safeLogText } from '../core/text-safety.js';
 
 const MAX_DEPTH = 5;
-const MAX_STRING = 512;
 const MAX_ITEMS = 50;
 
 export const REDACTED = '[redacted]';
@@ -53,11 +52,6 @@ export const REDACTED = '[redacted]';
 /** True for a key that must never carry its value into a log. */
 export function isPersonalKey(key: string): boolean {
   return PERSONAL_KEYS.has(key.toLowerCase());
-}
-
-/** A string made safe for one log line: no control or formatting characters, bounded length. */
-export function safeLogText(text: string): string {
-  return coreSafeLogText(text, MAX_STRING);
 }
 
 /** A copy of a log value with personal keys redacted and every string made safe. */

@@ -19,7 +19,8 @@ import { CLEAR_LINE, liveLine } from '../core/live-line.js';
 import pretty from 'pino-pretty';
 import { isJournalStream, journaldDestination } from './journald.js';
 import { LogRateLimiter, type RateLimitOptions } from './log-rate-limit.js';
-import { safeLogText, safeLogValue } from './log-safety.js';
+import { safeLogText } from '../core/text-safety.js';
+import { safeLogValue } from './log-safety.js';
 
 export type { Logger } from 'pino';
 

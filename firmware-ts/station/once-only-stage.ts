@@ -19,6 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/reasons.js';
+import { oneLine } from '../core/text-safety.js';
 import { isOnceKey, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 
 /** What the step needs of a checked scan (a `ScanResult` fits). */
@@ -245,6 +246,5 @@ function withReasons<T extends OnceCheckedScan>(result: T, added: readonly Reaso
 
 function oneLineMessage(err: unknown): string {
   const text = err instanceof Error ? `${(err as NodeJS.ErrnoException).code ?? err.name}: ${err.message}` : String(err);
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ').slice(0, 200);
+  return oneLine(text, 200);
 }

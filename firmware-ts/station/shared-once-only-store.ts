@@ -32,6 +32,7 @@ import type { LocalOnceOnlyStore } from './local-once-only-store.js';
 import { assertOnceInput, isOnceRecord, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 import { KeyExistsError, UnreadableValueError, type StationBucket } from './station-bucket.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
+import { oneLine } from '../core/text-safety.js';
 import { LogOnceAMinute } from './log-once-a-minute.js';
 
 export interface SharedOnceOnlyStoreOptions {
@@ -172,7 +173,7 @@ export class SharedOnceOnlyStore implements OnceOnlyStore {
       return { ...fixed, ...this.counts, queueFull: this.counts.queued >= q.maxRows };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      const why = `${e?.code ?? 'error'}: ${String(e?.message ?? err)}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
+      const why = oneLine(`${e?.code ?? 'error'}: ${String(e?.message ?? err)}`, 200);
       return { ...fixed, ...this.counts, queueFull: this.counts.queued >= q.maxRows, problem: `station records unreadable: ${why}` };
     }
   }

@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { findGpioChip, sysfsGpioNumber, type GpioChip } from '../indicator/gpio-chip-base.js';
 import { realTimers, type Timers } from '../indicator/pattern-player.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 import { BUTTON_NAMES, ButtonsError, type ButtonName, type Buttons, type ButtonsEvents } from './buttons.js';
 import { Debouncer } from './debouncer.js';
 

@@ -23,7 +23,7 @@ import sharp from 'sharp';
 import { dewarpQr } from './dewarp.js';
 import { readQr, readQrOrCandidates, type GreyImage } from './grey-reader.js';
 import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from './zxing-loader.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 
 export interface ImageDecoderOptions {
   /** Largest file accepted, in bytes. */

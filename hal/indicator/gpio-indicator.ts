@@ -10,7 +10,7 @@
 import { IndicatorBase, IndicatorError, type IndicatorBaseOptions } from './indicator.js';
 import { findGpioChip, sysfsGpioNumber, type GpioChip } from './gpio-chip-base.js';
 import { lineStates, type IndicatorOutput, type OutputLine } from './patterns.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 
 /** One output line, as `onoff`'s Gpio offers it; tests inject a recording double. */
 export interface GpioLine {

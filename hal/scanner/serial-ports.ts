@@ -9,7 +9,7 @@
  */
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 
 export interface SerialPortEntry {
   /** The device, e.g. /dev/ttyACM0. */

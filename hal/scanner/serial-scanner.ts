@@ -21,7 +21,7 @@ import type { Terminator } from './frame-parser.js';
 import { ScannerBase } from './scanner-base.js';
 import { LineClock } from './line-clock.js';
 import type { Scanner } from './scanner.js';
-import { oneLine } from '../one-line.js';
+import { oneLine } from '../../firmware-ts/core/text-safety.js';
 
 export interface SerialScannerOptions {
   /** Device path: /dev/ttyACM0, /dev/serial/by-id/usb-..., a pty link. */

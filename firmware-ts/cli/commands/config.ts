@@ -38,7 +38,7 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
       import('../../config/config-error.js'),
       import('../../config/json-position.js'),
       import('../../paths.js'),
-      import('../../log/log-safety.js'),
+      import('../../core/text-safety.js'),
     ]);
   const target = file ?? DEFAULT_CONFIG_FILE;
   const shown = relative(process.cwd(), target) || target;

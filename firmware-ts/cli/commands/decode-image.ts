@@ -40,7 +40,7 @@ function undecoded(ms: number): ScanResult {
 
 async function runDecodeImage(files: string[], opts: DecodeImageOptions): Promise<number> {
   const { ImageDecoder } = await import('../../../hal/image/image-decoder.js');
-  const { oneLine } = await import('../../../hal/one-line.js');
+  const { oneLine } = await import('../../core/text-safety.js');
   const rt = await openRuntime(opts);
   try {
     const status = openStatusSource(rt);

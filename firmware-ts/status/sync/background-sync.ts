@@ -7,7 +7,7 @@
  * partial download, to resume at the next start).
  * @module
  */
-import { oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
 import type { SyncOutcome } from './sync.js';
 
 export interface BackgroundSyncOptions {
@@ -96,7 +96,7 @@ export class BackgroundSync {
     try {
       outcome = await this.opts.run(this.abort.signal);
     } catch (err) {
-      outcome = { ok: false, seq: null, applied: 'none', entries: 0, iat: null, error: `sync failed: ${oneLine(String((err as Error)?.message ?? err))}` };
+      outcome = { ok: false, seq: null, applied: 'none', entries: 0, iat: null, error: `sync failed: ${oneLine(String((err as Error)?.message ?? err), 300)}` };
     }
     this.failures = outcome.ok ? 0 : this.failures + 1;
     const next = this.delayAfter(this.failures);

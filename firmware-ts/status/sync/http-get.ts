@@ -18,7 +18,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 
 export interface HttpGetOptions {
   /** Name for messages (the file's path). */

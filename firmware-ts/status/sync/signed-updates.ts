@@ -24,7 +24,8 @@ import { refuseUnlessCurrent } from '../../signed/expiry.js';
 import { acceptTrustUpdate, SignedUpdateError, type AcceptedTrustList } from '../../signed/trust-update.js';
 import type { TrustList } from '../../verify/trust-list.js';
 import type { FileRef } from './manifest.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 
 export interface VersionedRef extends FileRef {
   version: number;
@@ -87,13 +88,13 @@ async function fetchDocument(fetch: Fetch, ref: FileRef): Promise<{ doc: SignedD
   try {
     return { doc: decodeSignedDocument(bytes), sha256 };
   } catch (err) {
-    if (err instanceof SignedDocumentError) throw new SyncError(`${oneLine(ref.path, 80)}: ${oneLine(err.message)}`);
+    if (err instanceof SignedDocumentError) throw new SyncError(`${oneLine(ref.path, 80)}: ${oneLine(err.message, 300)}`);
     throw err;
   }
 }
 
 function refused(path: string, err: unknown): never {
-  if (err instanceof SignedUpdateError) throw new SyncError(`${oneLine(path, 80)}: ${oneLine(err.message)}`);
+  if (err instanceof SignedUpdateError) throw new SyncError(`${oneLine(path, 80)}: ${oneLine(err.message, 300)}`);
   throw err;
 }
 

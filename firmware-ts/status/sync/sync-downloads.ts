@@ -19,7 +19,8 @@ import { SnapshotReceiver, type ReceivedSnapshot } from './snapshot-receiver.js'
 import { SnapshotReader, encodeIndexFile } from '../list/index.js';
 import { deltaBytes, snapshotBytes } from '../list/index.js';
 import { fsyncDir, indexFileFor, removeQuietly, snapshotFileName, tempFileName } from '../list/index.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 
 /** What every download needs: where, how long to wait, and whom to tell about progress. */
 export interface DownloadContext {

@@ -29,7 +29,8 @@ import {
   type StatusStateRow,
 } from '../list/index.js';
 import { MAX_MANIFEST_BYTES, verifyManifest } from './manifest.js';
-import { SyncError, oneLine } from './sync-error.js';
+import { oneLine } from '../../core/text-safety.js';
+import { SyncError } from './sync-error.js';
 import { downloadDelta, downloadSnapshot, fetchConditional, fetchSmall, parseBaseUrl, type DownloadContext } from './sync-downloads.js';
 import { checkSignedUpdates } from './signed-updates.js';
 import type { RulesName } from '../../rules/rules-data.js';
@@ -130,7 +131,7 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
     recordSyncAttempt(opts.db, now(), null);
     return outcome;
   } catch (err) {
-    const msg = err instanceof SyncError ? err.message : `sync failed: ${oneLine((err as Error).message ?? String(err))}`;
+    const msg = err instanceof SyncError ? err.message : `sync failed: ${oneLine((err as Error).message ?? String(err), 300)}`;
     opts.log?.warn(`status list sync: ${msg}`);
     for (const r of readers) r.close();
     readers.length = 0;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { displaySafe, hasUnsafeText, oneLine, safeLogText, stripUnsafe } from '../../../firmware-ts/core/text-safety.js';
-import { safeLogText as logFilter } from '../../../firmware-ts/log/log-safety.js';
+import { safeLogValue as logFilter } from '../../../firmware-ts/log/log-safety.js';
 import { displaySafe as screenFilter } from '../../../firmware-ts/verdict/display-text.js';
 import { decodeFrame } from '../../../hal/scanner/frame-parser.js';
 import { runCli } from '../../helpers/cli.js';
