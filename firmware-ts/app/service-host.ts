@@ -54,6 +54,7 @@ import { healthRules } from '../health/health-rules.js';
 import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
 import { throwIfPortTaken } from './port-taken.js';
+import type { DeviceState } from '../supervisor/service-status.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
@@ -62,6 +63,7 @@ import type { Logger } from '../log/logger.js';
 import { operatorScreen } from './operator-screen.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
+import { policySummary, statusMaxAgeSec } from './policy-in-force.js';
 import { statusDataDir } from '../status/list/index.js';
 import { StatusListStore } from '../status/list/index.js';
 import type { ScanPath } from '../scan-path/index.js';
@@ -119,6 +121,10 @@ export class ServiceHost {
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly phases = new Map<PhaseName, Phase>();
+  /** The device's state now, for `systemctl status` (supervisor/service-status.ts). */
+  readonly deviceState: () => DeviceState;
+  /** Told when the scanner, the records or the station change (the list's and trust's age: poll). */
+  readonly onDeviceChange: (fn: () => void) => void;
 
   constructor(opts: ServiceHostOptions) {
     const { rt, hal, logger } = opts;
@@ -134,8 +140,6 @@ export class ServiceHost {
       },
     });
     const time = (): CheckTime => rt.time();
-    const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
-    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
     const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
@@ -150,6 +154,9 @@ export class ServiceHost {
     phase('database watch', { stop: () => dbWatch?.stop() });
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const inForce = new CheckerInForce(rt, store, logger, (what) => metrics.reloadFailed(what));
+    // The list age by the policy in force (a synced policy may change it while the service runs).
+    const maxAgeSec = () => statusMaxAgeSec(inForce.policy);
+    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec());
     const writer =
       rt.dbFile === ':memory:'
         ? null
@@ -190,6 +197,7 @@ export class ServiceHost {
     metrics.watchSigned(signedNow);
 
     const once = buildOnceOnly(rt, {
+      escalate: () => inForce.checker.policy.policy.escalate,
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
       // Boardings and vouchers durable in the audit writer's commits, never the scan's wait (its faults: `boarding`).
       ...(writer
@@ -258,7 +266,7 @@ export class ServiceHost {
           onScannerChange: (fn) => appliance.on('scanner', fn),
           storage,
           station,
-          strip: statusStripFeed(rt, store, audit, station, signedNow),
+          strip: statusStripFeed(rt, store, audit, station, maxAgeSec, signedNow),
           logger,
           portRequired: opts.portsRequired !== false,
           ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
@@ -294,6 +302,24 @@ export class ServiceHost {
     });
     appliance.on('scanner', (s) => s.reconnected && metrics.scannerReconnected());
 
+    // What `systemctl status` says (supervisor/service-status.ts): gathered here, told on change.
+    const trustStale = () => signedNow().some((d) => d.stale);
+    this.deviceState = () => ({
+      profile: cfg.profile,
+      scanner: { name: hal.scanner.name, state: appliance.scannerState },
+      storageOk: storage.ok,
+      stationConnected: station ? station.state().connected : null,
+      listStale: age().stale,
+      trustStale: safely(trustStale, false),
+    });
+    this.onDeviceChange = (fn) => {
+      // After the change has settled everywhere (the scanner's own state, the alert pattern).
+      const later = () => queueMicrotask(fn);
+      appliance.on('scanner', later);
+      storage.onChange(later);
+      station?.onChange(later);
+    };
+
     // The clock floor learns from each scan's instant.
     path.on('scan', (s) => {
       floor.noteScan(s.time);
@@ -321,7 +347,7 @@ export class ServiceHost {
             scanner: hal.scanner.state,
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
-            rules: healthRules(inForce.rules.inForce, calendarCheck()),
+            rules: healthRules(inForce.rules.inForce, calendarCheck(), policySummary(inForce.policy, inForce.rules.inForce.source.policy)),
             signed: signedNow(),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
@@ -378,6 +404,15 @@ export class ServiceHost {
         // Stopping is best effort; the database closes after this.
       }
     }
+  }
+}
+
+/** A probe that fails reads as `fallback` (the status line must never fail the service). */
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
   }
 }
 
