@@ -33,7 +33,8 @@
  * | database watch | (watching when built)                    | 11. stop watching                                 |
  * @module
  */
-import { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { deviceKeyFor, openAuditLog } from './audit-log-open.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import type { StoreFault } from '../station/once-only-stage.js';
 import type { StationState } from '../station/shared-once-only-store.js';
@@ -138,7 +139,9 @@ export class ServiceHost {
     const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
-    const audit = new AuditLog(rt.db, auditMeta);
+    // The device key signs the audit chain's checkpoints; made here on a device that has none yet.
+    const deviceKey = deviceKeyFor(rt, { makeKey: true, onKeyProblem: (line) => logger.error({ err: line }, 'audit checkpoints not signed') });
+    const audit = openAuditLog(rt, deviceKey);
     this.audit = audit;
     const storage = new StorageHealth();
     // A database deleted or replaced under the service keeps taking writes that are lost at restart: said, not silent.
@@ -153,6 +156,9 @@ export class ServiceHost {
         : new AuditWriter({
             file: rt.dbFile,
             meta: auditMeta,
+            key: deviceKey?.signing ?? null,
+            checkpointEvery: cfg.audit.checkpointEvery,
+            checkpointPeriodMs: cfg.audit.checkpointMinutes * 60_000,
             health: storage,
             onLost: (n) => {
               metrics.auditRecordsLost(n);
@@ -163,7 +169,8 @@ export class ServiceHost {
     phase('records', {
       // Last before the database closes: what the scans handed over is written, or said.
       stop: async () => {
-        if (!writer) return;
+        // Without a writer (a database in memory) the stop checkpoint is the log's to sign.
+        if (!writer) return void audit.checkpointHead('stop');
         const unwritten = await writer.close();
         if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
       },
