@@ -14,5 +14,6 @@ export * from './rules.js';
 export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
+export * from './policy-in-force.js';
 export * from './scan-path.js';
 export * from './audit-log-open.js';
