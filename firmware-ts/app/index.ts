@@ -15,3 +15,4 @@ export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
 export * from './scan-path.js';
+export { DEFAULT_CONFIG_FILE } from '../paths.js';

@@ -52,7 +52,7 @@ function parseSince(text: string): number {
 
 /** The runtime, refusing to create a database named on the command line that does not exist. */
 async function open(opts: CommonOptions) {
-  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../audit/audit-log.js')]);
+  const [{ openRuntime }, { AuditLog }] = await Promise.all([import('../../app/runtime.js'), import('../../app/audit-tools.js')]);
   const rt = await openRuntime({ ...opts, existingDb: true });
   try {
     return { rt, log: new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator }) };
@@ -85,7 +85,7 @@ async function runExport(opts: ExportOptions): Promise<number> {
 
 async function runUpload(opts: UploadOptions): Promise<number> {
   const { uploadUrlProblem } = await import('../../config/sections/ops.js');
-  const { AuditUploader } = await import('../../audit/audit-uploader.js');
+  const { AuditUploader } = await import('../../app/audit-tools.js');
   const { rt, log } = await open(opts);
   try {
     const cfg = rt.config.audit;
@@ -93,7 +93,7 @@ async function runUpload(opts: UploadOptions): Promise<number> {
     if (!url) throw new UsageError('no collector: set audit.uploadUrl in the configuration or give --url');
     const problem = uploadUrlProblem(url);
     if (problem) throw new UsageError(`--url: ${problem}`);
-    const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
+    const { readUploadTls, UploadIdentityError } = await import('../../app/audit-tools.js');
     const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
     let tls;
     try {
@@ -121,7 +121,7 @@ async function runUpload(opts: UploadOptions): Promise<number> {
 }
 
 async function runPurge(opts: CommonOptions): Promise<number> {
-  const { clockFloorFromConfig } = await import('../../clock/clock-floor-config.js');
+  const { clockFloorFromConfig } = await import('../../app/audit-tools.js');
   const { rt, log } = await open(opts);
   try {
     const floor = clockFloorFromConfig(rt.db, rt.config.clock);

@@ -53,7 +53,7 @@ function waitMs(text: string): number {
 
 async function runProvision(opts: ProvisionCliOptions): Promise<number> {
   const { provision, checkService } = await import('../../app/provision.js');
-  const { DEFAULT_CONFIG_FILE } = await import('../../paths.js');
+  const { DEFAULT_CONFIG_FILE } = await import('../../app/index.js');
   const configFile = opts.config ?? DEFAULT_CONFIG_FILE;
   const wait = waitMs(opts.wait);
   const say = (line: string) => process.stdout.write(`provision: ${line}\n`);

@@ -25,10 +25,10 @@ export function register(program: Command): void {
 }
 
 async function runStatus(opts: StatusCliOptions): Promise<number> {
-  const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
+  const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
   const { listAge } = await import('../../core/staleness.js');
   const { chooseTrust, heldDocuments, loadRulesData, rulesVersions } = await import('../../app/index.js');
-  const { heldExpiry } = await import('../../signed/expiry.js');
+  const { heldExpiry } = await import('../../app/status-list.js');
   // `status` only reads: a database that is not there is named, never created.
   const rt = await openRuntime({ ...opts, existingDb: true });
   try {
