@@ -4,7 +4,6 @@
  * line reaches them only through here (test/architecture/), loaded by the commands that need them.
  * @module
  */
-export { AuditLog } from '../audit/audit-log.js';
 export { AuditUploader } from '../audit/audit-uploader.js';
 export { readUploadTls, UploadIdentityError } from '../audit/upload-identity.js';
 export { clockFloorFromConfig } from '../clock/clock-floor-config.js';

@@ -7,6 +7,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { AuditUploader } from '../audit/audit-uploader.js';
 import { readUploadTls } from '../audit/upload-identity.js';
+import { readDeviceKeyInfo } from '../audit/device-key.js';
 import type { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
 import type { Runtime } from './runtime.js';
@@ -18,6 +19,7 @@ export function auditUpload(rt: Runtime, url: string, audit: AuditLog, metrics: 
   return new AuditUploader(audit, {
     url,
     ...tls,
+    deviceKey: rt.dbFile === ':memory:' ? null : readDeviceKeyInfo(rt.dbFile),
     batchSize: cfg.uploadBatch,
     periodMs: cfg.uploadPeriodSec * 1000,
     maxBackoffMs: cfg.uploadMaxBackoffSec * 1000,

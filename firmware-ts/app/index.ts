@@ -16,3 +16,4 @@ export * from './hal-options.js';
 export * from './process-guard.js';
 export * from './scan-path.js';
 export { DEFAULT_CONFIG_FILE } from '../paths.js';
+export * from './audit-log-open.js';

@@ -175,6 +175,10 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
   result.seq = outcome.seq;
   if (!outcome.ok) return { ...result, reason: `first sync failed: ${outcome.error}` };
   say(`first sync: status list seq ${outcome.seq}, ${outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`}, ${outcome.entries} entries`);
+  // The device key the audit checkpoints are signed with (audit/device-key.ts): made once, kept after.
+  const key = await deviceKeyStep(loaded.file);
+  if ('error' in key) return { ...result, reason: key.error };
+  say(key.line);
 
   // 4. Done only when the service scans.
   if (opts.waitMs <= 0) return { ...result, done: true };
@@ -208,6 +212,20 @@ export async function checkService(
     ...(signal ? { signal } : {}),
     ...(startedSinceSec !== undefined ? { startedSinceSec } : {}),
   });
+}
+
+async function deviceKeyStep(configFile: string): Promise<{ line: string } | { error: string }> {
+  const { makeDeviceKey, deviceKeyFiles, DeviceKeyError } = await import('../audit/device-key.js');
+  const rt = await openRuntime({ config: configFile });
+  try {
+    if (rt.dbFile === ':memory:') return { line: 'device key: none (the database is in memory)' };
+    const { key, made } = makeDeviceKey(rt.dbFile);
+    return { line: `device key: Ed25519 ${key.info.id} ${made ? 'made' : 'kept'} (${deviceKeyFiles(rt.dbFile).publicFile})` };
+  } catch (err) {
+    return { error: err instanceof DeviceKeyError ? err.message : `device key: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  } finally {
+    rt.close();
+  }
 }
 
 async function syncWith(configFile: string, signal?: AbortSignal) {

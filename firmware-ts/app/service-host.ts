@@ -33,7 +33,8 @@
  * | database watch | (watching when built)                    | 11. stop watching                                 |
  * @module
  */
-import { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { deviceKeyFor, openAuditLog } from './audit-log-open.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import type { StoreFault } from '../station/once-only-stage.js';
 import type { StationState } from '../station/shared-once-only-store.js';
@@ -43,12 +44,14 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
 import { CheckerInForce } from './checker-in-force.js';
+import { heldDocuments } from './checker.js';
 import { listSync } from './list-sync.js';
 import { auditUpload } from './audit-upload.js';
 import { buildScanPath } from './scan-path.js';
 import { storageOutput } from './storage-output.js';
 import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
+import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
 import { throwIfPortTaken } from './port-taken.js';
 import { systemClock, type CheckTime } from '../core/time.js';
@@ -136,7 +139,9 @@ export class ServiceHost {
     const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
-    const audit = new AuditLog(rt.db, auditMeta);
+    // The device key signs the audit chain's checkpoints; made here on a device that has none yet.
+    const deviceKey = deviceKeyFor(rt, { makeKey: true, onKeyProblem: (line) => logger.error({ err: line }, 'audit checkpoints not signed') });
+    const audit = openAuditLog(rt, deviceKey);
     this.audit = audit;
     const storage = new StorageHealth();
     // A database deleted or replaced under the service keeps taking writes that are lost at restart: said, not silent.
@@ -151,6 +156,9 @@ export class ServiceHost {
         : new AuditWriter({
             file: rt.dbFile,
             meta: auditMeta,
+            key: deviceKey?.signing ?? null,
+            checkpointEvery: cfg.audit.checkpointEvery,
+            checkpointPeriodMs: cfg.audit.checkpointMinutes * 60_000,
             health: storage,
             onLost: (n) => {
               metrics.auditRecordsLost(n);
@@ -161,7 +169,8 @@ export class ServiceHost {
     phase('records', {
       // Last before the database closes: what the scans handed over is written, or said.
       stop: async () => {
-        if (!writer) return;
+        // Without a writer (a database in memory) the stop checkpoint is the log's to sign.
+        if (!writer) return void audit.checkpointHead('stop');
         const unwritten = await writer.close();
         if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
       },
@@ -176,6 +185,9 @@ export class ServiceHost {
     // docs/STATUS-LIST.md: from 1 November (CST, by the check clock) next year's schedule should be held.
     const calendarCheck = () => calendarCoverage(inForce.rules.inForce.calendar.years, time().nowSec);
     metrics.watchCalendar(() => calendarCheck().nextYearMissing);
+    // Spec 1.2: each signed document held and where it stands against its expires, by the check clock.
+    const signedNow = () => heldDocuments(inForce.trust, inForce.rules).map((d) => heldExpiry(d, time().nowSec));
+    metrics.watchSigned(signedNow);
 
     const once = buildOnceOnly(rt, {
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
@@ -246,7 +258,7 @@ export class ServiceHost {
           onScannerChange: (fn) => appliance.on('scanner', fn),
           storage,
           station,
-          strip: statusStripFeed(rt, store, audit, station),
+          strip: statusStripFeed(rt, store, audit, station, signedNow),
           logger,
           portRequired: opts.portsRequired !== false,
           ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
@@ -310,6 +322,7 @@ export class ServiceHost {
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
             rules: healthRules(inForce.rules.inForce, calendarCheck()),
+            signed: signedNow(),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
             ...(station ? { station: stationHealth(station.state()) } : {}),

@@ -2,7 +2,8 @@
  * What the operator screen's status strip shows, as `roadscan run` and the demo feed it: the
  * list's age by the checker's own staleness rule, the state of the clock the checks use, the
  * place, the audit uploads still pending, and the station's shared store when there is one
- * (connected, records to hand over, tickets boarded twice). The appliance adds the scanner's state.
+ * (connected, records to hand over, tickets boarded twice), and a trust item when a signed document
+ * held is past its expires (spec 1.2). The appliance adds the scanner's state.
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
@@ -12,7 +13,13 @@ import { listAge } from '../core/staleness.js';
 import { displaySafe } from '../core/text-safety.js';
 import type { StatusSource } from '../status/list/index.js';
 
-export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog, station: { state(): SharedState } | null = null): () => Omit<ScreenStatus, 'scanner'> {
+export function statusStripFeed(
+  rt: Runtime,
+  list: StatusSource,
+  audit: AuditLog,
+  station: { state(): SharedState } | null = null,
+  signed: () => readonly { stale: boolean }[] = () => [],
+): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
   const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
   return () => {
@@ -26,6 +33,8 @@ export function statusStripFeed(rt: Runtime, list: StatusSource, audit: AuditLog
       region: cfg.region,
       station: stationLabel(cfg.station.code, cfg.station.name),
       pendingUploads: cfg.audit.uploadUrl === null ? 0 : audit.pendingCount(),
+      // Spec 1.2: a signed document held past its expires (scans carry TRUST_STALE).
+      ...(signed().some((d) => d.stale) ? { trust: 'stale' as const } : {}),
       ...(station ? { shared: sharedStatus(station.state()) } : {}),
     };
   };

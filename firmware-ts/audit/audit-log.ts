@@ -18,13 +18,23 @@
  * (confirm or refuse), where it came from (buttons, screen, keyboard) and what it did (a boarding
  * undone, a voucher recorded...), with the scan id of the scan it answers and that scan's verdict,
  * reasons, type and key, so an inspector reads the pair without joining anything.
+ *
+ * Every record is chained (audit-chain.ts, chain-codec.ts): it carries the hash of the one before
+ * it, and signed checkpoints vouch for the chain's head, so a record deleted, edited or moved
+ * afterwards shows. A database from before the chain keeps its rows as they were; the chain
+ * starts after them, with a `start` checkpoint saying how many there are. A purge removes the
+ * oldest records only (a prefix of the chain) and leaves a signed `purge` checkpoint with their
+ * number and the hash they end on, nothing of what they said.
  * @module
  */
-import { randomUUID } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
 import { REASON_CODES, type ReasonCode, type Verdict } from '../core/reasons.js';
-import { auditRecordOf, type AuditRecord, type AuditRow } from './audit-record.js';
+import { systemClock, type Clock } from '../core/time.js';
+import { auditRecordOf, chainValuesOfRow, type AuditRecord, type AuditRow } from './audit-record.js';
+import { makeChain, type Chain, type ChainHead, type Checkpoint, type CheckpointRow, type SigningKey } from './audit-chain.js';
+import { checkpointMessage, genesisHash, recordDigest } from './chain-codec.js';
 import { hasUnsafeText } from '../core/text-safety.js';
 
 /** What the audit log needs from a scan result (a `ScanResult` fits). */
@@ -76,6 +86,17 @@ export interface AuditMeta {
   operator: string;
 }
 
+export interface AuditLogOptions {
+  /** The device key checkpoints are signed with; null or absent: kept unsigned until it is there. */
+  key?: SigningKey | null;
+  /** A `count` checkpoint at every multiple of this sequence number (default 1000). */
+  checkpointEvery?: number;
+  /** The clock of checkpoint times (default the system clock). */
+  clock?: Clock;
+}
+
+export const DEFAULT_CHECKPOINT_EVERY = 1000;
+
 export interface PurgeOptions {
   /** Delete only records the collector acknowledged (set when an upload URL is configured). */
   requireAck?: boolean;
@@ -109,6 +130,26 @@ const MIGRATIONS = [
    ALTER TABLE audit_log ADD COLUMN action_source TEXT;
    ALTER TABLE audit_log ADD COLUMN action_result TEXT;
    CREATE INDEX audit_log_scan ON audit_log (scan_id) WHERE scan_id IS NOT NULL;`,
+  // The hash chain and its checkpoints (issue 27); the head is set by AuditLog (startChain).
+  `ALTER TABLE audit_log ADD COLUMN prev BLOB CHECK (prev IS NULL OR length(prev) = 32);
+   ALTER TABLE audit_log ADD COLUMN salt BLOB CHECK (salt IS NULL OR length(salt) = 16);
+   ALTER TABLE audit_state ADD COLUMN chain_seq INTEGER;
+   ALTER TABLE audit_state ADD COLUMN chain_hash BLOB;
+   ALTER TABLE audit_state ADD COLUMN chain_alg TEXT;
+   CREATE TABLE audit_checkpoint (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL CHECK (kind IN ('start', 'count', 'time', 'stop', 'purge', 'lost')),
+     seq INTEGER NOT NULL,
+     hash BLOB NOT NULL,
+     count INTEGER NOT NULL DEFAULT 0,
+     from_seq INTEGER,
+     at_sec INTEGER NOT NULL,
+     every INTEGER NOT NULL,
+     hash_alg TEXT NOT NULL,
+     key_id TEXT,
+     sig BLOB
+   );
+   CREATE INDEX audit_checkpoint_seq ON audit_checkpoint (seq);`,
 ];
 
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'warn', 'reject']);
@@ -124,39 +165,96 @@ const isSafeText = (s: string) => s.length <= 64 && !hasUnsafeText(s);
 export class AuditLog {
   /** Random id of this log, sent with every upload batch. */
   readonly logId: string;
-  private readonly insert;
+  /** The chain's hash algorithm (node:crypto name). */
+  readonly hashAlg: string;
+  readonly checkpointEvery: number;
+  private readonly chain: Chain;
+  private readonly appendTx: (values: AuditRowValues) => number;
   private readonly ackedThroughStmt;
   private readonly ackStmt;
   private readonly pendingStmt;
   private readonly pendingCountStmt;
   private readonly exportStmt;
-  private readonly purgeAllStmt;
-  private readonly purgeAckedStmt;
   private readonly countStmt;
 
   constructor(
     private readonly db: Db,
     private readonly meta: AuditMeta,
+    opts: AuditLogOptions = {},
   ) {
     checkText(meta.deviceId, 'device id', false);
     checkText(meta.operator, 'operator id', true);
     migrate(db, 'audit-log', MIGRATIONS);
-    db.prepare('INSERT OR IGNORE INTO audit_state (id, log_id, acked_through) VALUES (1, ?, 0)').run(randomUUID());
+    db.prepare('INSERT OR IGNORE INTO audit_state (id, log_id, acked_through) VALUES (1, ?, 0)').run(nodeCrypto.randomUUID());
     this.logId = (db.prepare('SELECT log_id FROM audit_state WHERE id = 1').get() as { log_id: string }).log_id;
-    this.insert = db.prepare(AUDIT_INSERT_SQL);
+    this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    const clock = opts.clock ?? systemClock;
+    this.chain = makeChain(
+      db,
+      nodeCrypto,
+      { recordDigest, checkpointMessage },
+      { logId: this.logId, device: meta.deviceId, every: this.checkpointEvery, key: opts.key ?? null },
+      () => clock.now() / 1000,
+    );
+    this.hashAlg = startChain(db, this.logId, this.chain);
+    if (opts.key) db.transaction(() => this.chain.signPending()).immediate();
+    this.appendTx = db.transaction((values: AuditRowValues) => {
+      const append = this.chain.open();
+      const seq = append.append(values);
+      append.close();
+      return seq;
+    }).immediate;
+    this.checkpointsStmt = db.prepare("SELECT * FROM audit_checkpoint WHERE seq >= ? OR kind IN ('start', 'purge') ORDER BY seq, id");
+    this.rowStmt = db.prepare('SELECT * FROM audit_log WHERE seq = ?');
+    this.betweenStmt = db.prepare("SELECT * FROM audit_checkpoint WHERE seq BETWEEN ? AND ? AND kind NOT IN ('purge', 'start') AND sig IS NOT NULL ORDER BY seq, id");
+    this.fromSeqStmt = db.prepare('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq');
     this.ackedThroughStmt = db.prepare('SELECT acked_through FROM audit_state WHERE id = 1').pluck();
     this.ackStmt = db.prepare('UPDATE audit_state SET acked_through = max(acked_through, ?) WHERE id = 1');
     this.pendingStmt = db.prepare('SELECT * FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1) ORDER BY seq LIMIT ?');
     this.pendingCountStmt = db.prepare('SELECT count(*) FROM audit_log WHERE seq > (SELECT acked_through FROM audit_state WHERE id = 1)').pluck();
     this.exportStmt = db.prepare('SELECT * FROM audit_log WHERE at_sec >= ? ORDER BY seq');
-    this.purgeAllStmt = db.prepare('DELETE FROM audit_log WHERE at_sec < ?');
-    this.purgeAckedStmt = db.prepare('DELETE FROM audit_log WHERE at_sec < ? AND seq <= (SELECT acked_through FROM audit_state WHERE id = 1)');
     this.countStmt = db.prepare('SELECT count(*) FROM audit_log').pluck();
+    this.firstKeptStmt = db.prepare('SELECT min(seq) FROM audit_log WHERE at_sec >= ?').pluck();
+    this.rangeStmt = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM audit_log WHERE seq <= ?');
+    this.deleteThroughStmt = db.prepare('DELETE FROM audit_log WHERE seq <= ?');
   }
 
-  /** Writes one scan durably and returns its sequence number. Throws on a malformed entry. */
+  private readonly checkpointsStmt;
+  private readonly rowStmt;
+  private readonly betweenStmt;
+  private readonly fromSeqStmt;
+  private readonly firstKeptStmt;
+  private readonly rangeStmt;
+  private readonly deleteThroughStmt;
+
+  /** Writes one scan durably, chained, and returns its sequence number. Throws on a malformed entry. */
   record(entry: AuditEntry): number {
-    return Number(this.insert.run(...auditRowValues(entry, this.meta)).lastInsertRowid);
+    return this.appendTx(auditRowValues(entry, this.meta));
+  }
+
+  /** The chain's head as committed: the last sequence number and its hash. */
+  head(): ChainHead {
+    return this.chain.head();
+  }
+
+  /** Stored checkpoints bearing on records from `fromSeq` on (and every start and purge one), by seq. */
+  checkpoints(fromSeq = 0): Checkpoint[] {
+    return (this.checkpointsStmt.all(fromSeq) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
+  }
+
+  /** Signed checkpoints of the head between two sequence numbers (what an upload batch carries). */
+  checkpointsBetween(lo: number, hi: number): Checkpoint[] {
+    return (this.betweenStmt.all(lo, hi) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
+  }
+
+  /** A checkpoint of the head now, signed and stored (a stop, or after a time without one). */
+  checkpointHead(kind: 'time' | 'stop'): Checkpoint {
+    return this.db.transaction(() => this.chain.checkpoint(kind)).immediate();
+  }
+
+  /** A signed checkpoint of the head now, not stored: the close of an export, answering `challenge`. */
+  exportCheckpoint(challenge: string | null): Checkpoint {
+    return this.chain.makeCheckpoint('export', { challenge });
   }
 
   /** The audit sink of the appliance, synchronous (an in-memory database, tests); see audit-writer.ts. */
@@ -169,6 +267,16 @@ export class AuditLog {
     for (const row of this.exportStmt.iterate(Math.floor(sinceSec)) as IterableIterator<AuditRow>) {
       yield auditRecordOf(row);
     }
+  }
+
+  /** The first sequence number of a record at or after `sinceSec` (null: none): where a proof export starts. */
+  firstSeqSince(sinceSec: number): number | null {
+    return this.firstKeptStmt.get(Math.floor(sinceSec)) as number | null;
+  }
+
+  /** Every record from `seq` on, oldest first, read lazily: a contiguous run of the chain. */
+  *exportFromSeq(seq: number): IterableIterator<AuditRecord> {
+    for (const row of this.fromSeqStmt.iterate(seq) as IterableIterator<AuditRow>) yield auditRecordOf(row);
   }
 
   /** Up to `limit` records the collector has not acknowledged yet, oldest first. */
@@ -198,8 +306,23 @@ export class AuditLog {
   purge(nowSec: number, retentionDays: number, opts: PurgeOptions = {}): number {
     if (!Number.isFinite(nowSec) || !(retentionDays > 0)) throw new TypeError('audit: bad purge arguments');
     const cutoff = Math.floor(nowSec) - Math.round(retentionDays * 86400);
-    const stmt = opts.requireAck ? this.purgeAckedStmt : this.purgeAllStmt;
-    return stmt.run(cutoff).changes;
+    return this.db
+      .transaction(() => {
+        // Only a prefix of the chain goes: up to the first record still within the retention.
+        const firstKept = this.firstKeptStmt.get(cutoff) as number | null;
+        let through = firstKept === null ? Number.MAX_SAFE_INTEGER : firstKept - 1;
+        if (opts.requireAck) through = Math.min(through, this.ackedThrough());
+        const range = this.rangeStmt.get(through) as { lo: number | null; hi: number | null; n: number };
+        if (range.n === 0 || range.hi === null) return 0;
+        const last = this.rowStmt.get(range.hi) as AuditRow;
+        // The hash the removed records end on; records from before the chain end on its start.
+        const hash =
+          last.prev && last.salt ? recordDigest(nodeCrypto, this.hashAlg, last.prev.toString('hex'), last.seq, last.salt.toString('hex'), chainValuesOfRow(last)) : null;
+        this.deleteThroughStmt.run(range.hi);
+        this.chain.checkpoint('purge', { count: range.n, fromSeq: range.lo, at: { seq: range.hi, hash: hash ?? startHashOf(this.db) } });
+        return range.n;
+      })
+      .immediate();
   }
 
   /** Number of records held. */
@@ -213,11 +336,7 @@ export class AuditLog {
   }
 }
 
-/** The one statement that adds a record; the writer's worker prepares it on its own connection. */
-export const AUDIT_INSERT_SQL = `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
-  status_key, clock_reliable, ms, scan_id, action, action_source, action_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** The values of AUDIT_INSERT_SQL for one entry, each checked against its vocabulary. Throws on a malformed entry. */
+/** The column values of one entry (the order audit-chain.ts inserts and chain-codec.ts hashes them), each checked against its vocabulary. Throws on a malformed entry. */
 export function auditRowValues(entry: AuditEntry, meta: AuditMeta): AuditRowValues {
   const r = entry.result;
   if (!Number.isSafeInteger(entry.atSec)) throw new TypeError('audit: atSec must be an integer');
@@ -274,6 +393,55 @@ export type AuditRowValues = [
   string | null,
   string | null,
 ];
+
+/**
+ * Starts the chain of a log that has none yet (a new database, or one from before the chain):
+ * the head after the rows already there, the log's genesis hash, and a `start` checkpoint with
+ * their number. Returns the chain's hash algorithm.
+ */
+function startChain(db: Db, logId: string, chain: Chain): string {
+  return db
+    .transaction(() => {
+      const state = db.prepare('SELECT chain_alg FROM audit_state WHERE id = 1').get() as { chain_alg: string | null };
+      if (state.chain_alg !== null) return state.chain_alg;
+      const alg = 'sha256';
+      const fromSequence = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").pluck().get() as number | undefined) ?? 0;
+      const maxSeq = (db.prepare('SELECT coalesce(max(seq), 0) FROM audit_log').pluck().get() as number) ?? 0;
+      const older = db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+      db.prepare('UPDATE audit_state SET chain_seq = ?, chain_hash = ?, chain_alg = ? WHERE id = 1').run(
+        Math.max(fromSequence, maxSeq),
+        Buffer.from(genesisHash(nodeCrypto, alg, logId), 'hex'),
+        alg,
+      );
+      chain.checkpoint('start', { count: older });
+      return alg;
+    })
+    .immediate();
+}
+
+/** The hash the chain started from (its `start` checkpoint's). */
+function startHashOf(db: Db): string {
+  const row = db.prepare("SELECT hash FROM audit_checkpoint WHERE kind = 'start' ORDER BY id LIMIT 1").get() as { hash: Buffer } | undefined;
+  return row ? row.hash.toString('hex') : '';
+}
+
+function checkpointOfRow(r: CheckpointRow, log: string, device: string): Checkpoint {
+  return {
+    log,
+    device,
+    kind: r.kind,
+    seq: r.seq,
+    hash: r.hash.toString('hex'),
+    count: r.count,
+    fromSeq: r.from_seq,
+    atSec: r.at_sec,
+    every: r.every,
+    hashAlg: r.hash_alg,
+    challenge: null,
+    keyId: r.key_id,
+    sig: r.sig ? r.sig.toString('base64') : null,
+  };
+}
 
 /** Where the appliance sends each scan's record. */
 export interface AuditSink {

@@ -4,8 +4,13 @@
  *
  * Protocol (one POST per batch, JSON both ways):
  *
- *     request  {"device": ID, "log": LOG_UUID, "records": [AuditRecord, ...]}   (ascending seq)
+ *     request  {"device": ID, "log": LOG_UUID, "records": [AuditRecord, ...],      (ascending seq)
+ *               "deviceKey": {"alg","publicKey","id"} | null, "checkpoints": [Checkpoint, ...]}
  *     reply    200 {"ackThrough": N}
+ *
+ * The records carry their chain (`prev`, `salt`) and the batch the signed checkpoints of its range
+ * and the device's public key, so the collector can hold each device's chain and refuse (409, with
+ * a reason) a batch that does not continue it.
  *
  * N means: the collector has stored, durably, every record of this batch with seq <= N. The
  * collector keys records by (log, seq) (the log id is a random UUID, so unique across devices;
@@ -18,6 +23,7 @@
  * @module
  */
 import type { AuditLog } from './audit-log.js';
+import type { DeviceKeyInfo } from './device-key.js';
 import { postJson, UploadError } from './upload-client.js';
 
 export interface AuditUploaderOptions {
@@ -28,6 +34,8 @@ export interface AuditUploaderOptions {
   /** This device's client certificate and key (PEM), sent in the TLS handshake. */
   clientCert?: string | Buffer;
   clientKey?: string | Buffer;
+  /** The device key's public half, sent with every batch (the collector pins it). */
+  deviceKey?: DeviceKeyInfo | null;
   /** Records per request (default 100). */
   batchSize?: number;
   /** Wait between rounds after success (default 300 s). */
@@ -130,7 +138,13 @@ export class AuditUploader {
         const last = batch[batch.length - 1]!.seq;
         const reply = await postJson(
           this.opts.url,
-          { device: batch[0]!.device, log: this.log.logId, records: batch },
+          {
+            device: batch[0]!.device,
+            log: this.log.logId,
+            records: batch,
+            deviceKey: this.opts.deviceKey ?? null,
+            checkpoints: this.log.checkpointsBetween(first - 1, last),
+          },
           {
             ...(this.opts.ca ? { ca: this.opts.ca } : {}),
             ...(this.opts.clientCert && this.opts.clientKey ? { cert: this.opts.clientCert, key: this.opts.clientKey } : {}),

@@ -18,15 +18,24 @@
  * the disk behind an audit commit, and the audit record of a scan is never durable without the
  * boarding it made, nor the other way round. Faults of those writes are reported as `boarding`.
  *
+ * Records are chained as they commit (audit-chain.ts): sequence numbers and hashes are given in
+ * the transaction that writes them, so a flush that fails gives none away and the retry chains
+ * the same records in the same place. The worker signs the chain's checkpoints with the device
+ * key: a `count` one in the commit of every `checkpointEvery`-th record, a `time` one when the
+ * head moved and `checkpointPeriodMs` passed without one, a `stop` one when the writer closes,
+ * and a `lost` one saying how many records were given up, if ever.
+ *
  * The worker's code is a function of this module run with `eval`, so the same file works from the
- * TypeScript sources, the compiled tree and the bundle, and its only import (better-sqlite3) is
- * resolved here and handed over by path.
+ * TypeScript sources, the compiled tree and the bundle; its imports (better-sqlite3, node:crypto)
+ * are resolved here and handed over by path, and the chain's functions by their text.
  * @module
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StorageHealth } from '../store/storage-health.js';
-import { AUDIT_INSERT_SQL, auditRowValues, type AuditEntry, type AuditMeta, type AuditRowValues, type AuditSink } from './audit-log.js';
+import { auditRowValues, DEFAULT_CHECKPOINT_EVERY, type AuditEntry, type AuditMeta, type AuditRowValues, type AuditSink } from './audit-log.js';
+import { makeChain, type SigningKey } from './audit-chain.js';
+import { checkpointMessage, recordDigest } from './chain-codec.js';
 
 export interface AuditWriterOptions {
   /** The database file (not `:memory:`: the worker opens its own connection). Its audit tables exist already (AuditLog ran the migrations). */
@@ -45,6 +54,12 @@ export interface AuditWriterOptions {
   maxQueued?: number;
   /** Benchmarks and tests: every commit takes this much longer, ms (a slow SD card). */
   flushDelayMs?: number;
+  /** The device key the checkpoints are signed with (null: kept unsigned until a holder signs them). */
+  key?: SigningKey | null;
+  /** A `count` checkpoint at every multiple of this sequence number (default 1000, as the log's). */
+  checkpointEvery?: number;
+  /** A `time` checkpoint when the head moved and this long passed without one (default 10 min). */
+  checkpointPeriodMs?: number;
 }
 
 /** A boarding-store write made durable by the writer: its statement and values. */
@@ -64,7 +79,10 @@ interface WorkerRow {
 interface WorkerConfig {
   sqlitePath: string;
   file: string;
-  sql: string;
+  device: string;
+  key: SigningKey | null;
+  every: number;
+  checkpointPeriodMs: number;
   retryMinMs: number;
   retryMaxMs: number;
   maxQueued: number;
@@ -82,15 +100,26 @@ type FromWorker =
  * The worker thread, as plain JavaScript (it runs from `toString()`). Receives rows, commits them
  * in batches, retries on failure, and answers with what became durable.
  */
-function auditWriterWorker(req: NodeJS.Require): void {
+function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, digest: typeof recordDigest, message: typeof checkpointMessage): void {
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
+  const crypto = req('node:crypto') as typeof import('node:crypto');
   const cfg = workerData as WorkerConfig;
   const Database = req(cfg.sqlitePath) as typeof import('better-sqlite3');
   const db = new Database(cfg.file);
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  const insert = db.prepare(cfg.sql);
+  const logId = db.prepare('SELECT log_id FROM audit_state WHERE id = 1').pluck().get() as string;
+  const chain = chainOf(
+    db,
+    crypto,
+    { recordDigest: digest, checkpointMessage: message },
+    { logId, device: cfg.device, every: cfg.every, key: cfg.key },
+    () => Date.now() / 1000,
+  );
+  // Checkpoints owed: a `time` one (the period passed), and the records given up not yet said.
+  let timeDue = false;
+  let lostUnsaid = 0;
   const others = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
   const statement = (sql: string) => {
     let st = others.get(sql);
@@ -100,10 +129,19 @@ function auditWriterWorker(req: NodeJS.Require): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   // An audit record answers its sequence number; a boarding-store write the rows it changed.
   const commit = db.transaction((rows: WorkerRow[]) => {
-    const seqs = rows.map((r) => (r.sql === undefined ? Number(insert.run(...r.values).lastInsertRowid) : statement(r.sql).run(...r.values).changes));
+    const append = chain.open();
+    const seqs = rows.map((r) => (r.sql === undefined ? append.append(r.values) : statement(r.sql).run(...r.values).changes));
+    const head = append.close();
+    if (lostUnsaid > 0) chain.checkpoint('lost', { count: lostUnsaid });
+    if (timeDue && head.seq > chain.lastCheckpointSeq()) chain.checkpoint('time');
     if (cfg.flushDelayMs > 0) Atomics.wait(pause, 0, 0, cfg.flushDelayMs);
     return seqs;
   });
+  const period = setInterval(() => {
+    timeDue = true;
+    schedule();
+  }, cfg.checkpointPeriodMs);
+  period.unref();
   const queue: WorkerRow[] = [];
   let scheduled = false;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -111,6 +149,16 @@ function auditWriterWorker(req: NodeJS.Require): void {
   let closing = false;
 
   const finish = (): void => {
+    clearInterval(period);
+    try {
+      // The stop checkpoint: the head as it is when the writer ends, signed.
+      db.transaction(() => {
+        if (lostUnsaid > 0) chain.checkpoint('lost', { count: lostUnsaid });
+        chain.checkpoint('stop');
+      }).immediate();
+    } catch {
+      // A disk that refuses the checkpoint refused the records too: `unwritten` says so.
+    }
     parentPort!.postMessage({ t: 'closed', unwritten: queue.length });
     try {
       db.close();
@@ -122,13 +170,15 @@ function auditWriterWorker(req: NodeJS.Require): void {
   const flush = (): void => {
     scheduled = false;
     retryTimer = null;
-    if (queue.length > 0) {
+    if (queue.length > 0 || timeDue || lostUnsaid > 0) {
       const batch = queue.slice(0, cfg.maxBatch);
       try {
         const seqs = commit(batch);
         queue.splice(0, batch.length);
+        timeDue = false;
+        lostUnsaid = 0;
         retryMs = 0;
-        parentPort!.postMessage({ t: 'durable', ids: batch.map((r) => r.id), seqs });
+        if (batch.length > 0) parentPort!.postMessage({ t: 'durable', ids: batch.map((r) => r.id), seqs });
       } catch (err) {
         const e = err as { code?: string; message?: string };
         retryMs = Math.min(cfg.retryMaxMs, Math.max(cfg.retryMinMs, retryMs * 2));
@@ -157,6 +207,7 @@ function auditWriterWorker(req: NodeJS.Require): void {
     for (const r of m.rows) queue.push(r);
     if (queue.length > cfg.maxQueued) {
       const dropped = queue.splice(0, queue.length - cfg.maxQueued);
+      lostUnsaid += dropped.filter((r) => r.sql === undefined).length;
       parentPort!.postMessage({ t: 'lost', ids: dropped.map((r) => r.id) });
     }
     schedule();
@@ -183,7 +234,10 @@ export class AuditWriter implements AuditSink {
     const config: WorkerConfig = {
       sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
       file: opts.file,
-      sql: AUDIT_INSERT_SQL,
+      device: opts.meta.deviceId,
+      key: opts.key ?? null,
+      every: opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+      checkpointPeriodMs: opts.checkpointPeriodMs ?? 600_000,
       retryMinMs: opts.retryMinMs ?? 250,
       retryMaxMs: opts.retryMaxMs ?? 5000,
       maxQueued: opts.maxQueued ?? 100_000,
@@ -191,7 +245,7 @@ export class AuditWriter implements AuditSink {
       flushDelayMs: opts.flushDelayMs ?? 0,
     };
     // `__name` guards against a transpiler's keep-names helper inside the function's text.
-    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require);`;
+    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require, ${makeChain.toString()}, ${recordDigest.toString()}, ${checkpointMessage.toString()});`;
     this.worker = new Worker(code, { eval: true, workerData: config });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {

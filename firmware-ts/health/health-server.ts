@@ -37,6 +37,11 @@ export interface HealthState {
   };
   /** The rules data in force (docs/STATUS-LIST.md "Signed documents"); absent where not tracked. */
   rules?: HealthRules;
+  /**
+   * Spec 1.2: each signed document held (the trust list with a root, synced rules data), its
+   * version and `expires`; one past it (or without one) makes the service degraded, by name.
+   */
+  signed?: readonly { name: string; version: number; expires: string | null; stale: boolean; secondsLeft: number | null }[];
   /** The last scan, without anything about the person. */
   lastScan: { at: string; verdict: string } | null;
   /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
@@ -164,6 +169,13 @@ export function healthBody(state: HealthState): HealthState & { status: 'ok' | '
   else if (state.list.stale) problems.push('status list stale');
   if (state.list.problem) problems.push(state.list.problem);
   if (state.clock.state !== 'ok') problems.push(`clock ${state.clock.state}`);
+  for (const d of state.signed ?? []) {
+    if (!d.stale) continue;
+    const what = d.name === 'trust' ? 'trust list' : `rules ${d.name}`;
+    problems.push(
+      `${what} version ${d.version} ${d.expires === null ? 'carries no expires' : `expired ${d.expires}`}: scans carry TRUST_STALE until a newer version is synced`,
+    );
+  }
   problems.push(...stationProblems(state.station));
   if (state.storage) {
     problems.push(...state.storage.problems);

@@ -47,6 +47,7 @@ export class ScanMetrics {
   private readonly reloadFailures;
   private listEntries = 0;
   private calendarNextYearMissing: () => boolean = () => false;
+  private signedDocuments: () => readonly { name: string; secondsLeft: number | null }[] = () => [];
   private listIatSec: number | null = null;
   private auditPending = 0;
   private clockReliable = true;
@@ -160,6 +161,22 @@ export class ScanMetrics {
         this.set(missing ? 1 : 0);
       },
     });
+    new client.Gauge({
+      name: 'roadscan_signed_document_expires_in_seconds',
+      help: 'Seconds until each signed document held (trust list, rules data) passes its expires (spec 1.2); negative once past, -Inf without expires. Below 0, scans carry TRUST_STALE.',
+      labelNames: ['document'],
+      registers,
+      collect() {
+        this.reset();
+        let docs: readonly { name: string; secondsLeft: number | null }[] = [];
+        try {
+          docs = self.signedDocuments();
+        } catch {
+          docs = [];
+        }
+        for (const d of docs) this.set({ document: d.name }, d.secondsLeft ?? Number.NEGATIVE_INFINITY);
+      },
+    });
     // Under their standard names (process_cpu_seconds_total, nodejs_eventloop_lag_seconds...), as dashboards expect.
     if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
   }
@@ -175,6 +192,11 @@ export class ScanMetrics {
   /** How to tell, at each scrape, whether next year's schedule is missing (by the check clock). */
   watchCalendar(nextYearMissing: () => boolean): void {
     this.calendarNextYearMissing = nextYearMissing;
+  }
+
+  /** How to tell, at each scrape, the signed documents held and the seconds until each expires. */
+  watchSigned(docs: () => readonly { name: string; secondsLeft: number | null }[]): void {
+    this.signedDocuments = docs;
   }
 
   /** The status list now held: its size and the `iat` of its manifest (null: never verified). */

@@ -129,6 +129,8 @@ const UI = {
   sharedConflicts: { zh: '重复放行 {n}', en: '{n} boarded twice' },
   records: { zh: '记录', en: 'Records' },
   recordsFailing: { zh: '未能保存', en: 'Not being saved' },
+  trust: { zh: '信任列表', en: 'Trust' },
+  trustStale: { zh: '已过有效期，请同步', en: 'expired, sync needed' },
   link: { zh: '服务', en: 'Service' },
   linkLost: { zh: '连接中断', en: 'disconnected' },
   secondsAgo: { zh: '{n}秒前', en: '{n} s ago' },

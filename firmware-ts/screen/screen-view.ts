@@ -70,7 +70,7 @@ export interface HistoryEntry {
 export type StatusLevel = 'ok' | 'info' | 'warn' | 'bad';
 
 export interface StatusItem {
-  key: 'scanner' | 'list' | 'records' | 'clock' | 'uploads' | 'profile' | 'region' | 'station' | 'shared';
+  key: 'scanner' | 'list' | 'records' | 'trust' | 'clock' | 'uploads' | 'profile' | 'region' | 'station' | 'shared';
   label: string;
   value: string;
   level: StatusLevel;
@@ -90,6 +90,8 @@ export interface ScreenStatus {
   pendingUploads: number;
   /** 'failing' when scan records cannot be written (a full or failing disk); absent counts as ok. */
   records?: 'ok' | 'failing';
+  /** 'stale' when a signed document held (trust list, rules data) is past its expires: scans carry TRUST_STALE; absent counts as ok. */
+  trust?: 'ok' | 'stale';
   /** The station's shared once-only store (docs/DESIGN.md); absent when this device works alone. */
   shared?: SharedStoreStatus | null;
 }
@@ -245,6 +247,7 @@ export function buildStatusView(state: ScreenStatus, lang: ScreenLang): StatusVi
     },
     listItem(state, lang),
     ...(state.records === 'failing' ? [{ key: 'records' as const, label: uiText('records', lang), value: uiText('recordsFailing', lang), level: 'bad' as const }] : []),
+    ...(state.trust === 'stale' ? [{ key: 'trust' as const, label: uiText('trust', lang), value: uiText('trustStale', lang), level: 'warn' as const }] : []),
     {
       key: 'clock',
       label: uiText('clock', lang),

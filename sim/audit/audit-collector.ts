@@ -12,12 +12,18 @@
  * certificate signed by that CA, and the certificate's common name must be the `device` the
  * batch names. A request without one, with another CA's, or for another device is answered
  * 401/403 with `{"error": "..."}` saying which, and nothing of it is stored.
+ *
+ * It holds each device's audit chain (chain-ledger.ts): a batch must continue what it holds for
+ * that log (no gap, following the last hash), with its device key and checkpoints signed by it;
+ * one that does not is answered 409 with the reason and nothing of it is stored.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { AuditRecord } from '../../firmware-ts/audit/audit-record.js';
+import { ChainLedger } from './chain-ledger.js';
 
 export interface AuditCollectorOptions {
   host?: string;
@@ -51,6 +57,9 @@ export class AuditCollector {
   requests = 0;
   /** Requests refused for their client certificate, with the reason given. */
   readonly refusedIdentities: string[] = [];
+  /** Batches refused because they do not continue the chain held, with the reason given. */
+  readonly refusedBatches: string[] = [];
+  private readonly ledger = new ChainLedger();
 
   constructor(private readonly opts: AuditCollectorOptions = {}) {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
@@ -132,10 +141,24 @@ export class AuditCollector {
       }
       let last = 0;
       for (const r of batch.records as Record<string, unknown>[]) {
-        if (!Number.isSafeInteger(r.seq)) return void res.writeHead(400).end();
-        this.store(batch.log, r);
+        if (r === null || typeof r !== 'object' || !Number.isSafeInteger(r.seq)) return void res.writeHead(400).end();
         last = Math.max(last, r.seq as number);
       }
+      const log = batch.log;
+      const plan = this.ledger.check(
+        log,
+        String(batch.device),
+        batch.records as AuditRecord[],
+        (batch as { checkpoints?: unknown }).checkpoints,
+        (batch as { deviceKey?: unknown }).deviceKey,
+        (seq) => this.stored.get(`${log}:${seq}`)?.json,
+      );
+      if ('refused' in plan) {
+        this.refusedBatches.push(plan.refused);
+        return void res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: plan.refused }));
+      }
+      for (const r of batch.records as Record<string, unknown>[]) this.store(log, r);
+      this.ledger.accept(log, plan);
       if (this.drop > 0) {
         this.drop--;
         return void res.socket?.destroy();

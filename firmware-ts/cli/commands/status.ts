@@ -18,7 +18,7 @@ export function register(program: Command): void {
     program
       .command('status')
       .description('show the status list held (seq, entries, age), the trust list version and the clock state')
-      .option('--json', 'print {"seq","entries","listIat","trustVersion","rules","clock",...} as JSON'),
+      .option('--json', 'print {"seq","entries","listIat","trustVersion","rules","clock","deviceKey",...} as JSON'),
   ).action(async (opts: StatusCliOptions) => {
     process.exitCode = await runStatus(opts);
   });
@@ -74,6 +74,8 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       lastSync: last ? { at: new Date(last.atMs).toISOString(), ok: last.ok, error: last.error } : null,
       problem: atRest ?? store.problem(),
       damaged: (atRest ?? store.problem() ?? '').startsWith('status list damaged'),
+      // The key the audit checkpoints are signed with (public half), or null: none made yet.
+      deviceKey: rt.dbFile === ':memory:' ? null : (await import('../../app/audit-proof.js')).readDeviceKeyInfo(rt.dbFile),
     };
     store.close();
     if (opts.json) {
@@ -91,6 +93,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
             `signed ${d.name === 'trust' ? 'trust list' : d.name} version ${d.version}: ${d.expires === null ? 'no expires, STALE: scans carry TRUST_STALE' : d.stale ? `expired ${d.expires}, STALE: scans carry TRUST_STALE` : `expires ${d.expires} (in ${(d.secondsLeft! / 86400).toFixed(1)} days)`}`,
         ),
         `clock: ${clock}`,
+        `device key: ${report.deviceKey ? `${report.deviceKey.alg} ${report.deviceKey.id}` : 'none'}`,
       ];
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);
       if (report.problem) lines.push(`problem: ${report.problem}`);

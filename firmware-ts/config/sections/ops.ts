@@ -82,6 +82,20 @@ export const opsSection = {
         .max(7 * 24 * 3600)
         .default(3600)
         .describe('After failures the pause doubles from uploadPeriodSec up to this bound.'),
+      checkpointEvery: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .default(1000)
+        .describe('The device key signs a checkpoint of the audit chain at every multiple of this sequence number.'),
+      checkpointMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(10)
+        .describe('...and when the chain moved and this long passed without one (and at every stop).'),
     })
     .prefault({}),
   clock: z

@@ -8,7 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
+import { proofLines } from '../../../firmware-ts/audit/audit-proof.js';
+import { deviceKeyInfoOf } from '../../../firmware-ts/audit/device-key.js';
+import { verifyProof } from '../../../firmware-ts/audit/proof-verify.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 
 let dir: string;
@@ -78,11 +82,18 @@ describe('AuditLog: operator actions', () => {
      INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type, status_key, clock_reliable, ms)
        VALUES (${T0}, 'gate-1', '', 'gate', '110105', 'S1', 'accept', '', 'TK', '${KEY}', 1, 0.3);
      INSERT INTO schema_version VALUES ('audit-log', 1);`);
-    const log = new AuditLog(db, { deviceId: 'gate-1', operator: '' });
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const info = deviceKeyInfoOf(createPublicKey(pem));
+    const log = new AuditLog(db, { deviceId: 'gate-1', operator: '' }, { key: { pem, id: info.id, alg: 'Ed25519' } });
     expect(log.logId).toBe('old-log');
     log.record(gateScan({ scanId: 'fresh' }));
     const rows = [...log.export(0)];
     expect(rows.map((r) => r.scanId)).toEqual([undefined, 'fresh']);
-    expect(db.prepare("SELECT version FROM schema_version WHERE feature = 'audit-log'").get()).toEqual({ version: 2 });
+    expect(db.prepare("SELECT version FROM schema_version WHERE feature = 'audit-log'").get()).toEqual({ version: 3 });
+    // The chain starts after the old rows, with a signed checkpoint saying how many came before it.
+    expect(rows.map((r) => r.prev === undefined)).toEqual([true, false]);
+    expect(log.checkpoints()).toEqual([expect.objectContaining({ kind: 'start', seq: 1, count: 1, sig: expect.any(String) })]);
+    const { problems } = verifyProof(proofLines(log, 'gate-1', null, info, null), createPublicKey(pem));
+    expect(problems).toEqual([]);
   });
 });

@@ -65,6 +65,8 @@ describe('roadscan audit export', () => {
       statusKey: '2'.padStart(32, '0'),
       clockReliable: true,
       ms: 0.5,
+      prev: expect.stringMatching(/^[0-9a-f]{64}$/),
+      salt: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     const all = await runCli(['audit', 'export', '--db', dbFile]);
     expect(all.stdout.trimEnd().split('\n')).toHaveLength(5);
@@ -76,7 +78,7 @@ describe('roadscan audit export', () => {
     expect(bad.stderr).toMatch(/^roadscan: --since: not an ISO-8601 instant: "yesterday"\n$/);
     const missing = await runCli(['audit', 'export', '--db', join(dir, 'nope.db')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^roadscan: --db: no database at .*nope\.db\n$/);
+    expect(missing.stderr).toMatch(/^roadscan: database .*nope\.db: not found \(.*\)\n$/);
   });
 });
 

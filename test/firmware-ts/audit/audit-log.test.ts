@@ -63,6 +63,8 @@ describe('AuditLog.record', () => {
         statusKey: 'ab'.repeat(16),
         clockReliable: true,
         ms: 0.432,
+        prev: expect.stringMatching(/^[0-9a-f]{64}$/),
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
       {
         seq: b,
@@ -78,6 +80,8 @@ describe('AuditLog.record', () => {
         statusKey: null,
         clockReliable: false,
         ms: 1.5,
+        prev: expect.stringMatching(/^[0-9a-f]{64}$/),
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
     ]);
   });

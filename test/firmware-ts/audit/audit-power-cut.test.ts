@@ -2,7 +2,8 @@
  * Cuts a process that records scans and uploads them (SIGKILL, no chance to clean up) again and
  * again, then checks that every scan whose `record()` had returned is in the log exactly once,
  * that no row is half-written, and that the collector holds every record it acknowledged, once,
- * with the same content as the device.
+ * with the same content as the device; after every cut the audit chain is whole (no hole in the
+ * sequence, every link and signed checkpoint holds) and the collector refused no batch.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { auditRecordOf, type AuditRow } from '../../../firmware-ts/audit/audit-record.js';
 import { AuditUploader } from '../../../firmware-ts/audit/audit-uploader.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
+import { chainAfterCut } from './fixtures/chain-whole.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
 import { expectedScan } from './fixtures/expected-scan.js';
 import { runAndKill } from './fixtures/kill-after.js';
@@ -83,6 +85,8 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
               statusKey: e.result.statusKey,
               clockReliable: e.reliable,
               ms: e.result.ms,
+              prev: expect.stringMatching(/^[0-9a-f]{64}$/),
+              salt: expect.stringMatching(/^[0-9a-f]{32}$/),
             });
           }
           // Every acknowledged scan is there, under the seq record() returned.
@@ -97,6 +101,12 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
             if (held.has(row.seq)) expect(held.get(row.seq)!.record).toEqual(auditRecordOf(row));
           }
           expect(collector.conflicts).toBe(0);
+          // The collector took every batch: each continued the chain it held.
+          expect(collector.refusedBatches).toEqual([]);
+          // The chain is whole after the cut: no hole, every link and checkpoint holds.
+          const chain = chainAfterCut(db, dbFile);
+          expect(chain.problems, `chain after cut ${cycle}`).toEqual([]);
+          expect(chain.seqs).toEqual(chain.seqs.map((_, i) => i + 1));
           if (cycle > 1) expect(acked, `cycle ${cycle} uploaded something`).toBeGreaterThan(0);
         } finally {
           db.close();
@@ -120,5 +130,5 @@ describe('audit log under power cuts (SIGKILL during bursts of scans and uploads
     } finally {
       await collector.stop();
     }
-  });
+  }, 300_000); // five child processes, each starting from the TypeScript sources: slow on a loaded machine
 });
