@@ -6,7 +6,12 @@
  * - the claim of a ticket another gate already holds (create refused, the holder read back);
  * - the local-only claim (one SQLite INSERT, synchronous=FULL) as the baseline;
  * - four gates scanning the same tickets in random order at once, one scan at a time each, as
- *   gates do: scans per second the station sustains, and exactly one boarding per ticket.
+ *   gates do: scans per second the station sustains, and exactly one boarding per ticket;
+ * - the cluster closed as shipped (issue 20): TLS on client and route connections, each gate with
+ *   its own certificate mapped to a user allowed only the bucket, so the shared rows are with
+ *   authentication and TLS on;
+ * - the window in which a gate answers alone when the bucket's Raft leader dies (median of
+ *   FAILOVER_RUNS kills, bench-station-failover.ts).
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,10 +25,12 @@ import { openStationStore, type StationStore } from '../firmware-ts/station/stat
 import { LocalNatsCluster } from '../sim/station/local-cluster.js';
 import type { BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';
+import { leaderLossRun, median } from './bench-station-failover.js';
 
 const SCANS = 2000;
 const GATES = 4;
 const P99_BUDGET_MS = 10;
+const FAILOVER_RUNS = 5;
 
 const key = (run: number, i: number) => `${run.toString(16).padStart(8, '0')}${i.toString(16).padStart(24, '0')}`;
 
@@ -65,12 +72,14 @@ function shuffled(n: number, seed: number): number[] {
 
 export async function runStationBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'roadscan-bench-station-'));
-  const cluster = await LocalNatsCluster.create();
+  // One more device than gates: the failover gate, with the shipped 150 ms deadline.
+  const devices = Array.from({ length: GATES + 1 }, (_, g) => `gate${g}`);
+  const cluster = await LocalNatsCluster.create(3, 'station', { closed: { bucket: 'bench', devices } });
   const dbs: Db[] = [];
   const gates: StationStore[] = [];
   try {
     await cluster.start();
-    for (let g = 0; g < GATES; g++) {
+    for (let g = 0; g <= GATES; g++) {
       const db = openDatabase(join(dir, `gate${g}.db`));
       dbs.push(db);
       gates.push(
@@ -81,12 +90,14 @@ export async function runStationBench(): Promise<BenchRow[]> {
             servers: [cluster.servers[g % 3]!],
             bucket: 'bench',
             replicas: 3,
-            deadlineMs: 150,
+            // A loaded two-core machine's deadline for the measured gates (the latency rows are
+            // the answers' own times); the shipped 150 ms for the failover gate.
+            deadlineMs: g === GATES ? 150 : 2000,
             recordMaxAgeHours: 24,
             handoverPeriodMs: 1000,
             handoverQueueMax: 100_000,
             credsFile: null,
-            tls: null,
+            tls: cluster.clientTls(`gate${g}`),
           },
         }),
       );
@@ -120,7 +131,7 @@ export async function runStationBench(): Promise<BenchRow[]> {
     // Four gates, the same tickets, each its own random order, all at once.
     const started = performance.now();
     const won = await Promise.all(
-      gates.map(async (g, gi) => {
+      gates.slice(0, GATES).map(async (g, gi) => {
         let claimed = 0;
         for (const i of shuffled(SCANS, 17 + gi)) {
           const o = await g.store.claim(key(3, i), { action: 'boarded', device: `gate${gi}`, atSec: 1_800_000_000 + i, scanId: `c${i}` }, 1_900_000_000);
@@ -133,6 +144,11 @@ export async function runStationBench(): Promise<BenchRow[]> {
     const wallSec = (performance.now() - started) / 1000;
     const boarded = won.reduce((a, b) => a + b, 0);
     if (boarded !== SCANS) throw new Error(`${boarded} boardings for ${SCANS} tickets`);
+
+    // The leader's loss: the failover gate follows the cluster to the survivors (it learns every member's address).
+    const failovers = [];
+    for (let run = 0; run < FAILOVER_RUNS; run++) failovers.push(await leaderLossRun(cluster, 'KV_bench', gates[GATES]!, `gate${GATES}`, run));
+    const windows = failovers.map((f) => f.windowMs / 1000);
 
     const p50 = percentile(fresh.ms, 50);
     const p99 = percentile(fresh.ms, 99);
@@ -151,6 +167,10 @@ export async function runStationBench(): Promise<BenchRow[]> {
       { name: `shared p99 within ${P99_BUDGET_MS} ms`, value: p99 <= P99_BUDGET_MS ? 1 : 0, unit: '(1 = yes)' },
       { name: `${GATES} gates together, ${GATES * SCANS} scans of ${SCANS} tickets`, value: (GATES * SCANS) / wallSec, unit: 'scans/s' },
       { name: 'boardings per ticket (must be 1)', value: boarded / SCANS, unit: '' },
+      { name: `leader lost: gate answers alone, median of ${FAILOVER_RUNS} runs`, value: median(windows), unit: 's' },
+      { name: 'leader lost: shortest window', value: Math.min(...windows), unit: 's' },
+      { name: 'leader lost: longest window', value: Math.max(...windows), unit: 's' },
+      { name: 'leader lost: scans answered alone per run (median, back to back)', value: median(failovers.map((f) => f.alone)), unit: '' },
     ];
   } finally {
     for (const g of gates) await g.store.close().catch(() => undefined);

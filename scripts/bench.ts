@@ -10,6 +10,7 @@ type Area = [title: string, load: () => Promise<() => Promise<BenchRow[]>>];
 
 const areas: Area[] = [
   ['scan path (verify)', async () => (await import('./bench-verify.js')).runVerifyBench],
+  ['SM2 against Ed25519 (verifier choice, live codes through verify)', async () => (await import('./bench-sm2.js')).runSm2Bench],
   ['hostile codes (bounded cost of a check)', async () => (await import('./bench-hostile.js')).runHostileBench],
   ['status list', async () => (await import('./bench-status.js')).runStatusBench],
   ['hardware layer (scanner latency, pictures)', async () => (await import('./bench-hal.js')).runHalBench],

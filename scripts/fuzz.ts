@@ -6,7 +6,9 @@
  * exception), no control character reaches a displayed field, a mutated code is never let through
  * unless its signed content is byte-identical to the original's (COSE leaves the unprotected header
  * unsigned, so such a change is not a forgery), and no code of an unknown or forged issuer passes.
- * Usage: node dist/scripts/fuzz.js [COUNT=1000000] [SEED=1]
+ * The authority is Ed25519 or SM2 (`ALG`): every seed, hostile code and mutant then carries
+ * signatures of that algorithm.
+ * Usage: node dist/scripts/fuzz.js [COUNT=1000000] [SEED=1] [ALG=EdDSA|SM2]
  * @module
  */
 import { deflateSync } from 'node:zlib';
@@ -18,6 +20,7 @@ import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
 import { hostileCodes } from '../sim/authority/hostile-codes.js';
 import { TestAuthority } from '../sim/authority/test-authority.js';
 import { CREDENTIAL_TYPES } from '../firmware-ts/codec/claims.js';
+import type { SignatureAlg } from '../firmware-ts/crypto/public-key.js';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
@@ -75,8 +78,8 @@ function mutateBytes(rng: () => number, text: string): string {
   return `RS1:${base45Encode(rng() < 0.5 ? deflateSync(bytes) : bytes)}`;
 }
 
-export function runFuzz(count: number, seed = 1): FuzzReport {
-  const authority = TestAuthority.create();
+export function runFuzz(count: number, seed = 1, alg: SignatureAlg = 'EdDSA'): FuzzReport {
+  const authority = TestAuthority.create(alg);
   const now = Math.floor(Date.now() / 1000);
   const checkers = (['window', 'roadside', 'gate'] as const).map((profile) => shippedChecker({ trust: authority.trustList(), profile, station: 'S110105001' }));
   const time = { nowSec: now, reliable: true };
@@ -130,7 +133,7 @@ export function runFuzz(count: number, seed = 1): FuzzReport {
 
 if (process.argv[1]?.endsWith('fuzz.js')) {
   const count = Number(process.argv[2] ?? 1_000_000);
-  const r = runFuzz(count, Number(process.argv[3] ?? 1));
+  const r = runFuzz(count, Number(process.argv[3] ?? 1), process.argv[4] === 'SM2' ? 'SM2' : 'EdDSA');
   console.log(
     `fuzz: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.inputs / r.ms) * 1000)}/s): ${r.rejected} rejected, ${r.passedUnchanged} let through with identical signed content, ${r.failures.length} failures`,
   );

@@ -11,6 +11,8 @@ import type { StatusListStore } from '../status/list/index.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { buildChecker, loadRulesData, type RulesData } from './checker.js';
 import { rulesVersions } from './rules.js';
+import { policyInForce } from './policy-in-force.js';
+import type { PolicyInForce } from '../policy/rules-policy.js';
 import type { Runtime } from './runtime.js';
 import { chooseTrust } from './trust.js';
 
@@ -40,6 +42,11 @@ export class CheckerInForce {
 
   get rules(): RulesData {
     return this.rulesData;
+  }
+
+  /** The policy in force, its numbers tightened by the configuration. */
+  get policy(): PolicyInForce {
+    return policyInForce(this.rt.config, this.rulesData.policy);
   }
 
   /** After a sync that brought trust list version `received`: the higher version wins (app/trust.ts). */

@@ -1,7 +1,7 @@
 /**
  * Builds the `ScanChecker` from the runtime: the rules of the place from the configuration,
- * the rules data (region adoption, working-day calendar), the trust list in force and the
- * status list. The same checker for `verify`, `decode-image`, `run` and the demo.
+ * the rules data (region adoption, working-day calendar, the policy with its numbers and profile
+ * table), the trust list in force and the status list. The same checker for `verify`, `decode-image`, `run` and the demo.
  * @module
  */
 import type { RegionAdoption } from '../policy/region-adoption.js';
@@ -12,6 +12,8 @@ import { NEVER_SYNCED, type StatusSource } from '../status/list/index.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { heldRules, heldTrust, type HeldDocument } from './held-documents.js';
 import { rulesInForceFor, syncedRulesRows, type RulesInForce } from './rules.js';
+import { policyInForce } from './policy-in-force.js';
+import type { RulesPolicy } from '../policy/rules-policy.js';
 import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
@@ -19,7 +21,9 @@ import { SetupError } from './setup-error.js';
 export interface RulesData {
   adoption: RegionAdoption;
   calendar: WorkingDayCalendar;
-  /** Versions and sources of both, for status, health and the next-year check. */
+  /** The `policy` rules data in force (before the configuration tightens it). */
+  policy: RulesPolicy;
+  /** Versions and sources of each, for status, health and the next-year check. */
   inForce: RulesInForce;
   /** The synced rules documents in force, with their `expires` (spec 1.2). */
   held: HeldDocument[];
@@ -27,7 +31,13 @@ export interface RulesData {
 
 export function loadRulesData(rt: Runtime, warn?: (msg: string) => void): RulesData {
   const inForce = rulesInForceFor(rt, warn);
-  return { adoption: inForce.adoption.adoption, calendar: inForce.calendar.calendar, inForce, held: heldRules(inForce.source, syncedRulesRows(rt)) };
+  return {
+    adoption: inForce.adoption.adoption,
+    calendar: inForce.calendar.calendar,
+    policy: inForce.policy.policy,
+    inForce,
+    held: heldRules(inForce.source, syncedRulesRows(rt)),
+  };
 }
 
 /** Every signed document held: the trust list (with a root) and the synced rules data. */
@@ -40,7 +50,7 @@ export function checkerOptions(
   config: Config,
   trust: TrustList,
   status: StatusSource,
-  rules: Pick<RulesData, 'adoption' | 'calendar'> & Partial<Pick<RulesData, 'held'>>,
+  rules: Pick<RulesData, 'adoption' | 'calendar'> & { policy: RulesPolicy } & Partial<Pick<RulesData, 'held'>>,
 ): ScanCheckerOptions {
   return {
     trust,
@@ -52,13 +62,10 @@ export function checkerOptions(
       station: config.station.code,
       stationName: config.station.name,
       faceRecognition: config.station.faceRecognition,
-      boardBeforeSec: config.station.boardBeforeMin * 60,
-      boardAfterSec: config.station.boardAfterMin * 60,
       adoption: rules.adoption,
       calendar: rules.calendar,
+      policy: policyInForce(config, rules.policy),
     },
-    presentation: config.presentation,
-    statusMaxAgeSec: config.statusList.maxAgeHours * 3600,
   };
 }
 

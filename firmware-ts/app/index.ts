@@ -14,6 +14,7 @@ export * from './rules.js';
 export * from './status-source.js';
 export * from './hal-options.js';
 export * from './process-guard.js';
+export * from './policy-in-force.js';
 export * from './scan-path.js';
 export { DEFAULT_CONFIG_FILE } from '../paths.js';
 export * from './audit-log-open.js';

@@ -10,6 +10,7 @@ import { openStationStore, type StationStore } from '../station/station-store.js
 import { OnceOnlyStage } from '../station/once-only-stage.js';
 import { OnceOnlyReports } from '../scan-path/index.js';
 import type { Runtime } from './runtime.js';
+import type { ReasonCode } from '../core/reasons.js';
 
 export interface OnceOnlyRuntime {
   stage: OnceOnlyStage;
@@ -32,6 +33,8 @@ export function buildOnceOnly(
     log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
     /** The service: this device's record written behind the answer (the audit writer's worker). */
     local?: LocalOnceOnlyOptions;
+    /** The warn codes the policy in force escalates to a reject (it may change while the service runs). */
+    escalate?: () => ReadonlySet<ReasonCode>;
   } = {},
 ): OnceOnlyRuntime | null {
   const { config } = rt;
@@ -66,6 +69,7 @@ export function buildOnceOnly(
     deadlineMs: Math.max(3000, (config.station.shared?.deadlineMs ?? 0) + 2000),
     onStoreFault: reports.handlers.onStoreFault,
     onStoreRecovered: reports.handlers.onStoreRecovered,
+    ...(opts.escalate ? { escalate: opts.escalate } : {}),
   });
   return { stage, station, reports, close: () => station.store.close() };
 }

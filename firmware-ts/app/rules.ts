@@ -21,7 +21,11 @@ export { rulesVersions };
 export function rulesFiles(rt: Runtime): Record<RulesName, string> {
   const { config, loaded } = rt;
   const file = (configured: string | null, shipped: string) => (configured ? loaded.resolvePath(configured) : packagedConfigFile(shipped));
-  return { 'calendar-cn': file(config.calendarFile, 'calendar-cn.json'), adoption: file(config.adoptionFile, 'adoption.json') };
+  return {
+    'calendar-cn': file(config.calendarFile, 'calendar-cn.json'),
+    adoption: file(config.adoptionFile, 'adoption.json'),
+    policy: packagedConfigFile('policy.json'),
+  };
 }
 
 /** The rules documents sync accepted, from the database. */

@@ -12,6 +12,7 @@ import type { AuditSink } from '../audit/audit-log.js';
 import type { Config } from '../config/schema.js';
 import { ScanPath, type OnceOnlyReports, type PathLogger, type Place, type ScanResult } from '../scan-path/index.js';
 import type { CheckTime } from '../core/time.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { OnceOnlyStage } from '../station/once-only-stage.js';
 import type { Runtime } from './runtime.js';
 
@@ -50,14 +51,14 @@ export function buildScanPath(rt: Runtime, choice: ScanPathChoice): ScanPath {
 export async function openCommandScanPath(
   rt: Runtime,
   checker: ScanPathChoice['checker'],
-  opts: { dryRun: boolean },
+  opts: { dryRun: boolean; escalate?: () => ReadonlySet<ReasonCode> },
 ): Promise<{ path: ScanPath; close(): Promise<void> }> {
   if (rt.config.profile !== 'gate' && rt.config.profile !== 'window') {
     const path = buildScanPath(rt, { checker, audit: null });
     return { path, close: () => path.close() };
   }
   const { buildOnceOnly } = await import('./once-only.js');
-  const once = buildOnceOnly(rt, { dryRun: opts.dryRun });
+  const once = buildOnceOnly(rt, { dryRun: opts.dryRun, ...(opts.escalate ? { escalate: opts.escalate } : {}) });
   let audit: AuditSink | null = null;
   if (!opts.dryRun) {
     const { openAuditLog } = await import('./audit-log-open.js');

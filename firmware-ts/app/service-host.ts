@@ -62,6 +62,7 @@ import type { Logger } from '../log/logger.js';
 import { operatorScreen } from './operator-screen.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
+import { policySummary, statusMaxAgeSec } from './policy-in-force.js';
 import { statusDataDir } from '../status/list/index.js';
 import { StatusListStore } from '../status/list/index.js';
 import type { ScanPath } from '../scan-path/index.js';
@@ -134,8 +135,6 @@ export class ServiceHost {
       },
     });
     const time = (): CheckTime => rt.time();
-    const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
-    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec);
     const auditMeta = { deviceId: cfg.device.id, operator: cfg.device.operator };
     // The log (its tables, readers, upload, purge) on the shared connection; the records written
     // off the event loop by the writer's own connection (audit-writer.ts), except in memory.
@@ -150,6 +149,9 @@ export class ServiceHost {
     phase('database watch', { stop: () => dbWatch?.stop() });
     const metrics = new ScanMetrics({ clock: systemClock, version: PACKAGE_VERSION });
     const inForce = new CheckerInForce(rt, store, logger, (what) => metrics.reloadFailed(what));
+    // The list age by the policy in force (a synced policy may change it while the service runs).
+    const maxAgeSec = () => statusMaxAgeSec(inForce.policy);
+    const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec());
     const writer =
       rt.dbFile === ':memory:'
         ? null
@@ -190,6 +192,7 @@ export class ServiceHost {
     metrics.watchSigned(signedNow);
 
     const once = buildOnceOnly(rt, {
+      escalate: () => inForce.checker.policy.policy.escalate,
       log: { warn: (o, m) => logger.warn(o, m), info: (o, m) => logger.info(o, m) },
       // Boardings and vouchers durable in the audit writer's commits, never the scan's wait (its faults: `boarding`).
       ...(writer
@@ -258,7 +261,7 @@ export class ServiceHost {
           onScannerChange: (fn) => appliance.on('scanner', fn),
           storage,
           station,
-          strip: statusStripFeed(rt, store, audit, station, signedNow),
+          strip: statusStripFeed(rt, store, audit, station, maxAgeSec, signedNow),
           logger,
           portRequired: opts.portsRequired !== false,
           ...(opts.onScreenUrl ? { onScreenUrl: opts.onScreenUrl } : {}),
@@ -321,7 +324,7 @@ export class ServiceHost {
             scanner: hal.scanner.state,
             list: healthList(store, age),
             clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
-            rules: healthRules(inForce.rules.inForce, calendarCheck()),
+            rules: healthRules(inForce.rules.inForce, calendarCheck(), policySummary(inForce.policy, inForce.rules.inForce.source.policy)),
             signed: signedNow(),
             lastScan,
             storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },

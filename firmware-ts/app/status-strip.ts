@@ -17,14 +17,15 @@ export function statusStripFeed(
   rt: Runtime,
   list: StatusSource,
   audit: AuditLog,
-  station: { state(): SharedState } | null = null,
+  station: { state(): SharedState } | null,
+  /** The list age past which scans carry STATUS_LIST_STALE, by the policy in force. */
+  maxAgeSec: () => number,
   signed: () => readonly { stale: boolean }[] = () => [],
 ): () => Omit<ScreenStatus, 'scanner'> {
   const cfg = rt.config;
-  const maxAgeSec = cfg.statusList.maxAgeHours * 3600;
   return () => {
     const time = rt.time();
-    const age = listAge(list.listIat(), time.nowSec, maxAgeSec);
+    const age = listAge(list.listIat(), time.nowSec, maxAgeSec());
     return {
       listAgeSec: age.ageSec,
       listStale: age.stale,

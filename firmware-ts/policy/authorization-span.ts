@@ -1,5 +1,6 @@
 /**
- * The 7-working-day bound of `VA` and `VD` (docs/CREDENTIALS.md section 3, as of 1.1).
+ * The working-day bound of `VA` and `VD` (docs/CREDENTIALS.md section 3, as of 1.1): 7 by
+ * default, `authorization.maxWorkingDays` of the policy in force (1 to 30).
  *
  * The span is the CST dates from the date of `nbf` to the date of the last valid second,
  * `exp - 1`, both included. Its cost is bounded for any input: a span past year 9999 or longer
@@ -10,8 +11,7 @@
 import { cstDayNumber, LAST_DAY_NUMBER } from '../core/cst.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
-export const MAX_AUTHORIZATION_WORKING_DAYS = 7;
-/** A span of more dates than this holds more than 7 working days in any calendar. */
+/** A span of more dates than this is too long without counting (the spec's bound, whatever the policy). */
 export const MAX_SPAN_DATES = 31;
 
 /** The span's first and last CST day numbers, or the reason it is too long without counting. */
@@ -38,8 +38,8 @@ export function spanBound(nbfSec: number, expSec: number): SpanBound {
   return { kind: 'countable', firstDay, lastDay };
 }
 
-/** The whole rule: the bound, then a count of at most 31 dates. */
-export function authorizationSpan(nbfSec: number, expSec: number, calendar: WorkingDayCalendar): AuthorizationSpan {
+/** The whole rule: the bound, then a count of at most 31 dates against `max` working days. */
+export function authorizationSpan(nbfSec: number, expSec: number, calendar: WorkingDayCalendar, max: number): AuthorizationSpan {
   const bound = spanBound(nbfSec, expSec);
   if (bound.kind !== 'countable') return { tooLong: true, calendarUnknown: false, workingDays: null };
   let held = 0;
@@ -53,7 +53,6 @@ export function authorizationSpan(nbfSec: number, expSec: number, calendar: Work
       unscheduledWorking++;
     } else if (kind === 'unscheduled-rest') unscheduledDates++;
   }
-  const max = MAX_AUTHORIZATION_WORKING_DAYS;
   // Settled when every way the unknown schedule could fall gives the same verdict.
   const settled = held + unscheduledDates <= max || held > max;
   const workingDays = held + unscheduledWorking;

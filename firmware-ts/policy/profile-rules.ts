@@ -1,6 +1,9 @@
 /**
- * The rules of a place and use (docs/DESIGN.md, rules from the field): which types serve where, and
- * what the operator must still check by hand. Pure: everything comes in as arguments.
+ * The rules of a place and use (docs/DESIGN.md, rules from the field; docs/CREDENTIALS.md
+ * section 6): which types serve where, and what the operator must still check by hand. Every
+ * number and every profile entry comes from the policy in force (the `policy` rules data,
+ * policy/rules-policy.ts), which reaches here as an input like the calendar. Pure: everything
+ * comes in as arguments.
  * @module
  */
 import type { CheckTime } from '../core/time.js';
@@ -10,6 +13,7 @@ import type { ReasonCode } from '../core/reasons.js';
 import { authorizationSpan, spanBound } from './authorization-span.js';
 import { cstDate, dayNumberOf } from '../core/cst.js';
 import type { RegionAdoption } from './region-adoption.js';
+import { isServed, profileEntry, type PolicyInForce } from './rules-policy.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
 export interface PlaceRules {
@@ -20,21 +24,10 @@ export interface PlaceRules {
   stationName?: string | null;
   /** Gates with face recognition need no manual ID check (windows always check the ID). */
   faceRecognition: boolean;
-  boardBeforeSec: number;
-  boardAfterSec: number;
   adoption: RegionAdoption;
   calendar: WorkingDayCalendar;
-}
-
-const APPLICABLE: Readonly<Record<Profile, ReadonlySet<Credential['typ']>>> = {
-  roadside: new Set(['DL', 'VR', 'VA']),
-  window: new Set(['DL', 'VR', 'VA', 'VD', 'TK']),
-  gate: new Set(['TK']),
-};
-
-/** Whether a type has any use in a profile (else NOT_APPLICABLE). */
-export function isApplicable(profile: Profile, type: Credential['typ']): boolean {
-  return APPLICABLE[profile].has(type);
+  /** The policy in force, its numbers already tightened by the configuration. */
+  policy: PolicyInForce;
 }
 
 /**
@@ -52,14 +45,16 @@ export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules, 
   const nowSec = time.nowSec;
   const today = cstDate(nowSec);
   const d = c.dat;
+  const policy = rules.policy;
+  const served = isServed(policy.policy, rules.profile, c.typ);
 
   if (c.typ === 'DL') {
     if ((d.vto as string) < today) reasons.push('EXPIRED');
     if (time.reliable && (d.vfr as string) > today) reasons.push('NOT_YET_VALID');
   }
   if (c.typ === 'VA' || c.typ === 'VD') {
-    if (issuerVouches && isApplicable(rules.profile, c.typ)) {
-      const span = authorizationSpan(c.nbf, c.exp, rules.calendar);
+    if (issuerVouches && served) {
+      const span = authorizationSpan(c.nbf, c.exp, rules.calendar, policy.numbers['authorization.maxWorkingDays']);
       if (span.tooLong) reasons.push('AUTHORIZATION_TOO_LONG');
       if (span.calendarUnknown) reasons.push('CALENDAR_UNKNOWN');
     } else if (spanBound(c.nbf, c.exp).kind !== 'countable') {
@@ -71,20 +66,20 @@ export function placeReasons(c: Credential, time: CheckTime, rules: PlaceRules, 
   }
   if (!rules.adoption.isAdopted(c.typ, rules.region, today)) reasons.push('NOT_ACCEPTED_IN_REGION');
 
-  if (!isApplicable(rules.profile, c.typ)) {
+  if (!served) {
     reasons.push('NOT_APPLICABLE');
     return reasons;
   }
-  if (rules.profile === 'roadside' && (c.typ === 'VR' || c.typ === 'VA')) reasons.push('PAPER_REQUIRED');
-  if (c.typ === 'TK') {
-    if (rules.profile === 'gate') {
-      if (d.frm !== rules.station) reasons.push('WRONG_STATION');
-      const dep = d.dep as number;
-      if ((time.reliable && nowSec < dep - rules.boardBeforeSec) || nowSec > dep + rules.boardAfterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
-    }
-    // Face recognition stands in for the ID check at a gate only: a window swapping a voucher
-    // always compares the ID used at purchase (docs/DESIGN.md, "Operator actions").
-    if (!rules.faceRecognition || rules.profile !== 'gate') reasons.push('CHECK_ID');
+  const entry = profileEntry(policy.policy, rules.profile, c.typ);
+  // Face recognition stands in for the ID check at a gate only: a window swapping a voucher
+  // always compares the ID used at purchase (docs/DESIGN.md, "Operator actions").
+  if (entry !== 'ok' && !(entry === 'CHECK_ID' && rules.profile === 'gate' && rules.faceRecognition)) reasons.push(entry);
+  if (c.typ === 'TK' && rules.profile === 'gate') {
+    if (d.frm !== rules.station) reasons.push('WRONG_STATION');
+    const dep = d.dep as number;
+    const beforeSec = policy.numbers['boarding.beforeDepMin'] * 60;
+    const afterSec = policy.numbers['boarding.afterDepMin'] * 60;
+    if ((time.reliable && nowSec < dep - beforeSec) || nowSec > dep + afterSec) reasons.push('OUTSIDE_BOARDING_WINDOW');
   }
   return reasons;
 }

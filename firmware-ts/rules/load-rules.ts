@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync, statSync } from 'node:fs';
-import { MAX_RULES_BYTES, parseRulesData, RulesDataError, type AdoptionRules, type CalendarRules, type RulesName } from './rules-data.js';
+import { MAX_RULES_BYTES, parseRulesData, RulesDataError, type AdoptionRules, type CalendarRules, type PolicyRules, type RulesName } from './rules-data.js';
 import { rulesInForce, type RulesInForce } from './rules-in-force.js';
 
 export class RulesFileError extends Error {
@@ -25,7 +25,7 @@ function readRulesFile(name: RulesName, file: string): unknown {
 }
 
 /** The configured (or shipped) rules data; throws RulesFileError with one line. */
-export function configuredRules(files: Record<RulesName, string>): { calendar: CalendarRules; adoption: AdoptionRules } {
+export function configuredRules(files: Record<RulesName, string>): { calendar: CalendarRules; adoption: AdoptionRules; policy: PolicyRules } {
   const parse = <N extends RulesName>(name: N) => {
     try {
       return parseRulesData(name as RulesName, readRulesFile(name, files[name]));
@@ -34,14 +34,14 @@ export function configuredRules(files: Record<RulesName, string>): { calendar: C
       throw err;
     }
   };
-  return { calendar: parse('calendar-cn') as CalendarRules, adoption: parse('adoption') as AdoptionRules };
+  return { calendar: parse('calendar-cn') as CalendarRules, adoption: parse('adoption') as AdoptionRules, policy: parse('policy') as PolicyRules };
 }
 
 /** The rules data accepted by sync (store.rulesJson()); a row that does not parse is skipped with a warning. */
 export function syncedRules(
   rows: ReadonlyMap<string, { version: number; json: unknown }>,
   warn: (msg: string) => void = () => undefined,
-): { calendar: CalendarRules | null; adoption: AdoptionRules | null } {
+): { calendar: CalendarRules | null; adoption: AdoptionRules | null; policy: PolicyRules | null } {
   const parse = (name: RulesName) => {
     const row = rows.get(name);
     if (!row) return null;
@@ -52,7 +52,11 @@ export function syncedRules(
       return null;
     }
   };
-  return { calendar: parse('calendar-cn') as CalendarRules | null, adoption: parse('adoption') as AdoptionRules | null };
+  return {
+    calendar: parse('calendar-cn') as CalendarRules | null,
+    adoption: parse('adoption') as AdoptionRules | null,
+    policy: parse('policy') as PolicyRules | null,
+  };
 }
 
 /** Configured rules, replaced by synced documents of higher version. */

@@ -1,6 +1,7 @@
 /**
  * The rules data of docs/STATUS-LIST.md ("Signed documents"): `calendar-cn`, the working-day
- * calendar, and `adoption`, where and since when each credential type is accepted. One parser
+ * calendar, `adoption`, where and since when each credential type is accepted, and `policy`,
+ * the numbers and the profile table of the rules (rules/policy-data.ts). One parser
  * for every source (the files shipped in config/, a configured file, a document received by
  * sync), so a verdict never depends on where its rules came from. Each carries its own
  * positive integer `version`; other keys are ignored; sizes are bounded. The parser hands the
@@ -12,8 +13,10 @@ import { CREDENTIAL_TYPES, isIsoDate, type CredentialType } from '../codec/claim
 import { arrayOf, at, InputCheckError, integer, matching, object, positiveInteger, refuse, string } from '../core/input-check.js';
 import { RegionAdoption } from '../policy/region-adoption.js';
 import { WorkingDayCalendar } from '../policy/working-day-calendar.js';
+import type { RulesPolicy } from '../policy/rules-policy.js';
+import { policyShape } from './policy-data.js';
 
-export const RULES_NAMES = ['calendar-cn', 'adoption'] as const;
+export const RULES_NAMES = ['calendar-cn', 'adoption', 'policy'] as const;
 export type RulesName = (typeof RULES_NAMES)[number];
 
 export function isRulesName(s: string): s is RulesName {
@@ -94,7 +97,13 @@ export interface AdoptionRules {
   adoption: RegionAdoption;
 }
 
-export type RulesData = CalendarRules | AdoptionRules;
+export interface PolicyRules {
+  name: 'policy';
+  version: number;
+  policy: RulesPolicy;
+}
+
+export type RulesData = CalendarRules | AdoptionRules | PolicyRules;
 
 function parseCalendar(json: unknown): CalendarRules {
   const r = checked('calendar-cn', calendarShape, json);
@@ -136,10 +145,18 @@ function parseAdoption(json: unknown): AdoptionRules {
   return { name: 'adoption', version: r.version, adoption: RegionAdoption.fromResolved(table) };
 }
 
+function parsePolicy(json: unknown): PolicyRules {
+  const policy = checked('policy', policyShape, json);
+  return { name: 'policy', version: policy.version, policy };
+}
+
 /** Parses rules data of `name`; throws RulesDataError naming the bad key. */
 export function parseRulesData(name: 'calendar-cn', json: unknown): CalendarRules;
 export function parseRulesData(name: 'adoption', json: unknown): AdoptionRules;
+export function parseRulesData(name: 'policy', json: unknown): PolicyRules;
 export function parseRulesData(name: RulesName, json: unknown): RulesData;
 export function parseRulesData(name: RulesName, json: unknown): RulesData {
-  return name === 'calendar-cn' ? parseCalendar(json) : parseAdoption(json);
+  if (name === 'calendar-cn') return parseCalendar(json);
+  if (name === 'adoption') return parseAdoption(json);
+  return parsePolicy(json);
 }

@@ -1,35 +1,41 @@
 /**
  * Which rules data a scanner uses (docs/STATUS-LIST.md "Signed documents"): the one shipped in
  * config/ or named by the configuration, unless sync has accepted a signed document of the same
- * name with a higher version. One rule, used by every command and the service alike.
+ * name with a higher version. One rule, used by every command and the service alike. The
+ * `policy` has no configured file: its shipped defaults (version 0) hold until a signed one does.
  * @module
  */
-import type { AdoptionRules, CalendarRules, RulesName } from './rules-data.js';
+import type { AdoptionRules, CalendarRules, PolicyRules, RulesData, RulesName } from './rules-data.js';
 
 export interface RulesInForce {
   calendar: CalendarRules;
   adoption: AdoptionRules;
+  policy: PolicyRules;
   /** Where each came from. */
   source: Record<RulesName, 'configured' | 'synced'>;
 }
 
-export function rulesInForce(
-  configured: { calendar: CalendarRules; adoption: AdoptionRules },
-  synced: { calendar: CalendarRules | null; adoption: AdoptionRules | null },
-): RulesInForce {
-  const calendar = synced.calendar && synced.calendar.version > configured.calendar.version ? synced.calendar : configured.calendar;
-  const adoption = synced.adoption && synced.adoption.version > configured.adoption.version ? synced.adoption : configured.adoption;
+type ByName = { calendar: CalendarRules; adoption: AdoptionRules; policy: PolicyRules };
+type SyncedByName = { [K in keyof ByName]: ByName[K] | null };
+
+function higher<T extends RulesData>(configured: T, synced: T | null): T {
+  return synced && synced.version > configured.version ? synced : configured;
+}
+
+export function rulesInForce(configured: ByName, synced: SyncedByName): RulesInForce {
+  const calendar = higher(configured.calendar, synced.calendar);
+  const adoption = higher(configured.adoption, synced.adoption);
+  const policy = higher(configured.policy, synced.policy);
+  const from = (inForce: RulesData, conf: RulesData) => (inForce === conf ? 'configured' : 'synced');
   return {
     calendar,
     adoption,
-    source: {
-      'calendar-cn': calendar === configured.calendar ? 'configured' : 'synced',
-      adoption: adoption === configured.adoption ? 'configured' : 'synced',
-    },
+    policy,
+    source: { 'calendar-cn': from(calendar, configured.calendar), adoption: from(adoption, configured.adoption), policy: from(policy, configured.policy) },
   };
 }
 
 /** The versions held, as `status --json` prints them. */
 export function rulesVersions(r: RulesInForce): Record<RulesName, number> {
-  return { 'calendar-cn': r.calendar.version, adoption: r.adoption.version };
+  return { 'calendar-cn': r.calendar.version, adoption: r.adoption.version, policy: r.policy.version };
 }

@@ -22,6 +22,7 @@ import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/
 import { SignatureVerifier } from '../verify/signature-verifier.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
+import { isEscalated, type PolicyInForce } from '../policy/rules-policy.js';
 
 export interface ScanResult {
   verdict: Verdict;
@@ -40,10 +41,8 @@ export interface ScanResult {
 export interface ScanCheckerOptions {
   trust: TrustList;
   status: StatusSource;
+  /** The place, the rules data and the policy in force, whose numbers every check reads. */
   rules: PlaceRules;
-  presentation: PresentationOptions;
-  /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
-  statusMaxAgeSec: number;
   /** The signed documents held (trust list with a root, synced rules data): one past its `expires` gives TRUST_STALE. */
   signed?: readonly HeldDocument[];
   /** Told about an unexpected error inside a check (the scan itself ends MALFORMED). */
@@ -61,8 +60,24 @@ export function referencedRegistrationKey(c: Credential): Buffer | null {
 
 export class ScanChecker {
   private readonly verifier = new SignatureVerifier();
+  private readonly presentation: PresentationOptions;
+  private readonly statusMaxAgeSec: number;
 
-  constructor(private readonly opts: ScanCheckerOptions) {}
+  constructor(private readonly opts: ScanCheckerOptions) {
+    const n = opts.rules.policy.numbers;
+    this.presentation = { skewSec: n['presentation.skewSec'], windowSec: n['presentation.windowSec'] };
+    this.statusMaxAgeSec = n['statusList.maxAgeHours'] * 3600;
+  }
+
+  /** The policy this checker applies (its numbers after the configuration). */
+  get policy(): PolicyInForce {
+    return this.opts.rules.policy;
+  }
+
+  /** The verdict of a list of reasons under the policy in force: a reject, or an escalated warn, rejects. */
+  verdictOf(reasons: readonly ReasonCode[]): Verdict {
+    return isEscalated(this.opts.rules.policy.policy, reasons) ? 'reject' : verdictOf(reasons);
+  }
 
   check(text: string, time: CheckTime): ScanResult {
     const started = performance.now();
@@ -92,7 +107,7 @@ export class ScanChecker {
     if (code) {
       const c = code.credential;
       type = c.typ;
-      const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.opts.presentation);
+      const verified = verifyPresentation(code, this.opts.trust, this.verifier, time, this.presentation);
       reasons.push(...verified.reasons, ...placeReasons(c, time, this.opts.rules, verified.issuerSignatureValid));
       statusKey = entryKey(c.iss, c.cti);
       this.statusReasons(statusKey, reasons);
@@ -103,7 +118,7 @@ export class ScanChecker {
     this.freshnessReasons(time, reasons);
     const ordered = orderReasons(reasons);
     return {
-      verdict: verdictOf(ordered),
+      verdict: this.verdictOf(ordered),
       reasons: ordered,
       type,
       fields,
@@ -126,7 +141,7 @@ export class ScanChecker {
   }
 
   private freshnessReasons(time: CheckTime, reasons: ReasonCode[]): void {
-    if (listAge(this.opts.status.listIat(), time.nowSec, this.opts.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
+    if (listAge(this.opts.status.listIat(), time.nowSec, this.statusMaxAgeSec).stale) reasons.push('STATUS_LIST_STALE');
     // Spec 1.2: a held signed document past its expires keeps serving, but every scan says so.
     if (this.opts.signed && this.opts.signed.some((d) => !servesAt(d.expires, time.nowSec))) reasons.push('TRUST_STALE');
     if (!time.reliable) reasons.push('CLOCK_UNRELIABLE');

@@ -69,6 +69,8 @@ export class NatsStationBucket implements StationBucket {
   private fault: string | null = null;
   private checker: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
+  /** Times the link dropped: a check begun before a drop does not bring the link up after it. */
+  private drops = 0;
   /** Times a bucket was found unfit (the metric counts them). */
   faultsFound = 0;
 
@@ -236,12 +238,15 @@ export class NatsStationBucket implements StationBucket {
 
   /** A check after a reconnect or on the period; the link counts as up only once the bucket is checked. */
   private recheck(afterReconnect = false): Promise<void> {
-    if (this.checking) return this.checking;
+    // A periodic check under way when the link comes back: the reconnect's own check follows it.
+    if (this.checking) return afterReconnect ? this.checking.then(() => this.recheck(true)) : this.checking;
     const nc = this.nc;
     if (!nc) return Promise.resolve();
+    const drops = this.drops;
     this.checking = this.checkBucket(nc)
       .then(() => {
-        if (afterReconnect) this.setLink(this.kv !== null);
+        // Up only if the link did not drop again while the check ran.
+        if (afterReconnect && drops === this.drops) this.setLink(this.kv !== null);
       })
       .catch((err: unknown) => {
         this.opts.log?.warn({ err: (err as Error).message }, 'station bucket settings could not be read');
@@ -276,8 +281,10 @@ export class NatsStationBucket implements StationBucket {
   private watch(nc: NatsConnection): void {
     void (async () => {
       for await (const s of nc.status()) {
-        if (s.type === 'disconnect' || s.type === 'staleConnection') this.setLink(false);
-        else if (s.type === 'reconnect') void this.recheck(true);
+        if (s.type === 'disconnect' || s.type === 'staleConnection') {
+          this.drops++;
+          this.setLink(false);
+        } else if (s.type === 'reconnect') void this.recheck(true);
       }
     })().catch(() => undefined);
     void nc.closed().then(() => {

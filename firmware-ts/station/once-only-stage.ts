@@ -109,6 +109,8 @@ export interface OnceOnlyStageOptions {
   onStoreFault?: (fault: StoreFault) => void;
   /** Told once when the store answers again after a fault (the fault can be cleared). */
   onStoreRecovered?: () => void;
+  /** The warn codes the policy in force escalates to a reject (STATION_OFFLINE can be one). */
+  escalate?: () => ReadonlySet<ReasonCode>;
 }
 
 /** No ticket is kept longer than this past the scan, whatever its `exp` says (exp can be 2^40). */
@@ -170,7 +172,7 @@ export class OnceOnlyStage {
       const r = await this.call('lookup', 'boarded', scan.scanId, () => this.opts.store.lookup(key, 'boarded'));
       if (r?.record) added.push('ALREADY_BOARDED');
       if (r?.offline) added.push('STATION_OFFLINE');
-      return { result: withReasons(result, added), decision: null };
+      return { result: this.withReasons(result, added), decision: null };
     }
     const rec: OnceRecord = { action: 'boarded', device: this.opts.device, atSec: Math.floor(scan.nowSec), scanId: scan.scanId };
     const c: ClaimOutcome | null = await this.call('claim', 'boarded', scan.scanId, () => this.opts.store.claim(key, rec, this.expiresAt(result, scan.nowSec)));
@@ -178,9 +180,9 @@ export class OnceOnlyStage {
     if (c.offline) added.push('STATION_OFFLINE');
     if (c.result === 'taken') {
       added.push('ALREADY_BOARDED');
-      return { result: withReasons(result, added), decision: null };
+      return { result: this.withReasons(result, added), decision: null };
     }
-    const checked = withReasons(result, added);
+    const checked = this.withReasons(result, added);
     const decision: PendingDecision | null = result.reasons.includes('CHECK_ID')
       ? { scanId: scan.scanId, kind: 'check-id', key, held: rec, expiresAtSec: this.expiresAt(result, scan.nowSec) }
       : null;
@@ -192,12 +194,22 @@ export class OnceOnlyStage {
     const r = await this.call('lookup', 'voucher', scan.scanId, () => this.opts.store.lookup(key, 'voucher'));
     if (r?.record) added.push('VOUCHER_ISSUED');
     if (r?.offline) added.push('STATION_OFFLINE');
-    const checked = withReasons(result, added);
+    const checked = this.withReasons(result, added);
     const decision: PendingDecision | null =
       this.opts.dryRun || checked.verdict === 'reject'
         ? null
         : { scanId: scan.scanId, kind: 'voucher', key, held: null, expiresAtSec: this.expiresAt(result, scan.nowSec) };
     return { result: checked, decision };
+  }
+
+  /** The scan with the reasons this step adds; a verdict only ever gets worse (an escalated warn stays a reject). */
+  private withReasons<T extends OnceCheckedScan>(result: T, added: readonly ReasonCode[]): T {
+    if (added.length === 0) return result;
+    const reasons = orderReasons([...result.reasons, ...added]);
+    const escalate = this.opts.escalate?.();
+    const escalated = escalate !== undefined && added.some((r) => escalate.has(r));
+    const verdict: Verdict = result.verdict === 'reject' || escalated ? 'reject' : verdictOf(reasons);
+    return { ...result, reasons, verdict };
   }
 
   private expiresAt(result: OnceCheckedScan, nowSec: number): number {
@@ -236,12 +248,6 @@ export class OnceOnlyStage {
       clearTimeout(timer);
     }
   }
-}
-
-function withReasons<T extends OnceCheckedScan>(result: T, added: readonly ReasonCode[]): T {
-  if (added.length === 0) return result;
-  const reasons = orderReasons([...result.reasons, ...added]);
-  return { ...result, reasons, verdict: verdictOf(reasons) };
 }
 
 function oneLineMessage(err: unknown): string {

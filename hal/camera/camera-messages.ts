@@ -29,6 +29,8 @@ export interface FrameForDecode {
   run: number;
   seq: number;
   at: number;
+  /** When the capture thread handed it over (it was then the newest frame), epoch ms. */
+  sentAt: number;
   width: number;
   height: number;
   data: Uint8Array;
@@ -44,8 +46,9 @@ export interface FrameDecoded {
   t: 'decoded';
   run: number;
   seq: number;
-  /** When the frame arrived whole, and when its decode started, epoch ms. */
+  /** When the frame arrived whole, was handed to the decoder, and its decode started, epoch ms. */
   at: number;
+  sentAt: number;
   startedAt: number;
   ms: number;
   bytes: Uint8Array | null;

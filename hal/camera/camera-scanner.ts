@@ -45,7 +45,7 @@ export interface FrameDecoder {
 /** What a test or the bench sees of each frame (instants on this thread's `performance.now()`). */
 export type CameraTrace =
   | { kind: 'arrived'; run: number; seq: number; at: number }
-  | { kind: 'decoded'; run: number; seq: number; at: number; startedAt: number; ms: number; found: boolean };
+  | { kind: 'decoded'; run: number; seq: number; at: number; sentAt: number; startedAt: number; ms: number; found: boolean };
 
 export interface CameraScannerOptions {
   /** For logs: the device, camera or file. */
@@ -329,7 +329,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     this.counts.decoded++;
     this.counts.decodeMs += m.ms;
     const at = here(m.at);
-    this.opts.onTrace?.({ kind: 'decoded', run: m.run, seq: m.seq, at, startedAt: here(m.startedAt), ms: m.ms, found: m.bytes !== null });
+    this.opts.onTrace?.({ kind: 'decoded', run: m.run, seq: m.seq, at, sentAt: here(m.sentAt), startedAt: here(m.startedAt), ms: m.ms, found: m.bytes !== null });
     if (m.bytes) this.sighted(m.bytes, at);
   }
 

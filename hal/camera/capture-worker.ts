@@ -28,6 +28,7 @@ let dropped = 0;
 
 function sendToDecoder(f: FrameForDecode): void {
   decoderFree = false;
+  f.sentAt = epochNow();
   decoder.postMessage(f, [f.data.buffer as ArrayBuffer]);
 }
 
@@ -66,7 +67,7 @@ function start(m: Extract<ToCapture, { t: 'start' }>): void {
     assembler.push(chunk, (luma) => {
       const at = epochNow();
       const n = seq++;
-      offer({ t: 'frame', run: mine, seq: n, at, width: m.layout.width, height: m.layout.height, data: luma });
+      offer({ t: 'frame', run: mine, seq: n, at, sentAt: 0, width: m.layout.width, height: m.layout.height, data: luma });
       post({ t: 'frame', run: mine, seq: n, at, dropped });
     });
   });

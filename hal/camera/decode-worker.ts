@@ -7,11 +7,31 @@
  * scanner, the screen, the station client) free of the tens of milliseconds a frame costs.
  * @module
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadZxingReader } from '../image/zxing-loader.js';
 import { epochNow, type DecoderReady, type FrameDecoded, type FrameForDecode } from './camera-messages.js';
 import { CameraFrameDecoder } from './frame-decoder.js';
 
+/**
+ * How much lower than the rest of roadscan this thread runs (nice +5: a third of the CPU share). On a busy board the
+ * decoder is what gives way: the capture child and thread keep the clip's clock, and the main
+ * thread (serial scans, screen, station) keeps its latency; a starved decoder only drops more
+ * frames, and still decodes the newest. Linux sets a thread's niceness by its thread id.
+ */
+const DECODE_NICENESS = 5;
+
+function lowerThisThread(niceness: number): void {
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (tid > 0) setPriority(tid, niceness);
+  } catch {
+    // not Linux, or not allowed: the decoder runs at the process's priority
+  }
+}
+
+lowerThisThread(DECODE_NICENESS);
 const main = parentPort!;
 const capture = (workerData as { capture: MessagePort }).capture;
 const decoder = new CameraFrameDecoder();
@@ -25,7 +45,7 @@ capture.on('message', async (f: FrameForDecode) => {
   } catch {
     bytes = null; // a decoder failure on one frame is that frame's loss, never the camera's
   }
-  const out: FrameDecoded = { t: 'decoded', run: f.run, seq: f.seq, at: f.at, startedAt, ms: epochNow() - startedAt, bytes };
+  const out: FrameDecoded = { t: 'decoded', run: f.run, seq: f.seq, at: f.at, sentAt: f.sentAt, startedAt, ms: epochNow() - startedAt, bytes };
   main.postMessage(out);
   capture.postMessage(ready);
 });

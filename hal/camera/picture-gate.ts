@@ -3,7 +3,9 @@
  * before it scales it to the frame, so a 16000 x 16000 PNG (800 KB on disk) would take it
  * gigabytes; each picture is first checked against the caps `decode-image` applies (its file
  * size, 4096 px a side, 100 megapixels) from its header alone (sharp reads the header, not the
- * pixels). A picture refused, or one ffmpeg failed to decode, is remembered by its path, size
+ * pixels). One within the caps is then decoded once by sharp into a thumbnail (streamed, a few
+ * megabytes): a truncated or corrupt picture, on which ffmpeg would spin for minutes rather than
+ * fail, is refused there. A picture refused, or one ffmpeg failed to decode, is remembered by its path, size
  * and modification time: it is not read again on every restart of the camera, only once it has
  * changed. Each refusal is told once (`onRefused`), with its reason.
  * @module
@@ -98,6 +100,7 @@ export class PictureGate {
     try {
       const meta = st.size > this.caps.maxBytes ? null : await sharp(file).metadata();
       reason = pictureRefusal({ bytes: st.size, width: meta?.width, height: meta?.height }, this.caps);
+      if (reason === null) await sharp(file, { failOn: 'truncated', limitInputPixels: this.caps.maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
     } catch (err) {
       reason = oneLine(`unreadable picture (${(err as Error).message})`, 160);
     }

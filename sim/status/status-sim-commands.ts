@@ -27,6 +27,7 @@ interface PublishOptions {
   plainTrust?: boolean;
   forgeTrust?: TrustForgery;
   rules: string[];
+  policy?: string;
   forgeRules?: DocumentForgery;
   forge?: (typeof FORGERIES)[number];
   expires?: string;
@@ -54,8 +55,8 @@ async function readRules(pairs: string[]): Promise<Record<string, { version: num
   const { readFileSync } = await import('node:fs');
   const out: Record<string, { version: number } & Record<string, unknown>> = {};
   for (const p of pairs) {
-    const m = /^(calendar-cn|adoption)=(.+)$/.exec(p);
-    if (!m) throw new UsageError(`--rules: expected calendar-cn=FILE or adoption=FILE, got ${JSON.stringify(p)}`);
+    const m = /^(calendar-cn|adoption|policy)=(.+)$/.exec(p);
+    if (!m) throw new UsageError(`--rules: expected calendar-cn=FILE, adoption=FILE or policy=FILE, got ${JSON.stringify(p)}`);
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(m[2]!, 'utf8'));
@@ -78,7 +79,7 @@ async function signedDocumentsFor(
   publishedRules: Record<string, Uint8Array>,
   expires: string,
 ) {
-  const rules = await readRules(opts.rules);
+  const rules = await readRules([...opts.rules, ...(opts.policy ? [`policy=${opts.policy}`] : [])]);
   const wantsTrust = trustVersion !== undefined && !opts.plainTrust;
   if (!wantsTrust && Object.keys(rules).length === 0) return null;
   const { signForPublication } = await import('../authority/signed-publisher.js');
@@ -136,9 +137,13 @@ export function registerStatusSim(sim: Command): void {
     .addOption(new Option('--forge-trust <kind>', 'sign the trust list as a forgery the scanner must refuse').choices([...TRUST_FORGERIES]))
     .option(
       '--rules <name=file>',
-      'publish rules data (calendar-cn, adoption) from a JSON file carrying its version, signed by the root (repeatable)',
+      'publish rules data (calendar-cn, adoption, policy) from a JSON file carrying its version, signed by the root (repeatable)',
       (v: string, acc: string[]) => [...acc, v],
       [],
+    )
+    .option(
+      '--policy <file>',
+      'publish a policy rules document (numbers, profile table, escalate) from a JSON file carrying its version and expires; as --rules policy=FILE',
     )
     .addOption(new Option('--forge-rules <kind>', 'sign the rules documents as a forgery the scanner must refuse').choices([...DOCUMENT_FORGERIES]))
     .addOption(new Option('--forge <kind>', 'instead, replace manifest.cose by a forgery the scanner must refuse').choices([...FORGERIES]))

@@ -219,7 +219,7 @@ describe('signed trust lists and rules data through roadscan sync and roadscan v
     expect((await verify(grant.text, nowIso)).reasons).toContain('AUTHORIZATION_TOO_LONG');
     w.publish({}, { rules: { 'calendar-cn': rulesDoc(calendarV2()) } });
     expect(await sync()).toMatchObject({ ok: true, rules: { 'calendar-cn': 2 } });
-    expect((await status()).rules).toEqual({ 'calendar-cn': 2, adoption: 1 });
+    expect((await status()).rules).toEqual({ 'calendar-cn': 2, adoption: 1, policy: 0 });
     const after = await verify(grant.text, nowIso);
     expect(after.reasons).not.toContain('AUTHORIZATION_TOO_LONG');
     expect(after.reasons).not.toContain('CALENDAR_UNKNOWN');

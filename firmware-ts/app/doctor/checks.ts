@@ -13,6 +13,8 @@ import { healthRules } from '../../health/health-rules.js';
 import { rulesInForceFor } from '../rules.js';
 import { chooseTrust } from '../trust.js';
 import type { CheckResult, DoctorCheck } from './check.js';
+import { policy } from './policy-checks.js';
+import { policyInForce, statusMaxAgeSec } from '../policy-in-force.js';
 
 const msg = (err: unknown) => (err as Error)?.message ?? String(err);
 const ok = (name: string, detail: string): CheckResult => ({ name, state: 'ok', detail });
@@ -34,16 +36,24 @@ const trustAnchor: DoctorCheck = ({ rt, store }) => {
   }
 };
 
+/** The list age past which scans carry STATUS_LIST_STALE: the policy's, or the configuration's when stricter. */
+function maxAgeHoursOf(rt: Parameters<DoctorCheck>[0]['rt']): number {
+  try {
+    return statusMaxAgeSec(policyInForce(rt.config, rulesInForceFor(rt).policy.policy)) / 3600;
+  } catch {
+    return rt.config.statusList.maxAgeHours ?? 24;
+  }
+}
+
 const statusList: DoctorCheck = ({ rt, store }) => {
   const cfg = rt.config;
   if (!store) return [fix('status list', 'never synced (no database): run roadscan sync')];
-  const age = listAge(store.listIat(), rt.time().nowSec, cfg.statusList.maxAgeHours * 3600);
+  const maxAgeHours = maxAgeHoursOf(rt);
+  const age = listAge(store.listIat(), rt.time().nowSec, maxAgeHours * 3600);
   if (age.ageSec === null)
     return [fix('status list', `never synced (or its copy failed its check): run roadscan sync${cfg.statusList.url ? '' : ' --url BASE_URL, and set statusList.url'}`)];
   if (age.stale)
-    return [
-      fix('status list', `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${cfg.statusList.maxAgeHours}): check the network, run roadscan sync`),
-    ];
+    return [fix('status list', `${Math.round(age.ageSec / 3600)} h old, past statusList.maxAgeHours (${maxAgeHours}): check the network, run roadscan sync`)];
   return [ok('status list', `seq ${store.seq()}, ${store.entries()} entries, ${Math.round(age.ageSec / 60)} min old`)];
 };
 
@@ -130,4 +140,4 @@ const ports: DoctorCheck = async ({ rt }) => {
 };
 
 /** Every check, in the order shown. */
-export const DOCTOR_CHECKS: DoctorCheck[] = [configuration, database, trustAnchor, statusList, rulesData, serialDevice, indicator, clock, ports];
+export const DOCTOR_CHECKS: DoctorCheck[] = [configuration, database, trustAnchor, statusList, rulesData, policy, serialDevice, indicator, clock, ports];

@@ -16,10 +16,36 @@ export function register(program: Command): void {
     .argument('[file]', 'the configuration file (default config/default.json)')
     .action(async (file: string | undefined) => {
       const problems = await checkConfigFile(file);
-      if (problems.length === 0) process.stdout.write('ok\n');
-      else process.stderr.write(problems.map((p) => `${p}\n`).join(''));
+      if (problems.length === 0) {
+        process.stdout.write('ok\n');
+        // Not problems: a number laxer than the policy in force is valid, it just does not apply.
+        const notes = await laxerThanPolicy(file);
+        if (notes.length > 0) process.stderr.write(notes.map((n) => `${n}\n`).join(''));
+      } else process.stderr.write(problems.map((p) => `${p}\n`).join(''));
       process.exitCode = problems.length === 0 ? 0 : 2;
     });
+}
+
+/**
+ * One line (`FILE: warning: KEY: ...`) per configured number laxer than the policy the device
+ * holds (its database's synced policy, else the shipped defaults): the stricter holds, so that
+ * value does not apply. Only for a file that passed its check.
+ */
+export async function laxerThanPolicy(file: string | undefined): Promise<string[]> {
+  const [{ relative, resolve }, { loadConfig }, { DEFAULT_CONFIG_FILE, DEFAULT_DB_FILE }, { safeLogText }, { heldPolicy, policyInForce, describeLaxer }] =
+    await Promise.all([
+      import('node:path'),
+      import('../../config/load.js'),
+      import('../../app/index.js'),
+      import('../../core/text-safety.js'),
+      import('../../app/policy-in-force.js'),
+    ]);
+  const target = file ?? DEFAULT_CONFIG_FILE;
+  const shown = relative(process.cwd(), target) || target;
+  const loaded = await loadConfig(target);
+  const dbFile = loaded.config.db ? loaded.resolvePath(loaded.config.db) : resolve(DEFAULT_DB_FILE);
+  const p = policyInForce(loaded.config, heldPolicy(dbFile));
+  return p.laxer.map((l) => safeLogText(`${shown}: warning: ${describeLaxer(l, p.policy.version)}`));
 }
 
 /** Largest file whose text is scanned for line and column (loadConfig refuses larger ones anyway). */

@@ -27,7 +27,7 @@ export function register(program: Command): void {
 async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
   const { listAge } = await import('../../core/staleness.js');
-  const { chooseTrust, heldDocuments, loadRulesData, rulesVersions } = await import('../../app/index.js');
+  const { chooseTrust, heldDocuments, loadRulesData, rulesVersions, policyInForce, policySummary } = await import('../../app/index.js');
   const { heldExpiry } = await import('../../app/status-list.js');
   // `status` only reads: a database that is not there is named, never created.
   const rt = await openRuntime({ ...opts, existingDb: true });
@@ -41,11 +41,14 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     }
     const trustVersion = trust?.version ?? null;
     // The rules data in force (docs/CLI.md: "rules":{"calendar-cn":N|null,"adoption":N|null}).
-    let rules: Record<string, number | null> = { 'calendar-cn': null, adoption: null };
+    let rules: Record<string, number | null> = { 'calendar-cn': null, adoption: null, policy: null };
     let rulesData: ReturnType<typeof loadRulesData> | null = null;
+    let policy: ReturnType<typeof policySummary> | null = null;
     try {
       rulesData = loadRulesData(rt);
       rules = rulesVersions(rulesData.inForce);
+      // The policy in force: its version, expiry, and what the configuration tightens.
+      policy = policySummary(policyInForce(rt.config, rulesData.policy), rulesData.inForce.source.policy);
     } catch {
       // A configured file that cannot be used: shown as null (verify would say why, exit 2).
     }
@@ -58,7 +61,9 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     // The whole kept snapshot is read once against its SHA-256: `status` says when it is damaged.
     const atRest = store.verifyAtRest();
     const iat = store.listIat();
-    const age = listAge(iat, rt.time().nowSec, rt.config.statusList.maxAgeHours * 3600);
+    // The list age by the policy in force (24 h by default; the configuration may shorten it).
+    const maxAgeHours = policy?.numbers['statusList.maxAgeHours'] ?? rt.config.statusList.maxAgeHours ?? 24;
+    const age = listAge(iat, rt.time().nowSec, maxAgeHours * 3600);
     const last = store.lastSyncAttempt();
     const report = {
       seq: store.seq(),
@@ -66,6 +71,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       listIat: iat === null ? null : new Date(iat * 1000).toISOString(),
       trustVersion,
       rules,
+      policy,
       signed,
       trustStale: signed.some((d) => d.stale),
       clock,
@@ -95,6 +101,11 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
         `clock: ${clock}`,
         `device key: ${report.deviceKey ? `${report.deviceKey.alg} ${report.deviceKey.id}` : 'none'}`,
       ];
+      if (policy) {
+        lines.push(`policy: version ${policy.version}${policy.version === 0 ? ' (shipped defaults)' : ''}${policy.expires ? `, expires ${policy.expires}` : ''}`);
+        if (policy.tightened.length > 0) lines.push(`  stricter by configuration: ${policy.tightened.join(', ')}`);
+        if (policy.ignored.length > 0) lines.push(`  laxer in the configuration, not applied: ${policy.ignored.join(', ')}`);
+      }
       if (report.lastSync) lines.push(`last sync: ${report.lastSync.at} ${report.lastSync.ok ? 'ok' : `failed: ${report.lastSync.error}`}`);
       if (report.problem) lines.push(`problem: ${report.problem}`);
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -43,7 +43,7 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
   try {
     const status = openStatusSource(rt);
     const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
-    opened = await openCommandScanPath(rt, checker, { dryRun: opts.dryRun === true });
+    opened = await openCommandScanPath(rt, checker, { dryRun: opts.dryRun === true, escalate: () => checker.policy.policy.escalate });
     const { path } = opened;
     // A failing store or record never changes the verdict; the operator of the command is told on stderr.
     path.on('fault', (f) => {

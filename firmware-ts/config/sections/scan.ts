@@ -27,27 +27,33 @@ export const scanSection = {
       name: z.string().min(1).max(64).nullable().default(null),
       /** Stations with face recognition skip the manual ID check (CHECK_ID). */
       faceRecognition: z.boolean().default(false),
-      /** Boarding window around the departure instant, in minutes. */
+      /**
+       * Boarding window around the departure instant, in minutes; null: the policy's
+       * (`boarding.beforeDepMin` 60, `.afterDepMin` 10 by default). Only a stricter value applies.
+       */
       boardBeforeMin: z
         .number()
         .int()
         .min(0)
         .max(24 * 60)
-        .default(60),
+        .nullable()
+        .default(null),
       boardAfterMin: z
         .number()
         .int()
         .min(0)
         .max(24 * 60)
-        .default(10),
+        .nullable()
+        .default(null),
       /** The station's shared once-only store; null: this device alone. */
       shared: stationSharedSection,
     })
     .prefault({}),
+  /** Live-code freshness; null: the policy's (skew 30 s, window 180 s by default). Only a stricter value applies. */
   presentation: z
     .strictObject({
-      skewSec: z.number().int().min(0).max(3600).default(30),
-      windowSec: z.number().int().min(1).max(86400).default(180),
+      skewSec: z.number().int().min(0).max(3600).nullable().default(null),
+      windowSec: z.number().int().min(1).max(86400).nullable().default(null),
     })
     .prefault({}),
   /** Trust list file (docs/CREDENTIALS.md section 5); null to rely on the list received by sync. */

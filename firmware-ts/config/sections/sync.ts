@@ -16,12 +16,16 @@ export const syncSection = {
         .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), 'a URL carrying a user name or password is refused (it would be shown and stored in clear)')
         .nullable()
         .default(null),
-      /** Past this age of the last verified manifest, scans carry STATUS_LIST_STALE. */
+      /**
+       * Past this age of the last verified manifest, scans carry STATUS_LIST_STALE; null: the
+       * policy's (`statusList.maxAgeHours`, 24 by default). Only a stricter value applies.
+       */
       maxAgeHours: z
         .number()
         .positive()
         .max(24 * 365)
-        .default(24),
+        .nullable()
+        .default(null),
       /** Period of the background sync after a success. */
       periodMin: z
         .number()

@@ -150,3 +150,8 @@ export function standardShots(codes: readonly [string, string, string, string], 
   });
   return shots;
 }
+
+/** Each frame of `frames` repeated `times` times: a 30 fps clip at a fraction of the rendering cost, as a camera sees a counter. */
+export async function* heldFrames(frames: AsyncIterable<Grey>, times: number): AsyncGenerator<Grey> {
+  for await (const f of frames) for (let k = 0; k < times; k++) yield f;
+}

@@ -16,8 +16,12 @@ import { rulesInForce } from '../../../firmware-ts/rules/rules-in-force.js';
 
 const shipped = (f: string) => JSON.parse(readFileSync(packagedConfigFile(f), 'utf8'));
 const inForce = rulesInForce(
-  { calendar: parseRulesData('calendar-cn', shipped('calendar-cn.json')), adoption: parseRulesData('adoption', shipped('adoption.json')) },
-  { calendar: null, adoption: parseRulesData('adoption', { version: 4, types: {} }) },
+  {
+    calendar: parseRulesData('calendar-cn', shipped('calendar-cn.json')),
+    adoption: parseRulesData('adoption', shipped('adoption.json')),
+    policy: parseRulesData('policy', shipped('policy.json')),
+  },
+  { calendar: null, adoption: parseRulesData('adoption', { version: 4, types: {} }), policy: null },
 );
 
 let server: HealthServer | null = null;

@@ -22,7 +22,7 @@ describe('the 7-working-day span of docs/CREDENTIALS.md section 3 (1.1)', () => 
     ['an unpublished year that decides, too long: Dec 29 to Jan 8', '2026-12-29T09:00:00+08:00', '2027-01-09T00:00:00+08:00', true, true, 8],
     ['the last date of year 9999 is still a date', '9999-12-31T09:00:00+08:00', '9999-12-31T23:00:00+08:00', false, false, 1],
   ])('%s', (_why, nbf, exp, tooLong, calendarUnknown, workingDays) => {
-    expect(authorizationSpan(at(nbf), at(exp), calendar)).toEqual({ tooLong, calendarUnknown, workingDays });
+    expect(authorizationSpan(at(nbf), at(exp), calendar, 7)).toEqual({ tooLong, calendarUnknown, workingDays });
   });
 
   it.each([
@@ -34,7 +34,7 @@ describe('the 7-working-day span of docs/CREDENTIALS.md section 3 (1.1)', () => 
     ['32 dates', at('2026-11-16T09:00:00+08:00'), at('2026-12-18T00:00:00+08:00')],
   ])('%s is too long without counting', (_why, nbf, exp) => {
     expect(spanBound(nbf, exp).kind).not.toBe('countable');
-    expect(authorizationSpan(nbf, exp, calendar)).toEqual({ tooLong: true, calendarUnknown: false, workingDays: null });
+    expect(authorizationSpan(nbf, exp, calendar, 7)).toEqual({ tooLong: true, calendarUnknown: false, workingDays: null });
   });
 
   it('31 dates are counted, 32 are not', () => {
@@ -48,7 +48,7 @@ describe('the 7-working-day span of docs/CREDENTIALS.md section 3 (1.1)', () => 
     fc.assert(
       fc.property(instant, instant, (a, b) => {
         const [nbf, exp] = a < b ? [a, b] : [b, a + 1];
-        const span = authorizationSpan(nbf, exp, calendar);
+        const span = authorizationSpan(nbf, exp, calendar, 7);
         const bound = spanBound(nbf, exp);
         if (bound.kind !== 'countable') expect(span.tooLong).toBe(true);
         else expect(bound.lastDay - bound.firstDay).toBeLessThan(31);

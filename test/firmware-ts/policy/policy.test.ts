@@ -14,7 +14,7 @@ const adoption = RegionAdoption.fromJson(json('adoption.json'));
 /** CST instant of `date` at `hh:mm`. */
 const at = (date: string, time = '09:00') => Date.parse(`${date}T${time}:00+08:00`) / 1000;
 /** The span nbf = `from` 09:00 to exp = the midnight ending `to` (the last valid second is on `to`). */
-const through = (from: string, to: string) => authorizationSpan(at(from), at(to, '00:00') + 86400, calendar);
+const through = (from: string, to: string) => authorizationSpan(at(from), at(to, '00:00') + 86400, calendar, 7);
 
 describe('WorkingDayCalendar (official calendar with moved weekends)', () => {
   it.each([

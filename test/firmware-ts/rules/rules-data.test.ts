@@ -12,6 +12,8 @@ import { authorizationSpan } from '../../../firmware-ts/policy/authorization-spa
 import { parseRulesData, RulesDataError } from '../../../firmware-ts/rules/rules-data.js';
 import { rulesInForce, rulesVersions } from '../../../firmware-ts/rules/rules-in-force.js';
 
+const shippedPolicyJson = () => JSON.parse(readFileSync(packagedConfigFile('policy.json'), 'utf8')) as Record<string, unknown>;
+
 const shipped = (f: string) => JSON.parse(readFileSync(packagedConfigFile(f), 'utf8'));
 
 describe('the shipped rules data', () => {
@@ -20,7 +22,7 @@ describe('the shipped rules data', () => {
     expect(cal.version).toBe(1);
     expect(cal.years).toEqual([2020, 2021, 2022, 2023, 2024, 2025, 2026]);
     const sec = (iso: string) => Date.parse(iso) / 1000;
-    expect(authorizationSpan(sec('2026-09-28T09:00:00+08:00'), sec('2026-10-13T00:00:00+08:00'), cal.calendar).workingDays).toBe(7);
+    expect(authorizationSpan(sec('2026-09-28T09:00:00+08:00'), sec('2026-10-13T00:00:00+08:00'), cal.calendar, 7).workingDays).toBe(7);
     const ad = parseRulesData('adoption', shipped('adoption.json'));
     expect(ad.version).toBe(1);
     expect(ad.adoption.isAdopted('VD', '440305', '2024-12-02')).toBe(true);
@@ -119,12 +121,22 @@ describe('calendarCoverage (next year’s schedule, from 1 November CST)', () =>
 describe('rulesInForce (the higher version wins)', () => {
   const cal = (version: number) => parseRulesData('calendar-cn', { version, years: [], holidays: [], workdays: [], statutoryFixed: [] });
   const ad = (version: number) => parseRulesData('adoption', { version, types: {} });
+  const pol = (version: number) => parseRulesData('policy', { ...shippedPolicyJson(), version });
   it('takes a synced document only when its version is above the configured one', () => {
-    expect(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(2), adoption: null }).source).toEqual({ 'calendar-cn': 'synced', adoption: 'configured' });
-    expect(rulesInForce({ calendar: cal(3), adoption: ad(4) }, { calendar: cal(3), adoption: ad(2) }).source).toEqual({
+    expect(rulesInForce({ calendar: cal(1), adoption: ad(1), policy: pol(0) }, { calendar: cal(2), adoption: null, policy: pol(1) }).source).toEqual({
+      'calendar-cn': 'synced',
+      adoption: 'configured',
+      policy: 'synced',
+    });
+    expect(rulesInForce({ calendar: cal(3), adoption: ad(4), policy: pol(0) }, { calendar: cal(3), adoption: ad(2), policy: null }).source).toEqual({
       'calendar-cn': 'configured',
       adoption: 'configured',
+      policy: 'configured',
     });
-    expect(rulesVersions(rulesInForce({ calendar: cal(1), adoption: ad(1) }, { calendar: cal(5), adoption: ad(7) }))).toEqual({ 'calendar-cn': 5, adoption: 7 });
+    expect(rulesVersions(rulesInForce({ calendar: cal(1), adoption: ad(1), policy: pol(0) }, { calendar: cal(5), adoption: ad(7), policy: pol(3) }))).toEqual({
+      'calendar-cn': 5,
+      adoption: 7,
+      policy: 3,
+    });
   });
 });

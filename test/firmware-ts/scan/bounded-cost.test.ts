@@ -11,7 +11,8 @@ import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
 import { CREDENTIAL_TYPES } from '../../../firmware-ts/codec/claims.js';
 import type { Profile } from '../../../firmware-ts/config/schema.js';
 import { packagedConfigFile } from '../../../firmware-ts/paths.js';
-import { isApplicable } from '../../../firmware-ts/policy/profile-rules.js';
+import { isServed } from '../../../firmware-ts/policy/rules-policy.js';
+import { shippedPolicy } from '../../../firmware-ts/app/shipped-checker.js';
 import { WorkingDayCalendar, type DayKind } from '../../../firmware-ts/policy/working-day-calendar.js';
 import type { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
 import { datAtCaps, EXTREME_INSTANTS, hostileCode, type HostileIssuer } from '../../../sim/authority/hostile-codes.js';
@@ -112,7 +113,7 @@ describe('bounded work on decodable hostile codes', () => {
           const r = checkers.get(profile)!.check(text, { nowSec: NOW, reliable: true });
           expect(r.verdict).toBeDefined();
           expect(calendar.classified).toBeLessThanOrEqual(31);
-          if (issuer !== 'trusted' || !isApplicable(profile, type)) expect(calendar.classified).toBe(0);
+          if (issuer !== 'trusted' || !isServed(shippedPolicy(), profile, type)) expect(calendar.classified).toBe(0);
         },
       ),
       { numRuns: 300 },

@@ -21,6 +21,8 @@ import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { RegionAdoption } from '../../../firmware-ts/policy/region-adoption.js';
 import { WorkingDayCalendar } from '../../../firmware-ts/policy/working-day-calendar.js';
 import { ScanChecker } from '../../../firmware-ts/scan/scan-checker.js';
+import { shippedPolicy } from '../../../firmware-ts/app/shipped-checker.js';
+import { withLocalNumbers } from '../../../firmware-ts/policy/rules-policy.js';
 import { statusDataDir } from '../../../firmware-ts/status/list/index.js';
 import { StatusListStore } from '../../../firmware-ts/status/list/index.js';
 import { syncOnce } from '../../../firmware-ts/status/sync/index.js';
@@ -184,9 +186,7 @@ for (const scenario of ['deltas', 'snapshot'] as const) {
         new ScanChecker({
           trust: w.trust,
           status,
-          rules: { profile: 'window', region: '110105', station: null, faceRecognition: false, boardBeforeSec: 3600, boardAfterSec: 600, adoption, calendar },
-          presentation: { skewSec: 30, windowSec: 180 },
-          statusMaxAgeSec: 86400,
+          rules: { profile: 'window', region: '110105', station: null, faceRecognition: false, adoption, calendar, policy: withLocalNumbers(shippedPolicy(), {}) },
         });
     }, 120_000);
     afterAll(() => w?.close());

@@ -1,5 +1,5 @@
 /**
- * The few calls the tests make of sm-crypto 0.5.8 (a devDependency with no types of its own): the
+ * The few calls the tests and the SM2 bench make of sm-crypto 0.5.8 (a devDependency with no types of its own): the
  * independent SM2 implementation the product never uses, held against ours in both directions.
  */
 declare module 'sm-crypto' {
