@@ -10,3 +10,4 @@ export { listSerialPorts, type SerialPortEntry } from '../../hal/scanner/serial-
 export { RawFrameSplitter, describeRawFrame } from '../../hal/scanner/raw-frames.js';
 export { createLogger } from '../log/logger.js';
 export { SystemdNotifier } from '../supervisor/systemd-notify.js';
+export { serviceStatusLine } from '../supervisor/service-status.js';

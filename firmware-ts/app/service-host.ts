@@ -54,6 +54,7 @@ import { healthRules } from '../health/health-rules.js';
 import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
 import { throwIfPortTaken } from './port-taken.js';
+import type { DeviceState } from '../supervisor/service-status.js';
 import { systemClock, type CheckTime } from '../core/time.js';
 import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
@@ -120,6 +121,10 @@ export class ServiceHost {
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
   private readonly phases = new Map<PhaseName, Phase>();
+  /** The device's state now, for `systemctl status` (supervisor/service-status.ts). */
+  readonly deviceState: () => DeviceState;
+  /** Told when the scanner, the records or the station change (the list's and trust's age: poll). */
+  readonly onDeviceChange: (fn: () => void) => void;
 
   constructor(opts: ServiceHostOptions) {
     const { rt, hal, logger } = opts;
@@ -297,6 +302,24 @@ export class ServiceHost {
     });
     appliance.on('scanner', (s) => s.reconnected && metrics.scannerReconnected());
 
+    // What `systemctl status` says (supervisor/service-status.ts): gathered here, told on change.
+    const trustStale = () => signedNow().some((d) => d.stale);
+    this.deviceState = () => ({
+      profile: cfg.profile,
+      scanner: { name: hal.scanner.name, state: appliance.scannerState },
+      storageOk: storage.ok,
+      stationConnected: station ? station.state().connected : null,
+      listStale: age().stale,
+      trustStale: safely(trustStale, false),
+    });
+    this.onDeviceChange = (fn) => {
+      // After the change has settled everywhere (the scanner's own state, the alert pattern).
+      const later = () => queueMicrotask(fn);
+      appliance.on('scanner', later);
+      storage.onChange(later);
+      station?.onChange(later);
+    };
+
     // The clock floor learns from each scan's instant.
     path.on('scan', (s) => {
       floor.noteScan(s.time);
@@ -381,6 +404,15 @@ export class ServiceHost {
         // Stopping is best effort; the database closes after this.
       }
     }
+  }
+}
+
+/** A probe that fails reads as `fallback` (the status line must never fail the service). */
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
   }
 }
 

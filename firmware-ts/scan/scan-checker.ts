@@ -22,7 +22,8 @@ import { orderReasons, verdictOf, type ReasonCode, type Verdict } from '../core/
 import { SignatureVerifier } from '../verify/signature-verifier.js';
 import type { TrustList } from '../verify/trust-list.js';
 import { verifyPresentation, type PresentationOptions } from '../verify/verify-presentation.js';
-import { isEscalated, type PolicyInForce } from '../policy/rules-policy.js';
+import { isEscalated, isServed, type PolicyInForce } from '../policy/rules-policy.js';
+import { voucherPeriodEndSec, windowVoucherReasons } from '../policy/voucher-period.js';
 
 export interface ScanResult {
   verdict: Verdict;
@@ -34,7 +35,7 @@ export interface ScanResult {
   ms: number;
   /** Hex status-list key of the credential (for the audit log), or null when undecodable. */
   statusKey: string | null;
-  /** The credential's `exp`, seconds, when it decoded (once-only records are kept until then). */
+  /** The credential's `exp`, seconds, when it decoded (once-only records are kept until then); a window's ticket: the end of its voucher period when later. */
   expSec?: number | null;
 }
 
@@ -104,6 +105,7 @@ export class ScanChecker {
     let type: CredentialType | null = null;
     let fields: Record<string, string> = {};
     let statusKey: Buffer | null = null;
+    let keepUntil: number | null = null;
     if (code) {
       const c = code.credential;
       type = c.typ;
@@ -113,6 +115,13 @@ export class ScanChecker {
       this.statusReasons(statusKey, reasons);
       const registration = referencedRegistrationKey(c);
       if (registration) this.statusReasons(registration, reasons);
+      if (this.atWindow(c)) {
+        // Spec 1.2: the voucher period lifts TICKET_USED and EXPIRED, and ends in VOUCHER_PERIOD_ENDED.
+        const days = this.opts.rules.policy.numbers['voucher.days'];
+        reasons.splice(0, reasons.length, ...windowVoucherReasons(reasons, c.dat.dep as number, time.nowSec, days));
+        // A voucher recorded after the ticket's exp must be kept to the end of the period, or it could be swapped twice.
+        keepUntil = Math.max(c.exp, voucherPeriodEndSec(c.dat.dep as number, days));
+      }
       if (verified.issuerSignatureValid) fields = this.withStationName(displayFields(c), c);
     }
     this.freshnessReasons(time, reasons);
@@ -124,8 +133,14 @@ export class ScanChecker {
       fields,
       ms: performance.now() - started,
       statusKey: statusKey ? statusKey.toString('hex') : null,
-      expSec: code ? code.credential.exp : null,
+      expSec: code ? (keepUntil ?? code.credential.exp) : null,
     };
+  }
+
+  /** A ticket scanned at a window that serves tickets: the voucher rules apply. */
+  private atWindow(c: Credential): boolean {
+    const { profile, policy } = this.opts.rules;
+    return c.typ === 'TK' && profile === 'window' && typeof c.dat.dep === 'number' && isServed(policy.policy, profile, c.typ);
   }
 
   /** A ticket leaving from this station shows the station's configured name beside its code. */

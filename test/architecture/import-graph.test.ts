@@ -47,6 +47,11 @@ describe('the import graph', () => {
     expect(violations((f, t) => within(f, 'firmware-ts/core') && !within(t, 'firmware-ts/core'))).toEqual([]);
   });
 
+  it('crypto/ (signature algorithms, below the codec) imports nothing of the project', () => {
+    expect(violations((f, t) => within(f, 'firmware-ts/crypto') && !within(t, 'firmware-ts/crypto'))).toEqual([]);
+    expect(edges.some(([f, t]) => within(f, 'firmware-ts/codec') && within(t, 'firmware-ts/crypto'))).toBe(true);
+  });
+
   it('hal/ imports nothing from firmware-ts/ but core/', () => {
     expect(violations((f, t) => within(f, 'hal') && within(t, 'firmware-ts') && !within(t, 'firmware-ts/core'))).toEqual([]);
     expect(violations((f, t) => within(f, 'hal') && (within(t, 'sim') || within(t, 'scripts')))).toEqual([]);

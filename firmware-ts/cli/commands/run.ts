@@ -55,7 +55,7 @@ async function runService(opts: RunOptions): Promise<number> {
   const { createHal } = await import('../../app/device-parts.js');
   const { ServiceHost } = await import('../../app/service-host.js');
   const { IndicatorError } = await import('../../app/device-parts.js');
-  const { SystemdNotifier } = await import('../../app/device-parts.js');
+  const { SystemdNotifier, serviceStatusLine } = await import('../../app/device-parts.js');
 
   const rt = await openRuntime(opts);
   const logger = createLogger(rt.config);
@@ -91,8 +91,23 @@ async function runService(opts: RunOptions): Promise<number> {
     }
     logger.info({ hal: opts.hal, scanner: hal.scanner.name, indicator: hal.indicator.name, profile: rt.config.profile }, 'service running');
     if (hal.ptyInput) logger.info({ input: hal.ptyInput }, `simulated scanner: write codes, one per line, to ${hal.ptyInput}`);
-    systemd?.ready(`scanning (${rt.config.profile}, scanner ${hal.scanner.name})`);
+    // `systemctl status` follows the device (scanner lost, storage fault, station offline, stale list
+    // or trust), told on every change and checked every 30 s for what changes with time alone.
+    let statusLine = serviceStatusLine(host.deviceState());
+    systemd?.ready(statusLine);
+    const running = host;
+    const restate = () => {
+      const line = serviceStatusLine(running.deviceState());
+      if (line === statusLine) return;
+      statusLine = line;
+      logger.info({ status: line }, 'device state');
+      systemd?.status(line);
+    };
+    running.onDeviceChange(restate);
+    const statusPoll = setInterval(restate, 30_000);
+    statusPoll.unref();
     const signal = await stopped.signal;
+    clearInterval(statusPoll);
     systemd?.stopping();
     logger.info({ signal }, 'stopping');
     return 0;
