@@ -2,18 +2,22 @@
  * Benchmark of the audit log's durable write: the latency `record()` adds to every scan before
  * its feedback may start (one INSERT, WAL, synchronous=FULL: one fsync per scan), compared with
  * synchronous=NORMAL (not durable across a power cut in WAL mode) to show what durability costs,
- * and with the clock-floor raise that follows each logged scan.
+ * and with the clock-floor raise that follows each logged scan. The records are chained and
+ * checkpointed as the service writes them; the chain's cost is the ratio against the same records
+ * written unchained in the same run, and the bytes per record it adds.
  *
  * In `npm run bench` as the area "audit log"; alone: npm run build && node dist/scripts/bench-audit.js [DIR] [N]
  * (DIR must be on the disk being measured; default the OS temporary directory).
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { AuditLog, type AuditEntry } from '../firmware-ts/audit/audit-log.js';
+import { deviceKeyInfoOf } from '../firmware-ts/audit/device-key.js';
 import { ClockFloor } from '../firmware-ts/clock/clock-floor.js';
 import { openDatabase } from '../firmware-ts/store/database.js';
 import type { BenchRow } from './bench-row.js';
@@ -36,10 +40,23 @@ interface Latency {
   max: number;
 }
 
-function measure(file: string, n: number, synchronous: 'FULL' | 'NORMAL', withFloor: boolean): Latency {
+/** How the records are written: chained with checkpoints signed every 100 (the service's way), or not. */
+type Chaining = 'chained' | 'unchained';
+
+/** A device key made for the run (the chain's checkpoints are signed with it). */
+function benchKey() {
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { pem, id: deviceKeyInfoOf(createPublicKey(pem)).id, alg: 'Ed25519' as const };
+}
+
+function measure(file: string, n: number, synchronous: 'FULL' | 'NORMAL', withFloor: boolean, chaining: Chaining = 'chained'): Latency & { bytes: number } {
   const db = openDatabase(file);
   db.pragma(`synchronous = ${synchronous}`);
-  const log = new AuditLog(db, { deviceId: 'bench', operator: 'op' });
+  const log = new AuditLog(
+    db,
+    { deviceId: 'bench', operator: 'op' },
+    chaining === 'chained' ? { key: benchKey(), checkpointEvery: 100 } : { unchainedForBenchmark: true },
+  );
   const floor = new ClockFloor(db, { buildTimeSec: 1_790_000_000 });
   const times: number[] = [];
   try {
@@ -49,12 +66,15 @@ function measure(file: string, n: number, synchronous: 'FULL' | 'NORMAL', withFl
       if (withFloor) floor.noteScan({ nowSec: 1_790_000_000 + i, reliable: true });
       times.push(performance.now() - t0);
     }
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('VACUUM');
   } finally {
     db.close();
   }
+  const bytes = statSync(file).size;
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor((times.length * p) / 100))]!;
-  return { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: at(50), p99: at(99), max: times[times.length - 1]! };
+  return { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: at(50), p99: at(99), max: times[times.length - 1]!, bytes };
 }
 
 export async function runAuditBench(dirArg?: string, n = 2000): Promise<BenchRow[]> {
@@ -63,7 +83,15 @@ export async function runAuditBench(dirArg?: string, n = 2000): Promise<BenchRow
     const full = measure(join(dir, 'full.db'), n, 'FULL', false);
     const withFloor = measure(join(dir, 'floor.db'), n, 'FULL', true);
     const normal = measure(join(dir, 'normal.db'), n, 'NORMAL', false);
+    // The chain's cost on the synchronous path (the worst case: the hash, the head and every
+    // 100th record a signed checkpoint in the commit before the verdict), against the same
+    // records unchained, in this run; and what it adds to the file.
+    const unchained = measure(join(dir, 'unchained.db'), n, 'FULL', false, 'unchained');
     return [
+      { name: 'record() FULL unchained, p99', value: unchained.p99, unit: 'ms' },
+      { name: 'record() FULL chained + checkpoints / unchained, p99', value: full.p99 / unchained.p99, unit: 'x' },
+      { name: 'record() FULL chained + checkpoints / unchained, mean', value: full.mean / unchained.mean, unit: 'x' },
+      { name: 'bytes per record added by the chain (file after VACUUM)', value: (full.bytes - unchained.bytes) / n, unit: 'B' },
       { name: `record() FULL, mean of ${n}`, value: full.mean, unit: 'ms' },
       { name: 'record() FULL, p50', value: full.p50, unit: 'ms' },
       { name: 'record() FULL, p99', value: full.p99, unit: 'ms' },

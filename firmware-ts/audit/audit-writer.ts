@@ -60,6 +60,8 @@ export interface AuditWriterOptions {
   checkpointEvery?: number;
   /** A `time` checkpoint when the head moved and this long passed without one (default 10 min). */
   checkpointPeriodMs?: number;
+  /** Benchmarks only: records written without the chain, the baseline its cost is measured against. */
+  unchainedForBenchmark?: boolean;
 }
 
 /** A boarding-store write made durable by the writer: its statement and values. */
@@ -83,6 +85,7 @@ interface WorkerConfig {
   key: SigningKey | null;
   every: number;
   checkpointPeriodMs: number;
+  unchained: boolean;
   retryMinMs: number;
   retryMaxMs: number;
   maxQueued: number;
@@ -127,10 +130,13 @@ function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, diges
     return st;
   };
   const pause = new Int32Array(new SharedArrayBuffer(4));
+  const UNCHAINED = `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
+    status_key, clock_reliable, ms, scan_id, action, action_source, action_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   // An audit record answers its sequence number; a boarding-store write the rows it changed.
   const commit = db.transaction((rows: WorkerRow[]) => {
     const append = chain.open();
-    const seqs = rows.map((r) => (r.sql === undefined ? append.append(r.values) : statement(r.sql).run(...r.values).changes));
+    const add = (values: unknown[]): number => (cfg.unchained ? Number(statement(UNCHAINED).run(...values).lastInsertRowid) : append.append(values));
+    const seqs = rows.map((r) => (r.sql === undefined ? add(r.values) : statement(r.sql).run(...r.values).changes));
     const head = append.close();
     if (lostUnsaid > 0) chain.checkpoint('lost', { count: lostUnsaid });
     if (timeDue && head.seq > chain.lastCheckpointSeq()) chain.checkpoint('time');
@@ -238,6 +244,7 @@ export class AuditWriter implements AuditSink {
       key: opts.key ?? null,
       every: opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
       checkpointPeriodMs: opts.checkpointPeriodMs ?? 600_000,
+      unchained: opts.unchainedForBenchmark ?? false,
       retryMinMs: opts.retryMinMs ?? 250,
       retryMaxMs: opts.retryMaxMs ?? 5000,
       maxQueued: opts.maxQueued ?? 100_000,

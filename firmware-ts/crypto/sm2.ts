@@ -38,6 +38,9 @@ const N = SM2_CURVE.n;
 export const SM2_WINDOW = 8;
 /** A trust-list key's window is built at its second verification: one-shot commands never pay it. */
 const WINDOW_AFTER_USES = 2;
+/** G's window is built once this process has verified more than one code's two signatures. */
+const BASE_WINDOW_AFTER = 3;
+let verifications = 0;
 
 let curveWorkCount = 0;
 /** How many signature checks reached the curve arithmetic (for tests: malformed ones never do). */
@@ -117,16 +120,18 @@ export class Sm2PublicKey {
     if (t === 0n) return false;
     const e = digestOf(this.z, message);
     curveWorkCount++;
+    if (++verifications === BASE_WINDOW_AFTER) Point.BASE.precompute(SM2_WINDOW, false);
     if (this.windowed && ++this.uses === WINDOW_AFTER_USES) this.point.precompute(SM2_WINDOW, false);
-    // G's table serves s; t walks this key's own table, or a width-4 wNAF for a key without one.
-    const sum = Point.BASE.multiplyUnsafe(s).add(this.point.multiplyUnsafe(t));
+    // Tables built: G's serves s, t walks this key's own or a width-4 wNAF. Before (a one-shot
+    // `roadscan verify TEXT`): one joint width-4 walk, no table paid for a single code.
+    const sum = verifications >= BASE_WINDOW_AFTER ? Point.BASE.multiplyUnsafe(s).add(this.point.multiplyUnsafe(t)) : Point.BASE.mulAddUnsafe(s, this.point, t);
     if (sum.is0()) return false;
     return (e + sum.toAffine().x) % N === r;
   }
 }
 
-// G's window is built at its first use, by whichever verification comes first.
-Point.BASE.precompute(SM2_WINDOW, true);
+// noble makes G's default window (w = 6) lazily, at G's first multiply (a signature here may do
+// that); ours (w = 8) replaces it at the third verification, before verification multiplies by G.
 
 function scalarOf(privateKey: Uint8Array): bigint {
   const d = privateKey.length === 32 ? toBig(privateKey) : 0n;

@@ -58,6 +58,7 @@ function showIdle(note) {
   $('reasons').replaceChildren();
   $('fields').replaceChildren();
   showDecision(null);
+  markCut();
 }
 
 function clearScan(seq) {
@@ -111,6 +112,7 @@ function showScan(d) {
   scan.dataset.verdict = verdict;
   scan.dataset.state = 'scan';
   scan.dataset.seq = String(seq);
+  markCut();
 }
 
 function chip(item) {
@@ -128,13 +130,15 @@ function showDecision(d) {
   const box = $('decision');
   box.hidden = decision === null;
   document.body.dataset.decision = decision ? decision.kind : '';
+  // The buttons take room from the fields: whether they still fit changes.
+  requestAnimationFrame(markCut);
   if (!decision) return;
   box.dataset.kind = decision.kind;
   box.dataset.scanId = decision.scanId;
   $('decision-prompt').textContent = d.prompt ?? '';
   $('confirm').textContent = d.confirm ?? '';
   $('refuse').textContent = d.refuse ?? '';
-  $('confirm').disabled = $('refuse').disabled = false;
+  $('confirm').disabled = $('refuse').disabled = document.body.dataset.link !== 'up';
 }
 
 function showOutcome(o) {
@@ -147,7 +151,7 @@ function showOutcome(o) {
 }
 
 async function act(action) {
-  if (!decision) return;
+  if (!decision || document.body.dataset.link !== 'up') return;
   const { scanId } = decision;
   $('confirm').disabled = $('refuse').disabled = true;
   try {
@@ -162,6 +166,37 @@ async function act(action) {
     if (decision?.scanId === scanId) $('confirm').disabled = $('refuse').disabled = false;
   }
 }
+
+/**
+ * The service is gone (its stream dropped): the whole screen says so, every button is disabled and
+ * the strip claims nothing (the scanner's state is unknown without the service). The old verdict
+ * is forgotten: it will not be answered.
+ */
+function serviceLost() {
+  if (document.body.dataset.link === 'lost') return;
+  document.body.dataset.link = 'lost';
+  lastStatus = null;
+  if (current) clearTimeout(current.timer);
+  current = null;
+  showDecision(null);
+  showOutcome(null);
+  showIdle('');
+  $('confirm').disabled = $('refuse').disabled = $('clear').disabled = true;
+  $('offline-word').textContent = ui.serviceStopped ?? '服务已停止 Service stopped';
+  $('offline-hint').textContent = ui.reconnecting ?? '正在重新连接… Reconnecting…';
+  showStatus();
+}
+
+/** Marks the reasons and the fields when they do not fit: a sign that there is more than is shown. */
+function markCut() {
+  for (const id of ['reasons', 'fields']) {
+    const node = $(id);
+    node.dataset.more = ui.more ?? '…';
+    if (node.scrollHeight > node.clientHeight + 1) node.dataset.cut = 'true';
+    else delete node.dataset.cut;
+  }
+}
+window.addEventListener('resize', markCut);
 
 /** States that can go wrong become chips; plain facts (profile, region...) share one small line. */
 function showStatus() {
@@ -199,6 +234,7 @@ function onHello(d) {
   $('clear').textContent = ui.clear ?? '';
   document.querySelector('.recent').hidden = d.historySize === 0;
   document.body.dataset.link = 'up';
+  $('clear').disabled = false;
   // A (re)connected service re-sends its current scan if it still has one; otherwise start idle.
   if (current) clearTimeout(current.timer);
   current = null;
@@ -233,8 +269,7 @@ function connect() {
   // Another page took this one's place (the server keeps the newest): step back, then return.
   listen(source, 'bye', () => {
     source.close();
-    document.body.dataset.link = 'lost';
-    showStatus();
+    serviceLost();
     setTimeout(connect, 5000);
   });
   listen(source, 'status', (d) => {
@@ -242,8 +277,7 @@ function connect() {
     showStatus();
   });
   source.addEventListener('error', () => {
-    document.body.dataset.link = 'lost';
-    showStatus();
+    serviceLost();
     // The browser retries dropped streams itself, but gives up after a refusal (an error status): a kiosk
     // has nobody to press reload, so try again a little later.
     if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
@@ -251,6 +285,7 @@ function connect() {
 }
 
 $('clear').addEventListener('click', () => {
+  if (document.body.dataset.link !== 'up') return;
   clearScan();
   fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear' } }).catch(() => {});
 });

@@ -1,0 +1,111 @@
+/**
+ * The upload carries the chain, and the simulator's collector holds each device's chain across
+ * uploads: a batch that does not continue what it holds (a record changed after it was sent, a
+ * hole, another device key, a checkpoint signed by someone else) is refused with a one-line
+ * reason, stored nowhere, and the device keeps the records pending and says why. Real SQLite files
+ * and a real collector on 127.0.0.1.
+ */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
+import { AuditUploader } from '../../../firmware-ts/audit/audit-uploader.js';
+import { checkpointMessage } from '../../../firmware-ts/audit/chain-codec.js';
+import { makeDeviceKey, type DeviceKey } from '../../../firmware-ts/audit/device-key.js';
+import { postJson } from '../../../firmware-ts/audit/upload-client.js';
+import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
+import { AuditCollector } from '../../../sim/audit/audit-collector.js';
+
+const T0 = Date.parse('2026-11-20T02:00:00Z') / 1000;
+let dir: string;
+let db: Db;
+let key: DeviceKey;
+let log: AuditLog;
+let collector: AuditCollector;
+let url: string;
+
+function entry(i: number): AuditEntry {
+  return {
+    atSec: T0 + i,
+    reliable: true,
+    profile: 'roadside',
+    region: '110105',
+    station: null,
+    result: { verdict: 'accept', reasons: [], type: 'DL', statusKey: i.toString(16).padStart(32, '0'), ms: 0.3 },
+  };
+}
+
+const uploader = (deviceKey = key.info) => new AuditUploader(log, { url, deviceKey, batchSize: 5, timeoutMs: 5000 });
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'roadscan-chain-upload-'));
+  const file = join(dir, 'unit.db');
+  key = makeDeviceKey(file).key;
+  db = openDatabase(file);
+  log = new AuditLog(db, { deviceId: 'unit-7', operator: 'op-1' }, { key: key.signing, checkpointEvery: 4 });
+  collector = new AuditCollector();
+  url = (await collector.start()).url;
+});
+afterEach(async () => {
+  await collector.stop();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the collector holds each device chain across uploads', () => {
+  it('takes batch after batch that continue it, with their signed checkpoints', async () => {
+    for (let i = 0; i < 7; i++) log.record(entry(i));
+    expect(await uploader().uploadOnce()).toEqual({ ok: true, acked: 7, pending: 0 });
+    for (let i = 7; i < 12; i++) log.record(entry(i));
+    expect(await uploader().uploadOnce()).toEqual({ ok: true, acked: 5, pending: 0 });
+    expect(collector.records().map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(collector.refusedBatches).toEqual([]);
+  });
+
+  it('refuses a record changed after the collector took it (a fork)', async () => {
+    for (let i = 0; i < 5; i++) log.record(entry(i));
+    await uploader().uploadOnce();
+    db.exec("UPDATE audit_log SET verdict = 'reject' WHERE seq = 5; UPDATE audit_state SET acked_through = 4");
+    const round = await uploader().uploadOnce();
+    expect(round).toEqual({ ok: false, acked: 0, pending: 1, error: 'collector answered HTTP 409: fork: seq 5 differs from the record the collector holds' });
+    expect(collector.records()).toHaveLength(5);
+  });
+
+  it('refuses a batch that leaves a hole (records deleted before they were sent)', async () => {
+    for (let i = 0; i < 5; i++) log.record(entry(i));
+    await uploader().uploadOnce();
+    for (let i = 5; i < 10; i++) log.record(entry(i));
+    db.exec('DELETE FROM audit_log WHERE seq IN (6, 7)');
+    const round = await uploader().uploadOnce();
+    expect(round.error).toBe('collector answered HTTP 409: gap: the batch goes on at seq 8, but the collector holds this log through seq 5');
+    expect(collector.records()).toHaveLength(5);
+    expect(log.ackedThrough()).toBe(5);
+  });
+
+  it('refuses a record that does not follow the hash it holds (the chain rewritten)', async () => {
+    for (let i = 0; i < 5; i++) log.record(entry(i));
+    await uploader().uploadOnce();
+    log.record(entry(5));
+    db.prepare('UPDATE audit_log SET prev = ? WHERE seq = 6').run(Buffer.alloc(32, 7));
+    expect((await uploader().uploadOnce()).error).toBe('collector answered HTTP 409: chain: seq 6 does not follow the hash of seq 5 the collector holds');
+  });
+
+  it('refuses another device key for the same device, and a checkpoint signed by another key', async () => {
+    for (let i = 0; i < 3; i++) log.record(entry(i));
+    await uploader().uploadOnce();
+    mkdirSync(join(dir, 'other'));
+    const other = makeDeviceKey(join(dir, 'other', 'x.db'));
+    log.record(entry(3));
+    expect((await uploader(other.key.info).uploadOnce()).error).toBe('collector answered HTTP 409: device key changed: device "unit-7" came with another key');
+
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    const [checkpoint] = log.checkpointsBetween(4, 4);
+    expect(checkpoint).toMatchObject({ kind: 'count', seq: 4 });
+    const forged = { ...checkpoint!, sig: sign(null, checkpointMessage(checkpoint!), stranger).toString('base64') };
+    const reply = await postJson(url, { device: 'unit-7', log: log.logId, records: log.pending(5), deviceKey: key.info, checkpoints: [forged] }, { timeoutMs: 5000 });
+    expect(reply).toMatchObject({ status: 409, body: { error: 'forged: the count checkpoint at seq 4 is not signed by the device key' } });
+    expect(collector.records()).toHaveLength(3);
+  });
+});
