@@ -131,6 +131,24 @@ if [ "$node_major" -lt 20 ]; then
   exit 2
 fi
 
+# Provisioning is a transaction (README "Provisioning"): the anchor, the URL and one full sync
+# into a scratch database are checked with this tree's own roadscan BEFORE anything is copied or
+# written, so a refused anchor, a URL that does not answer, a manifest the anchor's SL keys did
+# not sign or a stranger's 304 leaves the machine exactly as it was. The refusal is roadscan's
+# one line on stderr; the exit status is its (2).
+late_check=0
+if [ -e "$here/node_modules" ] && { [ -e "$here/dist/bundle/main.js" ] || [ -e "$here/dist/firmware-ts/cli/main.js" ]; }; then
+  say "checking the trust anchor and the status list before installing anything"
+  check_status=0
+  node "$here/bin/roadscan.js" provision --check-anchor "$trust" --status-url "$status_url" || check_status=$?
+  if [ "$check_status" != 0 ]; then exit "$check_status"; fi
+else
+  # An unbuilt tree cannot run roadscan yet: the same check runs right after the build, before
+  # the configuration is written (the package folder then stays behind on a refusal).
+  say "this tree is not built yet: the anchor and the status list are checked after the build, before any configuration is written"
+  late_check=1
+fi
+
 # Fresh package lists before anything is installed: a first boot's lists are weeks old.
 if [ -n "$root" ]; then
   skip "apt-get update and apt-get install skipped (this machine's packages are not the device's)"
@@ -184,6 +202,12 @@ else
   if [ -n "$build_tools" ]; then
     run env DEBIAN_FRONTEND=noninteractive apt-get purge -y --auto-remove $build_tools
   fi
+fi
+
+if [ "$late_check" = 1 ]; then
+  check_status=0
+  roadscan provision --check-anchor "$trust" --status-url "$status_url" || check_status=$?
+  if [ "$check_status" != 0 ]; then echo "install-pi: not done: refused before any configuration was written; $pkg stays" >&2; exit "$check_status"; fi
 fi
 
 say "configuration $conf, state $state"

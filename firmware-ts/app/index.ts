@@ -16,4 +16,5 @@ export * from './hal-options.js';
 export * from './process-guard.js';
 export * from './policy-in-force.js';
 export * from './scan-path.js';
+export { DEFAULT_CONFIG_FILE, DEFAULT_DB_FILE } from '../paths.js';
 export * from './audit-log-open.js';

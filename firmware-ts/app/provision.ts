@@ -12,12 +12,15 @@
  * leaves the anchor installed (it was checked) and reports "not done".
  * @module
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { parseConfig } from '../config/parse.js';
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/text-safety.js';
+import { refuseUnlessCurrent } from '../signed/expiry.js';
+import { SignedUpdateError } from '../signed/signed-update-error.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
 import { waitForScanning } from '../health/health-probe.js';
 import { rulesInForceFor, rulesVersions } from './rules.js';
@@ -44,6 +47,8 @@ export interface ProvisionOptions {
   signal?: AbortSignal;
   /** One line per step, as it happens. */
   say(line: string): void;
+  /** Take an anchor older than or unrelated to the trust list in force (said, by what it replaces). */
+  replaceTrust?: boolean;
 }
 
 export interface ProvisionResult {
@@ -60,7 +65,7 @@ export interface ProvisionResult {
 }
 
 /** Reads and checks a trust anchor; a `SetupError` with one line when it cannot serve. */
-export function checkAnchor(file: string): { bytes: Buffer; trust: TrustList } {
+export function checkAnchor(file: string, nowSec: number = Math.floor(Date.now() / 1000)): { bytes: Buffer; trust: TrustList } {
   let bytes: Buffer;
   try {
     if (statSync(file).size > MAX_ANCHOR_BYTES) throw new SetupError(`trust anchor ${file}: larger than 4 MiB, not a trust list`);
@@ -75,18 +80,33 @@ export function checkAnchor(file: string): { bytes: Buffer; trust: TrustList } {
   } catch (err) {
     throw new SetupError(`trust anchor ${file}: not valid JSON (${oneLine((err as Error).message, 120)})`);
   }
+  let trust: TrustList;
   try {
-    return { bytes, trust: parseTrustList(json) };
+    trust = parseTrustList(json);
   } catch (err) {
     if (err instanceof TrustListError) throw new SetupError(`trust anchor ${file}: ${err.message}`);
     throw err;
   }
+  // Spec 1.2: an anchor with a root is a signed document's payload; installed without expires, or
+  // past it, it could only ever serve stale (a version-1 list, without root, is configuration).
+  if (trust.root) {
+    try {
+      refuseUnlessCurrent(`version ${trust.version}`, trust.expires, nowSec);
+    } catch (err) {
+      if (err instanceof SignedUpdateError) throw new SetupError(`trust anchor ${file}: ${err.message}`);
+      throw err;
+    }
+  }
+  return { bytes, trust };
 }
 
 /** Writes `bytes` to `file` so that a power cut leaves the old file or the new one, never half. */
-export function writeFileAtomically(file: string, bytes: string | Buffer, mode = 0o644): void {
+export function writeFileAtomically(file: string, bytes: string | Buffer, mode = 0o644, owner: { uid: number; gid: number } | null = null): void {
   const tmp = join(dirname(file), `.${basename(file)}.new`);
-  writeFileSync(tmp, bytes, { mode });
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, bytes, { mode, flag: 'wx' });
+  chmodSync(tmp, mode);
+  if (owner) chownSync(tmp, owner.uid, owner.gid);
   const fd = openSync(tmp, 'r+');
   try {
     fsyncSync(fd);
@@ -99,6 +119,32 @@ export function writeFileAtomically(file: string, bytes: string | Buffer, mode =
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/** The service user, as the owner of the database's folder, when run as root (else the files stay the caller's). */
+function serviceOwner(dbFile: string | null): { uid: number; gid: number } | null {
+  if (dbFile === null || typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
+  try {
+    const st = statSync(dirname(dbFile));
+    return st.uid === 0 ? null : { uid: st.uid, gid: st.gid };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `--replace-trust`: the trust list sync accepted, the status list and the rules data it brought
+ * belong to the trust being replaced; forgotten in one transaction, so the new anchor is in force
+ * and its publication's list (whatever its seq) is taken whole at the next sync.
+ */
+async function forgetSyncedTrust(configFile: string): Promise<void> {
+  const { forgetSyncedTrust: forget } = await import('../status/list/index.js');
+  const rt = await openRuntime({ config: configFile });
+  try {
+    forget(rt.db);
+  } finally {
+    rt.close();
   }
 }
 
@@ -128,7 +174,7 @@ function configuredWith(configFile: string, anchorName: string, statusUrl: strin
   }
 }
 
-function checkUrl(url: string): void {
+export function checkUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);
@@ -136,14 +182,91 @@ function checkUrl(url: string): void {
     throw new SetupError(`--status-url: not a URL: ${JSON.stringify(oneLine(url, 200))}`);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new SetupError(`--status-url: expected an http:// or https:// URL, got ${u.protocol}//`);
+  // Never echoed: the line would carry the secret.
+  if (u.username || u.password) {
+    throw new SetupError('--status-url: a URL carrying a user name or password is refused (it would be shown, logged and stored in clear); nothing was changed');
+  }
+}
+
+/**
+ * One full sync with `trust` from `statusUrl` into a scratch database that is removed again: the
+ * URL answers, its manifest is signed by an SL key of the anchor, every file checks out. Nothing
+ * of the device is touched; a refusal is a `SetupError` with the sync's one line.
+ */
+export async function scratchSync(trust: TrustList, statusUrl: string, signal?: AbortSignal): Promise<{ seq: number | null; entries: number }> {
+  const { openDatabase } = await import('../store/database.js');
+  const { statusDataDir } = await import('../status/list/index.js');
+  const { syncOnce } = await import('../status/sync/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'roadscan-provision-check-'));
+  try {
+    const dbFile = join(dir, 'check.db');
+    const db = openDatabase(dbFile);
+    try {
+      const outcome = await syncOnce({ db, dataDir: statusDataDir(dbFile), baseUrl: statusUrl, trust, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+      if (!outcome.ok) throw new SetupError(`the status list at the URL was refused with this anchor: ${outcome.error}; nothing was changed`);
+      return { seq: outcome.seq, entries: outcome.entries };
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The anchor and the URL checked, and one full sync into a scratch database (`provision --check-anchor`); changes nothing. */
+export async function checkAnchorAndUrl(anchorFile: string, statusUrl: string | null, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  if (statusUrl !== null) checkUrl(statusUrl);
+  const { trust } = checkAnchor(anchorFile);
+  say(`trust anchor ok: ${describeAnchor(trust)}`);
+  if (statusUrl === null) return;
+  const s = await scratchSync(trust, statusUrl, signal);
+  say(`status list ok with this anchor: seq ${s.seq}, ${s.entries} entries (checked in a scratch database, nothing kept)`);
+}
+
+/** Why an anchor may not replace the trust list in force without `--replace-trust`, or null. */
+export function anchorConflict(anchor: TrustList, inForce: TrustList): string | null {
+  if (anchor.version < inForce.version) return `older than the trust list in force (version ${anchor.version} < ${inForce.version})`;
+  const shared = (a: readonly { kidHex: string }[], b: readonly { kidHex: string }[]) => a.some((k) => b.some((x) => x.kidHex === k.kidHex));
+  const related = anchor.root && inForce.root ? shared(anchor.root.keys, inForce.root.keys) : shared(anchor.keys, inForce.keys);
+  if (!related) return `unrelated to the trust list in force (version ${inForce.version}): no ${anchor.root && inForce.root ? 'root' : 'issuer'} key in common`;
+  return null;
+}
+
+/** The trust list in force on this device now (configured or synced), or null on a fresh one. */
+async function trustInForceNow(configFile: string): Promise<TrustList | null> {
+  try {
+    const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
+    const rt = await openRuntime({ config: configFile });
+    try {
+      const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
+      try {
+        return chooseTrust(rt, store.trustJson());
+      } finally {
+        store.close();
+      }
+    } finally {
+      rt.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 export async function provision(opts: ProvisionOptions): Promise<ProvisionResult> {
   const { say } = opts;
   checkUrl(opts.statusUrl);
-  // 1. The anchor and the configuration are checked before anything changes.
+  // 1. The anchor, the URL, the trust in force and the configuration are checked, and one full
+  // sync runs into a scratch database, before anything changes: all of it, or nothing.
   const { bytes, trust } = checkAnchor(opts.anchorFile);
   say(`trust anchor ok: ${describeAnchor(trust)}`);
+  const inForce = await trustInForceNow(opts.configFile);
+  const conflict = inForce ? anchorConflict(trust, inForce) : null;
+  if (conflict && !opts.replaceTrust) {
+    throw new SetupError(`trust anchor ${opts.anchorFile}: ${conflict}; nothing was changed (give --replace-trust to replace it)`);
+  }
+  if (conflict && inForce) say(`replacing the trust list in force, version ${inForce.version} (${conflict.split(' (')[0]}), by this anchor (--replace-trust)`);
+  const checked = await scratchSync(trust, opts.statusUrl, opts.signal);
+  say(`status list ok with this anchor: seq ${checked.seq}, ${checked.entries} entries`);
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(opts.configFile);
@@ -154,13 +277,17 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
   const anchorPath = loaded.config.trustFile ? loaded.resolvePath(loaded.config.trustFile) : join(dirname(loaded.file), 'trust.json');
   const { text } = configuredWith(loaded.file, 'trust.json', opts.statusUrl);
 
-  // 2. Installed: the anchor first, so the configuration never names a file that is not there.
+  // 2. Installed: the anchor first, so the configuration never names a file that is not there;
+  // both 0600 and owned by the service user (the owner of the database's folder).
   try {
-    writeFileAtomically(anchorPath, bytes);
-    writeFileAtomically(loaded.file, text);
+    const owner = serviceOwner(loaded.config.db ? loaded.resolvePath(loaded.config.db) : null);
+    writeFileAtomically(anchorPath, bytes, 0o600, owner);
+    writeFileAtomically(loaded.file, text, 0o600, owner);
   } catch (err) {
+    if (err instanceof SetupError) throw err;
     throw new SetupError(`cannot install into ${dirname(anchorPath)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (conflict) await forgetSyncedTrust(loaded.file);
   const installedSec = Date.now() / 1000;
   say(`installed ${anchorPath}; ${loaded.file}: trustFile and statusList.url ${opts.statusUrl}`);
   const result: ProvisionResult = { done: false, reason: null, anchorPath, trustVersion: trust.version, seq: null, scanning: null };

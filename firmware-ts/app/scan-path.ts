@@ -61,8 +61,8 @@ export async function openCommandScanPath(
   const once = buildOnceOnly(rt, { dryRun: opts.dryRun, ...(opts.escalate ? { escalate: opts.escalate } : {}) });
   let audit: AuditSink | null = null;
   if (!opts.dryRun) {
-    const { AuditLog } = await import('../audit/audit-log.js');
-    audit = new AuditLog(rt.db, { deviceId: rt.config.device.id, operator: rt.config.device.operator });
+    const { openAuditLog } = await import('./audit-log-open.js');
+    audit = openAuditLog(rt);
   }
   const path = buildScanPath(rt, { checker, audit, onceOnly: once });
   return {

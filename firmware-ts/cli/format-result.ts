@@ -3,7 +3,7 @@
  * person reads.
  * @module
  */
-import type { ScanResult } from '../scan/scan-checker.js';
+import type { ScanResult } from '../scan-path/index.js';
 
 export function resultJson(r: ScanResult, extra?: Record<string, unknown>): string {
   return JSON.stringify({

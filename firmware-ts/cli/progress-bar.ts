@@ -4,7 +4,7 @@
  * clean.
  * @module
  */
-import type { SyncProgress } from '../status/sync/index.js';
+import type { SyncProgress } from '../app/status-list.js';
 
 const WIDTH = 30;
 

@@ -6,6 +6,8 @@
  * @module
  */
 export { ScanPath, type ScanPathParts } from './scan-path.js';
+/** The longest text the path takes as a code (a longer line needs only its beginning to be MALFORMED). */
+export { MAX_QR_TEXT } from '../codec/qr-text.js';
 export type { Answer } from './operator-desk.js';
 export { OnceOnlyReports, type OnceOnlyReportEvents } from './once-only-reports.js';
 export { afterAnswer, answerFeedback, conflictAuditEntry } from './after-check-rules.js';

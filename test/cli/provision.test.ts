@@ -85,15 +85,18 @@ describe('roadscan provision', () => {
     expect(existsSync(join(dir, 'trust.json'))).toBe(false);
   });
 
-  it('a first sync that fails: the checked anchor stays installed, exit 1, not done', async () => {
+  it('a URL that does not answer: checked before anything is written, exit 2, nothing changed', async () => {
     const config = freshConfig('offline');
+    const before = readFileSync(config);
     const closed = `http://127.0.0.1:${await freePort()}/`;
     const r = await runCli(['provision', '--config', config, '--trust', world.trustFile, '--status-url', closed, '--wait', '0']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^provision: trust anchor ok: /);
-    expect(r.stdout).not.toMatch(/done|first sync/);
-    expect(r.stderr).toMatch(/^roadscan: provision: not done: first sync failed: manifest.cose: connection refused \(127\.0\.0\.1:\d+\)\n$/);
-    expect(JSON.parse(readFileSync(config, 'utf8'))).toMatchObject({ trustFile: 'trust.json', statusList: { url: closed } });
+    expect(r.stdout).not.toMatch(/done|first sync|installed/);
+    expect(r.stderr).toMatch(
+      /^roadscan: the status list at the URL was refused with this anchor: manifest.cose: connection refused \(127\.0\.0\.1:\d+\); nothing was changed\n$/,
+    );
+    expect(readFileSync(config)).toEqual(before);
   });
 
   it('no service answering: --check waits as long as told, then says why, exit 1', async () => {

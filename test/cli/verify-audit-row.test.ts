@@ -3,7 +3,8 @@
  * path, so they write the same audit row for it: the service (in process, its own pseudo-terminal
  * scanner, its audit writer) scans a ticket into one database, the real `roadscan verify` binary
  * verifies the same ticket into another, and the two rows agree in every column but the row's
- * sequence number, the scan id and the check's latency. A dry run writes none.
+ * sequence number, the scan id, the check's latency and its link in its log's hash chain. A dry
+ * run writes none.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,11 +45,16 @@ function auditRows(file: string): Row[] {
   }
 }
 
-/** A row without what differs between any two scans of one code: its place in the log, its id, its latency. */
+/**
+ * A row without what differs between any two scans of one code: its place in the log, its id, its
+ * latency, and its link in its own log's hash chain (the previous record's hash, a random salt).
+ */
 function comparable(row: Row): Row {
-  const { seq: _seq, scan_id: scanId, ms, ...rest } = row;
+  const { seq: _seq, scan_id: scanId, ms, prev, salt, ...rest } = row;
   expect(scanId).toMatch(/^[0-9a-f]{16}$/);
   expect(typeof ms).toBe('number');
+  // Both chained: a record of the command is as much a link of the chain as one of the service.
+  expect([(prev as Buffer).length, (salt as Buffer).length]).toEqual([32, 16]);
   return rest;
 }
 

@@ -7,7 +7,10 @@
  * without an anchor, or with one that cannot serve, nothing is installed and nothing claims done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,19 +152,93 @@ describe('scripts/install-pi.sh --root: a fresh install in a scratch root', () =
     expect(noUrl.stderr).toMatch(/^install-pi: no status list URL: give --status-url URL .*; nothing installed\n$/);
   });
 
-  it('with an anchor that cannot serve: refused by the check, no anchor, no unit, not done', async () => {
-    const root = join(dir, 'root-bad');
-    mkdirSync(root);
-    const bad = join(dir, 'not-a-trust-list.json');
-    writeFileSync(bad, JSON.stringify({ version: 1, issuers: [] }));
-    const res = await run('bash', [SCRIPT, '--root', root, '--trust', bad, '--status-url', nginx.url, '--config-from', baseConfig]);
-    expect(res.code).toBe(1);
-    const lines = res.stderr.trim().split('\n');
-    expect(lines[0]).toMatch(/^roadscan: trust anchor .*not-a-trust-list\.json: /);
-    expect(lines.at(-1)).toBe('install-pi: not done: provisioning failed (the reason is above); roadscan.service not enabled');
-    expect(res.stdout).not.toMatch(/done|NOT started/);
-    expect(existsSync(join(root, 'etc', 'roadscan', 'trust.json'))).toBe(false);
-    expect(existsSync(join(root, 'etc', 'systemd', 'system', 'roadscan.service'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(root, 'etc', 'roadscan', 'config.json'), 'utf8')).trustFile).toBeUndefined();
+  describe('provisioning is a transaction: every refusal before anything is copied or written', () => {
+    let stranger: DemoWorld;
+    let strangerNginx: Nginx;
+    let always304: Server;
+    let closedPort: number;
+    beforeAll(async () => {
+      stranger = createDemoWorld(join(dir, 'stranger'), Math.floor(Date.now() / 1000));
+      strangerNginx = await Nginx.start(stranger.publishedDir);
+      always304 = createServer((_req, res) => {
+        res.writeHead(304, { etag: '"anything"' });
+        res.end();
+      });
+      await new Promise<void>((r) => always304.listen(0, '127.0.0.1', r));
+      closedPort = await freePort();
+    });
+    afterAll(async () => {
+      await strangerNginx?.stop();
+      await new Promise((r) => always304?.close(r));
+    });
+
+    /** Every file and folder under `root`, with its mode and content, as one hash. */
+    function treeHash(root: string): string {
+      const h = createHash('sha256');
+      const walk = (d: string) => {
+        for (const name of readdirSync(d).sort()) {
+          const f = join(d, name);
+          const st = lstatSync(f);
+          h.update(`${f}\0${st.mode}\0`);
+          if (st.isDirectory()) walk(f);
+          else if (st.isFile()) h.update(readFileSync(f));
+        }
+      };
+      walk(root);
+      return h.digest('hex');
+    }
+
+    const notAList = () => {
+      const f = join(dir, 'not-a-trust-list.json');
+      writeFileSync(f, JSON.stringify({ version: 1, issuers: [] }));
+      return f;
+    };
+    const expiredAnchor = () => {
+      const f = join(dir, 'expired-anchor.json');
+      const list = JSON.parse(readFileSync(world.trustFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(f, JSON.stringify({ ...list, expires: '2026-01-01T00:00:00Z' }));
+      return f;
+    };
+    const cases: [string, () => { trust: string; url: string }, RegExp][] = [
+      ['not a trust list', () => ({ trust: notAList(), url: nginx.url }), /^roadscan: trust anchor .*not-a-trust-list\.json: trust list: /],
+      ['an anchor past its expires', () => ({ trust: expiredAnchor(), url: nginx.url }), /^roadscan: trust anchor .*: version \d+ expired at 2026-01-01T00:00:00Z/],
+      [
+        'a URL that does not answer',
+        () => ({ trust: world.trustFile, url: `http://127.0.0.1:${closedPort}/` }),
+        /refused with this anchor: manifest\.cose: connection refused/,
+      ],
+      [
+        'a manifest signed by a key the anchor does not hold',
+        () => ({ trust: world.trustFile, url: strangerNginx.url }),
+        /refused with this anchor: manifest: signed by key [0-9a-f]{16}/,
+      ],
+      [
+        'a server that answers 304 (an impostor)',
+        () => ({ trust: world.trustFile, url: `http://127.0.0.1:${(always304.address() as AddressInfo).port}/` }),
+        /refused with this anchor: manifest\.cose: HTTP 304/,
+      ],
+      [
+        'credentials in the URL',
+        () => ({ trust: world.trustFile, url: nginx.url.replace('http://', 'http://fleet:s3cret@') }),
+        /--status-url: a URL carrying a user name or password is refused/,
+      ],
+    ];
+    it.each(cases)('%s: exit 2, one line, every file under the root byte-identical', async (_what, make, why) => {
+      const { trust, url } = make();
+      const root = mkdtempSync(join(dir, 'root-refused-'));
+      // A machine with something on it already: the refusal must leave all of it as it was.
+      mkdirSync(join(root, 'etc', 'roadscan'), { recursive: true });
+      writeFileSync(join(root, 'etc', 'hostname'), 'gate-7\n');
+      writeFileSync(join(root, 'etc', 'roadscan', 'config.json'), '{"device":{"id":"gate-7"}}\n');
+      const before = treeHash(root);
+      const res = await run('bash', [SCRIPT, '--root', root, '--trust', trust, '--status-url', url, '--config-from', baseConfig]);
+      expect(res.code).toBe(2);
+      const lines = res.stderr.trim().split('\n');
+      expect(lines, res.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(why);
+      expect(res.stderr + res.stdout).not.toContain('s3cret');
+      expect(res.stdout).not.toMatch(/package in|NOT started|done/);
+      expect(treeHash(root)).toBe(before);
+    });
   });
 });

@@ -96,7 +96,7 @@ async function runExport(opts: ExportOptions): Promise<number> {
   try {
     let lines: Iterable<string>;
     if (opts.proof) {
-      const [{ proofLines }, { readDeviceKeyInfo }] = await Promise.all([import('../../audit/audit-proof.js'), import('../../audit/device-key.js')]);
+      const { proofLines, readDeviceKeyInfo } = await import('../../app/audit-proof.js');
       lines = proofLines(log, rt.config.device.id, opts.since === undefined ? null : since, readDeviceKeyInfo(rt.dbFile), opts.challenge ?? null);
     } else
       lines = (function* () {
@@ -119,7 +119,7 @@ async function runExport(opts: ExportOptions): Promise<number> {
 
 async function runUpload(opts: UploadOptions): Promise<number> {
   const { uploadUrlProblem } = await import('../../config/sections/ops.js');
-  const { AuditUploader } = await import('../../audit/audit-uploader.js');
+  const { AuditUploader } = await import('../../app/audit-tools.js');
   const { rt, log } = await open(opts);
   try {
     const cfg = rt.config.audit;
@@ -127,7 +127,7 @@ async function runUpload(opts: UploadOptions): Promise<number> {
     if (!url) throw new UsageError('no collector: set audit.uploadUrl in the configuration or give --url');
     const problem = uploadUrlProblem(url);
     if (problem) throw new UsageError(`--url: ${problem}`);
-    const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
+    const { readUploadTls, UploadIdentityError } = await import('../../app/audit-tools.js');
     const tlsFile = (f: string | null) => (f === null ? null : rt.loaded.resolvePath(f));
     let tls;
     try {
@@ -140,7 +140,7 @@ async function runUpload(opts: UploadOptions): Promise<number> {
       if (err instanceof UploadIdentityError) throw new UsageError(err.message);
       throw err;
     }
-    const { readDeviceKeyInfo } = await import('../../audit/device-key.js');
+    const { readDeviceKeyInfo } = await import('../../app/audit-proof.js');
     const uploader = new AuditUploader(log, {
       url,
       ...tls,
@@ -157,7 +157,7 @@ async function runUpload(opts: UploadOptions): Promise<number> {
 }
 
 async function runPurge(opts: CommonOptions): Promise<number> {
-  const { clockFloorFromConfig } = await import('../../clock/clock-floor-config.js');
+  const { clockFloorFromConfig } = await import('../../app/audit-tools.js');
   const { rt, log } = await open(opts);
   try {
     const floor = clockFloorFromConfig(rt.db, rt.config.clock);
@@ -176,8 +176,8 @@ async function runPurge(opts: CommonOptions): Promise<number> {
 
 async function runVerify(file: string, opts: VerifyOptions): Promise<number> {
   const { openSync, closeSync, existsSync: exists, readFileSync, statSync } = await import('node:fs');
-  const { verifyProof, fileLines } = await import('../../audit/proof-verify.js');
-  const { parsePublicKey, DeviceKeyError } = await import('../../audit/device-key.js');
+  const { verifyProof, fileLines } = await import('../../app/audit-proof.js');
+  const { parsePublicKey, DeviceKeyError } = await import('../../app/audit-proof.js');
   if (!opts.deviceKey) throw new UsageError('no key: give --device-key KEY (a PEM file, or the base64 "publicKey" of roadscan status --json)');
   let keyText = opts.deviceKey;
   if (exists(opts.deviceKey)) {

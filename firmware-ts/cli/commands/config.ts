@@ -36,7 +36,7 @@ export async function laxerThanPolicy(file: string | undefined): Promise<string[
     await Promise.all([
       import('node:path'),
       import('../../config/load.js'),
-      import('../../paths.js'),
+      import('../../app/index.js'),
       import('../../core/text-safety.js'),
       import('../../app/policy-in-force.js'),
     ]);
@@ -63,7 +63,7 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
       import('../../config/load.js'),
       import('../../config/config-error.js'),
       import('../../config/json-position.js'),
-      import('../../paths.js'),
+      import('../../app/index.js'),
       import('../../core/text-safety.js'),
     ]);
   const target = file ?? DEFAULT_CONFIG_FILE;
@@ -123,7 +123,7 @@ export async function checkConfigFile(file: string | undefined): Promise<string[
       problems.push(line([key], `${key}: expected a JSON file, ${path} is not valid JSON`));
     }
   }
-  const { readUploadTls, UploadIdentityError } = await import('../../audit/upload-identity.js');
+  const { readUploadTls, UploadIdentityError } = await import('../../app/audit-tools.js');
   const tlsFile = (f: string | null) => (f === null ? null : loaded.resolvePath(f));
   try {
     readUploadTls({ caFile: tlsFile(config.audit.uploadCaFile), certFile: tlsFile(config.audit.uploadCertFile), keyFile: tlsFile(config.audit.uploadKeyFile) });

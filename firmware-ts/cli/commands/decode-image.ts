@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import type { ScanResult } from '../../scan/scan-checker.js';
+import type { ScanResult } from '../../scan-path/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { buildChecker, chooseTrust, openRuntime } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
@@ -39,7 +39,7 @@ function undecoded(ms: number): ScanResult {
 }
 
 async function runDecodeImage(files: string[], opts: DecodeImageOptions): Promise<number> {
-  const { ImageDecoder } = await import('../../../hal/image/image-decoder.js');
+  const { ImageDecoder } = await import('../../app/image-parts.js');
   const { oneLine } = await import('../../core/text-safety.js');
   const rt = await openRuntime(opts);
   try {

@@ -18,7 +18,12 @@ interface ProvisionCliOptions {
   statusUrl?: string;
   wait: string;
   check?: boolean;
+  checkAnchor?: string;
+  replaceTrust?: boolean;
 }
+
+/** The configuration the installed service reads (scripts/roadscan.service), never the package's own files. */
+export const SYSTEM_CONFIG_FILE = '/etc/roadscan/config.json';
 
 export function register(program: Command): void {
   program
@@ -26,14 +31,17 @@ export function register(program: Command): void {
     .description('install the first trust anchor and the status-list URL, sync once, and report done only when the service scans')
     .option('--trust <file>', "the trust anchor: the authority's trust list, JSON (docs/CREDENTIALS.md section 5)")
     .option('--status-url <url>', 'base URL of the status-list publication (docs/STATUS-LIST.md)')
-    .option('--config <file>', 'the configuration to write them into (default config/default.json; on a device /etc/roadscan/config.json)')
+    .option('--config <file>', `the configuration to write them into (default ${'/etc/roadscan/config.json'}, the one the service reads)`)
     .option('--wait <sec>', "how long to wait for the service's /healthz to say it scans; 0: do not check the service", '60')
     .option('--check', 'change nothing: only wait for the service to scan and say so')
+    .option('--check-anchor <file>', 'change nothing: check this anchor (and with --status-url, one full sync with it into a scratch database)')
+    .option('--replace-trust', 'take an anchor older than or unrelated to the trust list in force (says what it replaces)')
     .addHelpText(
       'after',
       `
 Examples:
-  sudo roadscan provision --config /etc/roadscan/config.json --trust trust.json --status-url https://status.example/
+  sudo roadscan provision --trust trust.json --status-url https://status.example/
+  roadscan provision --check-anchor trust.json --status-url https://status.example/
   roadscan provision --check --config /etc/roadscan/config.json --wait 30
 
 Exit status: 0 done (anchor installed, first sync applied, /healthz says the scanner is open);
@@ -52,9 +60,8 @@ function waitMs(text: string): number {
 }
 
 async function runProvision(opts: ProvisionCliOptions): Promise<number> {
-  const { provision, checkService } = await import('../../app/provision.js');
-  const { DEFAULT_CONFIG_FILE } = await import('../../paths.js');
-  const configFile = opts.config ?? DEFAULT_CONFIG_FILE;
+  const { provision, checkService, checkAnchorAndUrl } = await import('../../app/provision.js');
+  const configFile = opts.config ?? SYSTEM_CONFIG_FILE;
   const wait = waitMs(opts.wait);
   const say = (line: string) => process.stdout.write(`provision: ${line}\n`);
   const abort = new AbortController();
@@ -71,11 +78,23 @@ async function runProvision(opts: ProvisionCliOptions): Promise<number> {
       say(health.line);
       return 0;
     }
+    if (opts.checkAnchor !== undefined) {
+      await checkAnchorAndUrl(opts.checkAnchor, opts.statusUrl ?? null, say, abort.signal);
+      return 0;
+    }
     if (!opts.trust) {
       throw new UsageError("no trust anchor: give --trust FILE (the authority's trust list, docs/CREDENTIALS.md section 5); nothing was changed");
     }
     if (!opts.statusUrl) throw new UsageError('no status list URL: give --status-url URL (the publication the device syncs from); nothing was changed');
-    const result = await provision({ configFile, anchorFile: opts.trust, statusUrl: opts.statusUrl, waitMs: wait, signal: abort.signal, say });
+    const result = await provision({
+      configFile,
+      anchorFile: opts.trust,
+      statusUrl: opts.statusUrl,
+      waitMs: wait,
+      signal: abort.signal,
+      say,
+      ...(opts.replaceTrust ? { replaceTrust: true } : {}),
+    });
     if (!result.done) {
       process.stderr.write(`roadscan: provision: not done: ${oneLine(result.reason ?? '', 500)}\n`);
       return 1;

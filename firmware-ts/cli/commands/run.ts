@@ -51,12 +51,11 @@ async function runService(opts: RunOptions): Promise<number> {
   process.on('SIGHUP', onHup);
   process.on('SIGUSR1', onUsr1);
   const { openRuntime, halOptions, guardProcess } = await import('../../app/index.js');
-  const { createLogger } = await import('../../log/logger.js');
-  const { createHal } = await import('../../../hal/index.js');
+  const { createLogger } = await import('../../app/device-parts.js');
+  const { createHal } = await import('../../app/device-parts.js');
   const { ServiceHost } = await import('../../app/service-host.js');
-  const { IndicatorError } = await import('../../../hal/indicator/indicator.js');
-  const { SystemdNotifier } = await import('../../supervisor/systemd-notify.js');
-  const { serviceStatusLine } = await import('../../supervisor/service-status.js');
+  const { IndicatorError } = await import('../../app/device-parts.js');
+  const { SystemdNotifier, serviceStatusLine } = await import('../../app/device-parts.js');
 
   const rt = await openRuntime(opts);
   const logger = createLogger(rt.config);

@@ -9,7 +9,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../usage-error.js';
-import type { SerialPortEntry } from '../../../hal/scanner/serial-ports.js';
+import type { SerialPortEntry } from '../../app/device-parts.js';
 
 export function register(program: Command): void {
   const scanner = program.command('scanner').description('serial scanner tools: list devices, watch raw frames');
@@ -38,7 +38,7 @@ function listLine(p: SerialPortEntry): string {
 }
 
 async function listSerialDevices(json: boolean): Promise<void> {
-  const { listSerialPorts } = await import('../../../hal/scanner/serial-ports.js');
+  const { listSerialPorts } = await import('../../app/device-parts.js');
   const listing = await listSerialPorts();
   if (json) {
     process.stdout.write(`${JSON.stringify(listing)}\n`);
@@ -53,7 +53,7 @@ async function listSerialDevices(json: boolean): Promise<void> {
 async function monitor(device: string, baudRate: number): Promise<number> {
   if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) throw new UsageError(`--baud: expected a baud rate, got ${baudRate}`);
   const { SerialPort } = await import('serialport');
-  const { RawFrameSplitter, describeRawFrame } = await import('../../../hal/scanner/raw-frames.js');
+  const { RawFrameSplitter, describeRawFrame } = await import('../../app/device-parts.js');
   const { oneLine } = await import('../../core/text-safety.js');
   const port = new SerialPort({ path: device, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new UsageError(`${device}: ${oneLine(err.message)}`)) : resolve())));

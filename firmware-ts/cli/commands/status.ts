@@ -25,10 +25,10 @@ export function register(program: Command): void {
 }
 
 async function runStatus(opts: StatusCliOptions): Promise<number> {
-  const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
+  const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
   const { listAge } = await import('../../core/staleness.js');
   const { chooseTrust, heldDocuments, loadRulesData, rulesVersions, policyInForce, policySummary } = await import('../../app/index.js');
-  const { heldExpiry } = await import('../../signed/expiry.js');
+  const { heldExpiry } = await import('../../app/status-list.js');
   // `status` only reads: a database that is not there is named, never created.
   const rt = await openRuntime({ ...opts, existingDb: true });
   try {
@@ -81,7 +81,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
       problem: atRest ?? store.problem(),
       damaged: (atRest ?? store.problem() ?? '').startsWith('status list damaged'),
       // The key the audit checkpoints are signed with (public half), or null: none made yet.
-      deviceKey: rt.dbFile === ':memory:' ? null : (await import('../../audit/device-key.js')).readDeviceKeyInfo(rt.dbFile),
+      deviceKey: rt.dbFile === ':memory:' ? null : (await import('../../app/audit-proof.js')).readDeviceKeyInfo(rt.dbFile),
     };
     store.close();
     if (opts.json) {

@@ -38,8 +38,8 @@ function timeoutMs(opts: SyncCliOptions, configuredSec: number): number {
 }
 
 async function runSync(opts: SyncCliOptions): Promise<number> {
-  const { StatusListStore, statusDataDir } = await import('../../status/list/index.js');
-  const { syncOnce } = await import('../../status/sync/index.js');
+  const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
+  const { syncOnce } = await import('../../app/status-list.js');
   const { ProgressBar } = await import('../progress-bar.js');
   const rt = await openRuntime(opts);
   try {

@@ -11,8 +11,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { MAX_QR_TEXT } from '../../codec/qr-text.js';
-import type { ScanPath, ScanResult } from '../../scan-path/index.js';
+import { MAX_QR_TEXT, type ScanPath, type ScanResult } from '../../scan-path/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { buildChecker, chooseTrust, openCommandScanPath, openRuntime, openStatusSource } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';

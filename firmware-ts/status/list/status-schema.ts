@@ -129,3 +129,21 @@ export interface RulesDataRow {
 export function readRulesRows(db: Db): RulesDataRow[] {
   return db.prepare('SELECT * FROM rules_data ORDER BY name').all() as RulesDataRow[];
 }
+
+/**
+ * Forgets, in one transaction, what sync brought under the trust being replaced (`roadscan
+ * provision --replace-trust`): the trust list it accepted, the status list and its validator, and
+ * the rules data. The configured anchor is then the trust in force, and the next sync takes its
+ * publication's list whole, whatever its seq. Files the state no longer names are swept by that sync.
+ */
+export function forgetSyncedTrust(db: Db): void {
+  migrateStatusList(db);
+  db.transaction(() => {
+    db.prepare(
+      `UPDATE status_state SET gen = gen + 1, seq = NULL, iat = NULL, base_id = NULL, base_file = NULL, base_seq = NULL,
+         base_count = NULL, entries = 0, trust_json = NULL, trust_version = NULL, trust_sha256 = NULL, synced_ms = NULL,
+         manifest_etag = NULL, manifest_etag_url = NULL, base_sha256 = NULL, damaged = NULL WHERE id = 1`,
+    ).run();
+    db.prepare('DELETE FROM rules_data').run();
+  }).immediate();
+}
