@@ -64,15 +64,36 @@ export function renderNatsConfig(template: string, o: RenderOptions): string {
 }
 
 /** A port free right now on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/**
+ * Distinct free ports: every listener stays open until all are taken, so the kernel cannot hand the
+ * same port out twice (two freePort() calls in a row once did, and a server bound both its client
+ * and its route listener to it).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: ReturnType<typeof createServer>[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = createServer();
+      servers.push(s);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => {
+            const addr = s.address();
+            typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
 }
 
 export class LocalNatsCluster {
@@ -94,7 +115,8 @@ export class LocalNatsCluster {
   static async create(size = 3, clusterName = 'station', opts: { closed?: { bucket: string; devices: readonly string[] } } = {}): Promise<LocalNatsCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'roadscan-nats-'));
     const ports: MemberPorts[] = [];
-    for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort(), http: await freePort() });
+    const all = await freePorts(size * 3);
+    for (let i = 0; i < size; i++) ports.push({ client: all[3 * i]!, cluster: all[3 * i + 1]!, http: all[3 * i + 2]! });
     const template = readFileSync(NATS_TEMPLATE_FILE, 'utf8');
     const keysDir = opts.closed ? join(dir, 'keys') : null;
     if (opts.closed && keysDir) {

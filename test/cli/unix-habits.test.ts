@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
-import { freePort } from '../../sim/station/local-cluster.js';
+import { freePorts } from '../../sim/station/local-cluster.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { runHarness } from '../helpers/run-harness.js';
 
@@ -155,7 +155,7 @@ describe('scanner list and doctor', () => {
 
 describe('roadscan run as a service', () => {
   it('a second run on the same ports: exit 2, one line naming the port, never "service running"', async () => {
-    const [screen, health] = [await freePort(), await freePort()];
+    const [screen, health] = (await freePorts(2)) as [number, number];
     const config = { screen: { enabled: true, host: '127.0.0.1', port: screen }, health: { enabled: true, host: '127.0.0.1', port: health } };
     const args = ['--trust', world.trustFile, '--db', join(dir, 'ports.db')];
     const first = await h.start({ config, args, events: false });

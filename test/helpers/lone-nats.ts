@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase, type Db } from '../../firmware-ts/store/database.js';
 import { openStationStore, type StationStore } from '../../firmware-ts/station/station-store.js';
-import { freePort } from '../../sim/station/local-cluster.js';
+import { freePorts } from '../../sim/station/local-cluster.js';
 
 type Shared = NonNullable<Parameters<typeof openStationStore>[0]['shared']>;
 
@@ -34,7 +34,7 @@ export class LoneNatsServer {
 
   /** Starts the server with `extra` configuration lines; resolves once `/healthz` answers. */
   async start(what: string, extra: string[], healthQuery = ''): Promise<void> {
-    const [port, http] = [await freePort(), await freePort()];
+    const [port, http] = (await freePorts(2)) as [number, number];
     this.address = `127.0.0.1:${port}`;
     const conf = join(this.dir, 'nats.conf');
     writeFileSync(conf, [`listen: "127.0.0.1:${port}"`, `http: "127.0.0.1:${http}"`, `jetstream { store_dir: "${join(this.dir, 'js')}" }`, ...extra, ''].join('\n'));

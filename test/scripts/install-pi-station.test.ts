@@ -18,7 +18,7 @@ import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 import { openDatabase, type Db } from '../../firmware-ts/store/database.js';
 import { openStationStore, type StationStore } from '../../firmware-ts/station/station-store.js';
 import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
-import { freePort } from '../../sim/station/local-cluster.js';
+import { freePorts } from '../../sim/station/local-cluster.js';
 import { Nginx } from '../helpers/nginx.js';
 import { boardedBy as rec, onceKey as key } from '../helpers/lone-nats.js';
 
@@ -136,9 +136,9 @@ beforeAll(async () => {
   execFileSync('bash', [KEYS, '--out', keys, '--station', 's1', ...IPS.flatMap((ip, i) => ['--member', `n${i + 1}=${ip}`]), '--device', 'w1', '--days', '2']);
   // Another station, with a device of the same name: its certificate is not this station's.
   execFileSync('bash', [KEYS, '--out', otherKeys, '--station', 's2', '--member', 'n1=127.0.0.9', '--days', '2']);
-  clientPort = await freePort();
-  routePort = await freePort();
-  for (let i = 0; i < 3; i++) monitorPorts.push(await freePort());
+  const ports = await freePorts(5);
+  [clientPort, routePort] = [ports[0]!, ports[1]!];
+  monitorPorts.push(...ports.slice(2));
   for (let i = 0; i < 3; i++) {
     const root = join(dir, `root${i + 1}`);
     mkdirSync(root);
