@@ -38,12 +38,32 @@ describe('roadscan doctor', () => {
     const lines = res.stdout.trimEnd().split('\n');
     // From 1 November the rules data may say WARN (next year's calendar missing): never FIX.
     expect(lines.filter((l) => !l.startsWith('ok ') && !l.startsWith('WARN rules data: '))).toEqual([]);
-    for (const what of ['configuration', 'database', 'trust anchor', 'status list', 'serial device', 'clock', 'screen port', 'health port']) {
+    for (const what of ['configuration', 'database', 'trust anchor', 'status list', 'signed documents', 'serial device', 'clock', 'screen port', 'health port']) {
       expect(
         lines.some((l) => l.includes(`  ${what}: `)),
         what,
       ).toBe(true);
     }
+  });
+
+  it('warns when a signed document held is past its expires: every scan carries TRUST_STALE (spec 1.2)', async () => {
+    const fresh = await runCli(['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner')], {
+      timeoutMs: 30_000,
+    });
+    const until = /^ok {3}signed documents: trust list version \d+.*; the first expires (\S+)$/m.exec(fresh.stdout)?.[1];
+    expect(until, fresh.stdout).toBeDefined();
+    const past = new Date(Date.parse(until!) + 3600_000).toISOString();
+    const res = await runCli(
+      ['doctor', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner'), '--now', past],
+      { timeoutMs: 30_000 },
+    );
+    expect(res.stdout).toMatch(/^WARN signed documents: trust list version \d+ \(expired \S+\): every scan carries TRUST_STALE/m);
+    const json = await runCli(
+      ['doctor', '--json', '--hal', 'sim', '--config', cfg, '--db', join(dir, 'good.db'), '--trust', world.trustFile, '--scanner', join(dir, 'scanner'), '--now', past],
+      { timeoutMs: 30_000 },
+    );
+    const checks = (JSON.parse(json.stdout) as { checks: { name: string; state: string }[] }).checks;
+    expect(checks.filter((c) => c.name === 'signed documents').map((c) => c.state)).toEqual(['warn']);
   });
 
   it('says what to fix on a broken device, one line each, exit 1', async () => {

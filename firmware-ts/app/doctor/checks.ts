@@ -12,6 +12,8 @@ import { calendarCoverage } from '../../rules/calendar-coverage.js';
 import { healthRules } from '../../health/health-rules.js';
 import { rulesInForceFor } from '../rules.js';
 import { chooseTrust } from '../trust.js';
+import { heldDocuments, loadRulesData } from '../checker.js';
+import { describeStale, heldExpiry, instantText } from '../../signed/expiry.js';
 import type { CheckResult, DoctorCheck } from './check.js';
 import { policy } from './policy-checks.js';
 import { policyInForce, statusMaxAgeSec } from '../policy-in-force.js';
@@ -69,6 +71,31 @@ const rulesData: DoctorCheck = ({ rt }) => {
   } catch (err) {
     return [fix('rules data', `${msg(err)}: fix calendarFile or adoptionFile`)];
   }
+};
+
+/**
+ * Spec 1.2: each signed document held (the trust list with a root, the rules documents) against its
+ * `expires`. Past it, or held from before 1.2 without one, it still serves but every scan carries
+ * TRUST_STALE, which a technician must hear here as well as on /healthz. Unsigned shipped data and a
+ * trust list without a root are not signed documents and are not listed.
+ */
+const signedDocuments: DoctorCheck = ({ rt, store }) => {
+  let held: ReturnType<typeof heldExpiry>[];
+  try {
+    const nowSec = rt.time().nowSec;
+    held = heldDocuments(chooseTrust(rt, store?.trustJson() ?? null), loadRulesData(rt)).map((d) => heldExpiry(d, nowSec));
+  } catch {
+    return []; // no usable trust list or rules data: the checks above already say why
+  }
+  if (held.length === 0) return [];
+  const stale = held.filter((d) => d.stale);
+  if (stale.length > 0)
+    return [
+      { name: 'signed documents', state: 'warn', detail: `${describeStale(stale)}: every scan carries TRUST_STALE until a newer version is synced (roadscan sync)` },
+    ];
+  const soonest = Math.min(...held.map((d) => d.secondsLeft ?? Number.POSITIVE_INFINITY));
+  const until = instantText(rt.time().nowSec + soonest);
+  return [ok('signed documents', `${held.map((d) => `${d.name === 'trust' ? 'trust list' : d.name} version ${d.version}`).join(', ')}; the first expires ${until}`)];
 };
 
 const serialDevice: DoctorCheck = ({ rt, hal, scannerPath }) => {
@@ -140,4 +167,4 @@ const ports: DoctorCheck = async ({ rt }) => {
 };
 
 /** Every check, in the order shown. */
-export const DOCTOR_CHECKS: DoctorCheck[] = [configuration, database, trustAnchor, statusList, rulesData, policy, serialDevice, indicator, clock, ports];
+export const DOCTOR_CHECKS: DoctorCheck[] = [configuration, database, trustAnchor, statusList, rulesData, signedDocuments, policy, serialDevice, indicator, clock, ports];
