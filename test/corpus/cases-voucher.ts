@@ -1,5 +1,5 @@
 /**
- * Spec 1.2 (CREDENTIALS.md section 6, the voucher paragraph): at a window a ticket may be exchanged
+ * Spec 1.2 (docs/CREDENTIALS.md section 6, the voucher paragraph): at a window a ticket may be exchanged
  * for a paper voucher until the end of the CST date `voucher.days` (31 by default) after the date of
  * `dep`; later VOUCHER_PERIOD_ENDED. Within the period a window lists neither ALREADY_BOARDED nor
  * EXPIRED for it. A ticket boards at a gate on its departure day (2026-10-20, CST); the same
