@@ -6,14 +6,33 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { Nginx } from '../helpers/nginx.js';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
 const run = (...args: string[]) => spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8' });
-/** The anchor and the URL every install needs (only read for being there in a dry run). */
-const ANCHOR = join(PACKAGE_ROOT, 'package.json');
-const provisioned = ['--trust', ANCHOR, '--status-url', 'https://status.example/'];
+/**
+ * The anchor and the URL every install needs. Even a dry run checks them for real (the anchor, the
+ * URL and one full sync into a scratch database, before anything is done), so they are a test
+ * authority's trust list and its publication served by nginx on 127.0.0.1.
+ */
+let ANCHOR = '';
+let URL = '';
+let world: DemoWorld;
+let nginx: Nginx;
+const provisioned = () => ['--trust', ANCHOR, '--status-url', URL];
+beforeAll(async () => {
+  world = createDemoWorld(join(mkdtempSync(join(tmpdir(), 'roadscan-install-plan-')), 'authority'), Math.floor(Date.now() / 1000));
+  nginx = await Nginx.start(world.publishedDir);
+  ANCHOR = world.trustFile;
+  URL = nginx.url;
+});
+afterAll(async () => {
+  await nginx?.stop();
+  if (world) rmSync(join(world.dir, '..'), { recursive: true, force: true });
+});
 
 /** A station's key material as scripts/station-keys.sh makes it once (members gate1..3, a window). */
 let keysDir = '';
@@ -50,7 +69,7 @@ afterAll(() => {
 
 describe('scripts/install-pi.sh', () => {
   it('plans the whole install: user in dialout and gpio, package, config, udev rule, service', () => {
-    const res = run('--dry-run', ...provisioned, '--user', 'scanuser', '--prefix', '/opt/rs', '--no-start');
+    const res = run('--dry-run', ...provisioned(), '--user', 'scanuser', '--prefix', '/opt/rs', '--no-start');
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const out = res.stdout;
@@ -65,8 +84,11 @@ describe('scripts/install-pi.sh', () => {
     expect(out).toContain('+ systemctl enable roadscan.service');
     expect(out).not.toContain('--now');
     // Fresh package lists first; the anchor and URL provisioned before the unit is enabled.
-    expect(out.split('\n')[0]).toBe('+ env DEBIAN_FRONTEND=noninteractive apt-get update');
-    const provision = out.indexOf(`provision --config /etc/roadscan/config.json --trust ${ANCHOR} --status-url https://status.example/ --wait 0`);
+    // The anchor and the URL checked before anything at all is done (provisioning is a transaction).
+    expect(out.split('\n').find((l) => l.startsWith('+ '))).toBe('+ env DEBIAN_FRONTEND=noninteractive apt-get update');
+    expect(out.indexOf('checking the trust anchor and the status list before installing anything')).toBeGreaterThan(-1);
+    expect(out.indexOf('checking the trust anchor')).toBeLessThan(out.indexOf('+ env DEBIAN_FRONTEND=noninteractive apt-get update'));
+    const provision = out.indexOf(`provision --config /etc/roadscan/config.json --trust ${ANCHOR} --status-url ${URL} --wait 0`);
     expect(provision).toBeGreaterThan(0);
     expect(provision).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
     expect(out).toContain('NOT started (--no-start)');
@@ -74,7 +96,7 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('with the unit started, says done only after /healthz says it scans', () => {
-    const out = run('--dry-run', ...provisioned).stdout;
+    const out = run('--dry-run', ...provisioned()).stdout;
     const started = out.indexOf('+ systemctl enable --now roadscan.service');
     const check = out.indexOf('+ node /opt/roadscan/bin/roadscan.js provision --check --config /etc/roadscan/config.json --wait 60');
     expect(started).toBeGreaterThan(0);
@@ -106,7 +128,7 @@ describe('scripts/install-pi.sh', () => {
     const keys = ['--station-keys', stationKeys(), '--station-name', 'station-7'];
     const res = run(
       '--dry-run',
-      ...provisioned,
+      ...provisioned(),
       '--no-start',
       '--station-cluster',
       '--node-name',
@@ -133,11 +155,11 @@ describe('scripts/install-pi.sh', () => {
     expect(out).not.toContain('ca.key');
     // The store is set before the appliance's unit is enabled, so its first start already shares.
     expect(out.indexOf('station.shared.servers')).toBeLessThan(out.indexOf('+ systemctl enable roadscan.service'));
-    expect(run('--dry-run', ...provisioned).stdout).not.toContain('nats-server');
+    expect(run('--dry-run', ...provisioned()).stdout).not.toContain('nats-server');
   });
 
   it('--station-cluster refuses to install an open station: no keys, or keys of another station or without this member', () => {
-    const base = ['--dry-run', ...provisioned, '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12'];
+    const base = ['--dry-run', ...provisioned(), '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12'];
     expect(run(...base, '--station-name', 'station-7')).toMatchObject({
       status: 2,
       stderr: 'install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/station-keys.sh); nothing installed\n',
@@ -148,7 +170,7 @@ describe('scripts/install-pi.sh', () => {
     expect(
       run(
         '--dry-run',
-        ...provisioned,
+        ...provisioned(),
         '--station-cluster',
         '--node-name',
         'gate9',
@@ -165,10 +187,10 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it("--station-cluster refuses to guess a member's name, address or peers", () => {
-    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
-    expect(run('--dry-run', ...provisioned, '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11;reboot', '--peers', '10.0.0.12').stderr).toBe(
+    expect(run('--dry-run', ...provisioned(), '--station-cluster', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned(), '--station-cluster', '--node-name', 'g1', '--peers', '10.0.0.12')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned(), '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11')).toMatchObject({ status: 2 });
+    expect(run('--dry-run', ...provisioned(), '--station-cluster', '--node-name', 'g1', '--node-ip', '10.0.0.11;reboot', '--peers', '10.0.0.12').stderr).toBe(
       'install-pi: --station-cluster needs --node-ip (an IP address)\n',
     );
   });

@@ -122,9 +122,22 @@ describe('the logger in a process, as the service runs it', () => {
       });
       closeSync(fd);
       expect(res.status).toBe(0);
+      // A person's line (the message, then its fields), each with its priority.
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-      expect(lines.map((l) => /^<(\d)>\{/.exec(l)?.[1])).toEqual(['6', '7', '3']);
-      expect(JSON.parse(lines[2]!.slice(3)).msg).toBe('failed');
+      expect(lines.map((l) => /^<(\d)>[^{]/.exec(l)?.[1])).toEqual(['6', '7', '3']);
+      expect(lines[2]!.slice(3).startsWith('failed')).toBe(true);
+      // The JSON kept for machines where asked, with the same priorities.
+      const jsonFd = openSync(file, 'w');
+      const jsonSt = fstatSync(jsonFd);
+      const asJson = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'debug'], {
+        stdio: ['ignore', 'pipe', jsonFd],
+        env: { ...process.env, JOURNAL_STREAM: `${jsonSt.dev}:${jsonSt.ino}`, ROADSCAN_LOG_FORMAT: 'json' },
+      });
+      closeSync(jsonFd);
+      expect(asJson.status).toBe(0);
+      const jsonLines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect(jsonLines.map((l) => /^<(\d)>\{/.exec(l)?.[1])).toEqual(['6', '7', '3']);
+      expect(JSON.parse(jsonLines[2]!.slice(3)).msg).toBe('failed');
       // Another stream (a pipe, a terminal) gets no prefix, even with the variable set.
       const piped = spawnSync(process.execPath, ['--import', LOADER, CHILD, 'info'], {
         encoding: 'utf8',
