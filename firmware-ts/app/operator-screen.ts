@@ -86,7 +86,8 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
         const { url } = await screen.start();
         logger.info({ url }, 'operator screen');
         listening = true;
-        p.onScreenUrl?.(url);
+        // The demo prints it for a browser beside the terminal: with the secret, as kiosk.sh opens it.
+        p.onScreenUrl?.(screen.kioskUrl ?? url);
         return url;
       } catch (err) {
         if (p.portRequired) throwIfPortTaken('screen', cfg, err);
