@@ -12,6 +12,7 @@ import { addMalformedClaims } from './cases-malformed-claims.js';
 import { addMalformedWire } from './cases-malformed-wire.js';
 import { shanghaiWindowSetting, sichuanGateSetting, sichuanRoadsideSetting } from './cases-region.js';
 import { roadsideSetting } from './cases-roadside.js';
+import { voucherSettings } from './cases-voucher.js';
 import { windowSetting } from './cases-window.js';
 import type { Setting } from './corpus-setting.js';
 import type { Reason } from './expectations.js';
@@ -19,7 +20,7 @@ import { IssuerKit } from './issuer-kit.js';
 
 /**
  * Section 6 codes that need a synced status list, a system clock (never with --now), a recorded
- * voucher swap (an operator's confirmation) or a station's shared record.
+ * voucher swap (an operator's confirmation), a station's shared record, or a trust list with `expires`.
  */
 export const NOT_PRODUCIBLE_HERE: readonly Reason[] = [
   'REVOKED',
@@ -33,6 +34,7 @@ export const NOT_PRODUCIBLE_HERE: readonly Reason[] = [
   'CLOCK_UNRELIABLE',
   'VOUCHER_ISSUED',
   'STATION_OFFLINE',
+  'TRUST_STALE',
 ];
 
 export function buildCorpus(kit: IssuerKit = new IssuerKit()): Setting[] {
@@ -52,6 +54,7 @@ export function buildCorpus(kit: IssuerKit = new IssuerKit()): Setting[] {
     sichuanRoadsideSetting(kit),
     sichuanGateSetting(kit),
     ...adoptionSettings(kit),
+    ...voucherSettings(kit),
   ];
 }
 
