@@ -9,6 +9,11 @@
 # Without a running display (a bare Pi OS Lite console) it starts itself inside `cage`, a
 # one-window Wayland compositor. It waits for the service to answer before opening the page, so
 # the first thing on the glass is the screen, not a browser error.
+#
+# The page's buttons and Clear need the per-boot kiosk secret that the service writes at start to
+# $ROADSCAN_KIOSK_SECRET_FILE, else `screen.kioskSecretFile` of the config, else `kiosk-secret`
+# beside the database (a file only the kiosk user can read). It goes in the URL fragment (#k=...),
+# which the browser never sends in a request line, and the page takes it out of the address bar.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +31,21 @@ screen_url() {
     if (host.includes(":")) host = `[${host}]`;
     const port = Number.isInteger(s.port) && s.port > 0 ? s.port : 8480;
     console.log(`http://${host}:${port}/`);
+  ' "$config"
+}
+
+secret_file() {
+  if [ -n "${ROADSCAN_KIOSK_SECRET_FILE:-}" ]; then printf '%s\n' "$ROADSCAN_KIOSK_SECRET_FILE"; return; fi
+  local config="${ROADSCAN_CONFIG:-/etc/roadscan/config.json}"
+  [ -r "$config" ] || config="$root/config/default.json"
+  node -e '
+    const path = require("path");
+    let c = {};
+    try { c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")) ?? {}; } catch {}
+    const s = c.screen ?? {};
+    if (typeof s.kioskSecretFile === "string" && s.kioskSecretFile) console.log(s.kioskSecretFile);
+    else if (typeof c.db === "string" && c.db) console.log(path.join(path.dirname(c.db), "kiosk-secret"));
+    else console.log(path.join(require("os").tmpdir(), "roadscan", "kiosk-secret"));
   ' "$config"
 }
 
@@ -55,6 +75,18 @@ for _ in $(seq 1 120); do
   fi
   sleep 0.5
 done
+
+# The secret the service wrote at this start (it is written before the page listens).
+secret=""
+secret_path="$(secret_file)"
+if [ -r "$secret_path" ]; then
+  secret="$(head -c 128 "$secret_path" | tr -cd 'A-Za-z0-9_-')"
+fi
+if [ -z "$secret" ]; then
+  echo "kiosk: no kiosk secret in $secret_path: the page shows verdicts but its buttons will be refused" >&2
+elif [[ "$url" != *"#"* ]]; then
+  url="$url#k=$secret"
+fi
 
 # A fresh profile at every start: no restore-session bubble after a power cut, and nothing of
 # an earlier session kept (XDG_RUNTIME_DIR is a tmpfs that the login session owns).

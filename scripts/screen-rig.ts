@@ -160,7 +160,9 @@ export class ScreenRig {
       history: 3,
       clearAfterMs: this.opts.clearAfterMs,
     });
-    this.url = (await this.screen.start()).url;
+    await this.screen.start();
+    // The page as scripts/kiosk.sh opens it: the kiosk secret in the fragment.
+    this.url = this.screen.kioskUrl!;
     this.path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit });
     const scanner = await this.makeScanner();
     this.appliance = new Appliance({ scanner, indicator: new SimIndicator(), feedback: rt.config.feedback, path: this.path, listStale: () => statusNow().listStale });

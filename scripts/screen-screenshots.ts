@@ -32,7 +32,7 @@ export async function takeScreenshots(opts: ScreenshotOptions): Promise<string[]
   const files: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: opts.width, height: opts.height } });
-    await page.goto(url);
+    await page.goto(screen.kioskUrl ?? url);
     await page.waitForSelector('body[data-link="up"]');
     let at = SAMPLE_AT_SEC - 300;
     for (const verdict of ['accept', 'warn', 'reject'] as const) {

@@ -8,6 +8,9 @@
  * @module
  */
 import type { ScanPath } from '../scan-path/index.js';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { newKioskSecret, writeKioskSecret } from '../screen/kiosk-secret.js';
 import { ScreenServer } from '../screen/screen-server.js';
 import { screenOutput } from '../screen/screen-output.js';
 import type { Logger } from '../log/logger.js';
@@ -41,7 +44,11 @@ export interface OperatorScreen {
 export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
   const { path, logger } = p;
   const cfg = p.rt.config.screen;
+  const kioskSecret = newKioskSecret();
+  const secretFile = cfg.kioskSecretFile ?? join(p.rt.config.db ? dirname(p.rt.config.db) : join(tmpdir(), 'roadscan'), 'kiosk-secret');
   const screen = new ScreenServer({
+    kioskSecret,
+    onRefused: (r) => logger.warn({ path: r.path, reason: r.reason, peer: r.peer, peerPort: r.port }, 'operator screen request refused'),
     host: cfg.host,
     port: cfg.port,
     lang: cfg.lang,
@@ -71,10 +78,16 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
   return {
     async start() {
       try {
+        writeKioskSecret(secretFile, kioskSecret, cfg.kioskSecretGroup);
+      } catch (err) {
+        logger.error({ file: secretFile, err: (err as Error).message }, 'kiosk secret not written: the screen buttons will refuse');
+      }
+      try {
         const { url } = await screen.start();
         logger.info({ url }, 'operator screen');
         listening = true;
-        p.onScreenUrl?.(url);
+        // The demo prints it for a browser beside the terminal: with the secret, as kiosk.sh opens it.
+        p.onScreenUrl?.(screen.kioskUrl ?? url);
         return url;
       } catch (err) {
         if (p.portRequired) throwIfPortTaken('screen', cfg, err);

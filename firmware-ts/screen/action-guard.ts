@@ -9,17 +9,20 @@
  *   page the kiosk browser may have open);
  * - the request carries the token the server gave this page over its event stream, which no
  *   other origin can read (a same-site page elsewhere on the device, a replayed request).
+ * - the request carries the per-boot kiosk secret (kiosk-secret.ts), which only the kiosk user can
+ *   read: a local process that reads the event stream and forges Origin still has no secret.
  * The body must be JSON (a cross-site request with that type needs a preflight we never grant).
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { KIOSK_SECRET_HEADER, kioskSecretMatches } from './kiosk-secret.js';
 
 export const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const ACTION_TOKEN_HEADER = 'x-roadscan-token';
 export const MAX_ACTION_BODY = 512;
 
-export type ActionRefusal = 'peer' | 'host' | 'origin' | 'token' | 'type';
+export type ActionRefusal = 'peer' | 'host' | 'origin' | 'token' | 'kiosk' | 'type';
 
 /** A peer address on the loopback interface (IPv4 127/8, IPv6 ::1, or IPv4-mapped). */
 export function isLoopbackPeer(address: string | undefined): boolean {
@@ -63,12 +66,20 @@ export class PageTokens {
 }
 
 /** Why an action request is refused, or null when it may go on (the body is read afterwards). */
-export function refuseAction(req: IncomingMessage, port: number, tokens: PageTokens): ActionRefusal | null {
+export function refuseAction(req: IncomingMessage, port: number, tokens: PageTokens, kioskSecret: string): ActionRefusal | null {
   if (!isLoopbackPeer(req.socket.remoteAddress)) return 'peer';
   const host = parseHostHeader(req.headers.host);
   if (!host || !LOOPBACK_NAMES.has(host.name) || host.port !== port) return 'host';
   if (req.headers.origin !== `http://${req.headers.host!.toLowerCase()}`) return 'origin';
   if (!tokens.has(req.headers[ACTION_TOKEN_HEADER])) return 'token';
+  if (!kioskSecretMatches(kioskSecret, req.headers[KIOSK_SECRET_HEADER])) return 'kiosk';
   if ((req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase() !== 'application/json') return 'type';
+  return null;
+}
+
+/** Why a clear request is refused, or null: the page's custom header (a preflight no other page gets) and the kiosk secret. */
+export function refuseClear(req: IncomingMessage, kioskSecret: string): 'header' | 'kiosk' | null {
+  if (req.headers['x-roadscan-screen'] !== 'clear') return 'header';
+  if (!kioskSecretMatches(kioskSecret, req.headers[KIOSK_SECRET_HEADER])) return 'kiosk';
   return null;
 }

@@ -21,7 +21,8 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_ACTION_BODY, PageTokens, refuseAction } from './action-guard.js';
+import { MAX_ACTION_BODY, PageTokens, refuseAction, refuseClear } from './action-guard.js';
+import { newKioskSecret } from './kiosk-secret.js';
 import { decisionOutcomeView, decisionView, type DecisionAction, type DecisionOutcomeView, type DecisionView, type ScreenDecision } from './decision-view.js';
 import { screenText, type ScreenLang } from './screen-text.js';
 import {
@@ -63,12 +64,23 @@ export interface ScreenServerOptions {
    * A confirm or refuse pressed on the page for scan `scanId`: `done` when it answered the
    * decision pending, `stale` when that decision is no longer pending (answered or replaced).
    */
+  /** The per-boot kiosk secret (kiosk-secret.ts) that `/action` and `/clear` require; default: a fresh one (see `kioskUrl`). */
+  kioskSecret?: string;
+  /** Told once per refused `/action` or `/clear`: the path, why, and the peer (never the secret). */
+  onRefused?: (refusal: ScreenRefusal) => void;
   onAction?: (request: ScreenActionRequest) => Promise<'done' | 'stale'> | 'done' | 'stale';
 }
 
 export interface ScreenActionRequest {
   scanId: string;
   action: DecisionAction;
+}
+
+export interface ScreenRefusal {
+  path: '/action' | '/clear';
+  reason: string;
+  peer: string;
+  port: number;
 }
 
 const MAX_URL_CHARS = 2048;
@@ -100,12 +112,19 @@ export class ScreenServer {
   private rawStatus: ScreenStatus | null = null;
   private decision: DecisionView | null = null;
   private readonly tokens: PageTokens;
+  private readonly kioskSecret: string;
 
   constructor(private readonly opts: ScreenServerOptions) {
     this.assets = StaticAssets.load(opts.publicDir ?? SCREEN_PUBLIC_DIR);
     this.hub = new SseHub({ maxClients: opts.maxClients ?? 8, heartbeatMs: opts.heartbeatMs ?? 15_000, maxBacklogBytes: 256 * 1024 });
     this.tokens = new PageTokens(2 * (opts.maxClients ?? 8));
     this.clearAfterMs = opts.clearAfterMs ?? opts.clearAfterSec * 1000;
+    this.kioskSecret = opts.kioskSecret ?? newKioskSecret();
+  }
+
+  /** The page's address with the kiosk secret in its fragment, as scripts/kiosk.sh opens it. */
+  get kioskUrl(): string | null {
+    return this.address ? `${this.address.url}#k=${this.kioskSecret}` : null;
   }
 
   /** The page's address once started. */
@@ -249,8 +268,10 @@ export class ScreenServer {
     }
     if (path === '/clear' && req.method === 'POST') {
       req.resume();
-      // A custom header forces a CORS preflight, so no other web page can clear the screen.
-      if (req.headers['x-roadscan-screen'] !== 'clear') return this.plain(res, 403, 'forbidden');
+      // A custom header forces a CORS preflight, so no other web page can clear the screen; the
+      // kiosk secret keeps every other local process out.
+      const refusal = refuseClear(req, this.kioskSecret);
+      if (refusal !== null) return this.refuse(req, res, '/clear', refusal);
       this.clearCurrent();
       res.writeHead(204, SECURITY_HEADERS);
       res.end();
@@ -270,10 +291,11 @@ export class ScreenServer {
 
   /** POST /action: guarded, bounded, then handed to `onAction`. */
   private handleAction(req: IncomingMessage, res: ServerResponse): void {
-    const refusal = refuseAction(req, this.address?.port ?? -1, this.tokens);
+    const refusal = refuseAction(req, this.address?.port ?? -1, this.tokens, this.kioskSecret);
     if (refusal !== null) {
       req.resume();
-      return this.plain(res, refusal === 'type' ? 415 : 403, `forbidden (${refusal})`);
+      if (refusal === 'type') return this.plain(res, 415, `forbidden (${refusal})`);
+      return this.refuse(req, res, '/action', refusal);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -308,6 +330,12 @@ export class ScreenServer {
           },
         );
     });
+  }
+
+  /** 403, told to `onRefused` once with the peer's address and port. */
+  private refuse(req: IncomingMessage, res: ServerResponse, path: ScreenRefusal['path'], reason: string): void {
+    this.opts.onRefused?.({ path, reason, peer: req.socket.remoteAddress ?? '?', port: req.socket.remotePort ?? 0 });
+    this.plain(res, 403, `forbidden (${reason})`);
   }
 
   private noContent(res: ServerResponse): void {

@@ -22,6 +22,10 @@ let ui = {};
 let current = null; // { seq, timer }
 let lastStatus = null;
 let token = '';
+// The per-boot kiosk secret, handed over in the URL fragment by scripts/kiosk.sh (never sent in a
+// request line); taken out of the address bar at once, and sent back only on /action and /clear.
+const kioskSecret = new URLSearchParams(location.hash.slice(1)).get('k') ?? '';
+if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 let decision = null; // { scanId, kind } while the buttons show
 
 /** Puts `text` into `node`, each date or time in a span that never wraps. */
@@ -157,7 +161,7 @@ async function act(action) {
   try {
     const res = await fetch('/action', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-roadscan-token': token },
+      headers: { 'content-type': 'application/json', 'x-roadscan-token': token, 'x-roadscan-kiosk': kioskSecret },
       body: JSON.stringify({ scanId, action }),
     });
     // 409: answered elsewhere (a button, another page) or replaced by a newer scan; the stream says what.
@@ -287,7 +291,7 @@ function connect() {
 $('clear').addEventListener('click', () => {
   if (document.body.dataset.link !== 'up') return;
   clearScan();
-  fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear' } }).catch(() => {});
+  fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': kioskSecret } }).catch(() => {});
 });
 
 $('confirm').addEventListener('click', () => act('confirm'));

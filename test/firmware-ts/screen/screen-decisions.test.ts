@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shippedChecker } from '../../../firmware-ts/app/shipped-checker.js';
-import { ScreenServer } from '../../../firmware-ts/screen/screen-server.js';
+import { ScreenServer, type ScreenRefusal } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { screenOutput } from '../../../firmware-ts/screen/screen-output.js';
 import { OnceOnlyReports, ScanPath } from '../../../firmware-ts/scan-path/index.js';
@@ -22,6 +22,7 @@ import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, STATION } from '../../helpers/reason-cases.js';
+import { SseClient } from './sse-client.js';
 
 // The page callbacks run in the browser; the test project compiles without DOM types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -63,7 +64,9 @@ async function rig(profile: 'gate' | 'window') {
   const stage = new OnceOnlyStage({ store: new LocalOnceOnlyStore(db), profile, device: `${profile}-1` });
   const place = { profile, region: '110105', station: STATION };
   let path!: ScanPath;
+  const refusals: ScreenRefusal[] = [];
   const screen = new ScreenServer({
+    onRefused: (r) => refusals.push(r),
     host: '127.0.0.1',
     port: 0,
     lang: 'en',
@@ -73,7 +76,8 @@ async function rig(profile: 'gate' | 'window') {
   });
   path = new ScanPath({ checker, time: () => ({ nowSec: NOW, reliable: true }), audit, place, onceOnly: { stage, reports: new OnceOnlyReports() }, lapseMs: 30_000 });
   screenOutput(path, screen);
-  const { url } = await screen.start();
+  await screen.start();
+  const url = screen.kioskUrl!;
   screen.publishStatus({ ...STATUS, profile });
   stops.push(
     () => path.close(),
@@ -92,7 +96,7 @@ async function rig(profile: 'gate' | 'window') {
     await page.waitForSelector(`#scan[data-seq="${++seq}"]`);
     return result;
   };
-  return { page, scan, audit };
+  return { page, scan, audit, screen, refusals };
 }
 
 const codes = (page: Page) => page.$$eval('#reasons li', (lis) => lis.map((li) => (li as HTMLElement).dataset.code));
@@ -145,6 +149,61 @@ describe('operator page decisions', () => {
     }, scanId);
     expect(status).toBe(403);
     expect(await buttonsShown(page)).toBe(true);
+  });
+
+  it('a local process that is not the kiosk page is refused on /action and /clear, and logged; the kiosk page confirms and clears', async () => {
+    const { page, scan, audit, screen, refusals } = await rig('gate');
+    await scan(authority.code({ type: 'TK', now: NOW }).text);
+    await page.waitForSelector('#decision:not([hidden])');
+    // The other process: reads the event stream like a page (its token, the scan id) and forges Origin.
+    const base = screen.url!;
+    const sse = await SseClient.open(base);
+    const hello = (await sse.nth('hello')) as { token: string };
+    const pending = (await sse.nth('decision')) as { scanId: string };
+    expect(pending.scanId).toMatch(/.+/);
+    const origin = base.replace(/\/$/, '');
+    const forged = { origin, 'x-roadscan-token': hello.token, 'content-type': 'application/json' };
+    const tries: { path: string; headers: Record<string, string> }[] = [
+      { path: 'action', headers: forged },
+      { path: 'action', headers: { ...forged, 'x-roadscan-kiosk': 'A'.repeat(43) } },
+      { path: 'clear', headers: { origin, 'x-roadscan-screen': 'clear' } },
+      { path: 'clear', headers: { origin, 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': 'short' } },
+    ];
+    for (const t of tries) {
+      const res = await fetch(new URL(t.path, base), { method: 'POST', headers: t.headers, body: JSON.stringify({ scanId: pending.scanId, action: 'confirm' }) });
+      expect(res.status, t.path).toBe(403);
+      expect(await res.text()).toBe('forbidden (kiosk)\n');
+    }
+    sse.close();
+    // Logged once per request, with the peer and its port, never a secret.
+    expect(refusals.map((r) => [r.path, r.reason])).toEqual([
+      ['/action', 'kiosk'],
+      ['/action', 'kiosk'],
+      ['/clear', 'kiosk'],
+      ['/clear', 'kiosk'],
+    ]);
+    for (const r of refusals) {
+      expect(r.peer).toMatch(/^(127\.0\.0\.1|::ffff:127\.0\.0\.1)$/);
+      expect(r.port).toBeGreaterThan(0);
+    }
+    expect(JSON.stringify(refusals)).not.toContain(new URL(screen.kioskUrl!).hash.slice(3));
+    // Still pending, the scan still shown, nothing recorded.
+    expect(screen.pendingDecision?.scanId).toBe(pending.scanId);
+    expect(await buttonsShown(page)).toBe(true);
+    expect([...audit.export(0)].map((r) => r.action ?? null)).toEqual([null]);
+    // The page took the secret out of its address bar.
+    expect(await page.evaluate(() => (globalThis as any).location.href)).toBe(base);
+    // The kiosk page itself: confirm works and is recorded with source `screen`; Clear works.
+    await page.click('#confirm');
+    await page.waitForSelector('#outcome:not([hidden])');
+    expect([...audit.export(0)].map((r) => r.action ?? null)).toEqual([null, { action: 'confirm', source: 'screen', result: 'boarding-kept' }]);
+    const cleared = SseClient.open(base);
+    const watcher = await cleared;
+    await watcher.nth('hello');
+    await page.click('#clear');
+    expect(await watcher.nth('clear')).toMatchObject({ seq: 1 });
+    watcher.close();
+    expect(refusals).toHaveLength(4);
   });
 });
 

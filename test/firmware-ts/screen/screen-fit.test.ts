@@ -46,7 +46,7 @@ async function open(viewport: { width: number; height: number }): Promise<{ scre
   const { url } = await screen.start();
   screen.publishStatus({ ...SAMPLE_STATUS.reject, profile: 'window' });
   const page = await browser.newPage({ viewport });
-  await page.goto(url);
+  await page.goto(screen.kioskUrl ?? url);
   await page.waitForSelector('body[data-link="up"]');
   return { screen, page };
 }

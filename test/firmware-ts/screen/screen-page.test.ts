@@ -35,7 +35,9 @@ afterEach(async () => {
 async function setup(opts: Partial<ScreenServerOptions> = {}, viewport = { width: 480, height: 800 }): Promise<{ screen: ScreenServer; page: Page; url: string }> {
   const screen = new ScreenServer({ host: '127.0.0.1', port: 0, lang: 'zh', clearAfterSec: 30, history: 3, ...opts });
   servers.push(screen);
-  const { url } = await screen.start();
+  await screen.start();
+  // The page as scripts/kiosk.sh opens it: the kiosk secret in the fragment.
+  const url = screen.kioskUrl!;
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));

@@ -132,13 +132,16 @@ describe('ScreenServer over HTTP', () => {
   });
 
   it('clears on the page button only with its header', async () => {
-    const { screen, url } = await startServer();
+    const secret = 'k'.repeat(43);
+    const { screen, url } = await startServer({ kioskSecret: secret });
     const page = await watch(url);
     await page.nth('hello');
     screen.publishScan(DL, { atSec: AT, profile: 'roadside' });
     await page.nth('scan');
     expect((await httpExchange(url, { method: 'POST', path: '/clear' })).status).toBe(403);
-    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear' } })).status).toBe(204);
+    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear' } })).status).toBe(403);
+    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': 'j'.repeat(43) } })).status).toBe(403);
+    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': secret } })).status).toBe(204);
     expect(await page.nth('clear')).toEqual({ seq: 1 });
   });
 

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('screen configuration', () => {
   it('defaults to the loopback address, Chinese, 30 s and three recent scans', () => {
-    expect(parseConfig({}).screen).toEqual({ enabled: true, host: '127.0.0.1', port: 8480, lang: 'zh', clearAfterSec: 30, history: 3 });
+    expect(parseConfig({}).screen).toEqual({ enabled: true, host: '127.0.0.1', port: 8480, lang: 'zh', clearAfterSec: 30, history: 3, kioskSecretGroup: false });
   });
 
   it('names the bad key', () => {

@@ -90,7 +90,7 @@ describe('npm start (roadscan demo) without a terminal', () => {
     expect(res.stdout).toMatch(/^Status list synced: seq 1, 1 entry \(the revoked licence\), signed 5 min ago, from http:\/\/127\.0\.0\.1:\d+\/$/m);
     // The screen is on its configured port, or (port taken) one line says the demo goes on without it.
     expect(res.stdout).toMatch(
-      /^(Operator screen: http:\/\/127\.0\.0\.1:8480\/ \(open it in a browser beside this terminal\)|Operator screen cannot listen on 127\.0\.0\.1:8480 \(EADDRINUSE\); the demo goes on without it\.)$/m,
+      /^(Operator screen: http:\/\/127\.0\.0\.1:8480\/#k=[A-Za-z0-9_-]{43} \(open it in a browser beside this terminal\)|Operator screen cannot listen on 127\.0\.0\.1:8480 \(EADDRINUSE\); the demo goes on without it\.)$/m,
     );
     expect(res.stdout).not.toMatch(/\x1b\[/); // no colours when not a terminal
   });
