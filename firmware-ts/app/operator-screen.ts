@@ -8,6 +8,7 @@
  * @module
  */
 import type { ScanPath } from '../scan-path/index.js';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { newKioskSecret, writeKioskSecret } from '../screen/kiosk-secret.js';
@@ -45,7 +46,9 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
   const { path, logger } = p;
   const cfg = p.rt.config.screen;
   const kioskSecret = newKioskSecret();
-  const secretFile = cfg.kioskSecretFile ?? join(p.rt.config.db ? dirname(p.rt.config.db) : join(tmpdir(), 'roadscan'), 'kiosk-secret');
+  // Beside the database the runtime resolved (a relative `db` is relative to its configuration file).
+  const secretFile = cfg.kioskSecretFile ?? join(p.rt.dbFile !== ':memory:' ? dirname(p.rt.dbFile) : join(tmpdir(), 'roadscan'), 'kiosk-secret');
+  let secretWritten = false;
   const screen = new ScreenServer({
     kioskSecret,
     onRefused: (r) => logger.warn({ path: r.path, reason: r.reason, peer: r.peer, peerPort: r.port }, 'operator screen request refused'),
@@ -78,14 +81,17 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
   return {
     async start() {
       try {
-        writeKioskSecret(secretFile, kioskSecret, cfg.kioskSecretGroup);
-      } catch (err) {
-        logger.error({ file: secretFile, err: (err as Error).message }, 'kiosk secret not written: the screen buttons will refuse');
-      }
-      try {
         const { url } = await screen.start();
         logger.info({ url }, 'operator screen');
         listening = true;
+        // Only once this process holds the port: a second service refused the port must not replace
+        // the secret of the one the kiosk is talking to.
+        try {
+          writeKioskSecret(secretFile, kioskSecret, cfg.kioskSecretGroup);
+          secretWritten = true;
+        } catch (err) {
+          logger.error({ file: secretFile, err: (err as Error).message }, 'kiosk secret not written: the screen buttons will refuse');
+        }
         // The demo prints it for a browser beside the terminal: with the secret, as kiosk.sh opens it.
         p.onScreenUrl?.(screen.kioskUrl ?? url);
         return url;
@@ -104,6 +110,8 @@ export function operatorScreen(p: OperatorScreenParts): OperatorScreen {
       listening = false;
       if (poll) clearInterval(poll);
       await screen.stop();
+      // The secret dies with this boot of the service: a file left behind would only mislead.
+      if (secretWritten) rmSync(secretFile, { force: true });
     },
   };
 }
