@@ -31,8 +31,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function scratchRoot(name: string): string {
   const root = join(dir, name);
   mkdirSync(join(root, 'etc', 'roadscan'), { recursive: true, mode: 0o755 });
-  writeFileSync(join(root, 'etc', 'roadscan', 'config.json'), `${JSON.stringify({ db: join(root, 'var/lib/roadscan/roadscan.db'), screen: { port: 8480 } }, null, 2)}\n`, { mode: 0o644 });
-  writeFileSync(join(root, 'etc', 'passwd'), `root:x:0:0::/root:/bin/sh\nroadscan:x:${SERVICE_UID}:${SERVICE_UID}::/:/usr/sbin/nologin\nkiosk:x:${KIOSK_UID}:${KIOSK_UID}::/:/usr/sbin/nologin\n`);
+  writeFileSync(
+    join(root, 'etc', 'roadscan', 'config.json'),
+    `${JSON.stringify({ db: join(root, 'var/lib/roadscan/roadscan.db'), screen: { port: 8480 } }, null, 2)}\n`,
+    { mode: 0o644 },
+  );
+  writeFileSync(
+    join(root, 'etc', 'passwd'),
+    `root:x:0:0::/root:/bin/sh\nroadscan:x:${SERVICE_UID}:${SERVICE_UID}::/:/usr/sbin/nologin\nkiosk:x:${KIOSK_UID}:${KIOSK_UID}::/:/usr/sbin/nologin\n`,
+  );
   writeFileSync(join(root, 'etc', 'group'), `root:x:0:\nroadscan:x:${SERVICE_UID}:\nkiosk:x:${KIOSK_UID}:\nroadscan-kiosk:x:${KIOSK_GID}:kiosk\n`);
   return root;
 }
@@ -63,7 +70,9 @@ describe('scripts/install-kiosk.sh --root', () => {
     expect(config.screen).toEqual({ port: 8480, kioskSecretFile: secretFile, kioskSecretGroup: true });
     expect(statSync(join(root, 'etc/roadscan/config.json')).mode & 0o777).toBe(0o644);
     // The hardened service may write there; the kiosk unit runs as the kiosk user.
-    expect(readFileSync(join(root, 'etc/systemd/system/roadscan.service.d/kiosk-secret.conf'), 'utf8')).toMatch(new RegExp(`^ReadWritePaths=-${join(root, 'run/roadscan')}$`, 'm'));
+    expect(readFileSync(join(root, 'etc/systemd/system/roadscan.service.d/kiosk-secret.conf'), 'utf8')).toMatch(
+      new RegExp(`^ReadWritePaths=-${join(root, 'run/roadscan')}$`, 'm'),
+    );
     expect(readFileSync(join(root, 'etc/systemd/system/roadscan-kiosk.service'), 'utf8')).toMatch(/^User=kiosk$/m);
 
     // The secret as the service writes it (kioskSecretGroup): 0640, the folder's group.
