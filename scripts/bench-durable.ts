@@ -25,6 +25,7 @@ import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
 import { makeDeviceKey } from '../firmware-ts/audit/device-key.js';
 import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { buildOnceOnly } from '../firmware-ts/app/once-only.js';
+import { onceOnlyWriteBehind } from '../firmware-ts/station/once-only-write-behind.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { patternFor } from '../hal/indicator/patterns.js';
@@ -88,7 +89,7 @@ async function run(
   // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.
   const slowSync: AuditSink = { submit: (e) => (log.record(e), Atomics.wait(pause, 0, 0, mode.flushDelayMs)) };
   const sink: AuditSink = writer ?? (mode.flushDelayMs > 0 ? slowSync : log);
-  const once = mode.gate ? buildOnceOnly(rt, mode.gate === 'behind' && writer ? { local: { writeBehind: writer } } : {}) : null;
+  const once = mode.gate ? buildOnceOnly(rt, mode.gate === 'behind' && writer ? { local: { writeBehind: onceOnlyWriteBehind(writer) } } : {}) : null;
   const feeder = new TimedFeeder();
   const path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit: sink, onceOnly: once });
   path.on('fault', (f) => f.part === 'once-only' && f.state === 'failing' && console.error(`once-only store fault: ${f.fault.message}`));

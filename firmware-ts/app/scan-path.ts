@@ -10,7 +10,7 @@
  */
 import type { AuditSink } from '../audit/audit-log.js';
 import type { Config } from '../config/schema.js';
-import { ScanPath, type OnceOnlyReports, type PathLogger, type Place, type ScanResult } from '../scan-path/index.js';
+import { ScanPath, type OnceOnlyReports, type ScanIdPolicy, type PathLogger, type Place, type ScanResult } from '../scan-path/index.js';
 import type { CheckTime } from '../core/time.js';
 import type { ReasonCode } from '../core/reasons.js';
 import type { OnceOnlyStage } from '../station/once-only-stage.js';
@@ -28,6 +28,8 @@ export interface ScanPathChoice {
   /** The once-only step (app/once-only.ts) and the reports its store was built with. */
   onceOnly?: { stage: OnceOnlyStage; reports: OnceOnlyReports } | null;
   logger?: PathLogger;
+  /** Default `every-scan`; only a command that prints verdicts and keeps nothing says `when-kept`. */
+  scanIds?: ScanIdPolicy;
 }
 
 export function buildScanPath(rt: Runtime, choice: ScanPathChoice): ScanPath {
@@ -39,6 +41,7 @@ export function buildScanPath(rt: Runtime, choice: ScanPathChoice): ScanPath {
     onceOnly: choice.onceOnly ?? null,
     lapseMs: rt.config.screen.clearAfterSec * 1000,
     ...(choice.logger ? { logger: choice.logger } : {}),
+    ...(choice.scanIds ? { scanIds: choice.scanIds } : {}),
   });
 }
 
@@ -54,7 +57,8 @@ export async function openCommandScanPath(
   opts: { dryRun: boolean; escalate?: () => ReadonlySet<ReasonCode> },
 ): Promise<{ path: ScanPath; close(): Promise<void> }> {
   if (rt.config.profile !== 'gate' && rt.config.profile !== 'window') {
-    const path = buildScanPath(rt, { checker, audit: null });
+    // Nothing kept, claimed or decided at the roadside: no scan id made per line (scan-path.ts, scansNeedIds).
+    const path = buildScanPath(rt, { checker, audit: null, scanIds: 'when-kept' });
     return { path, close: () => path.close() };
   }
   const { buildOnceOnly } = await import('./once-only.js');

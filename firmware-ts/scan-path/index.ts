@@ -5,7 +5,7 @@
  * the service, the screen and health take the event types from here, never the checker.
  * @module
  */
-export { ScanPath, type ScanPathParts } from './scan-path.js';
+export { ScanPath, scansNeedIds, type ScanIdPolicy, type ScanPathParts } from './scan-path.js';
 /** The longest text the path takes as a code (a longer line needs only its beginning to be MALFORMED). */
 export { MAX_QR_TEXT } from '../codec/qr-text.js';
 export type { Answer } from './operator-desk.js';

@@ -25,7 +25,8 @@ export type ScanOrigin = 'device' | 'command';
 export type ActionSource = AuditedAction['source'];
 
 export interface ScanHandled {
-  scanId: string;
+  /** The scan's id; null only on a path made `when-kept` that keeps nothing (scan-path.ts, scansNeedIds). */
+  scanId: string | null;
   origin: ScanOrigin;
   /** The verdict after the once-only step (ALREADY_BOARDED and the like come from there). */
   result: ScanResult;

@@ -38,6 +38,24 @@ export interface ScanPathParts {
   /** How long a decision stays open after its scan, ms (default 30 000, the screen's clearAfterSec). */
   lapseMs?: number;
   logger?: PathLogger;
+  /**
+   * Which scans get an id (`newScanId()`, random bytes: about 16 µs a call). `every-scan`, the
+   * default, for anything that shows or answers scans (the service, even with its audit log off:
+   * the screen, `--events`, decisions). `when-kept` for a command that only prints verdicts: an id
+   * only when something carries it (a record, a once-only claim, a decision at the desk).
+   */
+  scanIds?: ScanIdPolicy;
+}
+
+export type ScanIdPolicy = 'every-scan' | 'when-kept';
+
+/**
+ * Whether each scan of a path needs an id: always unless the path was told `when-kept`; then only
+ * when a record (audit sink), a once-only claim or a decision (the desk comes with the once-only
+ * step) will name it. Written once, here, so no service that shows scans gets one without an id.
+ */
+export function scansNeedIds(p: Pick<ScanPathParts, 'scanIds' | 'audit' | 'onceOnly'>): boolean {
+  return p.scanIds !== 'when-kept' || p.audit !== null || (p.onceOnly ?? null) !== null;
 }
 
 export class ScanPath extends TypedEmitter<ScanPathEvents> {
@@ -48,11 +66,14 @@ export class ScanPath extends TypedEmitter<ScanPathEvents> {
   /** Scans in the order they came: the next one starts when the previous one is on record. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribe: (() => void)[] = [];
+  /** scansNeedIds, fixed when the path is made (its sink and step never change). */
+  private readonly namesScans: boolean;
 
   constructor(private readonly p: ScanPathParts) {
     const log = p.logger ?? NO_LOG;
     super((event, err) => log.warn({ part: String(event), err: (err as Error)?.message ?? String(err) }, 'side output failed'));
     this.log = log;
+    this.namesScans = scansNeedIds(p);
     const once = p.onceOnly ?? null;
     this.desk = once
       ? new OperatorDesk({
@@ -122,13 +143,14 @@ export class ScanPath extends TypedEmitter<ScanPathEvents> {
 
   private async handleNow(text: string, origin: ScanOrigin): Promise<ScanResult> {
     const time = this.p.time();
-    const scanId = newScanId();
+    // null only on a `when-kept` path that keeps nothing (a roadside `roadscan verify`): no record, claim or decision to name.
+    const scanId = this.namesScans ? newScanId() : null;
     const checked = this.p.checker.check(text, time);
     // The once-only step never throws and never turns a verdict MALFORMED (a failing store is a fault it reports).
     const stage = this.p.onceOnly?.stage;
-    const step = stage ? await stage.apply(checked, { scanId, nowSec: time.nowSec }) : { result: checked, decision: null };
+    const step = stage && scanId ? await stage.apply(checked, { scanId, nowSec: time.nowSec }) : { result: checked, decision: null };
     const result = step.result;
-    this.recordScan({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result, scanId });
+    if (scanId) this.recordScan({ atSec: time.nowSec, reliable: time.reliable, ...this.p.place, result, scanId });
     this.handled++;
     this.emit('scan', { scanId, origin, result, time, place: this.p.place });
     this.desk?.offer(step.decision, result);

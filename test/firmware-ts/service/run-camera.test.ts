@@ -2,9 +2,12 @@
  * `roadscan run --hal sim --camera FILE --events json` as a user runs it: the built binary, a
  * video made here (generated frames, ffmpeg), the verdicts on standard output: one per code
  * shown, none for the empty counter between them; with `--scanner PTY` as well, codes from both.
- * Its database holds the demo's status list, synced by the real sync before the run starts.
+ * Its database holds the demo's status list, synced by the real sync before the run starts. A
+ * folder camera with a broken picture logs the refusal with which picture and why, as one safe line.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld } from '../../../sim/scenarios/demo.js';
 import { sceneFrames, standardShots } from '../../../sim/scenarios/camera/camera-scenes.js';
@@ -53,6 +56,27 @@ describe('roadscan run --camera', () => {
       ['reject', 'DL', 'REVOKED'],
     ]);
     expect(run.of('scanner').map((l) => l.state)).toEqual(['open', 'closed']);
+    expect(await run.stop('SIGTERM')).toBe(0);
+  });
+
+  it('a folder camera logs a refused picture with which one and why, as one safe line', async () => {
+    const folder = join(dir, 'pictures');
+    mkdirSync(folder, { recursive: true });
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    writeFileSync(join(folder, '1-blank.png'), png);
+    // Cut short, and named by a stranger: an escape sequence in the file name must not reach the log raw.
+    writeFileSync(join(folder, '2-cut\u001b[31m.png'), png.subarray(0, Math.floor(png.length / 2)));
+    const run = await runs.start({
+      config: { camera: { loop: true, repeatMs: 60_000, pictureSeconds: 0.3 } },
+      args: ['--camera', folder, '--trust', world.trustFile, '--db', join(dir, 'run.db'), '--now', new Date(NOW_SEC * 1000).toISOString()],
+    });
+    const [line] = await run.waitForLog(/^.*scanner frame dropped.*$/m, 40_000);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(record).toMatchObject({ reason: 'picture-refused' });
+    expect(record.detail).toMatch(/^picture 2-cut.*\.png refused: unreadable picture/);
+    expect(record.detail).not.toMatch(/\p{Cc}/u);
     expect(await run.stop('SIGTERM')).toBe(0);
   });
 
