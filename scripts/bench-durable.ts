@@ -158,7 +158,11 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
           latencies.get(mode)!.push(...(await run(dir, world, Math.max(10, Math.ceil(scans / ROUNDS)), mode, r)).verdict);
         }
       }
-      const p99Of = (m: Mode) => percentile([...latencies.get(m)!].sort((a, b) => a - b), 99);
+      const p99Of = (m: Mode) =>
+        percentile(
+          [...latencies.get(m)!].sort((a, b) => a - b),
+          99,
+        );
       rows.push(
         { name: `${without.name}: last byte -> verdict p99`, value: p99Of(without), unit: 'ms' },
         { name: `${withChain.name}: last byte -> verdict p99`, value: p99Of(withChain), unit: 'ms' },

@@ -138,7 +138,19 @@ export function makeChain(db: Db, crypto: typeof NodeCrypto, codec: ChainCodec, 
   });
   const store = (body: CheckpointBody): Checkpoint => {
     const sig = signOf(body);
-    insertCp.run(body.kind, body.seq, Buffer.from(body.hash, 'hex'), body.count, body.fromSeq, body.atSec, body.every, body.hashAlg, body.keyAlg, sig ? signing!.key.id : null, sig);
+    insertCp.run(
+      body.kind,
+      body.seq,
+      Buffer.from(body.hash, 'hex'),
+      body.count,
+      body.fromSeq,
+      body.atSec,
+      body.every,
+      body.hashAlg,
+      body.keyAlg,
+      sig ? signing!.key.id : null,
+      sig,
+    );
     return { ...body, keyId: sig ? signing!.key.id : null, sig: sig ? sig.toString('base64') : null };
   };
   /** One stored checkpoint as signed, exported and uploaded (log and device are this chain's). */

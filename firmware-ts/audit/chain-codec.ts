@@ -95,7 +95,20 @@ export function checkpointMessage(c: CheckpointBody): Buffer {
     parts.push(head, bytes);
   };
   const v2 = c.keyAlg !== undefined && c.keyAlg !== null;
-  for (const v of [v2 ? 'roadscan-audit-checkpoint/2' : 'roadscan-audit-checkpoint/1', c.log, c.device, c.kind, c.seq, c.hash, c.count, c.fromSeq, c.atSec, c.every, c.hashAlg, c.challenge]) {
+  for (const v of [
+    v2 ? 'roadscan-audit-checkpoint/2' : 'roadscan-audit-checkpoint/1',
+    c.log,
+    c.device,
+    c.kind,
+    c.seq,
+    c.hash,
+    c.count,
+    c.fromSeq,
+    c.atSec,
+    c.every,
+    c.hashAlg,
+    c.challenge,
+  ]) {
     put(v);
   }
   if (v2) put(c.keyAlg);

@@ -136,7 +136,8 @@ export function makeDeviceKey(dbFile: string, alg: DeviceKeyAlg = 'Ed25519'): { 
   const existing = readDeviceKey(dbFile);
   if (existing) return { key: existing, made: false };
   const { privateFile, publicFile } = deviceKeyFiles(dbFile);
-  const pem = alg === 'SM2' ? pemOf('PRIVATE KEY', sm2Pkcs8(newSm2KeyPair())) : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem =
+    alg === 'SM2' ? pemOf('PRIVATE KEY', sm2Pkcs8(newSm2KeyPair())) : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const owner = statSync(dirname(privateFile));
   // Linked into place only if no key appeared meanwhile: the first maker's key is the key.
   writeNew(`${privateFile}.${process.pid}.new`, pem, 0o600, owner, (tmp) => {

@@ -250,7 +250,22 @@ describe.each(ALGS)('roadscan audit export --proof | audit verify, %s device key
       .map((l) => JSON.parse(l).checkpoint);
     expect(purge).toEqual([expect.objectContaining({ kind: 'purge', seq: 5, fromSeq: 1, count: 5 })]);
     // Only the count and the hash it ends on: nothing of what the removed records said.
-    expect(Object.keys(purge[0]).sort()).toEqual(['atSec', 'challenge', 'count', 'device', 'every', 'fromSeq', 'hash', 'hashAlg', 'keyAlg', 'keyId', 'kind', 'log', 'seq', 'sig']);
+    expect(Object.keys(purge[0]).sort()).toEqual([
+      'atSec',
+      'challenge',
+      'count',
+      'device',
+      'every',
+      'fromSeq',
+      'hash',
+      'hashAlg',
+      'keyAlg',
+      'keyId',
+      'kind',
+      'log',
+      'seq',
+      'sig',
+    ]);
     const v = await verify(out, file);
     expect(v.problems).toEqual([]);
     expect(v.last).toMatch(/^ok: 7 records \(seq 6\.\.12\)/);
@@ -280,7 +295,10 @@ describe('the device key algorithm in the proof', () => {
 
   it('an SM2 device: SM3 chain, the algorithms said in the header and signed in every checkpoint, sm-crypto verifies each signature', async () => {
     const file = copy('SM2');
-    const lines = readFileSync(await exportProof(file), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(await exportProof(file), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ hashAlg: 'sm3', deviceKey: { alg: 'SM2' } });
     const point = Buffer.from(readDeviceKeyInfo(file)!.publicKey, 'base64').subarray(-65);
     const cps = lines.filter((l) => l.checkpoint).map((l) => l.checkpoint);
@@ -318,7 +336,9 @@ describe('the device key algorithm in the proof', () => {
     const { key, made } = makeDeviceKey(file, 'SM2');
     expect({ alg: key.info.alg, made }).toEqual({ alg: 'Ed25519', made: false });
     withLog(file, (log) => log.record(entry(13)), 'SM2');
-    const lines = readFileSync(await exportProof(file), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(await exportProof(file), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ hashAlg: 'sha256', deviceKey: { alg: 'Ed25519' } });
     const v = await verify(await exportProof(file), file);
     expect(v.problems).toEqual([]);
