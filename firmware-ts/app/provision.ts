@@ -302,8 +302,9 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
   result.seq = outcome.seq;
   if (!outcome.ok) return { ...result, reason: `first sync failed: ${outcome.error}` };
   say(`first sync: status list seq ${outcome.seq}, ${outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`}, ${outcome.entries} entries`);
-  // The device key the audit checkpoints are signed with (audit/device-key.ts): made once, kept after.
-  const key = await deviceKeyStep(loaded.file);
+  // The device key the audit checkpoints are signed with (audit/device-key.ts): made once, kept
+  // after; SM2 when the anchor's keys (its root's, or all it lists) are SM2, else Ed25519.
+  const key = await deviceKeyStep(loaded.file, (trust.root ? trust.root.keys.map((k) => k.publicKey.alg) : trust.keys.map((k) => k.publicKey.alg)) as string[]);
   if ('error' in key) return { ...result, reason: key.error };
   say(key.line);
 
@@ -341,13 +342,16 @@ export async function checkService(
   });
 }
 
-async function deviceKeyStep(configFile: string): Promise<{ line: string } | { error: string }> {
-  const { makeDeviceKey, deviceKeyFiles, DeviceKeyError } = await import('../audit/device-key.js');
+async function deviceKeyStep(configFile: string, anchorKeyAlgs: readonly string[]): Promise<{ line: string } | { error: string }> {
+  const { makeDeviceKey, deviceKeyAlgFor, deviceKeyFiles, DeviceKeyError } = await import('../audit/device-key.js');
   const rt = await openRuntime({ config: configFile });
   try {
     if (rt.dbFile === ':memory:') return { line: 'device key: none (the database is in memory)' };
-    const { key, made } = makeDeviceKey(rt.dbFile);
-    return { line: `device key: Ed25519 ${key.info.id} ${made ? 'made' : 'kept'} (${deviceKeyFiles(rt.dbFile).publicFile})` };
+    const wanted = deviceKeyAlgFor(anchorKeyAlgs);
+    const { key, made } = makeDeviceKey(rt.dbFile, wanted);
+    // A device never changes its key (a new key is a new identity the collector refuses): said, not silent.
+    const kept = key.info.alg === wanted ? '' : `; the trust list's keys are ${wanted}, but a device keeps the key it was given (a new one only with a new database)`;
+    return { line: `device key: ${key.info.alg} ${key.info.id} ${made ? 'made' : 'kept'} (${deviceKeyFiles(rt.dbFile).publicFile})${kept}` };
   } catch (err) {
     return { error: err instanceof DeviceKeyError ? err.message : `device key: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {

@@ -29,7 +29,8 @@
  *
  * The worker's code is a function of this module run with `eval`, so the same file works from the
  * TypeScript sources, the compiled tree and the bundle; its imports (better-sqlite3, node:crypto)
- * are resolved here and handed over by path, and the chain's functions by their text.
+ * (and sm-crypto-v2 for an SM2 device key) are resolved here and handed over by path, and the
+ * chain's functions by their text.
  * @module
  */
 import { createRequire } from 'node:module';
@@ -38,6 +39,7 @@ import type { StorageHealth } from '../store/storage-health.js';
 import { auditRowValues, DEFAULT_CHECKPOINT_EVERY, type AuditEntry, type AuditMeta, type AuditRowValues, type AuditSink } from './audit-log.js';
 import { makeChain, type SigningKey } from './audit-chain.js';
 import { checkpointMessage, recordDigest } from './chain-codec.js';
+import { checkpointSigner, sm2SignerPath } from './checkpoint-signer.js';
 
 export interface AuditWriterOptions {
   /** The database file (not `:memory:`: the worker opens its own connection). Its audit tables exist already (AuditLog ran the migrations). */
@@ -84,6 +86,8 @@ interface WorkerRow {
 
 interface WorkerConfig {
   sqlitePath: string;
+  /** sm-crypto-v2, for an SM2 device key. */
+  sm2Path: string;
   file: string;
   device: string;
   key: SigningKey | null;
@@ -107,7 +111,13 @@ type FromWorker =
  * The worker thread, as plain JavaScript (it runs from `toString()`). Receives rows, commits them
  * in batches, retries on failure, and answers with what became durable.
  */
-function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, digest: typeof recordDigest, message: typeof checkpointMessage): void {
+function auditWriterWorker(
+  req: NodeJS.Require,
+  chainOf: typeof makeChain,
+  digest: typeof recordDigest,
+  message: typeof checkpointMessage,
+  signer: typeof checkpointSigner,
+): void {
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
   const crypto = req('node:crypto') as typeof import('node:crypto');
   const cfg = workerData as WorkerConfig;
@@ -121,7 +131,13 @@ function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, diges
     db,
     crypto,
     { recordDigest: digest, checkpointMessage: message },
-    { logId, device: cfg.device, every: cfg.every, key: cfg.key },
+    {
+      logId,
+      device: cfg.device,
+      every: cfg.every,
+      key: cfg.key,
+      sign: cfg.key ? signer(crypto, cfg.key.alg === 'SM2' ? (req(cfg.sm2Path) as { sm2: Parameters<typeof checkpointSigner>[1] }).sm2 : null, cfg.key) : null,
+    },
     () => Date.now() / 1000,
   );
   // Checkpoints owed: a `time` one (the period passed), and the records given up not yet said.
@@ -243,6 +259,7 @@ export class AuditWriter implements AuditSink {
     this.meta = opts.meta;
     const config: WorkerConfig = {
       sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      sm2Path: sm2SignerPath(),
       file: opts.file,
       device: opts.meta.deviceId,
       key: opts.key ?? null,
@@ -256,7 +273,7 @@ export class AuditWriter implements AuditSink {
       flushDelayMs: opts.flushDelayMs ?? 0,
     };
     // `__name` guards against a transpiler's keep-names helper inside the function's text.
-    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require, ${makeChain.toString()}, ${recordDigest.toString()}, ${checkpointMessage.toString()});`;
+    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require, ${makeChain.toString()}, ${recordDigest.toString()}, ${checkpointMessage.toString()}, ${checkpointSigner.toString()});`;
     this.worker = new Worker(code, { eval: true, workerData: config });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
