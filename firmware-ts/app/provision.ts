@@ -26,7 +26,7 @@ import { waitForScanning } from '../health/health-probe.js';
 import { rulesInForceFor, rulesVersions } from './rules.js';
 import { openRuntime } from './runtime.js';
 import { SetupError } from './setup-error.js';
-import { chooseTrust } from './trust.js';
+import { chooseTrust, syncedTrust } from './trust.js';
 
 /** A trust list is a few kB per issuer; more than this is not an anchor. */
 const MAX_ANCHOR_BYTES = 4 << 20;
@@ -139,7 +139,7 @@ function serviceOwner(dbFile: string | null): { uid: number; gid: number } | nul
  * and its publication's list (whatever its seq) is taken whole at the next sync.
  */
 async function forgetSyncedTrust(configFile: string): Promise<void> {
-  const { forgetSyncedTrust: forget } = await import('../status/list/index.js');
+  const { forgetSyncedTrust: forget } = await import('../signed-store/index.js');
   const rt = await openRuntime({ config: configFile });
   try {
     forget(rt.db);
@@ -235,15 +235,9 @@ export function anchorConflict(anchor: TrustList, inForce: TrustList): string | 
 /** The trust list in force on this device now (configured or synced), or null on a fresh one. */
 async function trustInForceNow(configFile: string): Promise<TrustList | null> {
   try {
-    const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
     const rt = await openRuntime({ config: configFile });
     try {
-      const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
-      try {
-        return chooseTrust(rt, store.trustJson());
-      } finally {
-        store.close();
-      }
+      return chooseTrust(rt, syncedTrust(rt));
     } finally {
       rt.close();
     }
@@ -360,15 +354,13 @@ async function deviceKeyStep(configFile: string, anchorKeyAlgs: readonly string[
 }
 
 async function syncWith(configFile: string, signal?: AbortSignal) {
-  const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
+  const { statusDataDir } = await import('../status/list/index.js');
   const { syncOnce } = await import('../status/sync/index.js');
   const rt = await openRuntime({ config: configFile });
   try {
     const cfg = rt.config;
     const dataDir = statusDataDir(rt.dbFile);
-    const store = StatusListStore.open(rt.db, dataDir);
-    const trust = chooseTrust(rt, store.trustJson());
-    store.close();
+    const trust = chooseTrust(rt, syncedTrust(rt));
     const outcome = await syncOnce({
       db: rt.db,
       dataDir,
