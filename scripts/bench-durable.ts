@@ -6,7 +6,9 @@
  * - baseline: the audit insert (synchronous=FULL) on the scan path, before the verdict, as before,
  *   on this disk and with every commit 200 ms longer;
  * - writer: records handed to the worker (audit-writer.ts), committed in groups off the loop;
- * - writer, slow store: the same with every commit 200 ms longer (an SD card at its worst).
+ * - writer, slow store: the same with every commit 200 ms longer (an SD card at its worst);
+ * - the audit chain's cost on the verdict: the baseline and the writer each with the chain (records
+ *   hashed, checkpoints signed with a device key) and without, in interleaved rounds (goal 1.1x).
  *
  * Targets: verdict p99 at most 10 ms with the writer, slow store included; every record durable
  * within the feedback of its verdict (docs/DESIGN.md's table: 1 s for accept, 2 s for warn and reject).
@@ -23,6 +25,7 @@ import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
 import { makeDeviceKey } from '../firmware-ts/audit/device-key.js';
 import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
 import { buildOnceOnly } from '../firmware-ts/app/once-only.js';
+import { onceOnlyWriteBehind } from '../firmware-ts/station/once-only-write-behind.js';
 import { Appliance } from '../firmware-ts/service/appliance.js';
 import { SimIndicator } from '../hal/indicator/sim-indicator.js';
 import { patternFor } from '../hal/indicator/patterns.js';
@@ -50,8 +53,9 @@ async function run(
   world: DemoWorld,
   n: number,
   mode: Mode,
+  round = 0,
 ): Promise<{ verdict: number[]; overFeedback: number; durableMax: number; records: number; boardings: number | null }> {
-  const file = join(dir, `${mode.name.replace(/\W+/g, '-')}.db`);
+  const file = join(dir, `${mode.name.replace(/\W+/g, '-')}-${round}.db`);
   const nowSec = mode.gate ? GATE_NOW_SEC : NOW_SEC;
   const rt = await openRuntime({
     db: file,
@@ -60,8 +64,13 @@ async function run(
     ...(mode.gate ? { profile: 'gate', station: GATE_STATION } : { profile: 'roadside' }),
   });
   const status = await syncDemoStatusList(world, rt.db, rt.dbFile);
-  const log = new AuditLog(rt.db, { deviceId: 'bench', operator: '' });
-  const pair = await startPtyPair(join(dir, `dev-${mode.name.length}`), join(dir, `feed-${mode.name.length}`));
+  // The synchronous path writes through this log: chained with the device key, or the unchained baseline.
+  const log = new AuditLog(
+    rt.db,
+    { deviceId: 'bench', operator: '' },
+    mode.writer ? {} : mode.unchained ? { unchainedForBenchmark: true } : { key: makeDeviceKey(file).key.signing },
+  );
+  const pair = await startPtyPair(join(dir, `dev-${mode.name.length}-${round}`), join(dir, `feed-${mode.name.length}-${round}`));
   const scanner = new SerialScanner({ ...rt.config.scanner, path: pair.devicePath });
   const verdict: number[] = [];
   const verdicts: string[] = [];
@@ -80,7 +89,7 @@ async function run(
   // The old path with a slow disk: the insert, then the flush's extra time, before the verdict.
   const slowSync: AuditSink = { submit: (e) => (log.record(e), Atomics.wait(pause, 0, 0, mode.flushDelayMs)) };
   const sink: AuditSink = writer ?? (mode.flushDelayMs > 0 ? slowSync : log);
-  const once = mode.gate ? buildOnceOnly(rt, mode.gate === 'behind' && writer ? { local: { writeBehind: writer } } : {}) : null;
+  const once = mode.gate ? buildOnceOnly(rt, mode.gate === 'behind' && writer ? { local: { writeBehind: onceOnlyWriteBehind(writer) } } : {}) : null;
   const feeder = new TimedFeeder();
   const path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit: sink, onceOnly: once });
   path.on('fault', (f) => f.part === 'once-only' && f.state === 'failing' && console.error(`once-only store fault: ${f.fault.message}`));
@@ -118,7 +127,6 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
     const modes: Mode[] = [
       { name: 'baseline: insert before verdict', writer: false, flushDelayMs: 0 },
       { name: 'baseline, slow store (200 ms a commit)', writer: false, flushDelayMs: 200 },
-      { name: 'writer, unchained', writer: true, flushDelayMs: 0, unchained: true },
       { name: 'writer', writer: true, flushDelayMs: 0 },
       { name: 'writer, slow store (200 ms a commit)', writer: true, flushDelayMs: 200 },
       { name: 'gate, boarding on the scan path', writer: true, flushDelayMs: 0, gate: 'sync' },
@@ -126,9 +134,42 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
       { name: 'gate, boarding behind', writer: true, flushDelayMs: 0, gate: 'behind' },
       { name: 'gate, boarding behind, slow store (200 ms a commit)', writer: true, flushDelayMs: 200, gate: 'behind' },
     ];
+    // The chain's cost on the verdict: each path with and without it, in interleaved rounds (the
+    // order reversed every other round), so the machine's load falls on both alike.
+    const pairs: [Mode, Mode][] = [
+      [
+        { name: 'baseline, unchained', writer: false, flushDelayMs: 0, unchained: true },
+        { name: 'baseline, chained', writer: false, flushDelayMs: 0 },
+      ],
+      [
+        { name: 'writer, unchained', writer: true, flushDelayMs: 0, unchained: true },
+        { name: 'writer, chained', writer: true, flushDelayMs: 0 },
+      ],
+    ];
     const rows: BenchRow[] = [];
+    const ROUNDS = 4;
+    for (const [without, withChain] of pairs) {
+      const latencies = new Map<Mode, number[]>([
+        [without, []],
+        [withChain, []],
+      ]);
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const mode of r % 2 ? [withChain, without] : [without, withChain]) {
+          latencies.get(mode)!.push(...(await run(dir, world, Math.max(10, Math.ceil(scans / ROUNDS)), mode, r)).verdict);
+        }
+      }
+      const p99Of = (m: Mode) =>
+        percentile(
+          [...latencies.get(m)!].sort((a, b) => a - b),
+          99,
+        );
+      rows.push(
+        { name: `${without.name}: last byte -> verdict p99`, value: p99Of(without), unit: 'ms' },
+        { name: `${withChain.name}: last byte -> verdict p99`, value: p99Of(withChain), unit: 'ms' },
+        { name: `${withChain.name} + checkpoints p99 / unchained p99 (goal <= 1.1)`, value: p99Of(withChain) / p99Of(without), unit: 'x' },
+      );
+    }
     let baseP99 = NaN;
-    let unchainedP99 = NaN;
     for (const mode of modes) {
       // The slow baseline waits 200 ms per scan by construction: a quarter of the scans tell it.
       const n = !mode.writer && mode.flushDelayMs > 0 ? Math.max(20, Math.floor(scans / 4)) : scans;
@@ -136,7 +177,6 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
       const s = [...r.verdict].sort((a, b) => a - b);
       const p99 = percentile(s, 99);
       if (!mode.writer && mode.flushDelayMs === 0) baseP99 = p99;
-      if (mode.unchained) unchainedP99 = p99;
       rows.push(
         { name: `${mode.name}: last byte -> verdict p50`, value: percentile(s, 50), unit: 'ms' },
         { name: `${mode.name}: last byte -> verdict p99`, value: p99, unit: 'ms' },
@@ -145,8 +185,6 @@ export async function runDurableBench(scans = 200): Promise<BenchRow[]> {
         { name: `${mode.name}: records durable after their feedback ended`, value: r.overFeedback, unit: `of ${n}` },
         { name: `${mode.name}: records in the log`, value: r.records, unit: `of ${n}` },
       );
-      if (mode.name === 'writer')
-        rows.push({ name: 'writer: chained + checkpoints p99 / unchained p99 (the chain on the verdict path)', value: p99 / unchainedP99, unit: 'x' });
       if (r.boardings !== null) rows.push({ name: `${mode.name}: boardings on record`, value: r.boardings, unit: `of ${n}` });
     }
     return rows;

@@ -14,7 +14,7 @@ import { rulesVersions } from './rules.js';
 import { policyInForce } from './policy-in-force.js';
 import type { PolicyInForce } from '../policy/rules-policy.js';
 import type { Runtime } from './runtime.js';
-import { chooseTrust } from './trust.js';
+import { chooseTrust, syncedTrust } from './trust.js';
 
 export class CheckerInForce {
   private trustList: TrustList;
@@ -27,7 +27,7 @@ export class CheckerInForce {
     private readonly log: Logger,
     private readonly reloadFailed: (what: 'trust' | 'rules') => void,
   ) {
-    this.trustList = chooseTrust(rt, store.trustJson());
+    this.trustList = chooseTrust(rt, syncedTrust(rt));
     this.rulesData = loadRulesData(rt, (m) => log.warn(m));
     this.current = buildChecker(rt, this.trustList, store, this.rulesData);
   }
@@ -53,7 +53,7 @@ export class CheckerInForce {
   trustReceived(received: number): void {
     if (received <= this.trustList.version) return;
     try {
-      const next = chooseTrust(this.rt, this.store.trustJson());
+      const next = chooseTrust(this.rt, syncedTrust(this.rt));
       this.current = buildChecker(this.rt, next, this.store, this.rulesData);
       this.trustList = next;
       this.log.info({ version: next.version }, 'trust list replaced');

@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { packagedConfigFile } from '../paths.js';
 import { parseRulesData } from '../rules/rules-data.js';
-import { readRulesRows } from '../status/list/index.js';
+import { configuredOrSynced } from '../core/configured-or-synced.js';
+import { SignedStore } from '../signed-store/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { withLocalNumbers, type LaxerNumber, type LocalNumbers, type PolicyInForce, type PolicyNumber, type RulesPolicy } from '../policy/rules-policy.js';
 
@@ -85,10 +86,9 @@ export function heldPolicy(dbFile: string): RulesPolicy {
   let db: Db | null = null;
   try {
     db = openDatabase(dbFile, { readonly: true });
-    const row = readRulesRows(db).find((r) => r.name === 'policy');
+    const row = new SignedStore(db, { migrate: false }).rules().get('policy');
     if (!row) return shipped;
-    const synced = parseRulesData('policy', JSON.parse(row.json)).policy;
-    return synced.version > shipped.version ? synced : shipped;
+    return configuredOrSynced(shipped, parseRulesData('policy', row.json).policy)!.doc;
   } catch {
     // No rules table yet, or a row damaged at rest: the shipped defaults are what would serve.
     return shipped;

@@ -26,7 +26,7 @@ import { waitForScanning } from '../health/health-probe.js';
 import { rulesInForceFor, rulesVersions } from './rules.js';
 import { openRuntime } from './runtime.js';
 import { SetupError } from './setup-error.js';
-import { chooseTrust } from './trust.js';
+import { chooseTrust, syncedTrust } from './trust.js';
 
 /** A trust list is a few kB per issuer; more than this is not an anchor. */
 const MAX_ANCHOR_BYTES = 4 << 20;
@@ -139,7 +139,7 @@ function serviceOwner(dbFile: string | null): { uid: number; gid: number } | nul
  * and its publication's list (whatever its seq) is taken whole at the next sync.
  */
 async function forgetSyncedTrust(configFile: string): Promise<void> {
-  const { forgetSyncedTrust: forget } = await import('../status/list/index.js');
+  const { forgetSyncedTrust: forget } = await import('../signed-store/index.js');
   const rt = await openRuntime({ config: configFile });
   try {
     forget(rt.db);
@@ -235,15 +235,9 @@ export function anchorConflict(anchor: TrustList, inForce: TrustList): string | 
 /** The trust list in force on this device now (configured or synced), or null on a fresh one. */
 async function trustInForceNow(configFile: string): Promise<TrustList | null> {
   try {
-    const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
     const rt = await openRuntime({ config: configFile });
     try {
-      const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
-      try {
-        return chooseTrust(rt, store.trustJson());
-      } finally {
-        store.close();
-      }
+      return chooseTrust(rt, syncedTrust(rt));
     } finally {
       rt.close();
     }
@@ -302,8 +296,9 @@ export async function provision(opts: ProvisionOptions): Promise<ProvisionResult
   result.seq = outcome.seq;
   if (!outcome.ok) return { ...result, reason: `first sync failed: ${outcome.error}` };
   say(`first sync: status list seq ${outcome.seq}, ${outcome.applied === 'none' ? 'already current' : `applied ${outcome.applied}`}, ${outcome.entries} entries`);
-  // The device key the audit checkpoints are signed with (audit/device-key.ts): made once, kept after.
-  const key = await deviceKeyStep(loaded.file);
+  // The device key the audit checkpoints are signed with (audit/device-key.ts): made once, kept
+  // after; SM2 when the anchor's keys (its root's, or all it lists) are SM2, else Ed25519.
+  const key = await deviceKeyStep(loaded.file, (trust.root ? trust.root.keys.map((k) => k.publicKey.alg) : trust.keys.map((k) => k.publicKey.alg)) as string[]);
   if ('error' in key) return { ...result, reason: key.error };
   say(key.line);
 
@@ -341,13 +336,16 @@ export async function checkService(
   });
 }
 
-async function deviceKeyStep(configFile: string): Promise<{ line: string } | { error: string }> {
-  const { makeDeviceKey, deviceKeyFiles, DeviceKeyError } = await import('../audit/device-key.js');
+async function deviceKeyStep(configFile: string, anchorKeyAlgs: readonly string[]): Promise<{ line: string } | { error: string }> {
+  const { makeDeviceKey, deviceKeyAlgFor, deviceKeyFiles, DeviceKeyError } = await import('../audit/device-key.js');
   const rt = await openRuntime({ config: configFile });
   try {
     if (rt.dbFile === ':memory:') return { line: 'device key: none (the database is in memory)' };
-    const { key, made } = makeDeviceKey(rt.dbFile);
-    return { line: `device key: Ed25519 ${key.info.id} ${made ? 'made' : 'kept'} (${deviceKeyFiles(rt.dbFile).publicFile})` };
+    const wanted = deviceKeyAlgFor(anchorKeyAlgs);
+    const { key, made } = makeDeviceKey(rt.dbFile, wanted);
+    // A device never changes its key (a new key is a new identity the collector refuses): said, not silent.
+    const kept = key.info.alg === wanted ? '' : `; the trust list's keys are ${wanted}, but a device keeps the key it was given (a new one only with a new database)`;
+    return { line: `device key: ${key.info.alg} ${key.info.id} ${made ? 'made' : 'kept'} (${deviceKeyFiles(rt.dbFile).publicFile})${kept}` };
   } catch (err) {
     return { error: err instanceof DeviceKeyError ? err.message : `device key: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {
@@ -356,15 +354,13 @@ async function deviceKeyStep(configFile: string): Promise<{ line: string } | { e
 }
 
 async function syncWith(configFile: string, signal?: AbortSignal) {
-  const { StatusListStore, statusDataDir } = await import('../status/list/index.js');
+  const { statusDataDir } = await import('../status/list/index.js');
   const { syncOnce } = await import('../status/sync/index.js');
   const rt = await openRuntime({ config: configFile });
   try {
     const cfg = rt.config;
     const dataDir = statusDataDir(rt.dbFile);
-    const store = StatusListStore.open(rt.db, dataDir);
-    const trust = chooseTrust(rt, store.trustJson());
-    store.close();
+    const trust = chooseTrust(rt, syncedTrust(rt));
     const outcome = await syncOnce({
       db: rt.db,
       dataDir,

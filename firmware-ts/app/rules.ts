@@ -10,7 +10,7 @@ import { packagedConfigFile } from '../paths.js';
 import { loadRulesInForce, RulesFileError } from '../rules/load-rules.js';
 import type { RulesName } from '../rules/rules-data.js';
 import { rulesVersions, type RulesInForce } from '../rules/rules-in-force.js';
-import { migrateStatusList, readRulesRows } from '../status/list/index.js';
+import { SignedStore } from '../signed-store/index.js';
 import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
@@ -28,18 +28,9 @@ export function rulesFiles(rt: Runtime): Record<RulesName, string> {
   };
 }
 
-/** The rules documents sync accepted, from the database. */
+/** The rules documents sync accepted, as kept in this runtime's database (signed-store/). */
 export function syncedRulesRows(rt: Runtime): Map<string, { version: number; json: unknown }> {
-  migrateStatusList(rt.db);
-  const out = new Map<string, { version: number; json: unknown }>();
-  for (const r of readRulesRows(rt.db)) {
-    try {
-      out.set(r.name, { version: r.version, json: JSON.parse(r.json) as unknown });
-    } catch {
-      // Damaged at rest: not rules data; the configured one stays in force.
-    }
-  }
-  return out;
+  return new SignedStore(rt.db).rules();
 }
 
 /** The rules data in force; a configured file that cannot be used is a SetupError. */

@@ -41,6 +41,7 @@ import type { StationState } from '../station/shared-once-only-store.js';
 import { buildOnceOnly } from './once-only.js';
 import { registerStationMetrics } from '../health/station-metrics.js';
 import { AuditWriter } from '../audit/audit-writer.js';
+import { onceOnlyWriteBehind } from '../station/once-only-write-behind.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
 import { CheckerInForce } from './checker-in-force.js';
@@ -203,7 +204,7 @@ export class ServiceHost {
       ...(writer
         ? {
             local: {
-              writeBehind: writer,
+              writeBehind: onceOnlyWriteBehind(writer),
               onWriteProblem: (p) =>
                 p.kind === 'given-up'
                   ? logger.error({ action: p.action, scanId: p.record?.scanId }, 'once-only record given up: the disk refused it too long')

@@ -7,6 +7,8 @@
  * @module
  */
 import { resolve } from 'node:path';
+import { configuredOrSynced } from '../core/configured-or-synced.js';
+import { SignedStore } from '../signed-store/index.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
 import { readJsonFile, type Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
@@ -50,9 +52,14 @@ export function trustInForce(rt: Runtime, synced: unknown | null): TrustInForce 
       received = null;
     }
   }
-  if (configured && (!received || received.version <= configured.version)) return { trust: configured, source: 'configured' };
-  if (received) return { trust: received, source: 'synced' };
+  const chosen = configuredOrSynced(configured, received);
+  if (chosen) return { trust: chosen.doc, source: chosen.source };
   throw new SetupError('no trust list: give --trust FILE or set trustFile in the configuration (the first trust anchor is installed by hand, see README "Provisioning")');
+}
+
+/** The trust list sync accepted, as kept in this runtime's database (signed-store/), or null. */
+export function syncedTrust(rt: Runtime): unknown | null {
+  return new SignedStore(rt.db).trustJson();
 }
 
 /** `trustInForce(...).trust`. */

@@ -35,6 +35,7 @@ import { systemClock, type Clock } from '../core/time.js';
 import { auditRecordOf, chainValuesOfRow, type AuditRecord, type AuditRow } from './audit-record.js';
 import { makeChain, type Chain, type ChainHead, type Checkpoint, type CheckpointRow, type SigningKey } from './audit-chain.js';
 import { checkpointMessage, genesisHash, recordDigest } from './chain-codec.js';
+import { signerOf } from './checkpoint-signer.js';
 import { hasUnsafeText } from '../core/text-safety.js';
 
 /** What the audit log needs from a scan result (a `ScanResult` fits). */
@@ -152,6 +153,8 @@ const MIGRATIONS = [
      sig BLOB
    );
    CREATE INDEX audit_checkpoint_seq ON audit_checkpoint (seq);`,
+  // The device key's algorithm in the checkpoint (SM2 device keys); null on those signed before (Ed25519).
+  `ALTER TABLE audit_checkpoint ADD COLUMN key_alg TEXT CHECK (key_alg IS NULL OR key_alg IN ('Ed25519', 'SM2'));`,
 ];
 
 const VERDICTS: ReadonlySet<string> = new Set(['accept', 'warn', 'reject']);
@@ -195,10 +198,10 @@ export class AuditLog {
       db,
       nodeCrypto,
       { recordDigest, checkpointMessage },
-      { logId: this.logId, device: meta.deviceId, every: this.checkpointEvery, key: opts.key ?? null },
+      { logId: this.logId, device: meta.deviceId, every: this.checkpointEvery, key: opts.key ?? null, sign: opts.key ? signerOf(nodeCrypto, opts.key) : null },
       () => clock.now() / 1000,
     );
-    this.hashAlg = startChain(db, this.logId, this.chain);
+    this.hashAlg = startChain(db, this.logId, this.chain, opts.key?.alg === 'SM2' ? 'sm3' : 'sha256');
     if (opts.key) db.transaction(() => this.chain.signPending()).immediate();
     const plain = db.prepare(`INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
       status_key, clock_reliable, ms, scan_id, action, action_source, action_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -245,12 +248,12 @@ export class AuditLog {
 
   /** Stored checkpoints bearing on records from `fromSeq` on (and every start and purge one), by seq. */
   checkpoints(fromSeq = 0): Checkpoint[] {
-    return (this.checkpointsStmt.all(fromSeq) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
+    return (this.checkpointsStmt.all(fromSeq) as CheckpointRow[]).map(this.chain.checkpointOf);
   }
 
   /** Signed checkpoints of the head between two sequence numbers (what an upload batch carries). */
   checkpointsBetween(lo: number, hi: number): Checkpoint[] {
-    return (this.betweenStmt.all(lo, hi) as CheckpointRow[]).map((r) => checkpointOfRow(r, this.logId, this.meta.deviceId));
+    return (this.betweenStmt.all(lo, hi) as CheckpointRow[]).map(this.chain.checkpointOf);
   }
 
   /** A checkpoint of the head now, signed and stored (a stop, or after a time without one). */
@@ -403,14 +406,16 @@ export type AuditRowValues = [
 /**
  * Starts the chain of a log that has none yet (a new database, or one from before the chain):
  * the head after the rows already there, the log's genesis hash, and a `start` checkpoint with
- * their number. Returns the chain's hash algorithm.
+ * their number. Returns the chain's hash algorithm: `alg` (SM3 with an SM2 device key) for a
+ * chain begun now, and for a chain begun before, the one it began with: a chain never changes
+ * its hash (a key made after the chain began, with another algorithm, signs its checkpoints,
+ * which say both).
  */
-function startChain(db: Db, logId: string, chain: Chain): string {
+function startChain(db: Db, logId: string, chain: Chain, alg: 'sha256' | 'sm3'): string {
   return db
     .transaction(() => {
       const state = db.prepare('SELECT chain_alg FROM audit_state WHERE id = 1').get() as { chain_alg: string | null };
       if (state.chain_alg !== null) return state.chain_alg;
-      const alg = 'sha256';
       const fromSequence = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").pluck().get() as number | undefined) ?? 0;
       const maxSeq = (db.prepare('SELECT coalesce(max(seq), 0) FROM audit_log').pluck().get() as number) ?? 0;
       const older = db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
@@ -429,24 +434,6 @@ function startChain(db: Db, logId: string, chain: Chain): string {
 function startHashOf(db: Db): string {
   const row = db.prepare("SELECT hash FROM audit_checkpoint WHERE kind = 'start' ORDER BY id LIMIT 1").get() as { hash: Buffer } | undefined;
   return row ? row.hash.toString('hex') : '';
-}
-
-function checkpointOfRow(r: CheckpointRow, log: string, device: string): Checkpoint {
-  return {
-    log,
-    device,
-    kind: r.kind,
-    seq: r.seq,
-    hash: r.hash.toString('hex'),
-    count: r.count,
-    fromSeq: r.from_seq,
-    atSec: r.at_sec,
-    every: r.every,
-    hashAlg: r.hash_alg,
-    challenge: null,
-    keyId: r.key_id,
-    sig: r.sig ? r.sig.toString('base64') : null,
-  };
 }
 
 /** Where the appliance sends each scan's record. */

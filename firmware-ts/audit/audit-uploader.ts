@@ -4,7 +4,7 @@
  *
  * Protocol (one POST per batch, JSON both ways):
  *
- *     request  {"device": ID, "log": LOG_UUID, "records": [AuditRecord, ...],      (ascending seq)
+ *     request  {"device": ID, "log": LOG_UUID, "hashAlg": "sha256"|"sm3", "records": [AuditRecord, ...],  (ascending seq)
  *               "deviceKey": {"alg","publicKey","id"} | null, "checkpoints": [Checkpoint, ...]}
  *     reply    200 {"ackThrough": N}
  *
@@ -141,6 +141,7 @@ export class AuditUploader {
           {
             device: batch[0]!.device,
             log: this.log.logId,
+            hashAlg: this.log.hashAlg,
             records: batch,
             deviceKey: this.opts.deviceKey ?? null,
             checkpoints: this.log.checkpointsBetween(first - 1, last),

@@ -13,10 +13,12 @@
  * takes writes again. Records are only given up if the queue passes its bound, and then counted
  * and said (`onLost`), never silently.
  *
- * At a gate the boarding records (station/local-once-only-store.ts) go the same way and in the
- * same commits (`writeOnce`): one connection holds the write lock, so a boarding never waits on
- * the disk behind an audit commit, and the audit record of a scan is never durable without the
- * boarding it made, nor the other way round. Faults of those writes are reported as `boarding`.
+ * Another store's rows can go the same way and in the same commits (`writeInSameCommit`: at a
+ * gate the once-only records, station/once-only-write-behind.ts): one connection holds the write
+ * lock, so such a write never waits on the disk behind an audit commit, and the audit record of a
+ * scan is never durable without the rows it made, nor the other way round. The writer runs the
+ * statements it is handed and knows nothing of their store; their faults are reported under the
+ * source each write names.
  *
  * Records are chained as they commit (audit-chain.ts): sequence numbers and hashes are given in
  * the transaction that writes them, so a flush that fails gives none away and the retry chains
@@ -27,7 +29,8 @@
  *
  * The worker's code is a function of this module run with `eval`, so the same file works from the
  * TypeScript sources, the compiled tree and the bundle; its imports (better-sqlite3, node:crypto)
- * are resolved here and handed over by path, and the chain's functions by their text.
+ * (and sm-crypto-v2 for an SM2 device key) are resolved here and handed over by path, and the
+ * chain's functions by their text.
  * @module
  */
 import { createRequire } from 'node:module';
@@ -36,6 +39,7 @@ import type { StorageHealth } from '../store/storage-health.js';
 import { auditRowValues, DEFAULT_CHECKPOINT_EVERY, type AuditEntry, type AuditMeta, type AuditRowValues, type AuditSink } from './audit-log.js';
 import { makeChain, type SigningKey } from './audit-chain.js';
 import { checkpointMessage, recordDigest } from './chain-codec.js';
+import { checkpointSigner, sm2SignerPath } from './checkpoint-signer.js';
 
 export interface AuditWriterOptions {
   /** The database file (not `:memory:`: the worker opens its own connection). Its audit tables exist already (AuditLog ran the migrations). */
@@ -64,14 +68,16 @@ export interface AuditWriterOptions {
   unchainedForBenchmark?: boolean;
 }
 
-/** A boarding-store write made durable by the writer: its statement and values. */
-export interface OnceWrite {
-  /** The SQL, with `?` placeholders (the store's own statements). */
+/** Another store's write made durable in the writer's commits: its statement, values and fault source. */
+export interface SameCommitWrite {
+  /** The SQL, with `?` placeholders (the other store's own statements). */
   sql: string;
   values: (string | number | null)[];
+  /** The StorageHealth source a failure of this write is reported as (its store's name, never `audit`). */
+  source: string;
 }
 
-/** Rows sent to the worker: an audit record (`sql` absent) or a boarding-store write. */
+/** Rows sent to the worker: an audit record (`sql` absent) or another store's write. */
 interface WorkerRow {
   id: number;
   values: unknown[];
@@ -80,6 +86,8 @@ interface WorkerRow {
 
 interface WorkerConfig {
   sqlitePath: string;
+  /** sm-crypto-v2, for an SM2 device key. */
+  sm2Path: string;
   file: string;
   device: string;
   key: SigningKey | null;
@@ -103,7 +111,13 @@ type FromWorker =
  * The worker thread, as plain JavaScript (it runs from `toString()`). Receives rows, commits them
  * in batches, retries on failure, and answers with what became durable.
  */
-function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, digest: typeof recordDigest, message: typeof checkpointMessage): void {
+function auditWriterWorker(
+  req: NodeJS.Require,
+  chainOf: typeof makeChain,
+  digest: typeof recordDigest,
+  message: typeof checkpointMessage,
+  signer: typeof checkpointSigner,
+): void {
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
   const crypto = req('node:crypto') as typeof import('node:crypto');
   const cfg = workerData as WorkerConfig;
@@ -117,7 +131,13 @@ function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, diges
     db,
     crypto,
     { recordDigest: digest, checkpointMessage: message },
-    { logId, device: cfg.device, every: cfg.every, key: cfg.key },
+    {
+      logId,
+      device: cfg.device,
+      every: cfg.every,
+      key: cfg.key,
+      sign: cfg.key ? signer(crypto, cfg.key.alg === 'SM2' ? (req(cfg.sm2Path) as { sm2: Parameters<typeof checkpointSigner>[1] }).sm2 : null, cfg.key) : null,
+    },
     () => Date.now() / 1000,
   );
   // Checkpoints owed: a `time` one (the period passed), and the records given up not yet said.
@@ -132,7 +152,7 @@ function auditWriterWorker(req: NodeJS.Require, chainOf: typeof makeChain, diges
   const pause = new Int32Array(new SharedArrayBuffer(4));
   const UNCHAINED = `INSERT INTO audit_log (at_sec, device_id, operator, profile, region, station, verdict, reasons, type,
     status_key, clock_reliable, ms, scan_id, action, action_source, action_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  // An audit record answers its sequence number; a boarding-store write the rows it changed.
+  // An audit record answers its sequence number; another store's write the rows it changed.
   const commit = db.transaction((rows: WorkerRow[]) => {
     const append = chain.open();
     const add = (values: unknown[]): number => (cfg.unchained ? Number(statement(UNCHAINED).run(...values).lastInsertRowid) : append.append(values));
@@ -230,18 +250,19 @@ export class AuditWriter implements AuditSink {
   private nextId = 1;
   private closed: Promise<number> | null = null;
   private idleWaiters: (() => void)[] = [];
-  /** Boarding-store writes not yet durable: what to tell when they are (rows changed, or -1: given up). */
-  private readonly onceWaiters = new Map<number, (changes: number) => void>();
+  /** Other stores' writes not yet durable: whom to tell when they are (rows changed, or -1: given up), and their source. */
+  private readonly sameCommitWaiters = new Map<number, { tell: (changes: number) => void; source: string }>();
   private lostCount = 0;
   private lastError: string | null = null;
-  /** The sources (`audit`, `boarding`) whose writes failed and have not committed since. */
-  private readonly failing = new Set<'audit' | 'boarding'>();
+  /** The sources (`audit`, and those other stores' writes name) whose writes failed and have not committed since. */
+  private readonly failing = new Set<string>();
 
   constructor(private readonly opts: AuditWriterOptions) {
     if (opts.file === ':memory:') throw new Error('audit writer: needs a database file');
     this.meta = opts.meta;
     const config: WorkerConfig = {
       sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      sm2Path: sm2SignerPath(),
       file: opts.file,
       device: opts.meta.deviceId,
       key: opts.key ?? null,
@@ -255,7 +276,7 @@ export class AuditWriter implements AuditSink {
       flushDelayMs: opts.flushDelayMs ?? 0,
     };
     // `__name` guards against a transpiler's keep-names helper inside the function's text.
-    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require, ${makeChain.toString()}, ${recordDigest.toString()}, ${checkpointMessage.toString()});`;
+    const code = `const __name = (f) => f;\n(${auditWriterWorker.toString()})(require, ${makeChain.toString()}, ${recordDigest.toString()}, ${checkpointMessage.toString()}, ${checkpointSigner.toString()});`;
     this.worker = new Worker(code, { eval: true, workerData: config });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
@@ -276,22 +297,17 @@ export class AuditWriter implements AuditSink {
   }
 
   /**
-   * Queues a boarding-store write behind what is already queued, in the same group commits as the
+   * Queues another store's write behind what is already queued, in the same group commits as the
    * audit records. Resolves once it is durable with the rows it changed, or with -1 if it was
    * given up (queue full during a long fault); never rejects: a failing disk is retried.
    */
-  writeOnce(write: OnceWrite): Promise<number> {
+  writeInSameCommit(write: SameCommitWrite): Promise<number> {
     if (this.closed) return Promise.resolve(-1);
     const id = this.nextId++;
     return new Promise<number>((resolve) => {
-      this.onceWaiters.set(id, resolve);
+      this.sameCommitWaiters.set(id, { tell: resolve, source: write.source });
       this.worker.postMessage({ t: 'rows', rows: [{ id, values: write.values, sql: write.sql }] });
     });
-  }
-
-  /** Boarding-store writes handed over and not yet durable (nor given up). */
-  get unwrittenOnce(): number {
-    return this.onceWaiters.size;
   }
 
   /** Records submitted and not yet durable (nor given up). */
@@ -310,7 +326,7 @@ export class AuditWriter implements AuditSink {
 
   /** Resolves once every record and write submitted so far is durable (or given up), or after `timeoutMs`. */
   idle(timeoutMs = 10_000): Promise<boolean> {
-    if (this.submittedAt.size === 0 && this.onceWaiters.size === 0) return Promise.resolve(true);
+    if (this.submittedAt.size === 0 && this.sameCommitWaiters.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), timeoutMs);
       this.idleWaiters.push(() => {
@@ -333,10 +349,10 @@ export class AuditWriter implements AuditSink {
         }, timeoutMs);
         this.worker.once('exit', () => {
           clearTimeout(t);
-          // Boarding writes that never reached the disk: their stores hear it (-1) and say so.
-          for (const [id, tell] of this.onceWaiters) {
-            this.onceWaiters.delete(id);
-            tell(-1);
+          // Other stores' writes that never reached the disk: their stores hear it (-1) and say so.
+          for (const [id, waiter] of this.sameCommitWaiters) {
+            this.sameCommitWaiters.delete(id);
+            waiter.tell(-1);
           }
           resolve(this.submittedAt.size);
         });
@@ -352,10 +368,10 @@ export class AuditWriter implements AuditSink {
       const records: { seq: number; waitedMs: number }[] = [];
       const told: [(changes: number) => void, number][] = [];
       m.ids.forEach((id, i) => {
-        const tell = this.onceWaiters.get(id);
-        if (tell) {
-          this.onceWaiters.delete(id);
-          told.push([tell, m.seqs[i]!]);
+        const waiter = this.sameCommitWaiters.get(id);
+        if (waiter) {
+          this.sameCommitWaiters.delete(id);
+          told.push([waiter.tell, m.seqs[i]!]);
           return;
         }
         const at = this.submittedAt.get(id) ?? now;
@@ -371,9 +387,9 @@ export class AuditWriter implements AuditSink {
     } else if (m.t === 'fault') {
       this.lastError = m.error;
       // Whatever waits in the queue is not being written, not only the batch that failed.
-      const sources = new Set<'audit' | 'boarding'>(m.ids.map((id) => (this.onceWaiters.has(id) ? 'boarding' : 'audit')));
+      const sources = new Set<string>(m.ids.map((id) => this.sameCommitWaiters.get(id)?.source ?? 'audit'));
       if (this.submittedAt.size > 0) sources.add('audit');
-      if (this.onceWaiters.size > 0) sources.add('boarding');
+      for (const waiter of this.sameCommitWaiters.values()) sources.add(waiter.source);
       for (const source of sources) {
         this.failing.add(source);
         this.opts.health?.fail(source, m.error);
@@ -381,10 +397,10 @@ export class AuditWriter implements AuditSink {
     } else if (m.t === 'lost') {
       let records = 0;
       for (const id of m.ids) {
-        const tell = this.onceWaiters.get(id);
-        if (tell) {
-          this.onceWaiters.delete(id);
-          tell(-1);
+        const waiter = this.sameCommitWaiters.get(id);
+        if (waiter) {
+          this.sameCommitWaiters.delete(id);
+          waiter.tell(-1);
         } else if (this.submittedAt.delete(id)) records++;
       }
       this.lostCount += records;
@@ -393,7 +409,7 @@ export class AuditWriter implements AuditSink {
     } else if (m.t === 'closed') {
       void this.worker.terminate();
     }
-    if (this.submittedAt.size === 0 && this.onceWaiters.size === 0) {
+    if (this.submittedAt.size === 0 && this.sameCommitWaiters.size === 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       w.forEach((f) => f());

@@ -65,12 +65,22 @@ export interface CheckpointBody {
   atSec: number;
   /** Every how many records a `count` checkpoint is due. */
   every: number;
+  /** The chain's hash: 'sha256', or 'sm3' (a chain begun with an SM2 device key). */
   hashAlg: string;
   /** export: the verifier's challenge the export answers; otherwise null. */
   challenge: string | null;
+  /**
+   * The device key's algorithm, 'Ed25519' or 'SM2', signed with the rest; absent or null on a
+   * checkpoint signed before it was part of the message (always Ed25519) or not yet signed.
+   */
+  keyAlg?: string | null;
 }
 
-/** The bytes a checkpoint's signature is made over. */
+/**
+ * The bytes a checkpoint's signature is made over. With `keyAlg` the domain is
+ * `roadscan-audit-checkpoint/2` and the algorithm is the last field; without it the message is
+ * the one checkpoints were signed with before (`/1`), so their exports still verify.
+ */
 export function checkpointMessage(c: CheckpointBody): Buffer {
   const parts: Buffer[] = [];
   const put = (v: unknown): void => {
@@ -84,7 +94,24 @@ export function checkpointMessage(c: CheckpointBody): Buffer {
     head.writeUInt32BE(bytes.length, 1);
     parts.push(head, bytes);
   };
-  for (const v of ['roadscan-audit-checkpoint/1', c.log, c.device, c.kind, c.seq, c.hash, c.count, c.fromSeq, c.atSec, c.every, c.hashAlg, c.challenge]) put(v);
+  const v2 = c.keyAlg !== undefined && c.keyAlg !== null;
+  for (const v of [
+    v2 ? 'roadscan-audit-checkpoint/2' : 'roadscan-audit-checkpoint/1',
+    c.log,
+    c.device,
+    c.kind,
+    c.seq,
+    c.hash,
+    c.count,
+    c.fromSeq,
+    c.atSec,
+    c.every,
+    c.hashAlg,
+    c.challenge,
+  ]) {
+    put(v);
+  }
+  if (v2) put(c.keyAlg);
   return Buffer.concat(parts);
 }
 

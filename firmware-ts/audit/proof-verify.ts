@@ -12,11 +12,11 @@
  * @module
  */
 import * as nodeCrypto from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { chainValuesOfRecord, type AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './audit-chain.js';
-import { checkpointMessage, genesisHash, recordDigest } from './chain-codec.js';
+import { genesisHash, recordDigest } from './chain-codec.js';
+import { isSignedBy, type DevicePublicKey } from './device-key.js';
 import { PROOF_FORMAT, type ProofHeader } from './audit-proof.js';
 
 /** Records one verify holds at once (about 300 MB); larger exports are checked in parts (--since). */
@@ -44,7 +44,7 @@ interface Held {
   line: number;
 }
 
-export function verifyProof(lines: Iterable<string>, key: KeyObject, opts: VerifyProofOptions = {}): ProofVerdict {
+export function verifyProof(lines: Iterable<string>, key: DevicePublicKey, opts: VerifyProofOptions = {}): ProofVerdict {
   const problems: string[] = [];
   const say = (p: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
@@ -101,13 +101,8 @@ export function verifyProof(lines: Iterable<string>, key: KeyObject, opts: Verif
       say(`forged: ${where} carries no signature`);
       continue;
     }
-    let ok = false;
-    try {
-      ok = nodeCrypto.verify(null, checkpointMessage(c), key, Buffer.from(c.sig, 'base64'));
-    } catch {
-      ok = false;
-    }
-    if (!ok) say(`forged: ${where} is not signed by this device key`);
+    if ((c.keyAlg ?? 'Ed25519') !== key.alg) say(`forged: ${where} says an ${c.keyAlg ?? 'Ed25519'} key signed it, but the device key given is ${key.alg}`);
+    else if (!isSignedBy(key, c)) say(`forged: ${where} is not signed by this device key`);
     else valid.push(c);
   }
   const closing = checkpoints.length > 0 && checkpoints[checkpoints.length - 1]!.kind === 'export' ? checkpoints[checkpoints.length - 1]! : null;
@@ -257,6 +252,7 @@ function checkpointOf(v: unknown): Checkpoint | null {
     return null;
   if (!(c.fromSeq === null || int(c.fromSeq)) || !(c.challenge === null || str(c.challenge)) || !(c.sig === null || str(c.sig)) || !(c.keyId === null || str(c.keyId)))
     return null;
+  if (!(c.keyAlg === undefined || c.keyAlg === null || c.keyAlg === 'Ed25519' || c.keyAlg === 'SM2')) return null;
   if (!HEX64.test(c.hash as string)) return null;
   return c as unknown as Checkpoint;
 }

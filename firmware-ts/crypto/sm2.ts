@@ -1,22 +1,22 @@
 /**
  * SM2 signatures with SM3 (GB/T 32918.2-2016, GB/T 32905-2016), as docs/CREDENTIALS.md section 2
  * uses them: `e = SM3(Z || M)` with the default user ID `1234567812345678` (GM/T 0009-2012), the
- * signature `r || s`, 32 bytes each. Chosen by measurement (`npm run bench sm2`, docs/ "In
- * roadscan"): node:crypto has no SM2 signature (its `sign('sm3')` on an SM2-curve key is ECDSA),
- * the SM2 libraries of the npm registry verified in 7 to 20 ms, and the audited short-Weierstrass
- * arithmetic of @noble/curves on the SM2 curve with node:crypto's SM3 is the fastest of them;
- * a trust-list key also gets a precomputed window once it has verified twice.
+ * signature `r || s`, 32 bytes each. Two engines, chosen by measurement (`npm run bench SM2`):
+ * OpenSSL's SM2 verification through node:crypto (sm2-openssl.ts), taken once it has passed a
+ * known answer in this process, and the audited short-Weierstrass arithmetic of @noble/curves on
+ * the SM2 curve, which serves when OpenSSL lacks SM2 and is the reference the tests hold OpenSSL to.
  *
  * A key is checked (65 bytes, 0x04, on the curve, not the identity) and its Z computed once, when
  * it is made: so when the trust list is read, never at each scan. A signature that cannot be one
- * (r or s outside [1, n-1]) is refused before any curve arithmetic; `curveWork()` counts the
- * signatures that reached it, so a test can hold that.
+ * (not 64 bytes, r or s outside [1, n-1], r + s = n) is refused before any curve arithmetic;
+ * `curveWork()` counts the signatures that reached it, so a test can hold that.
  *
  * Also the small face other modules sign with (a device key): `sm2Sign` and `sm2PublicKeyOf`.
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { weierstrass, type WeierstrassOpts, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
+import { opensslSm2Key, opensslSm2Verify } from './sm2-openssl.js';
 
 /** The curve of GB/T 32918.5-2017. */
 export const SM2_CURVE: WeierstrassOpts<bigint> = {
@@ -34,7 +34,7 @@ export const SM2_DEFAULT_USER_ID = '1234567812345678';
 
 const Point = weierstrass(SM2_CURVE);
 const N = SM2_CURVE.n;
-/** Window of the precomputed tables (of G, and of a trust-list key); measured in `npm run bench sm2`. */
+/** Window of the @noble/curves engine's precomputed tables (of G, and of a trust-list key). */
 export const SM2_WINDOW = 8;
 /** A trust-list key's window is built at its second verification: one-shot commands never pay it. */
 const WINDOW_AFTER_USES = 2;
@@ -86,9 +86,14 @@ function parsePoint(bytes: Uint8Array): WeierstrassPoint<bigint> | null {
   }
 }
 
+/** The arithmetic that checks an SM2 signature: OpenSSL's (node:crypto) or @noble/curves'. */
+export type Sm2Engine = 'openssl' | 'noble';
+
 /** An SM2 public key: the 65-byte uncompressed point, checked, with its Z computed once. */
 export class Sm2PublicKey {
   private uses = 0;
+  /** OpenSSL's key, made at the first verification that reaches the curve (null: OpenSSL refused it). */
+  private openssl: KeyObject | null | undefined;
 
   private constructor(
     readonly bytes: Uint8Array,
@@ -100,7 +105,8 @@ export class Sm2PublicKey {
   /**
    * The key of `bytes`, or null when they are not a valid SM2 public key (not 65 bytes starting
    * 0x04, a coordinate outside the field, off the curve, or the identity). `keep`: a key that
-   * signs many codes (a trust-list key) gets a precomputed window; a holder key does not.
+   * signs many codes (a trust-list key) keeps what it builds (OpenSSL's key object, or the noble
+   * engine's precomputed window); a holder key is made afresh at each scan.
    */
   static fromBytes(bytes: Uint8Array, opts: { keep: boolean }): Sm2PublicKey | null {
     const point = parsePoint(bytes);
@@ -109,8 +115,11 @@ export class Sm2PublicKey {
     return new Sm2PublicKey(own, point, sm2Z(own), opts.keep);
   }
 
-  /** Whether `signature` (r || s, 64 bytes) is this key's SM2 signature of `message`. */
-  verify(message: Uint8Array, signature: Uint8Array): boolean {
+  /**
+   * Whether `signature` (r || s, 64 bytes) is this key's SM2 signature of `message`. `engine`:
+   * the process's own (`sm2Engine()`) unless a test names one.
+   */
+  verify(message: Uint8Array, signature: Uint8Array, engine: Sm2Engine = sm2Engine()): boolean {
     if (signature.length !== 64) return false;
     const r = toBig(signature.subarray(0, 32));
     const s = toBig(signature.subarray(32));
@@ -118,15 +127,66 @@ export class Sm2PublicKey {
     if (r < 1n || r >= N || s < 1n || s >= N) return false;
     const t = (r + s) % N;
     if (t === 0n) return false;
-    const e = digestOf(this.z, message);
     curveWorkCount++;
-    if (++verifications === BASE_WINDOW_AFTER) Point.BASE.precompute(SM2_WINDOW, false);
-    if (this.windowed && ++this.uses === WINDOW_AFTER_USES) this.point.precompute(SM2_WINDOW, false);
+    if (engine === 'openssl') {
+      if (this.openssl === undefined) this.openssl = opensslSm2Key(this.bytes);
+      // A throw would be OpenSSL's fault, not the input's (the input is range-checked): the noble engine answers then.
+      if (this.openssl) {
+        try {
+          return opensslSm2Verify(this.openssl, this.z, message, signature);
+        } catch {}
+      }
+    }
+    return this.verifyNoble(digestOf(this.z, message), r, s, t);
+  }
+
+  /** `(e + x1) mod n = r` with `(x1, y1) = s·G + t·P` in @noble/curves' arithmetic. */
+  private verifyNoble(e: bigint, r: bigint, s: bigint, t: bigint): boolean {
+    // Lazily (isLazy = true): the table is built by the next multiplyUnsafe, for 256-bit public
+    // scalars only. precompute(w, false) would first build the blinded table of the constant-time
+    // `multiply` (256 + 128 bits, half as big again), which verification never reads.
+    if (++verifications === BASE_WINDOW_AFTER) Point.BASE.precompute(SM2_WINDOW, true);
+    if (this.windowed && ++this.uses === WINDOW_AFTER_USES) this.point.precompute(SM2_WINDOW, true);
     // Tables built: G's serves s, t walks this key's own or a width-4 wNAF. Before (a one-shot
     // `roadscan verify TEXT`): one joint width-4 walk, no table paid for a single code.
     const sum = verifications >= BASE_WINDOW_AFTER ? Point.BASE.multiplyUnsafe(s).add(this.point.multiplyUnsafe(t)) : Point.BASE.mulAddUnsafe(s, this.point, t);
     if (sum.is0()) return false;
     return (e + sum.toAffine().x) % N === r;
+  }
+}
+
+/** A known answer (made with sm-crypto-v2): OpenSSL must take it, and refuse it one bit off. */
+const KNOWN = {
+  key: '0433ee32ea89850e4bfbdd84e6f109193c4e967a1e195a9fa876be5c46ddea520eada3ee4d350cfaf95c3e7da590e8886068e1abd13b2bdb66ec900d4b77864a73',
+  message: 'roadscan: SM2 with SM3 known answer',
+  signature: '336cd09534f92ed4f61480d750925bc650d06844d4018bb44d40319a2e9386a233816c11a4085e49447cc9c325182f105b015be2dc0b9e12a6c50902ed318695',
+};
+
+let engine: Sm2Engine | undefined;
+
+/**
+ * This process's engine: OpenSSL when its SM2 verification gives the known answer (a Node whose
+ * OpenSSL lacks SM2, or types the key EC, fails it), else @noble/curves. Probed once, at the first
+ * SM2 verification (about a millisecond), so start-up never pays it.
+ */
+export function sm2Engine(): Sm2Engine {
+  if (engine === undefined) engine = probeOpenssl() ? 'openssl' : 'noble';
+  return engine;
+}
+
+function probeOpenssl(): boolean {
+  try {
+    const point = Buffer.from(KNOWN.key, 'hex');
+    const key = opensslSm2Key(point);
+    if (!key) return false;
+    const z = sm2Z(point);
+    const message = Buffer.from(KNOWN.message, 'ascii');
+    const signature = Buffer.from(KNOWN.signature, 'hex');
+    const offByOne = Buffer.from(signature);
+    offByOne[63]! ^= 1;
+    return opensslSm2Verify(key, z, message, signature) && !opensslSm2Verify(key, z, message, offByOne);
+  } catch {
+    return false;
   }
 }
 

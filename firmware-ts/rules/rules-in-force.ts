@@ -5,6 +5,7 @@
  * `policy` has no configured file: its shipped defaults (version 0) hold until a signed one does.
  * @module
  */
+import { configuredOrSynced } from '../core/configured-or-synced.js';
 import type { AdoptionRules, CalendarRules, PolicyRules, RulesData, RulesName } from './rules-data.js';
 
 export interface RulesInForce {
@@ -18,8 +19,9 @@ export interface RulesInForce {
 type ByName = { calendar: CalendarRules; adoption: AdoptionRules; policy: PolicyRules };
 type SyncedByName = { [K in keyof ByName]: ByName[K] | null };
 
+/** core/configured-or-synced.ts, for a document that is always configured (or shipped). */
 function higher<T extends RulesData>(configured: T, synced: T | null): T {
-  return synced && synced.version > configured.version ? synced : configured;
+  return configuredOrSynced(configured, synced)!.doc;
 }
 
 export function rulesInForce(configured: ByName, synced: SyncedByName): RulesInForce {

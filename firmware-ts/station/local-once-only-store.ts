@@ -7,7 +7,7 @@
  * `roadscan verify` uses it) every write is its own transaction on the WAL database with
  * synchronous=FULL, before the answer.
  *
- * In the service the writes go behind (`writeBehind`, the audit writer's worker): the answer comes
+ * In the service the writes go behind (`writeBehind`, once-only-write-behind.ts: the audit writer's worker): the answer comes
  * from this process's memory of what it claimed and released, over the database read, so the
  * verdict never waits for SQLite's write lock (held by the audit worker while it flushes) nor for a
  * flush; the row is durable in the next group commit, with the scan's audit record, well before the
@@ -25,6 +25,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../store/database.js';
+import type { OnceWriteBehind, OnceWriteProblem } from './once-only-write-behind.js';
 import { assertOnceInput, sameOnceRecord, type ClaimOutcome, type OnceAction, type OnceOnlyStore, type OnceRecord } from './once-only.js';
 
 export const LEGACY_KEEP_SEC = 86_400;
@@ -62,21 +63,6 @@ export interface KeptOnceRecord {
   key: string;
   record: OnceRecord;
   expiresAtSec: number;
-}
-
-/** Where the store's writes become durable off the event loop (the audit writer's `writeOnce`). */
-export interface OnceWriteBehind {
-  /** Resolves once durable, with the rows changed (-1: given up); never rejects. */
-  writeOnce(write: { sql: string; values: (string | number | null)[] }): Promise<number>;
-}
-
-/** A write handed behind that did not turn out as answered: reported, never hidden. */
-export interface OnceWriteProblem {
-  key: string;
-  action: OnceAction;
-  /** `taken-meanwhile`: another process had recorded this ticket first; `given-up`: never written. */
-  kind: 'taken-meanwhile' | 'given-up';
-  record: OnceRecord | null;
 }
 
 export interface LocalOnceOnlyOptions {

@@ -16,8 +16,11 @@ export type ToCapture =
 /** Capture thread to main: what became of a child and of its frames. */
 export type FromCapture =
   | { t: 'spawned'; run: number; pid: number }
-  /** A whole frame read; `dropped`: frames replaced in the waiting slot so far (all runs). */
-  | { t: 'frame'; run: number; seq: number; at: number; dropped: number }
+  /**
+   * A whole frame read; `dropped`: frames no decoder got (replaced in every waiting slot) so far,
+   * `taken`: frames handed to at least one decoder so far (all runs).
+   */
+  | { t: 'frame'; run: number; seq: number; at: number; dropped: number; taken: number }
   | { t: 'stderr'; run: number; text: string }
   /** The program could not be started (`ENOENT`: not installed). */
   | { t: 'failed'; run: number; code: string; message: string }
@@ -36,6 +39,14 @@ export interface FrameForDecode {
   data: Uint8Array;
 }
 
+/**
+ * The two decode threads: `quick` looks at every frame it can (the region of the last code, the
+ * frame at half size: a few ms), so a code in plain view is read within a frame or two whatever
+ * the other does; `thorough` runs every pass (full size, straightening, the harder binarizers)
+ * on the newest frame whenever it is free, for the small, far, dim or bent codes.
+ */
+export type DecoderRole = 'quick' | 'thorough';
+
 /** Decode thread to capture thread: ready for the next frame. */
 export interface DecoderReady {
   t: 'ready';
@@ -44,6 +55,7 @@ export interface DecoderReady {
 /** Decode thread to main: one frame decoded (`bytes` null: no code in it). */
 export interface FrameDecoded {
   t: 'decoded';
+  by: DecoderRole;
   run: number;
   seq: number;
   /** When the frame arrived whole, was handed to the decoder, and its decode started, epoch ms. */

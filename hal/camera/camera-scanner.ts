@@ -5,10 +5,11 @@
  * the same scan path (the same text checks, the same verdicts).
  *
  * Real time on a busy board (issue 24): the pipe is read by a capture thread and the frames are
- * decoded by a decode thread (camera-threads.ts), so neither a decode nor a busy main event
+ * decoded by two decode threads (camera-threads.ts; a quick one for codes in plain view, a
+ * thorough one for the hard ones: decode-worker.ts), so neither a decode nor a busy main event
  * loop ever stops the reading, and the main loop (the serial scanner, the screen, the station)
- * never waits on a frame. The decoder always gets the newest whole frame; frames that arrive
- * while it is busy replace the one waiting and are counted as dropped. Each frame is stamped
+ * never waits on a frame. Each decoder always gets the newest whole frame; frames that arrive
+ * while both are busy replace the ones waiting and are counted as dropped. Each frame is stamped
  * when it arrives whole, and a scan says when the frame it was read from arrived.
  *
  * Bounded at every step: one frame in assembly, one waiting, one in the decoder; stderr kept to
@@ -25,7 +26,7 @@ import { backoffDelay, type BackoffOptions } from '../scanner/backoff.js';
 import { decodeFrame } from '../scanner/frame-parser.js';
 import type { Scanner, ScannerEvents, ScannerState } from '../scanner/scanner.js';
 import { oneLine } from '../../firmware-ts/core/text-safety.js';
-import type { FrameDecoded, FromCapture } from './camera-messages.js';
+import type { DecoderRole, FrameDecoded, FromCapture } from './camera-messages.js';
 import type { CaptureCommand } from './camera-source.js';
 import { startCameraThreads, type CameraThreads } from './camera-threads.js';
 import { RepeatFilter } from './repeat-filter.js';
@@ -45,7 +46,7 @@ export interface FrameDecoder {
 /** What a test or the bench sees of each frame (instants on this thread's `performance.now()`). */
 export type CameraTrace =
   | { kind: 'arrived'; run: number; seq: number; at: number }
-  | { kind: 'decoded'; run: number; seq: number; at: number; sentAt: number; startedAt: number; ms: number; found: boolean };
+  | { kind: 'decoded'; by: DecoderRole; run: number; seq: number; at: number; sentAt: number; startedAt: number; ms: number; found: boolean };
 
 export interface CameraScannerOptions {
   /** For logs: the device, camera or file. */
@@ -74,9 +75,11 @@ export type EndMeaning = 'lost' | 'final' | 'again';
 export interface CameraStats {
   /** Frames read whole from the child. */
   frames: number;
-  /** Frames decoded. */
+  /** Decodes done (by both decode threads: a frame may be decoded by each). */
   decoded: number;
-  /** Frames replaced, unread, by a newer one while the decoder was busy. */
+  /** Frames handed to at least one decode thread. */
+  taken: number;
+  /** Frames replaced, unread, by a newer one while the decoders were busy. */
   dropped: number;
   /** Sightings of a code (new or repeated). */
   sightings: number;
@@ -139,7 +142,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
   private stallTimer: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
   private settleStart: (() => void) | null = null;
-  private readonly counts: CameraStats = { frames: 0, decoded: 0, dropped: 0, sightings: 0, scans: 0, decodeMs: 0, starts: 0, refused: 0 };
+  private readonly counts: CameraStats = { frames: 0, decoded: 0, taken: 0, dropped: 0, sightings: 0, scans: 0, decodeMs: 0, starts: 0, refused: 0 };
 
   constructor(opts: CameraScannerOptions) {
     super();
@@ -214,7 +217,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     const threads = startCameraThreads();
     this.threads = threads;
     threads.capture.on('message', (m: FromCapture) => this.fromCapture(m));
-    threads.decode.on('message', (m: FrameDecoded) => this.fromDecoder(m));
+    for (const d of threads.decoders) d.on('message', (m: FrameDecoded) => this.fromDecoder(m));
     const ended = (which: string) => (err?: Error) => {
       if (this.threads !== threads) return;
       this.threads = null;
@@ -230,10 +233,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
       }
       if (run) this.lost(run, 'error', oneLine(`camera ${this.name}: ${which} thread ended${err?.message ? ` (${err.message})` : ''}`, 200));
     };
-    for (const [w, which] of [
-      [threads.capture, 'capture'],
-      [threads.decode, 'decode'],
-    ] as const) {
+    for (const [w, which] of [[threads.capture, 'capture'] as const, ...threads.decoders.map((d) => [d, 'decode'] as const)]) {
       w.on('error', ended(which));
       w.on('exit', () => ended(which)());
     }
@@ -279,6 +279,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
         this.lastFrameAt = performance.now();
         this.counts.frames++;
         this.counts.dropped = m.dropped;
+        this.counts.taken = m.taken;
         this.opts.onTrace?.({ kind: 'arrived', run: m.run, seq: m.seq, at: here(m.at) });
         if (!run.delivered) {
           run.delivered = true;
@@ -329,7 +330,17 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
     this.counts.decoded++;
     this.counts.decodeMs += m.ms;
     const at = here(m.at);
-    this.opts.onTrace?.({ kind: 'decoded', run: m.run, seq: m.seq, at, sentAt: here(m.sentAt), startedAt: here(m.startedAt), ms: m.ms, found: m.bytes !== null });
+    this.opts.onTrace?.({
+      kind: 'decoded',
+      by: m.by,
+      run: m.run,
+      seq: m.seq,
+      at,
+      sentAt: here(m.sentAt),
+      startedAt: here(m.startedAt),
+      ms: m.ms,
+      found: m.bytes !== null,
+    });
     if (m.bytes) this.sighted(m.bytes, at);
   }
 

@@ -1,6 +1,6 @@
 /**
- * Starting the camera's capture and decode threads (issue 24) and joining them with a channel
- * of their own, so frames go from one to the other without passing the main event loop.
+ * Starting the camera's capture and decode threads (issue 24) and joining them with channels of
+ * their own, so frames go from one to the others without passing the main event loop.
  *
  * A worker thread runs a JavaScript file, and the sources are TypeScript, so the threads' code
  * is looked for where it is compiled: beside this module (the compiled tree, `dist/hal/camera/`,
@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import type { DecoderRole } from './camera-messages.js';
 
 const PLACES = ['./', '../hal/camera/', '../../dist/hal/camera/'];
 
@@ -26,25 +27,28 @@ export function threadScript(name: string, from: string = import.meta.url): URL 
 
 export interface CameraThreads {
   capture: Worker;
-  decode: Worker;
+  /** The decode threads: `quick`, then `thorough` (camera-messages.ts, `DecoderRole`). */
+  decoders: Worker[];
   /** Ends both threads (the capture thread's child must be stopped first). */
   terminate(): Promise<void>;
 }
 
-/** Both threads, joined; neither keeps the process alive by itself. */
-export function startCameraThreads(): CameraThreads {
-  const { port1, port2 } = new MessageChannel();
+/** The capture thread and the decode threads, joined; none keeps the process alive by itself. */
+export function startCameraThreads(roles: readonly DecoderRole[] = ['quick', 'thorough']): CameraThreads {
+  const channels = roles.map(() => new MessageChannel());
   // Small heaps: a thread holds a frame or two and its decoder, never a backlog.
   const resourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
-  const capture = new Worker(threadScript('capture-worker.js'), { workerData: { decoder: port1 }, transferList: [port1], resourceLimits });
-  const decode = new Worker(threadScript('decode-worker.js'), { workerData: { capture: port2 }, transferList: [port2], resourceLimits });
-  capture.unref();
-  decode.unref();
+  const toDecoders = channels.map((c) => c.port1);
+  const capture = new Worker(threadScript('capture-worker.js'), { workerData: { decoders: toDecoders }, transferList: toDecoders, resourceLimits });
+  const decoders = roles.map(
+    (role, i) => new Worker(threadScript('decode-worker.js'), { workerData: { capture: channels[i]!.port2, role }, transferList: [channels[i]!.port2], resourceLimits }),
+  );
+  for (const w of [capture, ...decoders]) w.unref();
   return {
     capture,
-    decode,
+    decoders,
     async terminate() {
-      await Promise.all([capture.terminate(), decode.terminate()]);
+      await Promise.all([capture, ...decoders].map((w) => w.terminate()));
     },
   };
 }

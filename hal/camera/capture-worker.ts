@@ -1,10 +1,12 @@
 /**
  * The capture thread (issue 24): runs the camera's child (ffmpeg, rpicam-vid) and reads its pipe
- * as fast as the child writes, always, whatever the main thread or the decoder is doing. Each
- * whole frame is stamped with its arrival instant and goes to the decode thread only if that is
- * free; otherwise it takes the one waiting slot, and the frame it replaces is counted as dropped.
- * So the child never blocks on a full pipe, no frame queue grows, and the decoder always gets
- * the newest frame. The frame's bytes are transferred to the decoder, never copied.
+ * as fast as the child writes, always, whatever the main thread or the decoders are doing. Each
+ * whole frame is stamped with its arrival instant and offered to each decode thread (`quick`
+ * and `thorough`, decode-worker.ts): a free one gets it at once, a busy one keeps it in its one
+ * waiting slot, replacing the frame there; a frame replaced in every slot it was in, unread, is
+ * counted as dropped. So the child never blocks on a full pipe, no frame queue grows, and each
+ * decoder always gets the newest frame. The bytes are transferred to the decoder (copied once
+ * when both decoders take the same frame).
  *
  * The child runs under `prlimit --data` when a memory bound is given (its heap, whatever input
  * it is fed), so a hostile file costs the child an allocation failure, not the board its memory.
@@ -13,44 +15,79 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FrameAssembler } from './frame-assembler.js';
-import { epochNow, type DecoderReady, type FrameForDecode, type FromCapture, type ToCapture } from './camera-messages.js';
+import { epochNow, type FrameForDecode, type FromCapture, type ToCapture } from './camera-messages.js';
 import { findProgram } from './find-program.js';
 
 const port = parentPort!;
-const decoder = (workerData as { decoder: MessagePort }).decoder;
 const post = (m: FromCapture) => port.postMessage(m);
+
+/** A frame offered to the decoders: in how many waiting slots it is, and whether one got it. */
+interface Offered {
+  frame: FrameForDecode;
+  slots: number;
+  taken: boolean;
+}
+
+/** One decode thread as this thread sees it: free, or busy with at most one frame waiting. */
+interface DecoderSlot {
+  port: MessagePort;
+  free: boolean;
+  waiting: Offered | null;
+}
 
 let child: ChildProcess | null = null;
 let run = -1;
-let decoderFree = false;
-let waiting: FrameForDecode | null = null;
 let dropped = 0;
+let taken = 0;
+const decoders: DecoderSlot[] = (workerData as { decoders: MessagePort[] }).decoders.map((p) => ({ port: p, free: false, waiting: null }));
 
-function sendToDecoder(f: FrameForDecode): void {
-  decoderFree = false;
-  f.sentAt = epochNow();
-  decoder.postMessage(f, [f.data.buffer as ArrayBuffer]);
+function send(d: DecoderSlot, o: Offered): void {
+  d.free = false;
+  // The last decoder to take a frame gets its bytes; one taking it while another still holds it, a copy.
+  const data = o.slots > 0 ? o.frame.data.slice() : o.frame.data;
+  if (!o.taken) taken++;
+  o.taken = true;
+  const f: FrameForDecode = { ...o.frame, data, sentAt: epochNow() };
+  d.port.postMessage(f, [data.buffer as ArrayBuffer]);
 }
 
-function offer(f: FrameForDecode): void {
-  if (decoderFree) {
-    sendToDecoder(f);
+/** `o` leaves a waiting slot unsent: once it is in none and nobody took it, it is dropped. */
+function release(o: Offered): void {
+  o.slots--;
+  if (o.slots === 0 && !o.taken) dropped++;
+}
+
+function offer(frame: FrameForDecode): void {
+  const o: Offered = { frame, slots: 0, taken: false };
+  for (const d of decoders) {
+    if (d.waiting) release(d.waiting);
+    d.waiting = o;
+    o.slots++;
+  }
+  for (const d of decoders) if (d.free) take(d);
+}
+
+/** `d` is free: it gets its waiting frame, if that is of the current run. */
+function take(d: DecoderSlot): void {
+  const o = d.waiting;
+  d.waiting = null;
+  if (!o) {
+    d.free = true;
     return;
   }
-  if (waiting) dropped++;
-  waiting = f;
+  o.slots--;
+  if (o.frame.run === run) send(d, o);
+  else d.free = true;
 }
 
-decoder.on('message', (_m: DecoderReady) => {
-  const next = waiting;
-  waiting = null;
-  if (next && next.run === run) sendToDecoder(next);
-  else decoderFree = true;
-});
+for (const d of decoders) d.port.on('message', () => take(d));
 
 function start(m: Extract<ToCapture, { t: 'start' }>): void {
   run = m.run;
-  waiting = null;
+  for (const d of decoders) {
+    if (d.waiting) release(d.waiting);
+    d.waiting = null;
+  }
   const program = findProgram(m.command);
   if (program === null) {
     post({ t: 'failed', run: m.run, code: 'ENOENT', message: `${m.command} not found` });
@@ -68,7 +105,7 @@ function start(m: Extract<ToCapture, { t: 'start' }>): void {
       const at = epochNow();
       const n = seq++;
       offer({ t: 'frame', run: mine, seq: n, at, sentAt: 0, width: m.layout.width, height: m.layout.height, data: luma });
-      post({ t: 'frame', run: mine, seq: n, at, dropped });
+      post({ t: 'frame', run: mine, seq: n, at, dropped, taken });
     });
   });
   c.stderr!.on('data', (d: Buffer) => post({ t: 'stderr', run: mine, text: d.toString('utf8') }));

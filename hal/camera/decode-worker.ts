@@ -1,28 +1,37 @@
 /**
- * The decode thread (issue 24): its own zxing-wasm instance (loaded from node_modules, as on
- * the main thread), reading the frames the capture thread hands it one at a time. It says
- * `ready` to the capture thread when it is free (once ZXing is loaded, then after each frame),
- * so the capture thread always gives it the newest frame, and it answers each frame to the main
- * thread with the code's bytes or null. Decoding here keeps the main event loop (the serial
- * scanner, the screen, the station client) free of the tens of milliseconds a frame costs.
+ * A decode thread (issue 24): its own zxing-wasm instance (loaded from node_modules, as on the
+ * main thread), reading the frames the capture thread hands it one at a time. It says `ready` to
+ * the capture thread when it is free (once ZXing is loaded, then after each frame), so the
+ * capture thread always gives it the newest frame, and it answers each frame to the main thread
+ * with the code's bytes or null. Decoding here keeps the main event loop (the serial scanner,
+ * the screen, the station client) free of the tens of milliseconds a frame costs.
+ *
+ * There are two (camera-messages.ts, `DecoderRole`): `quick` runs the cheap passes on as many
+ * frames as it can, `thorough` every pass on the newest frame when it is free. So a code in
+ * plain view never waits behind a thorough decode of an empty frame, and a hard code still gets
+ * every pass the camera had with one thread.
  * @module
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadZxingReader } from '../image/zxing-loader.js';
-import { epochNow, type DecoderReady, type FrameDecoded, type FrameForDecode } from './camera-messages.js';
+import { epochNow, type DecoderReady, type DecoderRole, type FrameDecoded, type FrameForDecode } from './camera-messages.js';
 import { CameraFrameDecoder } from './frame-decoder.js';
 
 /**
- * How much lower than the rest of roadscan this thread runs (nice +5: a third of the CPU share). On a busy board the
- * decoder is what gives way: the capture child and thread keep the clip's clock, and the main
- * thread (serial scans, screen, station) keeps its latency; a starved decoder only drops more
- * frames, and still decodes the newest. Linux sets a thread's niceness by its thread id.
+ * How much lower than the rest of roadscan each thread runs. The quick thread (a few ms a
+ * frame) keeps the process's priority, so a plain code's latency does not depend on what else
+ * the board runs. The thorough thread (nice +5: a third of a normal thread's CPU share, when the
+ * CPU is contended) is what gives way on a busy board: the capture child and thread keep the
+ * clip's clock, the main thread (serial scans, screen, station) its latency, the quick thread
+ * the frame rate; a starved thorough thread only looks at fewer frames, always the newest.
+ * Linux sets a thread's niceness by its thread id.
  */
-const DECODE_NICENESS = 5;
+const DECODE_NICENESS: Record<DecoderRole, number> = { quick: 0, thorough: 5 };
 
 function lowerThisThread(niceness: number): void {
+  if (niceness === 0) return;
   try {
     const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
     if (tid > 0) setPriority(tid, niceness);
@@ -31,10 +40,10 @@ function lowerThisThread(niceness: number): void {
   }
 }
 
-lowerThisThread(DECODE_NICENESS);
+const { capture, role } = workerData as { capture: MessagePort; role: DecoderRole };
+lowerThisThread(DECODE_NICENESS[role]);
 const main = parentPort!;
-const capture = (workerData as { capture: MessagePort }).capture;
-const decoder = new CameraFrameDecoder();
+const decoder = new CameraFrameDecoder(undefined, role === 'quick' ? 'quick' : 'all');
 const ready: DecoderReady = { t: 'ready' };
 
 capture.on('message', async (f: FrameForDecode) => {
@@ -45,7 +54,7 @@ capture.on('message', async (f: FrameForDecode) => {
   } catch {
     bytes = null; // a decoder failure on one frame is that frame's loss, never the camera's
   }
-  const out: FrameDecoded = { t: 'decoded', run: f.run, seq: f.seq, at: f.at, sentAt: f.sentAt, startedAt, ms: epochNow() - startedAt, bytes };
+  const out: FrameDecoded = { t: 'decoded', by: role, run: f.run, seq: f.seq, at: f.at, sentAt: f.sentAt, startedAt, ms: epochNow() - startedAt, bytes };
   main.postMessage(out);
   capture.postMessage(ready);
 });

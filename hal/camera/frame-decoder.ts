@@ -10,6 +10,9 @@
  * 4. one of the harder passes (a smoothed copy, other binarizers), in turn, one per frame: a
  *    code that needs them is found within a few frames, and a frame never pays for all of them.
  *
+ * With `passes: 'quick'` only 1 and 2 (a full-size look instead of 2 for a frame under 320 x
+ * 240): the camera's quick decode thread, which keeps up with the frame rate (decode-worker.ts).
+ *
  * Measured on 640 x 480 and 1280 x 720 frames (scripts/bench-camera.ts): half size costs about a
  * third of the full frame, and a frame without a code costs passes 2 + 3 + one of 4.
  * @module
@@ -42,7 +45,10 @@ export class CameraFrameDecoder implements FrameDecoder {
   /** Which pass found each code, for the bench. */
   readonly passCounts = new Map<FramePass, number>();
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly passes: 'quick' | 'all' = 'all',
+  ) {}
 
   async decode(frame: GreyFrame): Promise<Uint8Array | null> {
     return (await this.decodeWithPass(frame)).hit?.bytes ?? null;
@@ -58,7 +64,11 @@ export class CameraFrameDecoder implements FrameDecoder {
     if (frame.width >= 320 && frame.height >= 240) {
       const hit = await readQr(halve(frame), QUICK);
       if (hit) return this.found(frame, scale(hit, 2), 'half');
+    } else if (this.passes === 'quick') {
+      const hit = await readQr(frame, QUICK);
+      return hit ? this.found(frame, hit, 'full') : { hit: null, pass: null };
     }
+    if (this.passes === 'quick') return { hit: null, pass: null };
     const full = await readQrOrCandidates(frame, { ...QUICK, tryHarder: true }, true);
     if (full.hit) return this.found(frame, full.hit, 'full');
     for (const c of full.candidates) {

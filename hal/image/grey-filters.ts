@@ -5,25 +5,33 @@
  */
 import type { GreyImage } from './grey-reader.js';
 
-/** 3 x 3 box blur (edges clamped), computed as two 1-D passes. */
+/** round(s / 9) for every sum of nine bytes: a table look-up instead of a division per pixel. */
+const NINTHS = Uint8Array.from({ length: 9 * 255 + 1 }, (_, s) => Math.round(s / 9));
+
+/**
+ * 3 x 3 box blur (edges clamped), computed as two 1-D passes. The edge columns and rows are
+ * done apart so the inner loops have no branch (a 720p frame is the camera's hot path).
+ */
 export function boxBlur3(img: GreyImage): GreyImage {
   const { width: w, height: h } = img;
   const tmp = new Uint16Array(w * h);
   const src = img.data;
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const l = src[row + (x > 0 ? x - 1 : x)]!;
-      const r = src[row + (x < w - 1 ? x + 1 : x)]!;
-      tmp[row + x] = l + src[row + x]! + r;
+    if (w === 1) {
+      tmp[row] = 3 * src[row]!;
+      continue;
     }
+    tmp[row] = 2 * src[row]! + src[row + 1]!;
+    for (let i = row + 1, end = row + w - 1; i < end; i++) tmp[i] = src[i - 1]! + src[i]! + src[i + 1]!;
+    tmp[row + w - 1] = src[row + w - 2]! + 2 * src[row + w - 1]!;
   }
   const data = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const up = (y > 0 ? y - 1 : y) * w;
     const row = y * w;
     const down = (y < h - 1 ? y + 1 : y) * w;
-    for (let x = 0; x < w; x++) data[row + x] = Math.round((tmp[up + x]! + tmp[row + x]! + tmp[down + x]!) / 9);
+    for (let x = 0; x < w; x++) data[row + x] = NINTHS[tmp[up + x]! + tmp[row + x]! + tmp[down + x]!]!;
   }
   return { data, width: w, height: h };
 }

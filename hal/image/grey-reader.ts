@@ -2,7 +2,7 @@
  * Reading a QR code out of a greyscale picture with ZXing-C++ (zxing-wasm): the one call every
  * decoder of the project makes, for camera frames and picture files alike. A grey picture is
  * handed over as RGBA with R = G = B (zxing-wasm's luminance of such a pixel is exactly its
- * grey level), in a buffer kept per size so a camera does not allocate one per frame.
+ * grey level), in a buffer kept (at the largest size seen) so a camera does not allocate one per frame.
  * @module
  */
 import type { ReaderOptions } from 'zxing-wasm/reader';
@@ -32,8 +32,10 @@ let rgbaBuffer = new Uint8ClampedArray(0);
 
 function asRgba(img: GreyImage): { data: Uint8ClampedArray; width: number; height: number } {
   const n = img.width * img.height;
-  if (rgbaBuffer.length !== n * 4) rgbaBuffer = new Uint8ClampedArray(n * 4);
-  const out = rgbaBuffer;
+  // Grown, never swapped: a camera alternates half-size and full-size passes, and a buffer
+  // re-made for each would be garbage of a frame's size four times per pass.
+  if (rgbaBuffer.length < n * 4) rgbaBuffer = new Uint8ClampedArray(n * 4);
+  const out = rgbaBuffer.subarray(0, n * 4);
   const src = img.data;
   for (let i = 0, j = 0; i < n; i++, j += 4) {
     const v = src[i]!;

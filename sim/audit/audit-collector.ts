@@ -152,6 +152,7 @@ export class AuditCollector {
         (batch as { checkpoints?: unknown }).checkpoints,
         (batch as { deviceKey?: unknown }).deviceKey,
         (seq) => this.stored.get(`${log}:${seq}`)?.json,
+        (batch as { hashAlg?: unknown }).hashAlg,
       );
       if ('refused' in plan) {
         this.refusedBatches.push(plan.refused);

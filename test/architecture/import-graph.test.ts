@@ -36,6 +36,7 @@ const within = (p: string, dir: string) => p.startsWith(`${dir}/`);
 /** A folder's face: its index.ts (hal/index.ts itself, or hal/<driver>/index.ts). */
 const halFace = (p: string) => p === 'hal/index.ts' || /^hal\/[^/]+\/index\.ts$/.test(p);
 const SCAN_PATH_FACE = 'firmware-ts/scan-path/index.ts';
+const SIGNED_STORE_FACE = 'firmware-ts/signed-store/index.ts';
 const violations = (rule: (from: string, to: string) => boolean) => edges.filter(([f, t]) => rule(f, t)).map(([f, t]) => `${f} -> ${t}`);
 
 describe('the import graph', () => {
@@ -100,5 +101,18 @@ describe('the import graph', () => {
     const allowed = ['firmware-ts/cli', 'firmware-ts/app', 'firmware-ts/scan-path', 'firmware-ts/core', 'firmware-ts/config'];
     const simRegistration = (f: string, t: string) => f === 'firmware-ts/cli/main.ts' && t === 'sim/cli/index.ts';
     expect(violations((f, t) => within(f, 'firmware-ts/cli') && !allowed.some((d) => within(t, d)) && !simRegistration(f, t))).toEqual([]);
+  });
+
+  it('signed-store/ is used only through its index.ts', () => {
+    expect(violations((f, t) => within(t, 'firmware-ts/signed-store') && !within(f, 'firmware-ts/signed-store') && t !== SIGNED_STORE_FACE)).toEqual([]);
+  });
+
+  it('only signed-store/ reads or writes the held trust list and rules rows (status/list only creates them)', () => {
+    const rows = /\b(rules_data|trust_json|trust_version|trust_sha256)\b/;
+    const creates = 'firmware-ts/status/list/status-schema.ts';
+    const outside = [...sources('firmware-ts'), ...sources('sim'), ...sources('scripts')].filter(
+      (f) => !within(f, 'firmware-ts/signed-store') && f !== creates && rows.test(readFileSync(join(root, f), 'utf8')),
+    );
+    expect(outside).toEqual([]);
   });
 });

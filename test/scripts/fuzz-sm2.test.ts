@@ -1,7 +1,8 @@
 /**
  * The fuzzer with an SM2 authority (every seed, hostile code and mutant SM2-signed), and the
- * rule that an input that cannot be an SM2 signature (r or s outside [1, n-1]) never reaches the
- * curve arithmetic: counted through the checker, as the appliance runs it.
+ * rule that an input that cannot be an SM2 signature (r or s outside [1, n-1], r + s = n, a header
+ * and a key of different algorithms, a holder point off the curve) never reaches the curve
+ * arithmetic: counted (`curveWork()`) through the checker, as the appliance runs it.
  */
 import { deflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
@@ -12,6 +13,7 @@ import { decodeCbor, encodeCbor } from '../../firmware-ts/codec/cbor.js';
 import { decodeQrText } from '../../firmware-ts/codec/qr-text.js';
 import { curveWork, SM2_CURVE } from '../../firmware-ts/crypto/sm2.js';
 import { runFuzz } from '../../scripts/fuzz.js';
+import { generateKey } from '../../sim/authority/keys.js';
 import { TestAuthority } from '../../sim/authority/test-authority.js';
 
 const be32 = (v: bigint) => Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
@@ -57,5 +59,35 @@ describe('fuzz with SM2 codes (small CI budget)', () => {
       }
     }
     expect(curveWork()).toBe(before);
+  });
+
+  it('r + s = n, a header naming the other algorithm than the key, a holder point off the curve: refused before any curve arithmetic', () => {
+    const now = Math.floor(Date.parse('2026-11-20T10:00:00+08:00') / 1000);
+    const time = { nowSec: now, reliable: true };
+    const sm2 = TestAuthority.create('SM2');
+    const ed = TestAuthority.create('EdDSA');
+    const sm2Checker = shippedChecker({ trust: sm2.trustList(), profile: 'roadside', region: '110105' });
+    const edChecker = shippedChecker({ trust: ed.trustList(), profile: 'roadside', region: '110105' });
+    const n = SM2_CURVE.n;
+    const tZero = Buffer.concat([be32(1n), be32(n - 1n)]);
+    const tZero2 = Buffer.concat([be32(n - 5n), be32(5n)]);
+    const edHolder = generateKey('EdDSA');
+    const sm2Holder = generateKey('SM2');
+    const offCurve = Buffer.from(sm2Holder.publicKey);
+    offCurve[64]! ^= 1;
+    const before = curveWork();
+    // t = r + s mod n = 0, both signatures.
+    const text = sm2.code({ type: 'DL', now }).text;
+    expect(sm2Checker.check(withSignatures(text, tZero, tZero2), time).reasons.slice(0, 2)).toEqual(['BAD_SIGNATURE', 'BAD_HOLDER_SIGNATURE']);
+    // The SM2 issuer's header names EdDSA (its holder is an Ed25519 phone): no SM2 arithmetic.
+    expect(sm2Checker.check(sm2.code({ type: 'DL', now, flaw: 'alg-mismatch', holder: edHolder }).text, time).reasons[0]).toBe('BAD_SIGNATURE');
+    // An SM2 holder key under an Ed25519 issuer, its live code's header naming EdDSA.
+    expect(edChecker.check(ed.code({ type: 'DL', now, flaw: 'holder-alg-mismatch', holder: sm2Holder }).text, time).reasons[0]).toBe('BAD_HOLDER_SIGNATURE');
+    // The credential's holder point is off the curve (shown bare: no phone can sign for such a key): the code does not decode.
+    expect(edChecker.check(ed.code({ type: 'DL', now, live: false, holder: { ...sm2Holder, publicKey: offCurve } }).text, time).reasons[0]).toBe('MALFORMED');
+    expect(curveWork()).toBe(before);
+    // The same checkers do reach it for a sound SM2 code (the count is not vacuous).
+    expect(edChecker.check(ed.code({ type: 'DL', now, holder: sm2Holder }).text, time).reasons).toEqual(['STATUS_LIST_STALE']);
+    expect(curveWork()).toBe(before + 1);
   });
 });

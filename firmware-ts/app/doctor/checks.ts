@@ -11,7 +11,7 @@ import { listAge } from '../../core/staleness.js';
 import { calendarCoverage } from '../../rules/calendar-coverage.js';
 import { healthRules } from '../../health/health-rules.js';
 import { rulesInForceFor } from '../rules.js';
-import { chooseTrust } from '../trust.js';
+import { chooseTrust, syncedTrust } from '../trust.js';
 import { heldDocuments, loadRulesData } from '../checker.js';
 import { describeStale, heldExpiry, instantText } from '../../signed/expiry.js';
 import type { CheckResult, DoctorCheck } from './check.js';
@@ -32,7 +32,7 @@ const database: DoctorCheck = ({ rt }) => {
 
 const trustAnchor: DoctorCheck = ({ rt, store }) => {
   try {
-    return [ok('trust anchor', `version ${chooseTrust(rt, store?.trustJson() ?? null).version}`)];
+    return [ok('trust anchor', `version ${chooseTrust(rt, store ? syncedTrust(rt) : null).version}`)];
   } catch (err) {
     return [fix('trust anchor', `${msg(err)}: install the trust list (trustFile, or --trust)`)];
   }
@@ -83,7 +83,7 @@ const signedDocuments: DoctorCheck = ({ rt, store }) => {
   let held: ReturnType<typeof heldExpiry>[];
   try {
     const nowSec = rt.time().nowSec;
-    held = heldDocuments(chooseTrust(rt, store?.trustJson() ?? null), loadRulesData(rt)).map((d) => heldExpiry(d, nowSec));
+    held = heldDocuments(chooseTrust(rt, store ? syncedTrust(rt) : null), loadRulesData(rt)).map((d) => heldExpiry(d, nowSec));
   } catch {
     return []; // no usable trust list or rules data: the checks above already say why
   }

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { ScanResult } from '../../scan-path/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, chooseTrust, openRuntime } from '../../app/index.js';
+import { buildChecker, chooseTrust, openRuntime, syncedTrust } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { openStatusSource } from '../../app/index.js';
 
@@ -44,7 +44,7 @@ async function runDecodeImage(files: string[], opts: DecodeImageOptions): Promis
   const rt = await openRuntime(opts);
   try {
     const status = openStatusSource(rt);
-    const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
+    const checker = buildChecker(rt, chooseTrust(rt, syncedTrust(rt)), status);
     const img = rt.config.image;
     const decoder = new ImageDecoder({
       maxBytes: Math.round(img.maxFileMiB * 1024 * 1024),

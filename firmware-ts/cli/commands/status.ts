@@ -27,7 +27,7 @@ export function register(program: Command): void {
 async function runStatus(opts: StatusCliOptions): Promise<number> {
   const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
   const { listAge } = await import('../../core/staleness.js');
-  const { chooseTrust, heldDocuments, loadRulesData, rulesVersions, policyInForce, policySummary } = await import('../../app/index.js');
+  const { chooseTrust, syncedTrust, heldDocuments, loadRulesData, rulesVersions, policyInForce, policySummary } = await import('../../app/index.js');
   const { heldExpiry } = await import('../../app/status-list.js');
   // `status` only reads: a database that is not there is named, never created.
   const rt = await openRuntime({ ...opts, existingDb: true });
@@ -35,7 +35,7 @@ async function runStatus(opts: StatusCliOptions): Promise<number> {
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile));
     let trust: ReturnType<typeof chooseTrust> | null = null;
     try {
-      trust = chooseTrust(rt, store.trustJson());
+      trust = chooseTrust(rt, syncedTrust(rt));
     } catch {
       trust = null; // no trust list at all: shown as null
     }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { chooseTrust, openRuntime, rulesInForceFor, rulesVersions } from '../../app/index.js';
+import { chooseTrust, openRuntime, rulesInForceFor, rulesVersions, syncedTrust } from '../../app/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { UsageError } from '../usage-error.js';
 
@@ -38,7 +38,7 @@ function timeoutMs(opts: SyncCliOptions, configuredSec: number): number {
 }
 
 async function runSync(opts: SyncCliOptions): Promise<number> {
-  const { StatusListStore, statusDataDir } = await import('../../app/status-list.js');
+  const { statusDataDir } = await import('../../app/status-list.js');
   const { syncOnce } = await import('../../app/status-list.js');
   const { ProgressBar } = await import('../progress-bar.js');
   const rt = await openRuntime(opts);
@@ -46,9 +46,7 @@ async function runSync(opts: SyncCliOptions): Promise<number> {
     const baseUrl = opts.url ?? rt.config.statusList.url;
     if (!baseUrl) throw new UsageError('no status list URL: give --url BASE_URL or set statusList.url in the configuration');
     const dataDir = statusDataDir(rt.dbFile);
-    const store = StatusListStore.open(rt.db, dataDir);
-    const trust = chooseTrust(rt, store.trustJson());
-    store.close();
+    const trust = chooseTrust(rt, syncedTrust(rt));
     // A rules document must be above the version in force (configured, shipped or synced).
     const heldRules = rulesVersions(rulesInForceFor(rt));
     const bar = new ProgressBar();

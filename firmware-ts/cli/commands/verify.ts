@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import { MAX_QR_TEXT, type ScanPath, type ScanResult } from '../../scan-path/index.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
-import { buildChecker, chooseTrust, openCommandScanPath, openRuntime, openStatusSource } from '../../app/index.js';
+import { buildChecker, chooseTrust, openCommandScanPath, openRuntime, openStatusSource, syncedTrust } from '../../app/index.js';
 import { exitCodeOf, resultJson, resultLine } from '../format-result.js';
 import { readLines } from '../line-reader.js';
 
@@ -42,7 +42,7 @@ async function runVerify(text: string | undefined, opts: VerifyOptions): Promise
   let opened: { path: ScanPath; close(): Promise<void> } | null = null;
   try {
     const status = openStatusSource(rt);
-    const checker = buildChecker(rt, chooseTrust(rt, status.trustJson()), status);
+    const checker = buildChecker(rt, chooseTrust(rt, syncedTrust(rt)), status);
     opened = await openCommandScanPath(rt, checker, { dryRun: opts.dryRun === true, escalate: () => checker.policy.policy.escalate });
     const { path } = opened;
     // A failing store or record never changes the verdict; the operator of the command is told on stderr.

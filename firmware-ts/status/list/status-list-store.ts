@@ -21,7 +21,7 @@ import type { StatusSource } from './status-source.js';
 import { SnapshotDamagedError, SnapshotReader } from './snapshot-reader.js';
 import { ensureDir, indexFileFor } from './status-files.js';
 import { MAX_KNOWN_STATUS } from './status-file-format.js';
-import { migrateStatusList, readRulesRows, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
+import { migrateStatusList, readState, readSyncAttempt, type StatusStateRow, type SyncAttempt } from './status-schema.js';
 import { SyncLock } from './sync-lock.js';
 import { hasLeftovers, sweepLeftoversNow } from './leftover-sweep.js';
 
@@ -159,32 +159,9 @@ export class StatusListStore implements StatusSource {
     return this.state().entries;
   }
 
-  /** The last trust list accepted by sync (parsed JSON), or null. */
-  trustJson(): unknown | null {
-    const json = this.state().trust_json;
-    return json === null ? null : (JSON.parse(json) as unknown);
-  }
-
-  trustVersion(): number | null {
-    return this.state().trust_version;
-  }
-
   /** The outcome of the last sync attempt, or null when none was made. */
   lastSyncAttempt(): SyncAttempt | null {
     return readSyncAttempt(this.db);
-  }
-
-  /** The rules data accepted by sync (parsed JSON payloads), by name. */
-  rulesJson(): Map<string, { version: number; json: unknown }> {
-    const out = new Map<string, { version: number; json: unknown }>();
-    for (const r of readRulesRows(this.db)) {
-      try {
-        out.set(r.name, { version: r.version, json: JSON.parse(r.json) as unknown });
-      } catch {
-        // A damaged row is not rules data: the shipped or configured one stays in force.
-      }
-    }
-    return out;
   }
 
   /** Why the list cannot be read right now, or null when it can. */

@@ -117,33 +117,16 @@ export function readSyncAttempt(db: Db): SyncAttempt | null {
   return row ? { atMs: row.at_ms, ok: row.ok === 1, error: row.error } : null;
 }
 
-export interface RulesDataRow {
-  name: string;
-  version: number;
-  json: string;
-  sha256: Buffer;
-  accepted_ms: number;
-}
-
-/** The rules data accepted by sync, by name. */
-export function readRulesRows(db: Db): RulesDataRow[] {
-  return db.prepare('SELECT * FROM rules_data ORDER BY name').all() as RulesDataRow[];
-}
-
 /**
- * Forgets, in one transaction, what sync brought under the trust being replaced (`roadscan
- * provision --replace-trust`): the trust list it accepted, the status list and its validator, and
- * the rules data. The configured anchor is then the trust in force, and the next sync takes its
- * publication's list whole, whatever its seq. Files the state no longer names are swept by that sync.
+ * Forgets the status list sync brought, and its validator (`roadscan provision --replace-trust`,
+ * signed-store/forget-synced.ts, which forgets the signed documents in the same transaction):
+ * the next sync takes its publication's list whole, whatever its seq. Files the state no longer
+ * names are swept by that sync. Call it inside a transaction.
  */
-export function forgetSyncedTrust(db: Db): void {
-  migrateStatusList(db);
-  db.transaction(() => {
-    db.prepare(
-      `UPDATE status_state SET gen = gen + 1, seq = NULL, iat = NULL, base_id = NULL, base_file = NULL, base_seq = NULL,
-         base_count = NULL, entries = 0, trust_json = NULL, trust_version = NULL, trust_sha256 = NULL, synced_ms = NULL,
-         manifest_etag = NULL, manifest_etag_url = NULL, base_sha256 = NULL, damaged = NULL WHERE id = 1`,
-    ).run();
-    db.prepare('DELETE FROM rules_data').run();
-  }).immediate();
+export function forgetHeldList(db: Db): void {
+  db.prepare(
+    `UPDATE status_state SET gen = gen + 1, seq = NULL, iat = NULL, base_id = NULL, base_file = NULL, base_seq = NULL,
+       base_count = NULL, entries = 0, synced_ms = NULL, manifest_etag = NULL, manifest_etag_url = NULL, base_sha256 = NULL,
+       damaged = NULL WHERE id = 1`,
+  ).run();
 }

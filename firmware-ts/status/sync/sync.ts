@@ -33,6 +33,7 @@ import { oneLine } from '../../core/text-safety.js';
 import { SyncError } from './sync-error.js';
 import { downloadDelta, downloadSnapshot, fetchConditional, fetchSmall, parseBaseUrl, type DownloadContext } from './sync-downloads.js';
 import { checkSignedUpdates } from './signed-updates.js';
+import { SignedStore } from '../../signed-store/index.js';
 import type { RulesName } from '../../rules/rules-data.js';
 import type { MinRate } from './http-get.js';
 import { removePartials } from './resumable-download.js';
@@ -145,6 +146,8 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
 }
 
 async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, start: StatusStateRow, readers: SnapshotReader[]): Promise<SyncOutcome> {
+  // The trust list and rules documents sync accepts are kept there (signed-store/), switched with the list.
+  const kept = new SignedStore(opts.db, { migrate: false });
   // The held list proves itself whole first: a damaged or missing one needs a full snapshot
   // (deltas cannot apply to it, and "nothing new" would leave it damaged), so no If-None-Match.
   let held: SnapshotReader | null = null;
@@ -174,7 +177,7 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
   // large download.
   const signed = await checkSignedUpdates((path, max) => fetchSmall(ctx, path, max), m, {
     trust: opts.trust,
-    trustSha256: start.trust_sha256 ? Buffer.from(start.trust_sha256) : null,
+    trustSha256: kept.trustSha256(),
     rules: opts.heldRules ?? {},
     nowSec: opts.checkSec ? opts.checkSec() : Math.floor((opts.now ?? Date.now)() / 1000),
   });
@@ -229,33 +232,11 @@ async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, 
       opts.db
         .prepare(
           `UPDATE status_state SET gen = gen + 1, seq = ?, iat = ?, base_id = ?, base_file = ?, base_seq = ?,
-             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, manifest_etag_url = ?, base_sha256 = ?, damaged = NULL,
-             trust_json = coalesce(?, trust_json), trust_version = coalesce(?, trust_version),
-             trust_sha256 = coalesce(?, trust_sha256)
+             base_count = ?, entries = ?, synced_ms = ?, manifest_etag = ?, manifest_etag_url = ?, base_sha256 = ?, damaged = NULL
            WHERE id = 1`,
         )
-        .run(
-          m.seq,
-          iat,
-          base.id,
-          base.file,
-          base.seq,
-          base.count,
-          entries,
-          now,
-          got.etag,
-          got.etag === null ? null : ctx.baseUrl.href,
-          base.sha256,
-          trust?.json ?? null,
-          trust?.list.version ?? null,
-          trust?.sha256 ?? null,
-        );
-      const putRules = opts.db.prepare(
-        `INSERT INTO rules_data (name, version, json, sha256, accepted_ms) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(name) DO UPDATE SET version = excluded.version, json = excluded.json, sha256 = excluded.sha256,
-           accepted_ms = excluded.accepted_ms`,
-      );
-      for (const r of signed.rules) putRules.run(r.name, r.version, r.json, r.sha256, now);
+        .run(m.seq, iat, base.id, base.file, base.seq, base.count, entries, now, got.etag, got.etag === null ? null : ctx.baseUrl.href, base.sha256);
+      kept.writeSynced({ trust: trust ? { json: trust.json, version: trust.list.version, sha256: trust.sha256 } : null, rules: signed.rules }, now);
     })
     .immediate();
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
 import { proofLines } from '../../../firmware-ts/audit/audit-proof.js';
-import { deviceKeyInfoOf } from '../../../firmware-ts/audit/device-key.js';
+import { deviceKeyInfoOf, parsePublicKey } from '../../../firmware-ts/audit/device-key.js';
 import { verifyProof } from '../../../firmware-ts/audit/proof-verify.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 
@@ -89,11 +89,11 @@ describe('AuditLog: operator actions', () => {
     log.record(gateScan({ scanId: 'fresh' }));
     const rows = [...log.export(0)];
     expect(rows.map((r) => r.scanId)).toEqual([undefined, 'fresh']);
-    expect(db.prepare("SELECT version FROM schema_version WHERE feature = 'audit-log'").get()).toEqual({ version: 3 });
+    expect(db.prepare("SELECT version FROM schema_version WHERE feature = 'audit-log'").get()).toEqual({ version: 4 });
     // The chain starts after the old rows, with a signed checkpoint saying how many came before it.
     expect(rows.map((r) => r.prev === undefined)).toEqual([true, false]);
     expect(log.checkpoints()).toEqual([expect.objectContaining({ kind: 'start', seq: 1, count: 1, sig: expect.any(String) })]);
-    const { problems } = verifyProof(proofLines(log, 'gate-1', null, info, null), createPublicKey(pem));
+    const { problems } = verifyProof(proofLines(log, 'gate-1', null, info, null), parsePublicKey(info.publicKey));
     expect(problems).toEqual([]);
   });
 });

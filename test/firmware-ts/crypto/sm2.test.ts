@@ -88,7 +88,7 @@ describe('SM2 keys and signatures that cannot serve', () => {
     expect(Sm2PublicKey.fromBytes(issuer, { keep: true })).not.toBeNull();
   });
 
-  it('r or s outside [1, n-1], or not 64 bytes: refused before any curve arithmetic', () => {
+  it('r or s outside [1, n-1], r + s = n, or not 64 bytes: refused before any curve arithmetic', () => {
     const key = keyOf('issuer');
     const stage = sm2.vectors[0]!.stages.credential;
     const m = hex(stage.sigStructure);
@@ -101,6 +101,7 @@ describe('SM2 keys and signatures that cannot serve', () => {
       Buffer.concat([n, sig.subarray(32)]),
       Buffer.concat([sig.subarray(0, 32), n]),
       Buffer.alloc(64, 0xff),
+      Buffer.concat([be32(1n), be32(SM2_CURVE.n - 1n)]), // t = r + s mod n = 0
       sig.subarray(0, 63),
       Buffer.concat([sig, Buffer.alloc(1)]),
     ]) {

@@ -1,6 +1,6 @@
 /**
  * The boarding record written behind the answer (local-once-only-store.ts with the audit writer's
- * worker), on real SQLite files: a claim answers at once and is durable after the writer's next
+ * worker, once-only-write-behind.ts), on real SQLite files: a claim answers at once and is durable after the writer's next
  * commit; a second claim of the same ticket is taken before and after that; a release queued
  * behind its claim undoes it in order; a record another connection wrote meanwhile is reported,
  * and a worker whose commits fail reports `boarding` to StorageHealth and recovers by itself.
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { AuditWriter } from '../../../firmware-ts/audit/audit-writer.js';
-import { LocalOnceOnlyStore, type OnceWriteProblem } from '../../../firmware-ts/station/local-once-only-store.js';
+import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only-store.js';
+import { onceOnlyWriteBehind, type OnceWriteProblem } from '../../../firmware-ts/station/once-only-write-behind.js';
 import type { OnceRecord } from '../../../firmware-ts/station/once-only.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { StorageHealth } from '../../../firmware-ts/store/storage-health.js';
@@ -52,7 +53,7 @@ function onDisk(): OnceRecord | null {
 
 describe('LocalOnceOnlyStore written behind', () => {
   it('answers a claim at once, once, and makes it durable in the next commit', async () => {
-    const store = new LocalOnceOnlyStore(db, { writeBehind: writer });
+    const store = new LocalOnceOnlyStore(db, { writeBehind: onceOnlyWriteBehind(writer) });
     expect(store.claimSync(KEY, rec('gate-1'), 5000)).toEqual({ result: 'claimed', offline: false });
     // Not on disk yet, but this process already answers with it.
     expect(store.unwritten).toBe(1);
@@ -64,7 +65,7 @@ describe('LocalOnceOnlyStore written behind', () => {
   });
 
   it('undoes a claim released before it reached the disk, in order', async () => {
-    const store = new LocalOnceOnlyStore(db, { writeBehind: writer });
+    const store = new LocalOnceOnlyStore(db, { writeBehind: onceOnlyWriteBehind(writer) });
     expect(store.claimSync(KEY, rec('gate-1'), 5000).result).toBe('claimed');
     expect(store.releaseSync(KEY, rec('gate-1'))).toBe(true);
     expect(store.lookupSync(KEY, 'boarded')).toBeNull();
@@ -75,7 +76,7 @@ describe('LocalOnceOnlyStore written behind', () => {
 
   it('reports a ticket another process recorded between the answer and the write', async () => {
     const problems: OnceWriteProblem[] = [];
-    const store = new LocalOnceOnlyStore(db, { writeBehind: writer, onWriteProblem: (p) => problems.push(p) });
+    const store = new LocalOnceOnlyStore(db, { writeBehind: onceOnlyWriteBehind(writer), onWriteProblem: (p) => problems.push(p) });
     // Another process (a `roadscan verify` on the same file) holds the write lock...
     const other = openDatabase(file);
     other.exec('BEGIN IMMEDIATE');
@@ -93,7 +94,7 @@ describe('LocalOnceOnlyStore written behind', () => {
   });
 
   it('a failing commit is a boarding fault that clears by itself once the disk takes writes', async () => {
-    const store = new LocalOnceOnlyStore(db, { writeBehind: writer });
+    const store = new LocalOnceOnlyStore(db, { writeBehind: onceOnlyWriteBehind(writer) });
     const events: string[] = [];
     health.onChange((e) => events.push(`${e.kind}:${e.source}`));
     // A trigger that refuses inserts is the disk refusing them, until it is dropped.

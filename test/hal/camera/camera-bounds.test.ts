@@ -3,7 +3,8 @@
  * disk, 256 MB as pixels) is refused from its header before ffmpeg sees it, with the reason, once:
  * the camera's restarts do not read it again until it changes. A child that writes frames of the
  * largest configurable size (4096 x 4096) without end, faster than they can be decoded, costs a
- * bounded amount of memory: one frame in assembly, one waiting, one in the decoder.
+ * bounded amount of memory: one frame in assembly, at most two waiting, one in each of the two
+ * decoders, and each decoder's working copies (ZXing's RGBA picture of a 16 MP frame is 64 MB).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ describe('a bounded camera source', () => {
     await waitUntil(() => (drops.length === 2 ? true : undefined), 'the changed picture looked at again', 10_000);
   });
 
-  it('endless frames of the largest configurable size (4096 x 4096), faster than they decode: memory stays under 400 MiB more than before', async () => {
+  it('endless frames of the largest configurable size (4096 x 4096), faster than they decode: memory stays under 512 MiB more than before', async () => {
     const layout = { width: 4096, height: 4096, pixelFormat: 'gray' as const };
     const cam = new CameraScanner({
       name: 'flood',
@@ -145,6 +146,6 @@ describe('a bounded camera source', () => {
     );
     expect(st.frames).toBeGreaterThanOrEqual(5);
     expect(st.dropped).toBeGreaterThan(0);
-    expect(peak - before).toBeLessThan(400 * MiB);
+    expect(peak - before).toBeLessThan(512 * MiB);
   });
 });

@@ -2,14 +2,13 @@
  * The camera in real time on a loaded machine (issue 24): a generated 720p clip at 30 fps played
  * with `ffmpeg -re` through the real driver while another process burns a core and the main
  * thread is blocked for 150 ms every half second (as a long synchronous job would). The reader
- * must keep up with the clip's clock: no frame more than 100 ms further behind it than the same
- * ffmpeg command read bare, at the same moment, by a process that does nothing else. On this
- * machine, shared by several builds, ffmpeg alone is sometimes seconds late (that lateness is the
- * machine's, not the camera's), and two ffmpeg processes starved independently differ by a
- * fraction of it: then the margin is a quarter of the bare reader's lateness. A reader held up
- * by decoding (the fault of issue 24) falls behind by every decode, tens of seconds over this
- * clip under such load. The decoder may drop frames but never decodes one when a newer one had
- * arrived, and the main thread's blocks must not hold up the reading.
+ * must keep up with the clip's clock: its worst lag behind it at most 100 ms more than the worst
+ * lag of the same ffmpeg command read bare, at the same moment, by a process that does nothing
+ * else (on this machine, shared by several builds, ffmpeg alone is sometimes late: that lateness
+ * is the machine's, not the camera's; both lags are printed). A reader held up by decoding (the
+ * fault of issue 24) falls behind by every decode, tens of seconds over this clip under such
+ * load. The decoders may drop frames but never decode one when a newer one had arrived, and the
+ * main thread's blocks must not hold up the reading.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,7 +74,7 @@ function block(ms: number): void {
 }
 
 describe('the camera in real time', () => {
-  it('720p at 30 fps under load: the reader keeps the clip clock (<= 100 ms behind ffmpeg alone), only the newest frame is decoded', async () => {
+  it('720p at 30 fps under load: the reader keeps the clip clock (at most 100 ms later than ffmpeg alone), only the newest frame is decoded', async () => {
     const burner: ChildProcess = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
     const bare = bareReader();
     const traces: CameraTrace[] = [];
@@ -121,6 +120,8 @@ describe('the camera in real time', () => {
       blocks,
       maxLagMs: Math.round(Math.max(...lags)),
       bareMaxLagMs: Math.round(bareLag),
+      beyondBareMs: Math.round(Math.max(...lags) - bareLag),
+      taken: st.taken,
       decoded: st.decoded,
       dropped: st.dropped,
       scans: st.scans,
@@ -128,11 +129,15 @@ describe('the camera in real time', () => {
     };
     console.log(`camera real time: ${JSON.stringify(summary)}`);
     expect(blocks).toBeGreaterThanOrEqual(6);
-    expect(Math.max(...lags)).toBeLessThanOrEqual(bareLag + Math.max(100, bareLag / 4));
+    expect(Math.max(...lags) - bareLag).toBeLessThanOrEqual(100);
     expect(staleDecodes(arrived, decoded)).toEqual([]);
-    // Decoded in order, each frame at most once; every frame decoded or dropped, none queued.
-    expect(decoded.every((d, i) => i === 0 || d.seq > decoded[i - 1]!.seq)).toBe(true);
-    expect(st.decoded + st.dropped).toBeLessThanOrEqual(st.frames);
-    expect(st.frames - st.decoded - st.dropped).toBeLessThanOrEqual(2);
+    // Each decoder in order, each frame at most once; every frame decoded or dropped, none queued.
+    for (const by of ['quick', 'thorough'] as const) {
+      const mine = decoded.filter((d) => d.by === by);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.every((d, i) => i === 0 || d.seq > mine[i - 1]!.seq)).toBe(true);
+    }
+    expect(st.taken + st.dropped).toBeLessThanOrEqual(st.frames);
+    expect(st.frames - st.taken - st.dropped).toBeLessThanOrEqual(2);
   }, 120_000);
 });
