@@ -119,7 +119,14 @@ export function measureHostile(alg: SignatureAlg = 'EdDSA', policy?: RulesPolicy
 export async function runHostileBench(): Promise<BenchRow[]> {
   // The same codes made by an Ed25519 authority, then by an SM2 one (docs/CREDENTIALS.md section 2).
   // And with a signed policy in force that makes every rule count the most (docs/STATUS-LIST.md, `policy`).
-  return [...hostileRows('EdDSA', ''), ...hostileRows('SM2', 'SM2: '), ...hostileRows('EdDSA', 'policy loaded: ', heaviestPolicy())];
+  const ed = hostileRows('EdDSA', '');
+  const sm2 = hostileRows('SM2', 'SM2: ');
+  const ratios: BenchRow[] = [
+    { name: 'SM2: ordinary check / Ed25519 ordinary check (same run, fastest against fastest)', value: sm2.bench.ordinaryMinMs / ed.bench.ordinaryMinMs, unit: 'ratio' },
+    { name: 'SM2: worst hostile check / Ed25519 worst hostile check (same run), wall', value: sm2.bench.worstCostMs / ed.bench.worstCostMs, unit: 'ratio' },
+    { name: 'SM2: worst hostile check / Ed25519 worst hostile check (same run), CPU', value: sm2.bench.worstCpuMs / ed.bench.worstCpuMs, unit: 'ratio' },
+  ];
+  return [...ed.rows, ...sm2.rows, ...ratios, ...hostileRows('EdDSA', 'policy loaded: ', heaviestPolicy()).rows];
 }
 
 /** A policy at its costliest: 30 working days counted, every type served everywhere with a warn, every warn escalated. */
@@ -137,10 +144,10 @@ function heaviestPolicy(): RulesPolicy {
   }).policy;
 }
 
-function hostileRows(alg: SignatureAlg, prefix: string, policy?: RulesPolicy): BenchRow[] {
+function hostileRows(alg: SignatureAlg, prefix: string, policy?: RulesPolicy): { bench: HostileBench; rows: BenchRow[] } {
   const load = loadavg()[0]!;
   const r = measureHostile(alg, policy);
-  return [
+  const rows: BenchRow[] = [
     { name: `${prefix}hostile codes, each checked in ${PROFILES.length} profiles x ${RUNS_PER_CODE}`, value: r.codes, unit: 'codes' },
     { name: `${prefix}of them decodable (reach every rule)`, value: r.decodable, unit: 'codes' },
     { name: `${prefix}load average (1 min) at the start, 2 cores`, value: load, unit: '' },
@@ -155,4 +162,5 @@ function hostileRows(alg: SignatureAlg, prefix: string, policy?: RulesPolicy): B
     { name: `${prefix}worst hostile check in CPU time, fastest of its runs (target <= 5)`, value: r.worstCpuMs, unit: 'ms cpu' },
     { name: `  ${prefix}costliest in CPU time: ${r.worstCpuLabel.slice(0, 80)}`, value: r.worstCpuMs, unit: 'ms cpu' },
   ];
+  return { bench: r, rows };
 }

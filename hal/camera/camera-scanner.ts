@@ -212,9 +212,9 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
   }
 
   /** The threads, started on first use and again after one of them ended unasked. */
-  private ensureThreads(): CameraThreads {
+  private ensureThreads(frameSize: { width: number; height: number }): CameraThreads {
     if (this.threads) return this.threads;
-    const threads = startCameraThreads();
+    const threads = startCameraThreads(frameSize);
     this.threads = threads;
     threads.capture.on('message', (m: FromCapture) => this.fromCapture(m));
     for (const d of threads.decoders) d.on('message', (m: FrameDecoded) => this.fromDecoder(m));
@@ -251,7 +251,7 @@ export class CameraScanner extends EventEmitter<ScannerEvents> implements Scanne
       return;
     }
     if (this.stopped) return;
-    const threads = this.ensureThreads();
+    const threads = this.ensureThreads(cmd.layout);
     const run: Run = { id: ++this.runs, command: cmd.command, onFailure: cmd.onFailure, pid: null, delivered: false, failed: false, stderrTail: '' };
     this.run = run;
     this.live.add(run.id);

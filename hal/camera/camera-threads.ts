@@ -33,15 +33,23 @@ export interface CameraThreads {
   terminate(): Promise<void>;
 }
 
-/** The capture thread and the decode threads, joined; none keeps the process alive by itself. */
-export function startCameraThreads(roles: readonly DecoderRole[] = ['quick', 'thorough']): CameraThreads {
+/**
+ * The capture thread and the decode threads, joined; none keeps the process alive by itself.
+ * The decoders warm up on frames of `frameSize` (the camera's) before they take a real one.
+ */
+export function startCameraThreads(frameSize: { width: number; height: number }, roles: readonly DecoderRole[] = ['quick', 'thorough']): CameraThreads {
   const channels = roles.map(() => new MessageChannel());
   // Small heaps: a thread holds a frame or two and its decoder, never a backlog.
   const resourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
   const toDecoders = channels.map((c) => c.port1);
   const capture = new Worker(threadScript('capture-worker.js'), { workerData: { decoders: toDecoders }, transferList: toDecoders, resourceLimits });
   const decoders = roles.map(
-    (role, i) => new Worker(threadScript('decode-worker.js'), { workerData: { capture: channels[i]!.port2, role }, transferList: [channels[i]!.port2], resourceLimits }),
+    (role, i) =>
+      new Worker(threadScript('decode-worker.js'), {
+        workerData: { capture: channels[i]!.port2, role, warmUp: { width: frameSize.width, height: frameSize.height } },
+        transferList: [channels[i]!.port2],
+        resourceLimits,
+      }),
   );
   for (const w of [capture, ...decoders]) w.unref();
   return {

@@ -18,6 +18,10 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadZxingReader } from '../image/zxing-loader.js';
 import { epochNow, type DecoderReady, type DecoderRole, type FrameDecoded, type FrameForDecode } from './camera-messages.js';
 import { CameraFrameDecoder } from './frame-decoder.js';
+import { warmUpFrame } from './warm-up-frame.js';
+
+/** Decodes of the warm-up frame before the first real one (the thorough passes: 3 hard ones, in turn). */
+const WARM_UP_DECODES = 4;
 
 /**
  * How much lower than the rest of roadscan each thread runs. The quick thread (a few ms a
@@ -40,7 +44,7 @@ function lowerThisThread(niceness: number): void {
   }
 }
 
-const { capture, role } = workerData as { capture: MessagePort; role: DecoderRole };
+const { capture, role, warmUp } = workerData as { capture: MessagePort; role: DecoderRole; warmUp: { width: number; height: number } };
 lowerThisThread(DECODE_NICENESS[role]);
 const main = parentPort!;
 const decoder = new CameraFrameDecoder(undefined, role === 'quick' ? 'quick' : 'all');
@@ -59,8 +63,12 @@ capture.on('message', async (f: FrameForDecode) => {
   capture.postMessage(ready);
 });
 
-// Warmed up on a blank frame: the first decode compiles the WebAssembly's hot paths (hundreds of
-// milliseconds), which a camera's first real frame should not wait for.
+// Warmed up on a code-like frame of the camera's size, a few times (each hard pass once): the
+// first decodes compile the WebAssembly's and the frame code's hot paths (hundreds of ms, more
+// under load), which a camera's first code should not wait for. A decoder of its own, so the
+// warm-up leaves no code position behind.
 await loadZxingReader();
-await new CameraFrameDecoder().decode({ data: new Uint8Array(640 * 480).fill(128), width: 640, height: 480 });
+const warm = new CameraFrameDecoder(undefined, role === 'quick' ? 'quick' : 'all');
+const frame = warmUpFrame(warmUp.width, warmUp.height);
+for (let i = 0; i < WARM_UP_DECODES; i++) await warm.decode({ ...frame, data: frame.data.slice() });
 capture.postMessage(ready);
