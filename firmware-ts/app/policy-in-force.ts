@@ -86,7 +86,7 @@ export function heldPolicy(dbFile: string): RulesPolicy {
   let db: Db | null = null;
   try {
     db = openDatabase(dbFile, { readonly: true });
-    const row = new SignedStore(db, { migrate: false }).rules().get('policy');
+    const row = new SignedStore(db).rules().get('policy');
     if (!row) return shipped;
     return configuredOrSynced(shipped, parseRulesData('policy', row.json).policy)!.doc;
   } catch {

@@ -64,7 +64,7 @@ async function trustInForceNow(configFile: string): Promise<TrustList | null> {
  * and its publication's list (whatever its seq) is taken whole at the next sync.
  */
 async function forgetSyncedTrust(configFile: string): Promise<void> {
-  const { forgetSyncedTrust: forget } = await import('../signed-store/index.js');
+  const { forgetSyncedTrust: forget } = await import('./forget-synced.js');
   const rt = await openRuntime({ config: configFile });
   try {
     forget(rt.db);

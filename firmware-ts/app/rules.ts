@@ -11,6 +11,7 @@ import { loadRulesInForce, RulesFileError } from '../rules/load-rules.js';
 import type { RulesName } from '../rules/rules-data.js';
 import { rulesVersions, type RulesInForce } from '../rules/rules-in-force.js';
 import { SignedStore } from '../signed-store/index.js';
+import { migrateStatusList } from '../status/list/index.js';
 import type { Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
 
@@ -30,6 +31,7 @@ export function rulesFiles(rt: Runtime): Record<RulesName, string> {
 
 /** The rules documents sync accepted, as kept in this runtime's database (signed-store/). */
 export function syncedRulesRows(rt: Runtime): Map<string, { version: number; json: unknown }> {
+  migrateStatusList(rt.db);
   return new SignedStore(rt.db).rules();
 }
 

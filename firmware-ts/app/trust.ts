@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { configuredOrSynced } from '../core/configured-or-synced.js';
 import { SignedStore } from '../signed-store/index.js';
+import { migrateStatusList } from '../status/list/index.js';
 import { parseTrustList, TrustListError, type TrustList } from '../verify/trust-list.js';
 import { readJsonFile, type Runtime } from './runtime.js';
 import { SetupError } from './setup-error.js';
@@ -59,6 +60,7 @@ export function trustInForce(rt: Runtime, synced: unknown | null): TrustInForce 
 
 /** The trust list sync accepted, as kept in this runtime's database (signed-store/), or null. */
 export function syncedTrust(rt: Runtime): unknown | null {
+  migrateStatusList(rt.db);
   return new SignedStore(rt.db).trustJson();
 }
 

@@ -5,4 +5,3 @@
  * @module
  */
 export { SignedStore, type HeldRulesRow, type SyncedDocuments } from './signed-store.js';
-export { forgetSyncedTrust } from './forget-synced.js';

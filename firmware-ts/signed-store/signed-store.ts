@@ -5,13 +5,13 @@
  * command and the service read them (`trustJson`, `rules`). All the SQL of those rows is here.
  *
  * The rows live beside the status list's state (`status_state.trust_*`, `rules_data`, created
- * by status/list's migrations) so that one small transaction switches list, trust and rules
- * together; moving them to tables of their own would need a data migration and buy nothing.
+ * by status/list's migrations, which the caller has run) so that one small transaction switches
+ * list, trust and rules together; moving them to tables of their own would need a data
+ * migration. This store imports nothing above the database, so sync (status/) can use it.
  * What does not parse at rest (damaged) is not held: the configured document stays in force.
  * @module
  */
 import type { Db } from '../store/database.js';
-import { migrateStatusList } from '../status/list/index.js';
 
 /** A rules document as held: its version and parsed payload. */
 export interface HeldRulesRow {
@@ -32,13 +32,8 @@ interface TrustRow {
 }
 
 export class SignedStore {
-  /** `migrate: false` for a database opened read-only (its reads then throw if it has no tables yet). */
-  constructor(
-    private readonly db: Db,
-    opts: { migrate?: boolean } = {},
-  ) {
-    if (opts.migrate !== false) migrateStatusList(db);
-  }
+  /** `db` has the status list's tables (status/list migrateStatusList); on one without them, reads throw. */
+  constructor(private readonly db: Db) {}
 
   /** The trust list sync accepted last (parsed JSON), or null: none, or damaged at rest. */
   trustJson(): unknown | null {

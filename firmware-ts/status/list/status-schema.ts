@@ -119,7 +119,7 @@ export function readSyncAttempt(db: Db): SyncAttempt | null {
 
 /**
  * Forgets the status list sync brought, and its validator (`roadscan provision --replace-trust`,
- * signed-store/forget-synced.ts, which forgets the signed documents in the same transaction):
+ * app/forget-synced.ts, which forgets the signed documents in the same transaction):
  * the next sync takes its publication's list whole, whatever its seq. Files the state no longer
  * names are swept by that sync. Call it inside a transaction.
  */

@@ -147,7 +147,7 @@ export async function syncOnce(opts: SyncOptions): Promise<SyncOutcome> {
 
 async function runSync(opts: SyncOptions, ctx: DownloadContext, lock: SyncLock, start: StatusStateRow, readers: SnapshotReader[]): Promise<SyncOutcome> {
   // The trust list and rules documents sync accepts are kept there (signed-store/), switched with the list.
-  const kept = new SignedStore(opts.db, { migrate: false });
+  const kept = new SignedStore(opts.db);
   // The held list proves itself whole first: a damaged or missing one needs a full snapshot
   // (deltas cannot apply to it, and "nothing new" would leave it damaged), so no If-None-Match.
   let held: SnapshotReader | null = null;

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configuredOrSynced } from '../../../firmware-ts/core/configured-or-synced.js';
-import { forgetSyncedTrust, SignedStore } from '../../../firmware-ts/signed-store/index.js';
+import { forgetSyncedTrust } from '../../../firmware-ts/app/forget-synced.js';
+import { SignedStore } from '../../../firmware-ts/signed-store/index.js';
+import { migrateStatusList } from '../../../firmware-ts/status/list/index.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 
 let dir: string;
@@ -18,6 +20,7 @@ let db: Db;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'roadscan-signed-store-'));
   db = openDatabase(join(dir, 'device.db'));
+  migrateStatusList(db);
 });
 afterEach(() => {
   db.close();
@@ -46,7 +49,7 @@ describe('SignedStore', () => {
     db.transaction(() => store.writeSynced({ trust: null, rules: [{ name: 'adoption', version: 4, json: '{"version":4}', sha256: sha(3) }] }, 2000))();
     const other = openDatabase(join(dir, 'device.db'));
     try {
-      const read = new SignedStore(other, { migrate: false });
+      const read = new SignedStore(other);
       expect(read.trustJson()).toEqual({ version: 5 });
       expect(read.trustVersion()).toBe(5);
       expect(read.trustSha256()).toEqual(sha(1));
