@@ -92,7 +92,7 @@ const ROUND = 10;
 const CHECKPOINT_EVERY = DEFAULT_CHECKPOINT_EVERY;
 
 export async function runAuditBench(dirArg?: string, n = 2000): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(dirArg ?? tmpdir(), 'roadscan-bench-audit-'));
+  const dir = mkdtempSync(join(dirArg || tmpdir(), 'roadscan-bench-audit-'));
   const at = (name: string) => {
     mkdirSync(join(dir, name));
     return join(dir, name, 'audit.db');

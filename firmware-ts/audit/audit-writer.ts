@@ -199,7 +199,10 @@ function auditWriterWorker(
     if (queue.length > 0 || timeDue || lostUnsaid > 0) {
       const batch = queue.slice(0, cfg.maxBatch);
       try {
-        const seqs = commit(batch);
+        // IMMEDIATE: the transaction reads the chain's head before it writes, and a deferred one
+        // upgraded to a writer while another connection (the main thread's) writes fails at once
+        // with SQLITE_BUSY (busy_timeout does not cover an upgrade); this one waits for the lock.
+        const seqs = commit.immediate(batch);
         queue.splice(0, batch.length);
         timeDue = false;
         lostUnsaid = 0;

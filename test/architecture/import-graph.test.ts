@@ -115,4 +115,10 @@ describe('the import graph', () => {
     );
     expect(outside).toEqual([]);
   });
+
+  it('provision/ is used only through its index.ts, and never reaches up into app/ or cli/', () => {
+    const face = 'firmware-ts/provision/index.ts';
+    expect(violations((f, t) => within(t, 'firmware-ts/provision') && !within(f, 'firmware-ts/provision') && t !== face)).toEqual([]);
+    expect(violations((f, t) => within(f, 'firmware-ts/provision') && (within(t, 'firmware-ts/app') || within(t, 'firmware-ts/cli')))).toEqual([]);
+  });
 });

@@ -5,12 +5,16 @@
  * with the new anchor scans; every refusal one line, and a refused anchor changes nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
+import { saveAuthority } from '../../sim/authority/authority-store.js';
+import { generateRoot } from '../../sim/authority/root-keys.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
 import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { publishNext } from '../../sim/status/status-publisher.js';
 import { StatusServer } from '../../sim/status/status-server.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freePort } from '../../sim/station/local-cluster.js';
@@ -115,6 +119,7 @@ describe('roadscan provision', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^provision: first sync: status list seq 1, applied snapshot, 1 entries$/m);
     expect(first.stdout).toMatch(/anchor and status list installed; the service was not checked \(--wait 0\)\n$/);
+    expect(first.stdout).toMatch(/^provision: device key: Ed25519 [0-9a-f]{16} made \(.*device-key\.pub\.pem\)$/m);
     expect(readFileSync(join(dir, 'trust.json'))).toEqual(readFileSync(world.trustFile));
 
     const old = startService(config);
@@ -156,5 +161,42 @@ describe('roadscan provision', () => {
     expect(done.stdout).toMatch(/^provision: the service scans: .* scanner open, status list seq 1$/m);
     expect(done.stdout).toMatch(/provision: done\n$/);
     await stopService(restarted);
+  });
+
+  it("the device key follows the authority's trust list: SM2 when its root keys are SM2; an Ed25519 device keeps its key when the list turns SM2, and says so", async () => {
+    const sm2Dir = join(dir, 'sm2-authority');
+    const authority = TestAuthority.create('SM2');
+    const { trustFile } = saveAuthority(sm2Dir, authority, generateRoot(3, 2, 'SM2'));
+    publishNext({ dir: join(sm2Dir, 'published'), key: authority.keys.sl, iat: Math.floor(Date.now() / 1000) - 300, changes: new Map() });
+    const sm2Server = await StatusServer.start(join(sm2Dir, 'published'));
+    try {
+      /** A device of its own folder (the key lives beside the database). */
+      const device = (name: string) => {
+        mkdirSync(join(dir, name));
+        const file = join(dir, name, 'config.json');
+        writeFileSync(file, `${JSON.stringify({ db: 'unit.db', health: { port: healthPort }, screen: { enabled: false }, log: { level: 'warn' } }, null, 2)}\n`);
+        return file;
+      };
+      const status = async (config: string) => JSON.parse((await runCli(['status', '--json', '--config', config])).stdout).deviceKey;
+
+      const sm2Device = device('sm2-device');
+      const made = await runCli(['provision', '--config', sm2Device, '--trust', trustFile, '--status-url', sm2Server.url, '--wait', '0']);
+      expect(made.stderr).toBe('');
+      expect(made.stdout).toMatch(/^provision: device key: SM2 [0-9a-f]{16} made \(.*device-key\.pub\.pem\)$/m);
+      expect(await status(sm2Device)).toMatchObject({ alg: 'SM2', publicKey: expect.stringMatching(/^MFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAE/) });
+
+      const edDevice = device('ed-device');
+      const ed = await runCli(['provision', '--config', edDevice, '--trust', world.trustFile, '--status-url', server.url, '--wait', '0']);
+      expect(ed.stdout).toMatch(/^provision: device key: Ed25519 [0-9a-f]{16} made /m);
+      const before = await status(edDevice);
+      const turned = await runCli(['provision', '--config', edDevice, '--trust', trustFile, '--status-url', sm2Server.url, '--wait', '0', '--replace-trust']);
+      expect(turned.stderr).toBe('');
+      expect(turned.stdout).toMatch(
+        /^provision: device key: Ed25519 [0-9a-f]{16} kept \(.*\); the trust list's keys are SM2, but a device keeps the key it was given \(a new one only with a new database\)$/m,
+      );
+      expect(await status(edDevice)).toEqual(before);
+    } finally {
+      await sm2Server.close();
+    }
   });
 });

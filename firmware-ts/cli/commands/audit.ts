@@ -46,7 +46,10 @@ export function register(program: Command): void {
     .command('verify')
     .description('check an export made with --proof offline: one line per gap, edit, reordering, fork, forged or missing checkpoint')
     .argument('<file>', 'the export (NDJSON of roadscan audit export --proof)')
-    .option('--device-key <key>', 'the device public key: a PEM file, or the base64 "publicKey" of roadscan status --json')
+    .option(
+      '--device-key <key>',
+      'the device public key (Ed25519 or SM2): a PEM file, the base64 "publicKey" of roadscan status --json, or the raw key as a trust list writes it',
+    )
     .option('--challenge <text>', 'the challenge the export must answer (else: an older export replayed)')
     .addHelpText('after', '\nExit status: 0 the chain is whole and signed; 1 problems found (one line each); 2 the file or key cannot be read.')
     .action(async (file: string, opts: VerifyOptions) => {
@@ -178,7 +181,7 @@ async function runVerify(file: string, opts: VerifyOptions): Promise<number> {
   const { openSync, closeSync, existsSync: exists, readFileSync, statSync } = await import('node:fs');
   const { verifyProof, fileLines } = await import('../../app/audit-proof.js');
   const { parsePublicKey, DeviceKeyError } = await import('../../app/audit-proof.js');
-  if (!opts.deviceKey) throw new UsageError('no key: give --device-key KEY (a PEM file, or the base64 "publicKey" of roadscan status --json)');
+  if (!opts.deviceKey) throw new UsageError('no key: give --device-key KEY (a PEM file, the base64 "publicKey" of roadscan status --json, or a raw Ed25519 or SM2 key)');
   let keyText = opts.deviceKey;
   if (exists(opts.deviceKey)) {
     if (statSync(opts.deviceKey).size > 16 * 1024) throw new UsageError(`--device-key: ${opts.deviceKey} is larger than 16 KiB, not a key`);

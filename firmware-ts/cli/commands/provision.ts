@@ -1,6 +1,6 @@
 /**
  * `roadscan provision --trust FILE --status-url URL`: gives a device its first trust anchor and
- * its status list (docs/DESIGN.md, "Provisioning"; the work is in `app/provision.ts`): checks the
+ * its status list (docs/DESIGN.md, "Provisioning"; the work is in `provision/`, wired by `app/provision.ts`): checks the
  * anchor, installs it and the URL into the configuration atomically, syncs once, and says "done"
  * only when the service's `/healthz` says it scans. `--check` changes nothing and only waits for
  * that answer (the installer's last step). Exit 0 done, 1 not done (the sync failed or the

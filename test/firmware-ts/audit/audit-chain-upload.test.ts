@@ -2,16 +2,19 @@
  * The upload carries the chain, and the simulator's collector holds each device's chain across
  * uploads: a batch that does not continue what it holds (a record changed after it was sent, a
  * hole, another device key, a checkpoint signed by someone else) is refused with a one-line
- * reason, stored nowhere, and the device keeps the records pending and says why. Real SQLite files
+ * reason, stored nowhere, and the device keeps the records pending and says why. An SM2 device's
+ * SM3 chain, written and signed by the writer's worker, is checked the same way. Real SQLite files
  * and a real collector on 127.0.0.1.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import smCrypto from 'sm-crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
 import { AuditUploader } from '../../../firmware-ts/audit/audit-uploader.js';
+import { AuditWriter } from '../../../firmware-ts/audit/audit-writer.js';
 import { checkpointMessage } from '../../../firmware-ts/audit/chain-codec.js';
 import { makeDeviceKey, type DeviceKey } from '../../../firmware-ts/audit/device-key.js';
 import { postJson } from '../../../firmware-ts/audit/upload-client.js';
@@ -107,5 +110,53 @@ describe('the collector holds each device chain across uploads', () => {
     const reply = await postJson(url, { device: 'unit-7', log: log.logId, records: log.pending(5), deviceKey: key.info, checkpoints: [forged] }, { timeoutMs: 5000 });
     expect(reply).toMatchObject({ status: 409, body: { error: 'forged: the count checkpoint at seq 4 is not signed by the device key' } });
     expect(collector.records()).toHaveLength(3);
+  });
+});
+
+describe('an SM2 device: SM3 chain, SM2 checkpoints signed by the writer worker', () => {
+  it('the collector takes its batches and checks its SM2 checkpoints; one signed by another SM2 key, or an SM3 chain said to be SHA-256, is refused', async () => {
+    mkdirSync(join(dir, 'sm2'));
+    const file = join(dir, 'sm2', 'unit.db');
+    const sm2Key = makeDeviceKey(file, 'SM2').key;
+    expect(sm2Key.info.alg).toBe('SM2');
+    const sdb = openDatabase(file);
+    try {
+      const meta = { deviceId: 'unit-sm2', operator: 'op-1' };
+      const slog = new AuditLog(sdb, meta, { key: sm2Key.signing, checkpointEvery: 4 });
+      expect(slog.hashAlg).toBe('sm3');
+      const writer = new AuditWriter({ file, meta, key: sm2Key.signing, checkpointEvery: 4 });
+      for (let i = 0; i < 9; i++) writer.submit(entry(i));
+      expect(await writer.idle(30_000)).toBe(true);
+      expect(await writer.close()).toBe(0);
+      expect(slog.checkpoints().map((c) => [c.kind, c.seq, c.hashAlg, c.keyAlg])).toEqual([
+        ['start', 0, 'sm3', 'SM2'],
+        ['count', 4, 'sm3', 'SM2'],
+        ['count', 8, 'sm3', 'SM2'],
+        ['stop', 9, 'sm3', 'SM2'],
+      ]);
+      const up = new AuditUploader(slog, { url, deviceKey: sm2Key.info, batchSize: 5, timeoutMs: 5000 });
+      expect(await up.uploadOnce()).toEqual({ ok: true, acked: 9, pending: 0 });
+      expect(collector.refusedBatches).toEqual([]);
+
+      // The worker is closed; the next record is written on the log's own connection.
+      slog.record(entry(9));
+      const [stop] = slog.checkpointsBetween(9, 9);
+      const otherD = '3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8';
+      const forgedSig = Buffer.from(smCrypto.sm2.doSignature(Array.from(checkpointMessage(stop!)), otherD, { hash: true, der: false }), 'hex').toString('base64');
+      const batch = { device: 'unit-sm2', log: slog.logId, hashAlg: 'sm3', records: slog.pending(5), deviceKey: sm2Key.info };
+      const forged = await postJson(url, { ...batch, checkpoints: [{ ...stop!, sig: forgedSig }] }, { timeoutMs: 5000 });
+      expect(forged).toMatchObject({ status: 409, body: { error: 'forged: the stop checkpoint at seq 9 is not signed by the device key' } });
+      const claimedSha = await postJson(url, { ...batch, hashAlg: 'sha256', checkpoints: [] }, { timeoutMs: 5000 });
+      expect(claimedSha).toMatchObject({ status: 409, body: { error: "chain: the log's hash was sm3, the batch says sha256" } });
+      expect(await up.uploadOnce()).toEqual({ ok: true, acked: 1, pending: 0 });
+      expect(
+        collector
+          .records()
+          .filter((r) => r.log === slog.logId)
+          .map((r) => r.seq),
+      ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    } finally {
+      sdb.close();
+    }
   });
 });

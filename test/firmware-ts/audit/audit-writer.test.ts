@@ -1,8 +1,10 @@
 /**
  * The audit writer with a real SQLite file: records are durable off the event loop, in group
- * commits, and only counted once committed; a slow disk (each commit 200 ms longer) batches
+ * commits, and only counted once committed, also while another connection writes all the time
+ * (it waits for the lock, no SQLITE_BUSY); a slow disk (each commit 200 ms longer) batches
  * instead of queueing one flush per scan; a writer closed with records queued writes them first.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.
 import { AuditWriter } from '../../../firmware-ts/audit/audit-writer.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { StorageHealth } from '../../../firmware-ts/store/storage-health.js';
+import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 
 const META = { deviceId: 'unit-1', operator: '' };
 const entry = (i: number): AuditEntry => ({
@@ -43,7 +46,51 @@ function writer(opts: Partial<ConstructorParameters<typeof AuditWriter>[0]> = {}
   return w;
 }
 
+/**
+ * Another connection to the same file that writes all the time (as the service's main thread does:
+ * the clock floor, the list, the once-only store), in short IMMEDIATE transactions, until killed.
+ */
+function busyNeighbour(file: string): ChildProcess {
+  const code = `
+    const db = new (require('better-sqlite3'))(process.argv[1]);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec('CREATE TABLE IF NOT EXISTS neighbour (n INTEGER)');
+    const put = db.prepare('INSERT INTO neighbour (n) VALUES (?)');
+    const write = db.transaction((n) => { put.run(n); });
+    console.log('writing');
+    for (let n = 0; ; n++) write.immediate(n);
+  `;
+  return spawn(process.execPath, ['-e', code, file], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
 describe('AuditWriter', () => {
+  it('waits for the write lock of another connection instead of failing a commit (no SQLITE_BUSY)', async () => {
+    const health = new StorageHealth();
+    const faults: string[] = [];
+    health.onChange((e) => {
+      if (e.kind === 'fault') faults.push(e.error ?? '');
+    });
+    const neighbour = busyNeighbour(join(dir, 'unit.db'));
+    try {
+      await new Promise((r) => neighbour.stdout!.once('data', r));
+      const w = writer({ health });
+      // One commit per record or so: each a chance to meet the neighbour's lock.
+      for (let i = 0; i < 300; i++) {
+        w.submit(entry(i));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(await w.idle(30_000)).toBe(true);
+      expect(w.fault).toBeNull();
+      expect(faults).toEqual([]);
+    } finally {
+      const gone = new Promise((r) => neighbour.once('exit', r));
+      neighbour.kill('SIGKILL');
+      await gone;
+    }
+    expect(log.count()).toBe(300);
+  });
+
   it('makes every record durable in order, and only then counts it', async () => {
     const durable: number[] = [];
     const w = writer({ onDurable: (rs) => durable.push(...rs.map((r) => r.seq)) });
