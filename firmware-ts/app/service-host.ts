@@ -16,31 +16,16 @@
  * desk. A failing once-only store never changes a verdict; it is logged, counted and handed to
  * `onStoreFault` (the health endpoint and the screen show it).
  *
- * Start and stop are named phases, in the order of this table (`START`, `STOP` below):
- *
- * | phase        | start                                      | stop                                              |
- * |--------------|--------------------------------------------|---------------------------------------------------|
- * | screen       | 1. listen (before the device: the page gets the first status and scan) | 9. close      |
- * | device       | 2. indicator, buttons, scanner; status strip | 1. stop reading, finish the scans in hand, LEDs dark, HAL released |
- * | health       | 3. listen                                  | 8. close                                          |
- * | list sync    | 4. first round, then its period            | 7. stop                                           |
- * | audit purge  | 5. first purge, then its period            | 6. stop                                           |
- * | audit upload | 6. first round, then its period            | 5. stop                                           |
- * | scan path    | (built ready)                              | 2. pending decision forgotten, store unheard      |
- * | status list  | (opened when built)                        | 3. clock floor flushed, list store closed         |
- * | records      | (the audit writer, opened when built)      | 4. what the scans handed over written, or said    |
- * | once-only    | (store opened, purge timer set when built) | 10. purge timer cleared, store closed             |
- * | database watch | (watching when built)                    | 11. stop watching                                 |
+ * Start and stop are named phases, in the order written in service-phases.ts.
  * @module
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { deviceKeyFor, openAuditLog } from './audit-log-open.js';
 import { AuditPurger } from '../audit/audit-purger.js';
 import type { StoreFault } from '../station/once-only-stage.js';
-import type { StationState } from '../station/shared-once-only-store.js';
 import { buildOnceOnly } from './once-only.js';
 import { registerStationMetrics } from '../health/station-metrics.js';
-import { AuditWriter } from '../audit/audit-writer.js';
+import { auditRecords } from './audit-records.js';
 import { onceOnlyWriteBehind } from '../station/once-only-write-behind.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { DatabaseWatch } from '../store/database-watch.js';
@@ -54,14 +39,15 @@ import { calendarCoverage } from '../rules/calendar-coverage.js';
 import { healthRules } from '../health/health-rules.js';
 import { heldExpiry } from '../signed/expiry.js';
 import type { Runtime } from './runtime.js';
+import { ServicePhases, type Phase, type PhaseName } from './service-phases.js';
 import { throwIfPortTaken } from './port-taken.js';
 import type { DeviceState } from '../supervisor/service-status.js';
 import { systemClock, type CheckTime } from '../core/time.js';
-import { HealthServer, type HealthState } from '../health/health-server.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { ScanMetrics } from '../health/scan-metrics.js';
 import type { Logger } from '../log/logger.js';
 import { operatorScreen } from './operator-screen.js';
+import { healthEndpoint } from './health-endpoint.js';
 import { listAge } from '../core/staleness.js';
 import { statusStripFeed } from './status-strip.js';
 import { policySummary, statusMaxAgeSec } from './policy-in-force.js';
@@ -88,29 +74,6 @@ export interface ServiceHostOptions {
   portsRequired?: boolean;
 }
 
-type PhaseName = 'screen' | 'device' | 'health' | 'list sync' | 'audit purge' | 'audit upload' | 'scan path' | 'status list' | 'records' | 'once-only' | 'database watch';
-
-interface Phase {
-  start?(): Promise<void>;
-  stop?(): void | Promise<void>;
-}
-
-/** The order of the table above. */
-const START: readonly PhaseName[] = ['screen', 'device', 'health', 'list sync', 'audit purge', 'audit upload'];
-const STOP: readonly PhaseName[] = [
-  'device',
-  'scan path',
-  'status list',
-  'records',
-  'audit upload',
-  'audit purge',
-  'list sync',
-  'health',
-  'screen',
-  'once-only',
-  'database watch',
-];
-
 export class ServiceHost {
   /** The one scan path: every frame goes through it; its events feed every output. */
   readonly path: ScanPath;
@@ -121,7 +84,7 @@ export class ServiceHost {
   readonly storeFaults: { count: number; last: StoreFault | null } = { count: 0, last: null };
   /** Where the operator screen and the health endpoint listen, once started (null: not running). */
   readonly urls: { screen: string | null; health: string | null } = { screen: null, health: null };
-  private readonly phases = new Map<PhaseName, Phase>();
+  private readonly phases = new ServicePhases();
   /** The device's state now, for `systemctl status` (supervisor/service-status.ts). */
   readonly deviceState: () => DeviceState;
   /** Told when the scanner, the records or the station change (the list's and trust's age: poll). */
@@ -130,7 +93,7 @@ export class ServiceHost {
   constructor(opts: ServiceHostOptions) {
     const { rt, hal, logger } = opts;
     const cfg = rt.config;
-    const phase = (name: PhaseName, p: Phase) => this.phases.set(name, p);
+    const phase = (name: PhaseName, p: Phase) => this.phases.add(name, p);
     const store = StatusListStore.open(rt.db, statusDataDir(rt.dbFile), { log: { warn: (m) => logger.warn(m) } });
     // One floor for the whole service: `--now` instants are marked on it and never move it.
     const floor = rt.clockFloor;
@@ -158,31 +121,9 @@ export class ServiceHost {
     // The list age by the policy in force (a synced policy may change it while the service runs).
     const maxAgeSec = () => statusMaxAgeSec(inForce.policy);
     const age = () => listAge(store.listIat(), time().nowSec, maxAgeSec());
-    const writer =
-      rt.dbFile === ':memory:'
-        ? null
-        : new AuditWriter({
-            file: rt.dbFile,
-            meta: auditMeta,
-            key: deviceKey?.signing ?? null,
-            checkpointEvery: cfg.audit.checkpointEvery,
-            checkpointPeriodMs: cfg.audit.checkpointMinutes * 60_000,
-            health: storage,
-            onLost: (n) => {
-              metrics.auditRecordsLost(n);
-              logger.error({ lost: n }, 'audit records given up: the disk refused them too long');
-            },
-          });
-    if (writer) metrics.watchAuditUnwritten(() => writer.unwritten);
-    phase('records', {
-      // Last before the database closes: what the scans handed over is written, or said.
-      stop: async () => {
-        // Without a writer (a database in memory) the stop checkpoint is the log's to sign.
-        if (!writer) return void audit.checkpointHead('stop');
-        const unwritten = await writer.close();
-        if (unwritten > 0) logger.error({ unwritten }, 'audit records not written at shutdown');
-      },
-    });
+    // The records written off the event loop (app/audit-records.ts), except in memory.
+    const { writer, stop: stopRecords } = auditRecords(rt, { audit, meta: auditMeta, signing: deviceKey?.signing ?? null, storage, metrics, logger });
+    phase('records', { stop: stopRecords });
     storage.onChange((e) => {
       if (e.kind === 'failure') metrics.storageFailed(e.source);
       else if (e.kind === 'fault') logger.error({ store: e.source, err: e.error, unwritten: writer?.unwritten ?? 0 }, 'records not being written');
@@ -337,24 +278,19 @@ export class ServiceHost {
     }
 
     if (cfg.health.enabled) {
-      const health = new HealthServer({
-        host: cfg.health.host,
-        port: cfg.health.port,
+      const health = healthEndpoint(cfg.health, {
+        scanner: () => hal.scanner.state,
+        store,
+        age,
+        floor,
+        dbWatch,
         metrics,
-        state: () => {
-          dbWatch?.check();
-          const clock = floor.state(Date.now());
-          return {
-            scanner: hal.scanner.state,
-            list: healthList(store, age),
-            clock: { state: clock.state, floor: new Date(clock.floorSec * 1000).toISOString() },
-            rules: healthRules(inForce.rules.inForce, calendarCheck(), policySummary(inForce.policy, inForce.rules.inForce.source.policy)),
-            signed: signedNow(),
-            lastScan,
-            storage: { ok: storage.ok, unwritten: writer?.unwritten ?? 0, lost: storage.lostTotal, problems: storage.problems() },
-            ...(station ? { station: stationHealth(station.state()) } : {}),
-          };
-        },
+        rules: () => healthRules(inForce.rules.inForce, calendarCheck(), policySummary(inForce.policy, inForce.rules.inForce.source.policy)),
+        signed: signedNow,
+        lastScan: () => lastScan,
+        storage,
+        unwritten: () => writer?.unwritten ?? 0,
+        station,
       });
       phase('health', {
         start: async () => {
@@ -391,20 +327,14 @@ export class ServiceHost {
     }
   }
 
-  /** Starts the phases in their order; the device's failing to start (its indicator) rejects. */
-  async start(): Promise<void> {
-    for (const name of START) await this.phases.get(name)?.start?.();
+  /** Starts the phases in their order (service-phases.ts); the device's failing to start (its indicator) rejects. */
+  start(): Promise<void> {
+    return this.phases.start();
   }
 
   /** Stops the phases in their order, each best effort; the database closes after this. */
-  async stop(): Promise<void> {
-    for (const name of STOP) {
-      try {
-        await this.phases.get(name)?.stop?.();
-      } catch {
-        // Stopping is best effort; the database closes after this.
-      }
-    }
+  stop(): Promise<void> {
+    return this.phases.stop();
   }
 }
 
@@ -415,33 +345,4 @@ function safely<T>(fn: () => T, fallback: T): T {
   } catch {
     return fallback;
   }
-}
-
-/** The list part of `/healthz`; a database that fails under the service is a problem line, never a 500. */
-function healthList(store: StatusListStore, age: () => { ageSec: number | null; stale: boolean }) {
-  try {
-    const a = age();
-    return { seq: store.seq(), entries: store.entries(), ageSec: a.ageSec, stale: a.stale, problem: store.problem() };
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    return { seq: null, entries: 0, ageSec: null, stale: true, problem: `status list unreadable: ${e.code ?? 'error'}: ${String(e.message ?? err).slice(0, 200)}` };
-  }
-}
-
-/** The station's state as /healthz shows it (docs/DESIGN.md, "A station with several gates and windows"). */
-function stationHealth(s: StationState): NonNullable<HealthState['station']> {
-  return {
-    connected: s.connected,
-    server: s.server,
-    servers: s.servers,
-    queued: s.queued,
-    conflicts: s.conflicts,
-    conflictsByKind: s.conflictsByKind,
-    fault: s.fault,
-    queueMax: s.queueMax,
-    queueFull: s.queueFull,
-    overflow: s.overflow,
-    decidingAlone: s.decidingAlone,
-    ...(s.problem ? { problem: s.problem } : {}),
-  };
 }
