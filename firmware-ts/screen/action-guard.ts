@@ -77,9 +77,13 @@ export function refuseAction(req: IncomingMessage, port: number, tokens: PageTok
   return null;
 }
 
-/** Why a clear request is refused, or null: the page's custom header (a preflight no other page gets) and the kiosk secret. */
-export function refuseClear(req: IncomingMessage, kioskSecret: string): 'header' | 'kiosk' | null {
+/**
+ * Why a clear request is refused, or null: the same guard as an action (loopback peer, Host, the
+ * page's Origin and stream token, the kiosk secret) plus the page's custom header (a preflight no
+ * other page gets).
+ */
+export function refuseClear(req: IncomingMessage, port: number, tokens: PageTokens, kioskSecret: string): 'header' | ActionRefusal | null {
   if (req.headers['x-roadscan-screen'] !== 'clear') return 'header';
-  if (!kioskSecretMatches(kioskSecret, req.headers[KIOSK_SECRET_HEADER])) return 'kiosk';
-  return null;
+  const refusal = refuseAction(req, port, tokens, kioskSecret);
+  return refusal === 'type' ? null : refusal;
 }

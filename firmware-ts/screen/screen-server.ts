@@ -268,9 +268,9 @@ export class ScreenServer {
     }
     if (path === '/clear' && req.method === 'POST') {
       req.resume();
-      // A custom header forces a CORS preflight, so no other web page can clear the screen; the
-      // kiosk secret keeps every other local process out.
-      const refusal = refuseClear(req, this.kioskSecret);
+      // Guarded as an action: a custom header forces a CORS preflight, so no other web page can
+      // clear the screen; the page's token and the kiosk secret keep every other local process out.
+      const refusal = refuseClear(req, this.address?.port ?? -1, this.tokens, this.kioskSecret);
       if (refusal !== null) return this.refuse(req, res, '/clear', refusal);
       this.clearCurrent();
       res.writeHead(204, SECURITY_HEADERS);

@@ -291,7 +291,7 @@ function connect() {
 $('clear').addEventListener('click', () => {
   if (document.body.dataset.link !== 'up') return;
   clearScan();
-  fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': kioskSecret } }).catch(() => {});
+  fetch('/clear', { method: 'POST', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-token': token, 'x-roadscan-kiosk': kioskSecret } }).catch(() => {});
 });
 
 $('confirm').addEventListener('click', () => act('confirm'));

@@ -153,7 +153,10 @@ describe('scripts/kiosk.sh', () => {
         body: JSON.stringify({ scanId: 'scan-1', action: 'confirm' }),
       });
       expect(forged.status).toBe(403);
-      const forgedClear = await fetch(new URL('clear', url), { method: 'POST', headers: { 'x-roadscan-screen': 'clear' } });
+      const forgedClear = await fetch(new URL('clear', url), {
+        method: 'POST',
+        headers: { origin: url.replace(/\/$/, ''), 'x-roadscan-token': token, 'x-roadscan-screen': 'clear' },
+      });
       expect(forgedClear.status).toBe(403);
       spy.close();
       expect(refusals.map((r) => [r.path, r.reason])).toEqual([

@@ -166,8 +166,8 @@ describe('operator page decisions', () => {
     const tries: { path: string; headers: Record<string, string> }[] = [
       { path: 'action', headers: forged },
       { path: 'action', headers: { ...forged, 'x-roadscan-kiosk': 'A'.repeat(43) } },
-      { path: 'clear', headers: { origin, 'x-roadscan-screen': 'clear' } },
-      { path: 'clear', headers: { origin, 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': 'short' } },
+      { path: 'clear', headers: { origin, 'x-roadscan-token': hello.token, 'x-roadscan-screen': 'clear' } },
+      { path: 'clear', headers: { origin, 'x-roadscan-token': hello.token, 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': 'short' } },
     ];
     for (const t of tries) {
       const res = await fetch(new URL(t.path, base), { method: 'POST', headers: t.headers, body: JSON.stringify({ scanId: pending.scanId, action: 'confirm' }) });

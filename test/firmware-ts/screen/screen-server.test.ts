@@ -131,17 +131,24 @@ describe('ScreenServer over HTTP', () => {
     expect(page.count('clear')).toBe(1);
   });
 
-  it('clears on the page button only with its header', async () => {
+  it('clears on the page button only under the guard of an action: its header, Origin, stream token and the kiosk secret', async () => {
     const secret = 'k'.repeat(43);
     const { screen, url } = await startServer({ kioskSecret: secret });
     const page = await watch(url);
-    await page.nth('hello');
+    const { token } = (await page.nth('hello')) as { token: string };
     screen.publishScan(DL, { atSec: AT, profile: 'roadside' });
     await page.nth('scan');
-    expect((await httpExchange(url, { method: 'POST', path: '/clear' })).status).toBe(403);
-    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear' } })).status).toBe(403);
-    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': 'j'.repeat(43) } })).status).toBe(403);
-    expect((await httpExchange(url, { method: 'POST', path: '/clear', headers: { 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': secret } })).status).toBe(204);
+    const origin = url.replace(/\/$/, '');
+    const pageHeaders = { 'x-roadscan-screen': 'clear', origin, 'x-roadscan-token': token };
+    const clear = async (headers: Record<string, string>) => (await httpExchange(url, { method: 'POST', path: '/clear', headers })).status;
+    expect(await clear({})).toBe(403);
+    expect(await clear({ 'x-roadscan-screen': 'clear', 'x-roadscan-kiosk': secret })).toBe(403);
+    expect(await clear({ ...pageHeaders, origin: 'http://evil.example', 'x-roadscan-kiosk': secret })).toBe(403);
+    expect(await clear({ ...pageHeaders, 'x-roadscan-token': 'f'.repeat(32), 'x-roadscan-kiosk': secret })).toBe(403);
+    expect(await clear(pageHeaders)).toBe(403);
+    expect(await clear({ ...pageHeaders, 'x-roadscan-kiosk': 'j'.repeat(43) })).toBe(403);
+    expect(page.count('clear')).toBe(0);
+    expect(await clear({ ...pageHeaders, 'x-roadscan-kiosk': secret })).toBe(204);
     expect(await page.nth('clear')).toEqual({ seq: 1 });
   });
 

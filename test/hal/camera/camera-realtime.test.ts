@@ -121,6 +121,9 @@ describe('the camera in real time', () => {
       maxLagMs: Math.round(Math.max(...lags)),
       bareMaxLagMs: Math.round(bareLag),
       beyondBareMs: Math.round(Math.max(...lags) - bareLag),
+      // Which frame was latest behind the clock, ours and the bare reader's (start-up or steady).
+      worstLagFrame: lags.indexOf(Math.max(...lags)),
+      bareWorstLagFrame: clipLags(bareArrivals, FPS).indexOf(bareLag),
       taken: st.taken,
       decoded: st.decoded,
       dropped: st.dropped,
