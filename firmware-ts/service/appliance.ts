@@ -23,7 +23,6 @@ import {
   type IndicatorOutputEvent,
   type Timeline,
 } from '../../hal/indicator/index.js';
-import { oneLine } from '../core/text-safety.js';
 import type { DroppedFrame, ScanFrame, Scanner, ScannerState, ScannerStateChange } from '../../hal/scanner/index.js';
 import { NO_LOG, TypedEmitter, type AnswerGiven, type PathLogger, type ScanHandled, type ScanPath } from '../scan-path/index.js';
 
@@ -71,9 +70,9 @@ export class Appliance extends TypedEmitter<ApplianceEvents> {
   private lit = false;
   private readonly onFrame = (frame: ScanFrame): void => this.handleFrame(frame);
   private readonly onState = (change: ScannerStateChange): void => this.handleState(change);
-  /** A refused picture says which and why (`detail`); a stranger's file name, so one safe line. */
+  /** A refused picture says which and why (`detail`): a stranger's file name, made one safe, bounded line by the logger. */
   private readonly onDropped = (d: DroppedFrame): void =>
-    this.log.warn({ reason: d.reason, bytes: d.bytes, ...(d.detail === undefined ? {} : { detail: oneLine(d.detail, 300) }) }, 'scanner frame dropped');
+    this.log.warn({ reason: d.reason, bytes: d.bytes, ...(d.detail === undefined ? {} : { detail: d.detail }) }, 'scanner frame dropped');
   private readonly onOutput = (o: IndicatorOutputEvent): void => this.emit('indicator', o);
   /** The simulator's buttons are its keyboard; any other driver is the two buttons on the unit. */
   private readonly onPress = (press: ButtonPress): void => void this.p.path.act(press.button, this.p.buttons?.name === 'sim' ? 'keyboard' : 'buttons');
