@@ -1,6 +1,6 @@
 /**
  * The per-boot secret that proves a confirm, refuse or clear comes from the kiosk page. The service
- * makes it at start and writes it to a file only the kiosk user can read; scripts/kiosk.sh puts it
+ * makes it at start and writes it to a file only the kiosk user can read; scripts/deploy/kiosk.sh puts it
  * in the page URL's fragment (never sent in a request line, never in a log) and the page sends it
  * back as a header. Any other local process can reach the loopback port and read the event stream,
  * but not the file. (Checking the peer's uid instead needs SO_PEERCRED, which Node cannot read

@@ -122,7 +122,7 @@ export class ScreenServer {
     this.kioskSecret = opts.kioskSecret ?? newKioskSecret();
   }
 
-  /** The page's address with the kiosk secret in its fragment, as scripts/kiosk.sh opens it. */
+  /** The page's address with the kiosk secret in its fragment, as scripts/deploy/kiosk.sh opens it. */
   get kioskUrl(): string | null {
     return this.address ? `${this.address.url}#k=${this.kioskSecret}` : null;
   }

@@ -1,7 +1,7 @@
 /**
  * Telling systemd how the service is (sd_notify, Type=notify): READY=1 once it scans, WATCHDOG=1
  * while its event loop is alive, STOPPING=1 on the way out. systemd restarts a unit whose pings
- * stop (WatchdogSec in scripts/roadscan.service), so a wedged event loop, the one failure a
+ * stop (WatchdogSec in scripts/deploy/roadscan.service), so a wedged event loop, the one failure a
  * process cannot report itself, is noticed and ended.
  *
  * The pings come from a timer on the event loop itself: a blocked loop sends none. The message

@@ -13,7 +13,7 @@
  * With `passes: 'quick'` only 1 and 2 (a full-size look instead of 2 for a frame under 320 x
  * 240): the camera's quick decode thread, which keeps up with the frame rate (decode-worker.ts).
  *
- * Measured on 640 x 480 and 1280 x 720 frames (scripts/bench-camera.ts): half size costs about a
+ * Measured on 640 x 480 and 1280 x 720 frames (scripts/bench/bench-camera.ts): half size costs about a
  * third of the full frame, and a frame without a code costs passes 2 + 3 + one of 4.
  * @module
  */

@@ -5,13 +5,13 @@
  * sharp decodes the file (PNG, JPEG, WebP), turns it upright from its EXIF orientation and
  * refuses decompression bombs. ZXing-C++ (zxing-wasm, loaded from node_modules) does the
  * finding: it decodes more of the picture set than jsQR and zbarimg, in a few milliseconds
- * where jsQR takes up to seconds (scripts/bench-hal.ts). Noisy camera frames defeat every
+ * where jsQR takes up to seconds (scripts/bench/bench-hal.ts). Noisy camera frames defeat every
  * decoder until smoothed, so a second pass reads a slightly blurred copy and a third a
  * half-size copy (averaging is a denoiser too). A code on paper that is not flat (bent in the
  * hand, a wave across it) is located by ZXing but misread: a fourth pass takes the codes ZXing
  * located and failed, rectifies and straightens each from its edges and timing patterns
  * (dewarp.ts) and reads it again; on a picture without a code ZXing locates nothing, so the
- * pass costs one extra search there (its budget is measured in scripts/bench-hal.ts). jsQR on a small blurred copy can be enabled as a
+ * pass costs one extra search there (its budget is measured in scripts/bench/bench-hal.ts). jsQR on a small blurred copy can be enabled as a
  * last resort (`image.jsqrFallback`); on the picture set it found nothing the ZXing passes
  * missed and only slowed down pictures without a code, so it is off by default.
  * @module

@@ -3,7 +3,7 @@
  * so reach every rule, built to make a check as costly as it can be. Every type; trusted,
  * unknown and forged issuers; extreme instants (0, 2^32, 2^40, 253402300800, 2^64-1) and the
  * longest spans that are still counted; every field and array at its cap. Shared by the
- * bounded-cost benchmark (scripts/bench-hostile.ts), the fuzzer and the property tests.
+ * bounded-cost benchmark (scripts/bench/bench-hostile.ts), the fuzzer and the property tests.
  * @module
  */
 import { randomBytes } from 'node:crypto';

@@ -4,7 +4,7 @@
  * from the same template the Pi installs (config/nats-station.conf.template), so the tests run
  * the shipped configuration. Members can be killed and started again to play a failing station.
  *
- * `closed` runs the station closed as shipped: key material from scripts/station-keys.sh (the
+ * `closed` runs the station closed as shipped: key material from scripts/deploy/station-keys.sh (the
  * station's CA, a certificate per member and per device), TLS on client and route connections,
  * each device allowed only the bucket. Without it the template's `closed:begin`/`closed:end`
  * blocks are left out: an open cluster, for the tests and rows that are not about access.
@@ -104,7 +104,7 @@ export class LocalNatsCluster {
     readonly dir: string,
     readonly ports: readonly MemberPorts[],
     private readonly configFiles: readonly string[],
-    /** The station's key folder (scripts/station-keys.sh) when closed, else null. */
+    /** The station's key folder (scripts/deploy/station-keys.sh) when closed, else null. */
     readonly keysDir: string | null = null,
   ) {
     this.procs = ports.map(() => null);
@@ -122,9 +122,13 @@ export class LocalNatsCluster {
     if (opts.closed && keysDir) {
       const members = ports.flatMap((_, i) => ['--member', `n${i + 1}=127.0.0.1`]);
       const devices = opts.closed.devices.flatMap((d) => ['--device', d]);
-      execFileSync('bash', [join(PACKAGE_ROOT, 'scripts', 'station-keys.sh'), '--out', keysDir, '--station', clusterName, ...members, ...devices, '--days', '2'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        'bash',
+        [join(PACKAGE_ROOT, 'scripts', 'deploy', 'station-keys.sh'), '--out', keysDir, '--station', clusterName, ...members, ...devices, '--days', '2'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
     }
     const files = ports.map((p, i) => {
       const storeDir = join(dir, `n${i + 1}`);

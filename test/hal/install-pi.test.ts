@@ -1,5 +1,5 @@
 /**
- * scripts/install-pi.sh in dry-run mode (it prints every action instead of doing it), and the
+ * scripts/deploy/install-pi.sh in dry-run mode (it prints every action instead of doing it), and the
  * station store member's nats-server configuration it installs, checked by nats-server itself.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { createDemoWorld, type DemoWorld } from '../../sim/scenarios/demo.js';
 import { Nginx } from '../helpers/nginx.js';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 
-const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
+const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'deploy', 'install-pi.sh');
 const run = (...args: string[]) => spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8' });
 /**
  * The anchor and the URL every install needs. Even a dry run checks them for real (the anchor, the
@@ -34,7 +34,7 @@ afterAll(async () => {
   if (world) rmSync(join(world.dir, '..'), { recursive: true, force: true });
 });
 
-/** A station's key material as scripts/station-keys.sh makes it once (members gate1..3, a window). */
+/** A station's key material as scripts/deploy/station-keys.sh makes it once (members gate1..3, a window). */
 let keysDir = '';
 function stationKeys(): string {
   if (keysDir) return keysDir;
@@ -42,7 +42,7 @@ function stationKeys(): string {
   const made = spawnSync(
     'bash',
     [
-      join(PACKAGE_ROOT, 'scripts', 'station-keys.sh'),
+      join(PACKAGE_ROOT, 'scripts', 'deploy', 'station-keys.sh'),
       '--out',
       keysDir,
       '--station',
@@ -67,7 +67,7 @@ afterAll(() => {
   if (keysDir) rmSync(join(keysDir, '..'), { recursive: true, force: true });
 });
 
-describe('scripts/install-pi.sh', () => {
+describe('scripts/deploy/install-pi.sh', () => {
   it('plans the whole install: user in dialout and gpio, package, config, udev rule, service', () => {
     const res = run('--dry-run', ...provisioned(), '--user', 'scanuser', '--prefix', '/opt/rs', '--no-start');
     expect(res.stderr).toBe('');
@@ -117,7 +117,7 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('ships a unit that runs the pi hardware with the system configuration and stops on SIGTERM', () => {
-    const unit = readFileSync(join(PACKAGE_ROOT, 'scripts', 'roadscan.service'), 'utf8');
+    const unit = readFileSync(join(PACKAGE_ROOT, 'scripts', 'deploy', 'roadscan.service'), 'utf8');
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/roadscan\/bin\/roadscan\.js run --hal pi --config \/etc\/roadscan\/config\.json$/m);
     expect(unit).toMatch(/^SupplementaryGroups=dialout gpio$/m);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
@@ -162,7 +162,7 @@ describe('scripts/install-pi.sh', () => {
     const base = ['--dry-run', ...provisioned(), '--station-cluster', '--node-name', 'gate1', '--node-ip', '10.0.0.11', '--peers', '10.0.0.12'];
     expect(run(...base, '--station-name', 'station-7')).toMatchObject({
       status: 2,
-      stderr: 'install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/station-keys.sh); nothing installed\n',
+      stderr: 'install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/deploy/station-keys.sh); nothing installed\n',
     });
     expect(run(...base, '--station-keys', stationKeys(), '--station-name', 'station-8').stderr).toBe(
       `install-pi: --station-keys ${stationKeys()} are station station-7's, not station-8's; nothing installed\n`,
@@ -204,7 +204,7 @@ describe('scripts/install-pi.sh', () => {
     const res = spawnSync(
       'bash',
       [
-        join(PACKAGE_ROOT, 'scripts', 'nats-station-conf.sh'),
+        join(PACKAGE_ROOT, 'scripts', 'deploy', 'nats-station-conf.sh'),
         'gate1',
         '10.0.0.11',
         '10.0.0.12,10.0.0.13',
@@ -244,7 +244,7 @@ describe('scripts/install-pi.sh', () => {
   });
 
   it('ships a nats-server unit that runs the station configuration and stops gently', () => {
-    const unit = readFileSync(join(PACKAGE_ROOT, 'scripts', 'roadscan-nats.service'), 'utf8');
+    const unit = readFileSync(join(PACKAGE_ROOT, 'scripts', 'deploy', 'roadscan-nats.service'), 'utf8');
     expect(unit).toMatch(/^ExecStart=\/usr\/sbin\/nats-server --config \/etc\/roadscan\/nats-station\.conf$/m);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
     expect(unit).toMatch(/^Before=roadscan\.service$/m);

@@ -1,9 +1,9 @@
 /**
- * The one definition of the benchmarks' order statistics (scripts/bench-stats.ts): nearest-rank
+ * The one definition of the benchmarks' order statistics (scripts/bench/bench-stats.ts): nearest-rank
  * percentiles, so the p99 of 100 samples is the 99th and not the maximum, and a true median.
  */
 import { describe, expect, it } from 'vitest';
-import { median, percentile } from '../../scripts/bench-stats.js';
+import { median, percentile } from '../../scripts/bench/bench-stats.js';
 
 const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
 

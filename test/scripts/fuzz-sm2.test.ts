@@ -12,7 +12,7 @@ import { base45Encode } from '../../firmware-ts/codec/base45.js';
 import { decodeCbor, encodeCbor } from '../../firmware-ts/codec/cbor.js';
 import { decodeQrText } from '../../firmware-ts/codec/qr-text.js';
 import { curveWork, SM2_CURVE } from '../../firmware-ts/crypto/sm2.js';
-import { runFuzz } from '../../scripts/fuzz.js';
+import { runFuzz } from '../../scripts/bench/fuzz.js';
 import { generateKey } from '../../sim/authority/keys.js';
 import { TestAuthority } from '../../sim/authority/test-authority.js';
 

@@ -1,5 +1,5 @@
 /**
- * scripts/install-kiosk.sh into a scratch root (`--root`): the kiosk secret's folder is made the
+ * scripts/deploy/install-kiosk.sh into a scratch root (`--root`): the kiosk secret's folder is made the
  * systemd way (a tmpfiles.d entry, applied by the real systemd-tmpfiles against the root's own
  * users and groups), setgid 2750 service-user:kiosk-group; the configuration points the service
  * there; the service may write there. Then the secret as the service writes it takes the kiosk
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 import { newKioskSecret, writeKioskSecret } from '../../firmware-ts/screen/kiosk-secret.js';
 
-const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-kiosk.sh');
+const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'deploy', 'install-kiosk.sh');
 const SERVICE_UID = 4243;
 const KIOSK_UID = 4244;
 const KIOSK_GID = 4245;
@@ -48,7 +48,7 @@ const install = (...args: string[]) => spawnSync('bash', [SCRIPT, ...args], { en
 const asUser = (uid: number, groups: string, file: string) =>
   spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, groups ? `--groups=${groups}` : '--clear-groups', '--', 'cat', file], { encoding: 'utf8' });
 
-describe('scripts/install-kiosk.sh --root', () => {
+describe('scripts/deploy/install-kiosk.sh --root', () => {
   it('makes /run/roadscan 2750 roadscan:roadscan-kiosk by tmpfiles.d, points screen.kioskSecretFile there, and the secret there is the kiosk group`s only', () => {
     const root = scratchRoot('ok');
     const res = install('--root', root, '--user', 'kiosk');
@@ -94,7 +94,7 @@ describe('scripts/install-kiosk.sh --root', () => {
     mkdirSync(root);
     const res = install('--root', root);
     expect(res.status).toBe(2);
-    expect(res.stderr).toBe(`install-kiosk: no ${root}/etc/roadscan/config.json: install roadscan first (scripts/install-pi.sh); nothing installed\n`);
+    expect(res.stderr).toBe(`install-kiosk: no ${root}/etc/roadscan/config.json: install roadscan first (scripts/deploy/install-pi.sh); nothing installed\n`);
     const bad = install('--root', scratchRoot('bad'), '--group', 'kiosk;rm');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('install-kiosk: bad user or group name: kiosk;rm\n');

@@ -1,5 +1,5 @@
 /**
- * A fresh install that ends scanning (docs/DESIGN.md, "Provisioning"): scripts/install-pi.sh run
+ * A fresh install that ends scanning (docs/DESIGN.md, "Provisioning"): scripts/deploy/install-pi.sh run
  * for real into a scratch root (`--root`), provisioned from a status publication that Debian's
  * nginx serves on 127.0.0.1, then the installed unit's own ExecStart line started from the
  * installed files until `roadscan provision --check` (the installer's last step) says /healthz
@@ -22,7 +22,7 @@ import { writeTo } from '../hal/helpers/events.js';
 import { Nginx } from '../helpers/nginx.js';
 import { freePort } from '../../sim/station/local-cluster.js';
 
-const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
+const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'deploy', 'install-pi.sh');
 
 function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -63,7 +63,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('scripts/install-pi.sh --root: a fresh install in a scratch root', () => {
+describe('scripts/deploy/install-pi.sh --root: a fresh install in a scratch root', () => {
   it('installs the anchor and the URL, syncs once, says what it skipped, and its unit scans with /healthz ok', async () => {
     const root = join(dir, 'root-ok');
     mkdirSync(root);

@@ -1,7 +1,7 @@
 /**
  * The shipped station cluster is closed (issue 20), shown on real nats-server processes started
  * from exactly the files `install-pi.sh --station-cluster --root` wrote: three members on
- * 127.0.0.2-4 with the station's keys from scripts/station-keys.sh. A gate with the config.json the
+ * 127.0.0.2-4 with the station's keys from scripts/deploy/station-keys.sh. A gate with the config.json the
  * installer wrote (its own certificate) claims; a client without a certificate, and one with
  * another station's, cannot connect, so cannot put, delete or update the stream; a gate of the
  * station cannot update or delete the stream either. Re-running the installer with other members
@@ -22,8 +22,8 @@ import { freePorts } from '../../sim/station/local-cluster.js';
 import { Nginx } from '../helpers/nginx.js';
 import { boardedBy as rec, onceKey as key } from '../helpers/lone-nats.js';
 
-const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'install-pi.sh');
-const KEYS = join(PACKAGE_ROOT, 'scripts', 'station-keys.sh');
+const SCRIPT = join(PACKAGE_ROOT, 'scripts', 'deploy', 'install-pi.sh');
+const KEYS = join(PACKAGE_ROOT, 'scripts', 'deploy', 'station-keys.sh');
 const IPS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

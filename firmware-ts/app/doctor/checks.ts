@@ -124,7 +124,7 @@ const indicator: DoctorCheck = ({ rt, hal }) => {
         accessSync(file, constants.W_OK);
         out.push(ok(`LED ${line}`, file));
       } catch {
-        out.push(fix(`LED ${line}`, `${file} not writable or missing: add the gpio-led overlay and the udev rule (scripts/install-pi.sh)`));
+        out.push(fix(`LED ${line}`, `${file} not writable or missing: add the gpio-led overlay and the udev rule (scripts/deploy/install-pi.sh)`));
       }
     }
     return out;

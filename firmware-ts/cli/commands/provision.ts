@@ -22,7 +22,7 @@ interface ProvisionCliOptions {
   replaceTrust?: boolean;
 }
 
-/** The configuration the installed service reads (scripts/roadscan.service), never the package's own files. */
+/** The configuration the installed service reads (scripts/deploy/roadscan.service), never the package's own files. */
 export const SYSTEM_CONFIG_FILE = '/etc/roadscan/config.json';
 
 export function register(program: Command): void {

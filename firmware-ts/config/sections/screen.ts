@@ -23,7 +23,7 @@ export const screenSection = {
       history: z.number().int().min(0).max(10).default(3),
       /**
        * File the per-boot kiosk secret is written to, readable only by the kiosk user (0600, or 0640
-       * when `kioskSecretGroup`); scripts/kiosk.sh reads it. Default: `kiosk-secret` beside the database.
+       * when `kioskSecretGroup`); scripts/deploy/kiosk.sh reads it. Default: `kiosk-secret` beside the database.
        */
       kioskSecretFile: z.string().min(1).max(4096).optional(),
       /** Write the secret 0640 (the folder's group is the kiosk user's group) instead of 0600. */

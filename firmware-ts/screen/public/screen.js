@@ -22,7 +22,7 @@ let ui = {};
 let current = null; // { seq, timer }
 let lastStatus = null;
 let token = '';
-// The per-boot kiosk secret, handed over in the URL fragment by scripts/kiosk.sh (never sent in a
+// The per-boot kiosk secret, handed over in the URL fragment by scripts/deploy/kiosk.sh (never sent in a
 // request line); taken out of the address bar at once, and sent back only on /action and /clear.
 const kioskSecret = new URLSearchParams(location.hash.slice(1)).get('k') ?? '';
 if (location.hash) history.replaceState(null, '', location.pathname + location.search);

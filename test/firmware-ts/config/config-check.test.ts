@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfigFile } from '../../../firmware-ts/cli/commands/config.js';
 import { parseConfig } from '../../../firmware-ts/config/parse.js';
 import { DEFAULT_CONFIG_FILE, PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
-import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../../scripts/config-schema.js';
+import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../../scripts/build/config-schema.js';
 import { runCli } from '../../helpers/cli.js';
 import { makeCa } from '../../helpers/test-pki.js';
 
@@ -131,7 +131,7 @@ describe('roadscan config check: the command line', () => {
 });
 
 describe('config/schema.json', () => {
-  it('is the JSON Schema generated from the zod schema (regenerate: npm run build && node dist/scripts/config-schema.js)', () => {
+  it('is the JSON Schema generated from the zod schema (regenerate: npm run build && node dist/scripts/build/config-schema.js)', () => {
     expect(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')).toBe(configSchemaText());
     expect(CONFIG_SCHEMA_FILE.startsWith(PACKAGE_ROOT)).toBe(true);
   });

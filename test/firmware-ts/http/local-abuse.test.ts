@@ -14,8 +14,8 @@ import { HealthServer } from '../../../firmware-ts/health/health-server.js';
 import { HEADERS_TIMEOUT_MS } from '../../../firmware-ts/http/local-server.js';
 import { ScanMetrics } from '../../../firmware-ts/health/scan-metrics.js';
 import { ScreenServer } from '../../../firmware-ts/screen/screen-server.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS } from '../../../scripts/screen-samples.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS } from '../../../scripts/harness/screen-samples.js';
 import { httpExchange } from '../screen/sse-client.js';
 
 const ABUSER = fileURLToPath(new URL('./local-abuser.mjs', import.meta.url));

@@ -1,5 +1,5 @@
 /**
- * scripts/kiosk.sh with the real Chromium: it must find the page (from its argument or from the
+ * scripts/deploy/kiosk.sh with the real Chromium: it must find the page (from its argument or from the
  * config file) and open it, which the ScreenServer sees as a page subscribing to its events.
  * The display is faked by running Chromium headless through ROADSCAN_KIOSK_FLAGS. With the
  * service's per-boot kiosk secret file, the secret reaches the page through a 0600 start page and
@@ -17,10 +17,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { newKioskSecret, writeKioskSecret } from '../../../firmware-ts/screen/kiosk-secret.js';
 import { ScreenServer, type ScreenActionRequest, type ScreenRefusal } from '../../../firmware-ts/screen/screen-server.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS } from '../../../scripts/screen-samples.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS } from '../../../scripts/harness/screen-samples.js';
 import { SseClient } from './sse-client.js';
 
-const KIOSK = join(PACKAGE_ROOT, 'scripts', 'kiosk.sh');
+const KIOSK = join(PACKAGE_ROOT, 'scripts', 'deploy', 'kiosk.sh');
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
 const servers: ScreenServer[] = [];
@@ -76,7 +76,7 @@ async function startScreen(): Promise<{ screen: ScreenServer; url: string }> {
   return { screen, url: (await screen.start()).url };
 }
 
-describe('scripts/kiosk.sh', () => {
+describe('scripts/deploy/kiosk.sh', () => {
   it('opens the page given on the command line in Chromium', async () => {
     const { screen, url } = await startScreen();
     runKiosk([url], headlessEnv(tempDir()));

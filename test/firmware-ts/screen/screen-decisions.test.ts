@@ -19,7 +19,7 @@ import { LocalOnceOnlyStore } from '../../../firmware-ts/station/local-once-only
 import { OnceOnlyStage } from '../../../firmware-ts/station/once-only-stage.js';
 import { openDatabase } from '../../../firmware-ts/store/database.js';
 import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { NOW, STATION } from '../../helpers/reason-cases.js';
 import { SseClient } from './sse-client.js';

@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenServer } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenScan } from '../../../firmware-ts/screen/screen-view.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/harness/screen-samples.js';
 import { inPage } from './page-probe.js';
 
 const VIEWPORTS = [

@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../../../scripts/harness/screen-samples.js';
 import { inPage, probe } from './page-probe.js';
 
 const AT = SAMPLE_AT_SEC; // 10:00:03 CST
@@ -36,7 +36,7 @@ async function setup(opts: Partial<ScreenServerOptions> = {}, viewport = { width
   const screen = new ScreenServer({ host: '127.0.0.1', port: 0, lang: 'zh', clearAfterSec: 30, history: 3, ...opts });
   servers.push(screen);
   await screen.start();
-  // The page as scripts/kiosk.sh opens it: the kiosk secret in the fragment.
+  // The page as scripts/deploy/kiosk.sh opens it: the kiosk secret in the fragment.
   const url = screen.kioskUrl!;
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 import { uiText } from '../../../firmware-ts/screen/screen-text.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
 import { TestAuthority } from '../../../sim/authority/test-authority.js';
 import { runHarness, type RunningService } from '../../helpers/run-harness.js';
 import { probe } from './page-probe.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScreenServer, type ScreenServerOptions } from '../../../firmware-ts/screen/screen-server.js';
 import type { ScreenStatus } from '../../../firmware-ts/screen/screen-view.js';
 import { SseClient, httpExchange } from './sse-client.js';
-import { SAMPLE_STATUS } from '../../../scripts/screen-samples.js';
+import { SAMPLE_STATUS } from '../../../scripts/harness/screen-samples.js';
 
 const AT = Date.UTC(2026, 10, 20, 2, 0, 3) / 1000;
 const DL = {

@@ -6,8 +6,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_TEXT } from '../../../firmware-ts/core/reasons.js';
-import { launchHeadlessChromium } from '../../../scripts/headless-chromium.js';
-import { ScreenRig, type ScreenRigOptions } from '../../../scripts/screen-rig.js';
+import { launchHeadlessChromium } from '../../../scripts/harness/headless-chromium.js';
+import { ScreenRig, type ScreenRigOptions } from '../../../scripts/harness/screen-rig.js';
 import { probe } from './page-probe.js';
 
 const GREEN = 'rgb(11, 122, 51)';

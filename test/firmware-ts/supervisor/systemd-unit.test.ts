@@ -1,5 +1,5 @@
 /**
- * scripts/roadscan.service as systemd itself reads it: `systemd-analyze security --offline=yes`
+ * scripts/deploy/roadscan.service as systemd itself reads it: `systemd-analyze security --offline=yes`
  * must rate its exposure 2.5 or lower, and the unit must be supervised (Type=notify with a
  * watchdog) and start without waiting for a network the appliance does not need.
  */
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../firmware-ts/paths.js';
 
-const UNIT = join(PACKAGE_ROOT, 'scripts', 'roadscan.service');
+const UNIT = join(PACKAGE_ROOT, 'scripts', 'deploy', 'roadscan.service');
 
-describe('scripts/roadscan.service', () => {
+describe('scripts/deploy/roadscan.service', () => {
   it('rates 2.5 or lower in systemd-analyze security', () => {
     const res = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', UNIT], { encoding: 'utf8' });
     expect(res.error, 'systemd-analyze is needed (apt-get install systemd)').toBeUndefined();

@@ -7,7 +7,7 @@
 # the others and run `install-pi.sh --station-cluster --station-keys DIR` on each; every member
 # installs only its own certificate and key, the CA's key never leaves DIR.
 #
-#   scripts/station-keys.sh --out DIR --station NAME --member NAME=IP [--member ...] [--device NAME ...] [--days N]
+#   scripts/deploy/station-keys.sh --out DIR --station NAME --member NAME=IP [--member ...] [--device NAME ...] [--days N]
 #
 # Re-running with the same DIR keeps what is there (the CA, every certificate made) and adds the
 # members and devices not yet made; a device's certificate is renewed by deleting its two files

@@ -7,7 +7,7 @@
 # roadscan.service enabled and started. It says "done" only once /healthz says the unit scans.
 # Run as root from the package folder (a clone or an unpacked release):
 #
-#   sudo scripts/install-pi.sh --trust FILE --status-url URL [--user roadscan] [--prefix /opt/roadscan]
+#   sudo scripts/deploy/install-pi.sh --trust FILE --status-url URL [--user roadscan] [--prefix /opt/roadscan]
 #        [--config-from FILE] [--kiosk] [--no-start] [--dry-run] [--root DIR]
 #        [--station-cluster --node-name n1 --node-ip 10.0.0.11 --peers 10.0.0.12,10.0.0.13 --station-keys DIR
 #         [--station-name s1] [--device-name g1] [--nats-ports 4222,6222,8222]]
@@ -15,14 +15,14 @@
 # --trust is the authority's trust list (the first trust anchor), --status-url the publication
 # the device syncs from: without them nothing is installed. --config-from starts a new
 # configuration from that file instead of config/default.json. --kiosk also installs the operator
-# screen (scripts/install-kiosk.sh); --dry-run prints what would be done without doing it.
+# screen (scripts/deploy/install-kiosk.sh); --dry-run prints what would be done without doing it.
 # --root DIR installs into DIR as if it were / (a scratch root, for tests): no apt-get, no users,
 # no udevadm, no systemctl (each said), the package's own build and node_modules used as they are,
 # and the paths in the written files prefixed with DIR, so the unit's ExecStart runs as written.
 # --station-cluster makes this unit one member of its station's once-only store (README "A
 # station's gates"): nats-server with JetStream listening on --node-ip, routes to the --peers,
 # roadscan-nats.service, and station.shared set to all three (updated, and said, on a re-run).
-# The cluster is closed: --station-keys DIR is what scripts/station-keys.sh made once for the
+# The cluster is closed: --station-keys DIR is what scripts/deploy/station-keys.sh made once for the
 # station (copied from the first member); this member's certificate and key, the station's CA,
 # and this device's client certificate (--device-name, default the node name) are installed in
 # /etc/roadscan/station, private keys 0600 for the service user that reads them.
@@ -94,10 +94,10 @@ if [ "$cluster" = 1 ]; then
   case "$nats_ports" in *[!0-9,]*|'') echo "install-pi: --nats-ports CLIENT,ROUTE,MONITOR (numbers)" >&2; exit 2 ;; esac
   IFS=, read -r client_port route_port monitor_port <<<"$nats_ports"
   [ -n "$client_port" ] && [ -n "$route_port" ] && [ -n "$monitor_port" ] || { echo "install-pi: --nats-ports CLIENT,ROUTE,MONITOR (three numbers)" >&2; exit 2; }
-  # Closed or not at all: no station store without its keys (scripts/station-keys.sh, made once per station).
-  if [ -z "$station_keys" ]; then echo "install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/station-keys.sh); nothing installed" >&2; exit 2; fi
+  # Closed or not at all: no station store without its keys (scripts/deploy/station-keys.sh, made once per station).
+  if [ -z "$station_keys" ]; then echo "install-pi: --station-cluster needs --station-keys DIR (made once per station by scripts/deploy/station-keys.sh); nothing installed" >&2; exit 2; fi
   for f in ca.pem station "members/$node_name.pem" "members/$node_name.key" "devices/$device_name.pem" "devices/$device_name.key"; do
-    if [ ! -r "$station_keys/$f" ]; then echo "install-pi: --station-keys $station_keys: no $f (run scripts/station-keys.sh with this member and device); nothing installed" >&2; exit 2; fi
+    if [ ! -r "$station_keys/$f" ]; then echo "install-pi: --station-keys $station_keys: no $f (run scripts/deploy/station-keys.sh with this member and device); nothing installed" >&2; exit 2; fi
   done
   if [ "$(cat "$station_keys/station")" != "$station_name" ]; then
     echo "install-pi: --station-keys $station_keys are station $(cat "$station_keys/station")'s, not $station_name's; nothing installed" >&2; exit 2
@@ -105,7 +105,7 @@ if [ "$cluster" = 1 ]; then
   station_keys="$(cd "$station_keys" && pwd)"
 fi
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
 write() { # write FILE MODE < content
   if [ "$dry" = 1 ]; then echo "+ write $1 (mode $2)"; cat >/dev/null; else cat >"$1"; chmod "$2" "$1"; fi
@@ -264,11 +264,11 @@ if [ "$cluster" = 1 ]; then
     catch { process.stdout.write("roadscan-once"); }
   ' "$conf")"
   NATS_CLIENT_PORT="$client_port" NATS_ROUTE_PORT="$route_port" NATS_MONITOR_PORT="$monitor_port" \
-    "$here/scripts/nats-station-conf.sh" "$node_name" "$node_ip" "$peers" "$station_name" "$root/var/lib/roadscan-nats/jetstream" "$tls_dir" "$bucket" "$devices" \
+    "$here/scripts/deploy/nats-station-conf.sh" "$node_name" "$node_ip" "$peers" "$station_name" "$root/var/lib/roadscan-nats/jetstream" "$tls_dir" "$bucket" "$devices" \
     | write "$etc/nats-station.conf" 0644
   if [ -z "$root" ]; then run nats-server --config /etc/roadscan/nats-station.conf -t; fi
   run mkdir -p "$units"
-  sed -e "s|/etc/roadscan|$etc|g" "$here/scripts/roadscan-nats.service" | write "$units/roadscan-nats.service" 0644
+  sed -e "s|/etc/roadscan|$etc|g" "$here/scripts/deploy/roadscan-nats.service" | write "$units/roadscan-nats.service" 0644
   if [ -n "$root" ]; then
     skip "systemctl is not usable under a test root: roadscan-nats.service not enabled"
   else
@@ -331,10 +331,10 @@ fi
 say "roadscan.service"
 run mkdir -p "$units"
 sed -e "s|^User=.*|User=$user|" -e "s|^Group=.*|Group=$user|" -e "s|/opt/roadscan|$pkg|g" \
-  -e "s|/etc/roadscan|$etc|g" -e "s|/var/lib/roadscan|$state|g" "$here/scripts/roadscan.service" \
+  -e "s|/etc/roadscan|$etc|g" -e "s|/var/lib/roadscan|$state|g" "$here/scripts/deploy/roadscan.service" \
   | write "$units/roadscan.service" 0644
 if [ "$kiosk" = 1 ]; then
-  if [ -n "$root" ]; then skip "the kiosk is not installed under a test root"; else run "$here/scripts/install-kiosk.sh" --user "$user" --prefix "$prefix"; fi
+  if [ -n "$root" ]; then skip "the kiosk is not installed under a test root"; else run "$here/scripts/deploy/install-kiosk.sh" --user "$user" --prefix "$prefix"; fi
 fi
 
 check_cmd="node $pkg/bin/roadscan.js provision --check --config $conf"

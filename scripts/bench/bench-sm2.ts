@@ -8,7 +8,7 @@
  * Goal: an SM2 live code costs at most 4x an Ed25519 one.
  * Every figure is also a ratio to the Ed25519 one of the same run; the load average is printed,
  * since on a shared machine wall time also counts the time this one waited.
- * Usage: node dist/scripts/bench.js SM2   (BENCH_SM2_CODES=2000 by default)
+ * Usage: node dist/scripts/bench/bench.js SM2   (BENCH_SM2_CODES=2000 by default)
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -19,12 +19,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import smCrypto from 'sm-crypto';
 import { sm2 as smV2 } from 'sm-crypto-v2';
-import { type Sm2Engine, Sm2PublicKey } from '../firmware-ts/crypto/sm2.js';
-import { generateKey, signWith } from '../sim/authority/keys.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
+import { type Sm2Engine, Sm2PublicKey } from '../../firmware-ts/crypto/sm2.js';
+import { generateKey, signWith } from '../../sim/authority/keys.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
 
 /** Wall and CPU milliseconds per call of `fn`, over about `ms` milliseconds (at least 3 calls). */

@@ -15,7 +15,7 @@
  * Entry count: ROADSCAN_BENCH_STATUS_ENTRIES (default 10,000,000); ROADSCAN_BENCH_STATUS_SQLITE=0
  * skips the SQLite comparison (about 10 s). The whole run takes about 30 s here.
  *
- * Run: npm run build && node dist/scripts/bench-status.js [DIR]  (DIR: on the disk to measure)
+ * Run: npm run build && node dist/scripts/bench/bench-status.js [DIR]  (DIR: on the disk to measure)
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -27,16 +27,16 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../firmware-ts/store/database.js';
-import { SnapshotReader, indexFileFor, readState, statusDataDir } from '../firmware-ts/status/list/index.js';
-import { StatusListStore } from '../firmware-ts/status/list/index.js';
-import { syncOnce } from '../firmware-ts/status/sync/index.js';
-import { KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES } from '../firmware-ts/status/list/index.js';
-import { parseTrustList } from '../firmware-ts/verify/trust-list.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
-import { publishFromSnapshot, publishNext } from '../sim/status/status-publisher.js';
-import { StatusServer } from '../sim/status/status-server.js';
-import { randomKeys, seededRandom, writeSyntheticSnapshot } from '../sim/status/synthetic-list.js';
+import { openDatabase } from '../../firmware-ts/store/database.js';
+import { SnapshotReader, indexFileFor, readState, statusDataDir } from '../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../firmware-ts/status/list/index.js';
+import { syncOnce } from '../../firmware-ts/status/sync/index.js';
+import { KEY_BYTES, RECORD_BYTES, SNAPSHOT_HEADER_BYTES } from '../../firmware-ts/status/list/index.js';
+import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
+import { publishFromSnapshot, publishNext } from '../../sim/status/status-publisher.js';
+import { StatusServer } from '../../sim/status/status-server.js';
+import { randomKeys, seededRandom, writeSyntheticSnapshot } from '../../sim/status/synthetic-list.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 import { median, percentile } from './bench-stats.js';
 

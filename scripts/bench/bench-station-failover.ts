@@ -8,8 +8,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { StationStore } from '../firmware-ts/station/station-store.js';
-import type { LocalNatsCluster } from '../sim/station/local-cluster.js';
+import type { StationStore } from '../../firmware-ts/station/station-store.js';
+import type { LocalNatsCluster } from '../../sim/station/local-cluster.js';
 
 export interface FailoverRun {
   /** From the kill to the first claim answered by the station again, ms. */

@@ -2,7 +2,7 @@
  * Screenshots of the operator screen for the README, taken from the real page served by a real
  * ScreenServer in headless Chromium, so the pictures cannot drift from what a device shows.
  *
- *   npm run build && node dist/scripts/screen-screenshots.js [--lang zh|en] [--size 480x800] [--out docs/screenshots]
+ *   npm run build && node dist/scripts/build/screen-screenshots.js [--lang zh|en] [--size 480x800] [--out docs/screenshots]
  *
  * Writes `<verdict>-<size>.png` for accept, warn and reject.
  * @module
@@ -10,11 +10,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PACKAGE_ROOT } from '../firmware-ts/paths.js';
-import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
-import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
-import { launchHeadlessChromium } from './headless-chromium.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from './screen-samples.js';
+import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
+import { ScreenServer } from '../../firmware-ts/screen/screen-server.js';
+import type { ScreenLang } from '../../firmware-ts/screen/screen-text.js';
+import { launchHeadlessChromium } from '../harness/headless-chromium.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../harness/screen-samples.js';
 
 export interface ScreenshotOptions {
   outDir: string;

@@ -7,7 +7,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const target = join(root, 'dist/bundle');
 // Built beside the live bundle and swapped in, so a CLI started meanwhile never sees half of it.
 const fresh = `${target}.new-${process.pid}`;

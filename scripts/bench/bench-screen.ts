@@ -10,18 +10,18 @@
  * one-way latency is lower than what is printed. "Next frame" waits one requestAnimationFrame more,
  * the point at which the new verdict can be on the glass.
  *
- *   npm run build && node dist/scripts/bench-screen.js [scans]
+ *   npm run build && node dist/scripts/bench/bench-screen.js [scans]
  * @module
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
+import { ScreenServer } from '../../firmware-ts/screen/screen-server.js';
 import type { Browser } from 'playwright-core';
 import { formatRows, type BenchRow } from './bench-row.js';
-import { launchHeadlessChromium } from './headless-chromium.js';
-import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from './screen-samples.js';
-import { ScreenRig } from './screen-rig.js';
+import { launchHeadlessChromium } from '../harness/headless-chromium.js';
+import { SAMPLE_AT_SEC, SAMPLE_SCANS, SAMPLE_STATUS } from '../harness/screen-samples.js';
+import { ScreenRig } from '../harness/screen-rig.js';
 import { percentile } from './bench-stats.js';
 
 /** Installed in the page before its own script: reports each rendered scan and the frame after it. */

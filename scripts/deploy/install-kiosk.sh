@@ -4,7 +4,7 @@
 # per-boot kiosk secret over in. Run as root from the package folder, after roadscan.service and
 # its configuration are installed; the main install script calls it (install-pi.sh --kiosk).
 #
-#   sudo scripts/install-kiosk.sh [--user roadscan] [--service-user roadscan] [--group roadscan-kiosk]
+#   sudo scripts/deploy/install-kiosk.sh [--user roadscan] [--service-user roadscan] [--group roadscan-kiosk]
 #        [--prefix /opt/roadscan] [--dry-run] [--root DIR]
 #
 # --user is the kiosk's user (Chromium runs as it), --service-user the user roadscan.service runs
@@ -48,7 +48,7 @@ if [ -n "$root" ]; then
 fi
 if [ "$dry" = 0 ] && [ -z "$root" ] && [ "$(id -u)" != 0 ]; then echo "install-kiosk: run as root (sudo)" >&2; exit 2; fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-package="$(dirname "$here")"
+package="$(cd "$here/../.." && pwd)"
 
 run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
 write() { # write FILE MODE < content
@@ -63,7 +63,7 @@ units="$root/etc/systemd/system"
 tmpfiles="$root/etc/tmpfiles.d/roadscan-kiosk.conf"
 secret_dir="$root/run/roadscan"
 secret_file="$secret_dir/kiosk-secret"
-if [ ! -e "$conf" ] && [ "$dry" = 0 ]; then echo "install-kiosk: no $conf: install roadscan first (scripts/install-pi.sh); nothing installed" >&2; exit 2; fi
+if [ ! -e "$conf" ] && [ "$dry" = 0 ]; then echo "install-kiosk: no $conf: install roadscan first (scripts/deploy/install-pi.sh); nothing installed" >&2; exit 2; fi
 
 if [ -n "$root" ]; then
   skip "apt-get install skipped; no user or group made (those of $root/etc/passwd and $root/etc/group are used)"
@@ -78,9 +78,9 @@ fi
 say "kiosk secret folder /run/roadscan: mode 2750, owner $service_user, group $group (the kiosk user $user is in it)"
 run mkdir -p "$(dirname "$tmpfiles")"
 write "$tmpfiles" 0644 <<EOF
-# roadscan: the folder of the per-boot kiosk secret (scripts/install-kiosk.sh). roadscan.service
+# roadscan: the folder of the per-boot kiosk secret (scripts/deploy/install-kiosk.sh). roadscan.service
 # ($service_user) writes /run/roadscan/kiosk-secret there, 0640; setgid, so the file takes the
-# group $group, whose member the kiosk (scripts/kiosk.sh) reads it.
+# group $group, whose member the kiosk (scripts/deploy/kiosk.sh) reads it.
 d /run/roadscan 2750 $service_user $group -
 EOF
 if [ -n "$root" ]; then
@@ -93,7 +93,7 @@ fi
 say "roadscan.service may write /run/roadscan (drop-in roadscan.service.d/kiosk-secret.conf)"
 run mkdir -p "$units/roadscan.service.d"
 write "$units/roadscan.service.d/kiosk-secret.conf" 0644 <<EOF
-# Written by scripts/install-kiosk.sh: the service writes the per-boot kiosk secret to
+# Written by scripts/deploy/install-kiosk.sh: the service writes the per-boot kiosk secret to
 # $secret_file (the folder is made by $tmpfiles). The "-": a missing folder
 # does not stop the service from scanning (the kiosk's buttons are then refused, and it says why).
 [Service]

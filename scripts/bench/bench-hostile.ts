@@ -7,20 +7,20 @@
  * A code's cost is the fastest of its runs: on a shared machine another process can only add
  * time to a run, never take it away; the medians and the worst single run are printed beside it,
  * with the load average, so a pause of the machine is told apart from a costly code.
- * Usage: node dist/scripts/bench.js hostile
+ * Usage: node dist/scripts/bench/bench.js hostile
  * @module
  */
 import { loadavg } from 'node:os';
-import type { Profile } from '../firmware-ts/config/schema.js';
-import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
+import type { Profile } from '../../firmware-ts/config/schema.js';
+import { shippedChecker } from '../../firmware-ts/app/shipped-checker.js';
 import { readFileSync } from 'node:fs';
-import { packagedConfigFile } from '../firmware-ts/paths.js';
-import type { RulesPolicy } from '../firmware-ts/policy/rules-policy.js';
-import { parseRulesData } from '../firmware-ts/rules/rules-data.js';
-import { hostileCodes } from '../sim/authority/hostile-codes.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
+import { packagedConfigFile } from '../../firmware-ts/paths.js';
+import type { RulesPolicy } from '../../firmware-ts/policy/rules-policy.js';
+import { parseRulesData } from '../../firmware-ts/rules/rules-data.js';
+import { hostileCodes } from '../../sim/authority/hostile-codes.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';
-import type { SignatureAlg } from '../firmware-ts/crypto/public-key.js';
+import type { SignatureAlg } from '../../firmware-ts/crypto/public-key.js';
 import { median } from './bench-stats.js';
 
 const PROFILES: readonly Profile[] = ['roadside', 'window', 'gate'];

@@ -13,7 +13,7 @@
  *    jsQR alone, jsQR after a slight blur, and zbarimg (when installed: apt-get install -y
  *    zbar-tools; its time includes starting the process).
  *
- * Run: npm run build && node dist/scripts/bench-hal.js [SCANS]
+ * Run: npm run build && node dist/scripts/bench/bench-hal.js [SCANS]
  * @module
  */
 import { execFile, spawn } from 'node:child_process';
@@ -24,20 +24,20 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
-import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
-import { Appliance } from '../firmware-ts/service/appliance.js';
-import { ImageDecoder } from '../hal/image/image-decoder.js';
-import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../hal/image/zxing-loader.js';
-import { SimIndicator } from '../hal/indicator/sim-indicator.js';
-import { startPtyPair } from '../hal/scanner/pty-pair.js';
-import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { createDemoWorld, syncDemoDatabase, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
-import { buildPictureSet, sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
+import { AuditLog } from '../../firmware-ts/audit/audit-log.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../../firmware-ts/app/index.js';
+import { Appliance } from '../../firmware-ts/service/appliance.js';
+import { ImageDecoder } from '../../hal/image/image-decoder.js';
+import { loadZxingReader, ZXING_ONE_QR_FULL_EFFORT } from '../../hal/image/zxing-loader.js';
+import { SimIndicator } from '../../hal/indicator/sim-indicator.js';
+import { startPtyPair } from '../../hal/scanner/pty-pair.js';
+import { SerialScanner } from '../../hal/scanner/serial-scanner.js';
+import { createDemoWorld, syncDemoDatabase, syncDemoStatusList, type DemoWorld } from '../../sim/scenarios/demo.js';
+import { buildPictureSet, sampleQrText } from '../../sim/scenarios/pictures/picture-set.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 const jsQR = jsqrModule.default;

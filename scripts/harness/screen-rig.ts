@@ -10,27 +10,27 @@ import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { AuditLog } from '../firmware-ts/audit/audit-log.js';
-import { buildChecker, buildScanPath, chooseTrust, openRuntime, type Runtime } from '../firmware-ts/app/index.js';
-import { screenOutput } from '../firmware-ts/screen/screen-output.js';
-import type { ScanPath } from '../firmware-ts/scan-path/index.js';
-import { ScreenServer } from '../firmware-ts/screen/screen-server.js';
-import type { ScreenLang } from '../firmware-ts/screen/screen-text.js';
-import { screenStatusOf } from '../firmware-ts/screen/screen-status.js';
-import { Appliance } from '../firmware-ts/service/appliance.js';
-import { statusDataDir } from '../firmware-ts/status/list/index.js';
-import { StatusListStore } from '../firmware-ts/status/list/index.js';
-import { syncOnce } from '../firmware-ts/status/sync/index.js';
-import { parseTrustList } from '../firmware-ts/verify/trust-list.js';
+import { AuditLog } from '../../firmware-ts/audit/audit-log.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime, type Runtime } from '../../firmware-ts/app/index.js';
+import { screenOutput } from '../../firmware-ts/screen/screen-output.js';
+import type { ScanPath } from '../../firmware-ts/scan-path/index.js';
+import { ScreenServer } from '../../firmware-ts/screen/screen-server.js';
+import type { ScreenLang } from '../../firmware-ts/screen/screen-text.js';
+import { screenStatusOf } from '../../firmware-ts/screen/screen-status.js';
+import { Appliance } from '../../firmware-ts/service/appliance.js';
+import { statusDataDir } from '../../firmware-ts/status/list/index.js';
+import { StatusListStore } from '../../firmware-ts/status/list/index.js';
+import { syncOnce } from '../../firmware-ts/status/sync/index.js';
+import { parseTrustList } from '../../firmware-ts/verify/trust-list.js';
 
-import { SimIndicator } from '../hal/indicator/sim-indicator.js';
-import { startPtyPair, type PtyPair } from '../hal/scanner/pty-pair.js';
-import type { Scanner } from '../hal/scanner/scanner.js';
-import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { SimScanner } from '../hal/scanner/sim-scanner.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
-import { publishNext } from '../sim/status/status-publisher.js';
-import { StatusServer } from '../sim/status/status-server.js';
+import { SimIndicator } from '../../hal/indicator/sim-indicator.js';
+import { startPtyPair, type PtyPair } from '../../hal/scanner/pty-pair.js';
+import type { Scanner } from '../../hal/scanner/scanner.js';
+import { SerialScanner } from '../../hal/scanner/serial-scanner.js';
+import { SimScanner } from '../../hal/scanner/sim-scanner.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
+import { publishNext } from '../../sim/status/status-publisher.js';
+import { StatusServer } from '../../sim/status/status-server.js';
 
 export interface ScreenRigOptions {
   /**
@@ -161,7 +161,7 @@ export class ScreenRig {
       clearAfterMs: this.opts.clearAfterMs,
     });
     await this.screen.start();
-    // The page as scripts/kiosk.sh opens it: the kiosk secret in the fragment.
+    // The page as scripts/deploy/kiosk.sh opens it: the kiosk secret in the fragment.
     this.url = this.screen.kioskUrl!;
     this.path = buildScanPath(rt, { checker: buildChecker(rt, chooseTrust(rt, null), status), audit });
     const scanner = await this.makeScanner();

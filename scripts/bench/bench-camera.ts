@@ -20,7 +20,7 @@
  *    decoder run every pass. Its time per frame, as a ratio to a frame with a code decoded in the
  *    same run (the throughput pass above) and to the frame interval at the clip's rate.
  *
- * Run: npm run build && node dist/scripts/bench-camera.js
+ * Run: npm run build && node dist/scripts/bench/bench-camera.js
  * @module
  */
 import { execFile } from 'node:child_process';
@@ -29,17 +29,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { CameraFrameDecoder, createCameraScanner } from '../hal/camera/index.js';
-import { MergedScanner } from '../hal/scanner/merged-scanner.js';
-import { startPtyPair } from '../hal/scanner/pty-pair.js';
-import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { defaultConfig } from '../firmware-ts/config/schema.js';
+import { CameraFrameDecoder, createCameraScanner } from '../../hal/camera/index.js';
+import { MergedScanner } from '../../hal/scanner/merged-scanner.js';
+import { startPtyPair } from '../../hal/scanner/pty-pair.js';
+import { SerialScanner } from '../../hal/scanner/serial-scanner.js';
+import { defaultConfig } from '../../firmware-ts/config/schema.js';
 import { TimedFeeder } from './bench-hal.js';
-import { busyFrames } from '../sim/scenarios/camera/busy-scene.js';
-import { sceneFrames, type Shot, type ShotKind } from '../sim/scenarios/camera/camera-scenes.js';
-import { encodeVideo } from '../sim/scenarios/camera/video-encoder.js';
-import { sampleQrText } from '../sim/scenarios/pictures/picture-set.js';
-import type { Grey } from '../sim/scenarios/pictures/qr-render.js';
+import { busyFrames } from '../../sim/scenarios/camera/busy-scene.js';
+import { sceneFrames, type Shot, type ShotKind } from '../../sim/scenarios/camera/camera-scenes.js';
+import { encodeVideo } from '../../sim/scenarios/camera/video-encoder.js';
+import { sampleQrText } from '../../sim/scenarios/pictures/picture-set.js';
+import type { Grey } from '../../sim/scenarios/pictures/qr-render.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';
 

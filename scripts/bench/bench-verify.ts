@@ -10,13 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ed } from '../sim/authority/noble.js';
-import { generateKey, signWith } from '../sim/authority/keys.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
+import { ed } from '../../sim/authority/noble.js';
+import { generateKey, signWith } from '../../sim/authority/keys.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
 import type { BenchRow } from './bench-row.js';
 import { median } from './bench-stats.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'roadscan.js');
 
 interface RunStats {
@@ -105,7 +105,7 @@ export async function runVerifyBench(count = Number(process.env.BENCH_CODES ?? 2
     writeFileSync(codes, `${lines.join('\n')}\n`);
     writeFileSync(trust, JSON.stringify(authority.trustList()));
 
-    const loop = await timeNode([join(ROOT, 'dist', 'scripts', 'least-work-loop.js'), codes, trust]);
+    const loop = await timeNode([join(ROOT, 'dist', 'scripts', 'bench', 'least-work-loop.js'), codes, trust]);
     const verifyRun = await timeNode([BIN, 'verify', '--json', '--trust', trust, '--db', join(dir, 'v.db')], codes);
     if (verifyRun.stdoutLines !== count) throw new Error(`verify answered ${verifyRun.stdoutLines} of ${count} lines`);
     // Cold start paired with a bare `node -e 0` run by run, so a machine that drifts moves both.

@@ -3,15 +3,15 @@
  * the software validates with, so editors can complete and check a configuration file and the two
  * can never disagree. A test fails when the committed file is not current.
  *
- * Run after changing a config section: npm run build && node dist/scripts/config-schema.js
+ * Run after changing a config section: npm run build && node dist/scripts/build/config-schema.js
  * @module
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { configSchema } from '../firmware-ts/config/schema.js';
-import { PACKAGE_ROOT } from '../firmware-ts/paths.js';
+import { configSchema } from '../../firmware-ts/config/schema.js';
+import { PACKAGE_ROOT } from '../../firmware-ts/paths.js';
 
 export const CONFIG_SCHEMA_FILE = join(PACKAGE_ROOT, 'config', 'schema.json');
 

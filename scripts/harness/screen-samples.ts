@@ -3,7 +3,7 @@
  * masked the way `displayFields` produces them, with made-up people and vehicles.
  * @module
  */
-import type { ScreenScan, ScreenStatus } from '../firmware-ts/screen/screen-view.js';
+import type { ScreenScan, ScreenStatus } from '../../firmware-ts/screen/screen-view.js';
 
 /** 2026-11-20 10:00:03 CST. */
 export const SAMPLE_AT_SEC = Date.UTC(2026, 10, 20, 2, 0, 3) / 1000;

@@ -3,12 +3,12 @@
 # config/nats-station.conf.template (README "A station's gates"). Used by install-pi.sh
 # --station-cluster; the tests start real servers from its output.
 #
-#   scripts/nats-station-conf.sh NODE_NAME NODE_IP PEERS STATION_NAME STORE_DIR TLS_DIR BUCKET DEVICES
+#   scripts/deploy/nats-station-conf.sh NODE_NAME NODE_IP PEERS STATION_NAME STORE_DIR TLS_DIR BUCKET DEVICES
 #
 # PEERS: the other members' IP addresses, comma-separated. Clients on 4222, routes on 6222,
 # monitoring on 127.0.0.1:8222 (NATS_CLIENT_PORT, NATS_ROUTE_PORT, NATS_MONITOR_PORT change them).
 # TLS_DIR holds the member's ca.pem, member.pem and member.key (from
-# scripts/station-keys.sh); DEVICES: the gates and windows allowed in, comma-separated (each
+# scripts/deploy/station-keys.sh); DEVICES: the gates and windows allowed in, comma-separated (each
 # connects with the client certificate station-keys.sh made for it). Closed always: there is no
 # configuration without TLS and authorization.
 set -euo pipefail
@@ -27,7 +27,7 @@ cport="${NATS_CLIENT_PORT:-4222}"; rport="${NATS_ROUTE_PORT:-6222}"; mport="${NA
 for port in "$cport" "$rport" "$mport"; do
   case "$port" in *[!0-9]*|'') echo "nats-station-conf: bad port: $port" >&2; exit 2 ;; esac
 done
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 host() { case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 awk -v name="$name" -v client="$(host "$ip"):$cport" -v cluster="$(host "$ip"):$rport" -v store="$store" \
     -v station="$station" -v peers="$peers" -v tls="$tls" -v bucket="$bucket" -v devices="$devices" -v rport="$rport" -v monitor="127.0.0.1:$mport" '

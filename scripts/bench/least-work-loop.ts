@@ -2,15 +2,15 @@
  * The least work a live code needs, as a yardstick for `roadscan verify`: read the lines, then
  * per line Base45, inflate, CBOR (outer, payload, inner, claims) and the two Ed25519
  * verifications (issuer, holder), printing one short line. No policy, no status, no JSON.
- * Usage: node dist/scripts/least-work-loop.js CODES_FILE TRUST_FILE
+ * Usage: node dist/scripts/bench/least-work-loop.js CODES_FILE TRUST_FILE
  * @module
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { Decoder, Tag } from 'cbor-x';
-import { base45Decode } from '../firmware-ts/codec/base45.js';
-import { sigStructure } from '../firmware-ts/codec/cose.js';
+import { base45Decode } from '../../firmware-ts/codec/base45.js';
+import { sigStructure } from '../../firmware-ts/codec/cose.js';
 
 const [codesFile, trustFile] = process.argv.slice(2);
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false } as never);

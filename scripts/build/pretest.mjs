@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Runs before `npm test`: installs what the suite needs and is missing, then builds the CLI.
-// The system packages are listed once, in scripts/system-packages.txt (.ci/run reads the same
+// The system packages are listed once, in scripts/build/system-packages.txt (.ci/run reads the same
 // file); apt-get installs the missing ones when we are root, otherwise we say the one line to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-/** [command, package] of each line of scripts/system-packages.txt (comments and blank lines skipped). */
-const listed = readFileSync(join(root, 'scripts', 'system-packages.txt'), 'utf8')
+/** [command, package] of each line of scripts/build/system-packages.txt (comments and blank lines skipped). */
+const listed = readFileSync(join(root, 'scripts', 'build', 'system-packages.txt'), 'utf8')
   .split('\n')
   .map((line) => line.replace(/#.*/, '').trim())
   .filter((line) => line !== '')

@@ -13,25 +13,25 @@
  * Targets: verdict p99 at most 10 ms with the writer, slow store included; every record durable
  * within the feedback of its verdict (docs/DESIGN.md's table: 1 s for accept, 2 s for warn and reject).
  *
- * Run: npm run build && node dist/scripts/bench-durable.js [SCANS]
+ * Run: npm run build && node dist/scripts/bench/bench-durable.js [SCANS]
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AuditLog, type AuditSink } from '../firmware-ts/audit/audit-log.js';
-import { AuditWriter } from '../firmware-ts/audit/audit-writer.js';
-import { makeDeviceKey } from '../firmware-ts/audit/device-key.js';
-import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../firmware-ts/app/index.js';
-import { buildOnceOnly } from '../firmware-ts/app/once-only.js';
-import { onceOnlyWriteBehind } from '../firmware-ts/station/once-only-write-behind.js';
-import { Appliance } from '../firmware-ts/service/appliance.js';
-import { SimIndicator } from '../hal/indicator/sim-indicator.js';
-import { patternFor } from '../hal/indicator/patterns.js';
-import { startPtyPair } from '../hal/scanner/pty-pair.js';
-import { SerialScanner } from '../hal/scanner/serial-scanner.js';
-import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../sim/scenarios/demo.js';
+import { AuditLog, type AuditSink } from '../../firmware-ts/audit/audit-log.js';
+import { AuditWriter } from '../../firmware-ts/audit/audit-writer.js';
+import { makeDeviceKey } from '../../firmware-ts/audit/device-key.js';
+import { buildChecker, buildScanPath, chooseTrust, openRuntime } from '../../firmware-ts/app/index.js';
+import { buildOnceOnly } from '../../firmware-ts/app/once-only.js';
+import { onceOnlyWriteBehind } from '../../firmware-ts/station/once-only-write-behind.js';
+import { Appliance } from '../../firmware-ts/service/appliance.js';
+import { SimIndicator } from '../../hal/indicator/sim-indicator.js';
+import { patternFor } from '../../hal/indicator/patterns.js';
+import { startPtyPair } from '../../hal/scanner/pty-pair.js';
+import { SerialScanner } from '../../hal/scanner/serial-scanner.js';
+import { createDemoWorld, syncDemoStatusList, type DemoWorld } from '../../sim/scenarios/demo.js';
 import { frames, TimedFeeder } from './bench-hal.js';
 import { formatRows, type BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';

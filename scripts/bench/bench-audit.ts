@@ -7,7 +7,7 @@
  * written unchained in the same run (every database written in turn, in interleaved rounds), for
  * an Ed25519 device key (SHA-256 chain) and an SM2 one (SM3 chain), and the bytes per record it adds.
  *
- * In `npm run bench` as the area "audit log"; alone: npm run build && node dist/scripts/bench-audit.js [DIR] [N]
+ * In `npm run bench` as the area "audit log"; alone: npm run build && node dist/scripts/bench/bench-audit.js [DIR] [N]
  * (DIR must be on the disk being measured; default the OS temporary directory).
  * @module
  */
@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { AuditLog, DEFAULT_CHECKPOINT_EVERY, type AuditEntry } from '../firmware-ts/audit/audit-log.js';
-import { makeDeviceKey } from '../firmware-ts/audit/device-key.js';
-import { ClockFloor } from '../firmware-ts/clock/clock-floor.js';
-import { openDatabase, type Db } from '../firmware-ts/store/database.js';
+import { AuditLog, DEFAULT_CHECKPOINT_EVERY, type AuditEntry } from '../../firmware-ts/audit/audit-log.js';
+import { makeDeviceKey } from '../../firmware-ts/audit/device-key.js';
+import { ClockFloor } from '../../firmware-ts/clock/clock-floor.js';
+import { openDatabase, type Db } from '../../firmware-ts/store/database.js';
 import type { BenchRow } from './bench-row.js';
 import { percentile } from './bench-stats.js';
 

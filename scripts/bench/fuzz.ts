@@ -8,19 +8,19 @@
  * unsigned, so such a change is not a forgery), and no code of an unknown or forged issuer passes.
  * The authority is Ed25519 or SM2 (`ALG`): every seed, hostile code and mutant then carries
  * signatures of that algorithm.
- * Usage: node dist/scripts/fuzz.js [COUNT=1000000] [SEED=1] [ALG=EdDSA|SM2]
+ * Usage: node dist/scripts/bench/fuzz.js [COUNT=1000000] [SEED=1] [ALG=EdDSA|SM2]
  * @module
  */
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { base45Encode } from '../firmware-ts/codec/base45.js';
-import { decodeQrText } from '../firmware-ts/codec/qr-text.js';
-import { decodeCode } from '../firmware-ts/codec/decode-presentation.js';
-import { shippedChecker } from '../firmware-ts/app/shipped-checker.js';
-import { hostileCodes } from '../sim/authority/hostile-codes.js';
-import { TestAuthority } from '../sim/authority/test-authority.js';
-import { CREDENTIAL_TYPES } from '../firmware-ts/codec/claims.js';
-import type { SignatureAlg } from '../firmware-ts/crypto/public-key.js';
+import { base45Encode } from '../../firmware-ts/codec/base45.js';
+import { decodeQrText } from '../../firmware-ts/codec/qr-text.js';
+import { decodeCode } from '../../firmware-ts/codec/decode-presentation.js';
+import { shippedChecker } from '../../firmware-ts/app/shipped-checker.js';
+import { hostileCodes } from '../../sim/authority/hostile-codes.js';
+import { TestAuthority } from '../../sim/authority/test-authority.js';
+import { CREDENTIAL_TYPES } from '../../firmware-ts/codec/claims.js';
+import type { SignatureAlg } from '../../firmware-ts/crypto/public-key.js';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';

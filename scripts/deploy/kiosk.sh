@@ -2,7 +2,7 @@
 # Shows the roadscan operator screen full screen: Chromium in kiosk mode on the page that
 # `roadscan run` serves on the loopback address. Started at boot by roadscan-kiosk.service.
 #
-#   scripts/kiosk.sh [URL]
+#   scripts/deploy/kiosk.sh [URL]
 #
 # URL defaults to $ROADSCAN_SCREEN_URL, else http://HOST:PORT/ from the `screen` section of
 # $ROADSCAN_CONFIG (default /etc/roadscan/config.json, then the package's config/default.json).
@@ -22,7 +22,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
+root="$(cd "$here/../.." && pwd)"
 
 screen_url() {
   if [ -n "${1:-}" ]; then printf '%s\n' "$1"; return; fi
