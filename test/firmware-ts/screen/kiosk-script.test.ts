@@ -34,7 +34,9 @@ afterEach(async () => {
     }
   }
   await Promise.all(servers.splice(0).map((s) => s.stop()));
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  // Chromium's processes die with the group but may still be writing their profile for a moment:
+  // removing it then fails with ENOTEMPTY, which Node retries when asked to.
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
 });
 
 function tempDir(): string {
