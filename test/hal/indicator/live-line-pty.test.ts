@@ -5,13 +5,13 @@
  * new line), no log line carries a piece of the LED drawing, and the LED line stays last.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDemoWorld } from '../../../sim/scenarios/demo.js';
 import { BIN } from '../../helpers/cli.js';
-import { syncedDemoDatabase } from '../../helpers/run-harness.js';
+import { QUIET_CONFIG, syncedDemoDatabase } from '../../helpers/run-harness.js';
 
 const NOW_SEC = Date.UTC(2026, 4, 12, 2, 0, 0) / 1000;
 const dir = mkdtempSync(join(tmpdir(), 'roadscan-live-'));
@@ -74,7 +74,24 @@ describe('the LED line and the pretty log on a terminal', () => {
     expect(py.status, 'python3 with its pty module').toBe(0);
     const world = createDemoWorld(join(dir, 'authority'), NOW_SEC);
     const db = await syncedDemoDatabase(world, join(dir, 'run.db'));
-    const argv = [process.execPath, BIN, 'run', '--hal', 'sim', '--trust', world.trustFile, '--db', db, '--now', new Date(NOW_SEC * 1000).toISOString()];
+    // No screen or health server: another service on this machine may hold their default ports.
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify(QUIET_CONFIG));
+    const argv = [
+      process.execPath,
+      BIN,
+      'run',
+      '--hal',
+      'sim',
+      '--config',
+      config,
+      '--trust',
+      world.trustFile,
+      '--db',
+      db,
+      '--now',
+      new Date(NOW_SEC * 1000).toISOString(),
+    ];
     const codes = [world.authority.code({ type: 'DL', now: NOW_SEC }).text, 'RS1:not-a-code', world.revoked.text];
     const r = spawnSync('python3', ['-c', PTY_RUNNER, JSON.stringify(argv), JSON.stringify(codes)], {
       encoding: 'utf8',
