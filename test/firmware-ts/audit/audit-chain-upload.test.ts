@@ -12,7 +12,7 @@ import smCrypto from 'sm-crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
+import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { AuditUploader } from '../../../firmware-ts/audit/audit-uploader.js';
 import { AuditWriter } from '../../../firmware-ts/audit/audit-writer.js';
 import { checkpointMessage } from '../../../firmware-ts/audit/chain-codec.js';
@@ -20,25 +20,14 @@ import { makeDeviceKey, type DeviceKey } from '../../../firmware-ts/audit/device
 import { postJson } from '../../../firmware-ts/audit/upload-client.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
+import { uploadEntry as entry } from './fixtures/upload-entry.js';
 
-const T0 = Date.parse('2026-11-20T02:00:00Z') / 1000;
 let dir: string;
 let db: Db;
 let key: DeviceKey;
 let log: AuditLog;
 let collector: AuditCollector;
 let url: string;
-
-function entry(i: number): AuditEntry {
-  return {
-    atSec: T0 + i,
-    reliable: true,
-    profile: 'roadside',
-    region: '110105',
-    station: null,
-    result: { verdict: 'accept', reasons: [], type: 'DL', statusKey: i.toString(16).padStart(32, '0'), ms: 0.3 },
-  };
-}
 
 const uploader = (deviceKey = key.info) => new AuditUploader(log, { url, deviceKey, batchSize: 5, timeoutMs: 5000 });
 

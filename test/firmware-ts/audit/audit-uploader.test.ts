@@ -5,29 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, type AuditEntry } from '../../../firmware-ts/audit/audit-log.js';
+import { AuditLog } from '../../../firmware-ts/audit/audit-log.js';
 import { AuditUploader, type UploadRound } from '../../../firmware-ts/audit/audit-uploader.js';
 import { openDatabase, type Db } from '../../../firmware-ts/store/database.js';
 import { AuditCollector } from '../../../sim/audit/audit-collector.js';
 import { makeSelfSigned, type Pem } from '../../helpers/test-pki.js';
+import { uploadEntry as entry } from './fixtures/upload-entry.js';
 
 let dir: string;
 let db: Db;
 let log: AuditLog;
 let tls: Pem;
 const stops: (() => Promise<void>)[] = [];
-const T0 = Date.parse('2026-11-20T02:00:00Z') / 1000;
-
-function entry(i: number): AuditEntry {
-  return {
-    atSec: T0 + i,
-    reliable: true,
-    profile: 'roadside',
-    region: '110105',
-    station: null,
-    result: { verdict: 'accept', reasons: [], type: 'DL', statusKey: i.toString(16).padStart(32, '0'), ms: 0.3 },
-  };
-}
 
 async function collector(opts: ConstructorParameters<typeof AuditCollector>[0] = {}): Promise<{ c: AuditCollector; url: string }> {
   const c = new AuditCollector(opts);
